@@ -1,0 +1,79 @@
+// Command pingpong is a small simulation on the Orrery engine: a client sends
+// pings to a server over a channel, the server answers after a random delay,
+// and the client gives up waiting after a timeout and retries. It prints the
+// event trace (ORRERY_LOG=trace by default) and the run's summary.
+//
+//	go run ./examples/pingpong -seed 7
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+func main() {
+	seed := flag.Uint64("seed", 1, "the seed to run")
+	pings := flag.Int("pings", 3, "how many pings the client must get answered")
+	flag.Parse()
+	if err := run(*seed, *pings); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(seed uint64, pings int) error {
+	filter := os.Getenv("ORRERY_LOG")
+	if filter == "" {
+		filter = "trace"
+	}
+	w := sim.New(sim.Config{Seed: seed, Name: "pingpong", Log: os.Stdout, LogFilter: filter})
+	requests := sim.NewChan[int](0)
+	replies := sim.NewChan[int](1)
+	w.SpawnDaemon("server", func(ctx context.Context) { serve(ctx, w, requests, replies) })
+	w.Spawn("client", func(ctx context.Context) { ping(ctx, pings, requests, replies) })
+	err := w.Run()
+	fmt.Printf("seed %#x: t=%v events=%d rng=%d hash=%#x\n", seed, w.Now(), w.Seq(), w.RNGCalls(), w.TraceHash())
+	return err
+}
+
+// serve answers each ping after a delay of 1 to 300 ms.
+func serve(ctx context.Context, w *sim.World, requests, replies *sim.Chan[int]) {
+	for {
+		n, ok, err := requests.Recv(ctx)
+		if err != nil || !ok {
+			return
+		}
+		if sim.Sleep(ctx, w.Rand().Duration(time.Millisecond, 300*time.Millisecond)) != nil {
+			return
+		}
+		replies.TrySend(n)
+	}
+}
+
+// ping sends until it has pings answers, waiting at most 200 ms for each.
+func ping(ctx context.Context, pings int, requests, replies *sim.Chan[int]) {
+	log := sim.Logger(ctx)
+	for n := 0; n < pings; {
+		if err := requests.Send(ctx, n); err != nil {
+			return
+		}
+		var got int
+		i, err := sim.Select(ctx, replies.RecvCase(&got), sim.After(ctx, 200*time.Millisecond).RecvCase(nil))
+		switch {
+		case err != nil:
+			return
+		case i == 0 && got == n:
+			log.Info("pong", "n", n)
+			n++
+		case i == 0:
+			log.Info("stale pong", "n", got, "want", n)
+		default:
+			log.Warn("timeout, retrying", "n", n)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/orrerysim/orrery
+
+go 1.26

@@ -1,0 +1,273 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Epoch is the wall-clock time that logical time zero stands for, where an
+// API needs a time.Time (context deadlines, a simulated time.Now). It is
+// fixed, so that traces and outputs never depend on when a run happened.
+var Epoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Time returns the logical time as a time.Time: Epoch plus Now.
+func (w *World) Time() time.Time { return Epoch.Add(w.now) }
+
+type worldKey struct{}
+type simCtxKey struct{}
+
+// simCtx is a context whose cancellation the World sees at once. Its done
+// channel is its own, so the standard library attaches children through
+// AfterFunc, which we run synchronously: no goroutine, no wall clock.
+type simCtx struct {
+	w        *World
+	parent   context.Context // nil for the root
+	done     chan struct{}
+	err      error
+	cause    error
+	deadline time.Duration
+	hasDL    bool
+	timer    EventRef // the pending deadline event
+	by       *Task    // the task that made it, for the trace
+
+	children   []*ctxLink
+	link       *ctxLink // our entry in the parent's children
+	foreignIdx int      // index in w.foreign, -1 if not there
+	released   bool     // its task finished; detach when childless
+}
+
+// ctxLink is an entry of a context's children: a context of ours, or a
+// function registered by the standard library (context.WithCancel of ours).
+type ctxLink struct {
+	owner *simCtx
+	idx   int
+	child *simCtx
+	f     func()
+}
+
+func (c *simCtx) Deadline() (time.Time, bool) {
+	if c.hasDL {
+		return Epoch.Add(c.deadline), true
+	}
+	if c.parent != nil {
+		return c.parent.Deadline()
+	}
+	return time.Time{}, false
+}
+
+func (c *simCtx) Done() <-chan struct{} { return c.done }
+
+func (c *simCtx) Err() error { return c.err }
+
+func (c *simCtx) Value(key any) any {
+	switch key.(type) {
+	case worldKey:
+		return c.w
+	case simCtxKey:
+		return c
+	}
+	if c.parent == nil {
+		return nil
+	}
+	return c.parent.Value(key)
+}
+
+func (c *simCtx) String() string { return fmt.Sprintf("sim.Context(t=%v)", c.w.now) }
+
+// AfterFunc makes the standard library's contexts derived from ours
+// cancellable without a goroutine: f runs synchronously when c is
+// cancelled, in the cancelling task.
+func (c *simCtx) AfterFunc(f func()) func() bool {
+	if c.err != nil {
+		f()
+		return func() bool { return false }
+	}
+	l := c.addLink(&ctxLink{f: f})
+	return func() bool {
+		if l.owner == nil {
+			return false
+		}
+		l.owner.removeLink(l)
+		return true
+	}
+}
+
+func (c *simCtx) addLink(l *ctxLink) *ctxLink {
+	l.owner, l.idx = c, len(c.children)
+	c.children = append(c.children, l)
+	return l
+}
+
+func (c *simCtx) removeLink(l *ctxLink) {
+	last := len(c.children) - 1
+	moved := c.children[last]
+	c.children[l.idx] = moved
+	moved.idx = l.idx
+	c.children[last] = nil
+	c.children = c.children[:last]
+	l.owner = nil
+	if c.released && len(c.children) == 0 {
+		c.detach()
+	}
+}
+
+// newCtx returns a cancellable context of ours under parent.
+func (w *World) newCtx(parent context.Context) *simCtx {
+	c := &simCtx{w: w, parent: parent, done: make(chan struct{}), foreignIdx: -1, by: w.current}
+	c.attach(parent)
+	return c
+}
+
+// attach links c to its parent's cancellation: directly when the parent is
+// ours, by polling when it is not.
+func (c *simCtx) attach(parent context.Context) {
+	pdone := parent.Done()
+	if pdone == nil {
+		return
+	}
+	if isClosed(pdone) {
+		c.cancel(parent.Err(), context.Cause(parent))
+		return
+	}
+	if p, _ := parent.Value(simCtxKey{}).(*simCtx); p != nil && p.done == pdone && p.w == c.w {
+		c.link = p.addLink(&ctxLink{child: c})
+		return
+	}
+	c.foreignIdx = len(c.w.foreign)
+	c.w.foreign = append(c.w.foreign, c)
+}
+
+// detach unlinks c from its parent without cancelling it.
+func (c *simCtx) detach() {
+	if l := c.link; l != nil {
+		c.link = nil
+		if l.owner != nil {
+			l.owner.removeLink(l)
+		}
+	}
+	if i := c.foreignIdx; i >= 0 {
+		f := c.w.foreign
+		last := len(f) - 1
+		f[i] = f[last]
+		f[i].foreignIdx = i
+		f[last] = nil
+		c.w.foreign = f[:last]
+		c.foreignIdx = -1
+	}
+}
+
+// release is called when the task that owns c finishes: c stays usable,
+// but no longer needs its parent once nothing hangs below it.
+func (c *simCtx) release() {
+	c.released = true
+	if len(c.children) == 0 {
+		c.detach()
+	}
+}
+
+// cancel closes c and everything below it, in registration order.
+func (c *simCtx) cancel(err, cause error) {
+	if c.err != nil {
+		return
+	}
+	if cause == nil {
+		cause = err
+	}
+	c.err, c.cause = err, cause
+	close(c.done)
+	c.w.ctxDirty = true
+	if c.timer.seq != 0 {
+		c.w.Cancel(c.timer)
+		c.timer = EventRef{}
+	}
+	children := c.children
+	c.children = nil
+	for _, l := range children {
+		l.owner = nil
+		if l.child != nil {
+			l.child.link = nil
+			l.child.cancel(err, cause)
+		} else {
+			l.f()
+		}
+	}
+	c.detach()
+}
+
+// ownsDone reports whether done is the channel of one of our contexts, whose
+// cancellation the World sees without polling.
+func ownsDone(ctx context.Context, done <-chan struct{}) bool {
+	c, ok := ctx.(*simCtx)
+	if !ok {
+		c, _ = ctx.Value(simCtxKey{}).(*simCtx)
+	}
+	return c != nil && c.done == done
+}
+
+// WithCancel is context.WithCancel for simulated code: the returned context
+// is cancelled by its CancelFunc or with its parent, and the World sees it
+// at once. (context.WithCancel also works; its waiters are polled.)
+func WithCancel(parent context.Context) (context.Context, context.CancelFunc) {
+	w := mustWorld(parent, "sim.WithCancel")
+	c := w.newCtx(parent)
+	return c, func() { c.cancel(context.Canceled, nil) }
+}
+
+// WithTimeout returns a context that expires after d of logical time. Never
+// use context.WithTimeout in simulated code: it counts real time.
+func WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	w := mustWorld(parent, "sim.WithTimeout")
+	return WithDeadline(parent, w.Time().Add(d))
+}
+
+// WithDeadline returns a context that expires at the logical time deadline
+// (Epoch plus a duration, as World.Time and Deadline give). A deadline in
+// the past gives a context that is already done. A parent deadline that is
+// earlier stays in force.
+func WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	w := mustWorld(parent, "sim.WithDeadline")
+	c := w.newCtx(parent)
+	cancel := func() { c.cancel(context.Canceled, nil) }
+	if pd, ok := parent.Deadline(); ok && !pd.After(deadline) {
+		return c, cancel // the parent expires first and cancels c
+	}
+	at := deadline.Sub(Epoch)
+	c.deadline, c.hasDL = at, true
+	if c.err != nil {
+		return c, cancel
+	}
+	if at <= w.now {
+		c.cancel(context.DeadlineExceeded, nil)
+		return c, cancel
+	}
+	var id uint64
+	if c.by != nil {
+		id = uint64(c.by.id)
+	}
+	c.timer = w.ScheduleAt(at, OpTimer, id, 0, (*ctxTimer)(c))
+	return c, cancel
+}
+
+// ctxTimer handles a context's deadline event.
+type ctxTimer simCtx
+
+func (t *ctxTimer) HandleEvent(ev *Event) {
+	c := (*simCtx)(t)
+	if c.timer.seq != ev.Seq {
+		return
+	}
+	c.timer = EventRef{}
+	c.cancel(context.DeadlineExceeded, nil)
+}
+
+func (t *ctxTimer) DescribeEvent(ev *Event) (string, string) {
+	return taskName(t.by), "deadline"
+}
+
+func taskName(t *Task) string {
+	if t == nil {
+		return "world"
+	}
+	return t.name
+}

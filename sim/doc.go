@@ -1,0 +1,28 @@
+// Package sim is the engine of Orrery: one logical clock, one event queue, a
+// scheduler that runs simulated tasks one at a time, and counted random
+// streams, all driven by one seed, so that a run can be replayed bit for bit.
+//
+// A World holds one run. Tasks are goroutines driven as coroutines: exactly
+// one runs at a time, and when several are ready the seed picks which. Time
+// is logical: it advances only when the next event is taken off the queue,
+// so a simulated hour of heartbeats takes milliseconds. Every event records
+// its cause (the seq of the event that was being processed when it was
+// scheduled, and the task that scheduled it), which lets the trace tools
+// walk a failure back to its origin.
+//
+// Simulated code blocks only through this package's primitives: Sleep,
+// timers and tickers, Chan and Select, Mutex, RWMutex, WaitGroup, Cond,
+// WaitQueue and Yield. Each takes the context the task received, which
+// carries the World. A task that blocks on anything else (a Go channel, a
+// sync.Mutex, real I/O) is reported by Run's watchdog with its stack.
+//
+// Runs end with a value: nil, or a *Failure saying what went wrong (a panic,
+// a deadlock, a livelock, a blocked task, a broken invariant), where (time,
+// seq, RNG count, task, stack) and which seed replays it.
+//
+// With ORRERY_LOG=trace every processed event prints one line:
+//
+//	t=0.250000s seq=3 rng=2 Timer{task=1 "pinger"} cause=1
+//
+// and Config.Trace receives every record as JSON Lines for the trace tools.
+package sim

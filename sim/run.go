@@ -1,0 +1,294 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+)
+
+// ErrIdle is returned by Step when there is nothing left to do: no event
+// queued and no task runnable.
+var ErrIdle = errors.New("sim: nothing to do: no event queued and no task runnable")
+
+// ErrFinished is returned by Step and Run on a World whose run has ended.
+var ErrFinished = errors.New("sim: the run has ended; create a new World for another run")
+
+// Step processes exactly one event: it advances the clock to the event's
+// time, applies it, then runs every task it made runnable until all are
+// parked again, in an order drawn from the seed, and then checks the
+// invariants. Tasks spawned during setup run before the first event. It
+// returns nil, ErrIdle when nothing is left, or the *Failure that ended the
+// run. Step has no watchdog: a task blocked outside the simulation blocks
+// Step; Run detects it.
+func (w *World) Step() error {
+	w.enter("Step")
+	defer w.leave()
+	if err := w.endedErr(); err != nil {
+		return err
+	}
+	if len(w.runnable) > 0 {
+		w.runReady()
+		w.checkInvariants()
+		return w.failureErr()
+	}
+	if !w.processNext() {
+		return ErrIdle
+	}
+	return w.failureErr()
+}
+
+// Run steps until every non-daemon task has returned and no event that keeps
+// the run alive is queued (only infrastructure and daemon events remain).
+// Then it processes Shutdown, which cancels every task's context so that
+// parked tasks wake for teardown, aborts any task still left, and draws the
+// unseed. It returns nil or the *Failure that ended the run.
+func (w *World) Run() error {
+	w.enter("Run")
+	defer w.leave()
+	if err := w.endedErr(); err != nil {
+		return err
+	}
+	if w.cfg.Watchdog < 0 {
+		w.loop()
+	} else {
+		w.loopWatched()
+	}
+	w.end()
+	return w.failureErr()
+}
+
+// loop is Run's main loop.
+func (w *World) loop() {
+	w.runReady()
+	w.checkInvariants()
+	for w.failure == nil {
+		if w.nonDaemon == 0 && w.liveEvents == 0 {
+			return
+		}
+		if !w.nextBefore() {
+			return
+		}
+		w.processNext()
+	}
+}
+
+// nextBefore reports whether an event is due before MaxTime, failing the run
+// when workloads are stuck: nothing queued at all (deadlock), or nothing
+// before MaxTime (stall).
+func (w *World) nextBefore() bool {
+	w.dropCancelled()
+	if w.queue.len() == 0 {
+		if w.nonDaemon > 0 {
+			w.failStuck(FailDeadlock, "no event queued and no task runnable, but %d non-daemon tasks have not returned", w.nonDaemon)
+		}
+		return false
+	}
+	if w.queue.peek().At > w.cfg.MaxTime {
+		w.failStuck(FailStall, "workloads unfinished at MaxTime %v (%d non-daemon tasks left)", w.cfg.MaxTime, w.nonDaemon)
+		return false
+	}
+	return true
+}
+
+func (w *World) failStuck(kind FailureKind, format string, args ...any) {
+	if f := w.fail(kind, nil, fmt.Sprintf(format, args...), ""); f.Kind == kind {
+		f.Parked = w.parkedTasks()
+	}
+}
+
+// dropCancelled pops cancelled events off the top of the queue.
+func (w *World) dropCancelled() {
+	for len(w.cancelled) > 0 && w.queue.len() > 0 {
+		seq := w.queue.peek().Seq
+		if _, ok := w.cancelled[seq]; !ok {
+			return
+		}
+		delete(w.cancelled, seq)
+		w.queue.pop()
+	}
+}
+
+// processNext pops the next live event and processes it. It returns false
+// when the queue is empty.
+func (w *World) processNext() bool {
+	w.dropCancelled()
+	if w.queue.len() == 0 {
+		return false
+	}
+	ev := w.queue.pop()
+	if ev.live {
+		w.liveEvents--
+	}
+	w.dispatch(&ev)
+	return true
+}
+
+func (w *World) dispatch(ev *Event) {
+	if ev.At > w.now {
+		w.now = ev.At
+	}
+	w.cur, w.curLive = ev.Seq, ev.live
+	w.hashEvent(ev)
+	if w.tracer.on {
+		w.tracer.event(ev)
+	}
+	ev.h.HandleEvent(ev)
+	w.afterSlice()
+	w.runReady()
+	w.checkInvariants()
+}
+
+// runReady runs the runnable tasks, one at a time in an order drawn from the
+// scheduling stream, until none is left.
+func (w *World) runReady() {
+	for len(w.runnable) > 0 && (w.failure == nil || w.tearingDown) {
+		i := 0
+		if n := len(w.runnable); n > 1 {
+			i = w.sched.IntN(n)
+		}
+		t := w.runnable[i]
+		last := len(w.runnable) - 1
+		w.runnable[i] = w.runnable[last]
+		w.runnable[last] = nil
+		w.runnable = w.runnable[:last]
+		w.resume(t)
+	}
+}
+
+// resume runs t until it parks or returns.
+func (w *World) resume(t *Task) {
+	if t.pollAt == w.now {
+		t.polls++
+		if t.polls > w.cfg.LivelockPolls && !w.tearingDown {
+			w.fail(FailLivelock, t, fmt.Sprintf("resumed %d times without logical time passing (is it spinning on Yield, Sleep(0) or a failing call?)", t.polls), "")
+			w.runnable = append(w.runnable, t) // still runnable, for teardown
+			return
+		}
+	} else {
+		t.pollAt, t.polls = w.now, 1
+	}
+	t.state = taskRunning
+	w.current = t
+	w.hash = mix(w.hash, uint64(t.id)^hashTagRun)
+	w.heartbeat.Add(1)
+	t.next()
+	if w.abandoned.Load() {
+		runtime.Goexit() // the watchdog gave up on this loop; leave the World alone
+	}
+	w.current = nil
+	if t.state == taskDone {
+		w.removeTask(t)
+	}
+	w.afterSlice()
+}
+
+// afterSlice wakes the tasks whose context was cancelled by what just ran.
+func (w *World) afterSlice() {
+	if w.ctxDirty || w.foreignParked > 0 || len(w.foreign) > 0 {
+		w.scanContexts()
+	}
+}
+
+func (w *World) checkInvariants() {
+	if w.failure != nil || w.tearingDown {
+		return
+	}
+	for _, inv := range w.invariants {
+		if err := inv.check(); err != nil {
+			w.fail(FailInvariant, nil, fmt.Sprintf("invariant %q: %v", inv.name, err), "")
+			return
+		}
+	}
+}
+
+// end shuts the run down: the Shutdown event if it succeeded, the teardown of
+// every task left, and the unseed.
+func (w *World) end() {
+	w.current = nil
+	if w.failure == nil {
+		w.processShutdown()
+	}
+	w.teardown()
+	w.unseed = w.rng.Uint64()
+	w.finished = true
+	w.tracer.end(w)
+}
+
+// processShutdown dispatches the Shutdown event at the current time:
+// every task's context is cancelled, so parked tasks wake with an error
+// and can wind down.
+func (w *World) processShutdown() {
+	w.shutdown = true
+	w.seq++
+	ev := Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}}
+	w.dispatch(&ev)
+}
+
+type shutdownHandler struct{ w *World }
+
+func (h shutdownHandler) HandleEvent(*Event) {
+	h.w.root.cancel(ErrShutdown, nil)
+}
+
+func (h shutdownHandler) DescribeEvent(*Event) (string, string) { return "", "" }
+
+// ErrShutdown is the cause of every task context's cancellation at the end of
+// a run (context.Cause(ctx) returns it; ctx.Err() is context.Canceled).
+var ErrShutdown = errors.New("sim: shutdown")
+
+// teardown aborts every task that is left, so that no goroutine outlives the
+// run: each unwinds, running its deferred calls, whose blocking calls fail.
+func (w *World) teardown() {
+	w.tearingDown = true
+	for round := 0; len(w.tasks) > 0 && round < 3; round++ {
+		for _, t := range w.Tasks() {
+			t.polls = 0
+			t.Abort()
+		}
+		w.runReady()
+	}
+	for _, t := range w.Tasks() { // still alive: a deferred call that never gives up
+		t.stop()
+		t.state = taskDone
+		w.removeTask(t)
+	}
+	w.runnable = nil
+}
+
+// Unseed returns the final draw of the main stream, taken when the run
+// ended: two runs of a seed that agree on it almost surely made the same
+// random decisions. It is 0 before the run ends.
+func (w *World) Unseed() uint64 { return w.unseed }
+
+// TraceHash returns a hash of every processed event, task switch and log
+// record so far. The same seed gives the same hash whatever GOMAXPROCS, the
+// race detector or the trace level.
+func (w *World) TraceHash() uint64 { return w.hash }
+
+func (w *World) enter(call string) {
+	if !w.busy.CompareAndSwap(false, true) {
+		if w.current != nil {
+			panic(fmt.Sprintf("sim: World.%s called from task %v: a task cannot drive its own World", call, w.current))
+		}
+		panic(fmt.Sprintf("sim: World.%s called while another goroutine is using the World; a World must be used from one goroutine at a time", call))
+	}
+}
+
+func (w *World) leave() { w.busy.Store(false) }
+
+func (w *World) endedErr() error {
+	if w.failure != nil {
+		return w.failure
+	}
+	if w.finished {
+		return ErrFinished
+	}
+	return nil
+}
+
+func (w *World) failureErr() error {
+	if w.failure != nil {
+		return w.failure
+	}
+	return nil
+}

@@ -1,0 +1,257 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+)
+
+// WaitQueue is a first-come, first-served queue of parked tasks: the
+// building block of the other primitives, and of simulated devices (a
+// connection's readers, a disk's pending I/O) in other packages. The zero
+// value is an empty queue.
+type WaitQueue struct {
+	items []*Task
+}
+
+// Wait parks the calling task until WakeOne or WakeAll picks it. It returns
+// nil when woken that way, the context's error if ctx is done first, and
+// ErrAborted if the task is aborted. what says what the task waits for, in
+// deadlock reports ("read conn 3").
+func (q *WaitQueue) Wait(ctx context.Context, what string) error {
+	t := mustTask(ctx, "sim.WaitQueue.Wait")
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	q.items = append(q.items, t)
+	r := t.park(what, ctx)
+	if r == wakeSignal {
+		return nil
+	}
+	q.remove(t)
+	return t.interrupted(ctx, r)
+}
+
+// WakeOne wakes the task that has waited longest and reports whether there
+// was one.
+func (q *WaitQueue) WakeOne() bool {
+	for len(q.items) > 0 {
+		t := q.items[0]
+		q.items[0] = nil
+		q.items = q.items[1:]
+		if t.state == taskParked {
+			t.w.wake(t, wakeSignal)
+			return true
+		}
+	}
+	return false
+}
+
+// WakeAll wakes every waiting task and returns how many.
+func (q *WaitQueue) WakeAll() int {
+	n := 0
+	for q.WakeOne() {
+		n++
+	}
+	return n
+}
+
+// Len returns how many tasks are waiting.
+func (q *WaitQueue) Len() int {
+	n := 0
+	for _, t := range q.items {
+		if t.state == taskParked {
+			n++
+		}
+	}
+	return n
+}
+
+func (q *WaitQueue) remove(t *Task) {
+	for i, x := range q.items {
+		if x == t {
+			copy(q.items[i:], q.items[i+1:])
+			q.items[len(q.items)-1] = nil
+			q.items = q.items[:len(q.items)-1]
+			return
+		}
+	}
+}
+
+// Mutex is a mutual exclusion lock for simulated tasks. Unlock hands the
+// lock to the longest waiter, so no task starves and the order is the
+// seed's. Never hold a sync.Mutex across a blocking call in simulated code;
+// use this.
+type Mutex struct {
+	locked bool
+	q      WaitQueue
+}
+
+// Lock acquires the lock, blocking while another task holds it. It returns
+// the context's error, without the lock, if ctx is done first.
+func (m *Mutex) Lock(ctx context.Context) error {
+	if !m.locked {
+		m.locked = true
+		return nil
+	}
+	return m.q.Wait(ctx, "mutex") // Unlock hands the lock over
+}
+
+// TryLock acquires the lock if it is free.
+func (m *Mutex) TryLock() bool {
+	if m.locked {
+		return false
+	}
+	m.locked = true
+	return true
+}
+
+// Unlock releases the lock, handing it to the longest waiter if any. It
+// panics if the lock is not held.
+func (m *Mutex) Unlock() {
+	if !m.locked {
+		panic("sim: Unlock of unlocked Mutex")
+	}
+	if !m.q.WakeOne() {
+		m.locked = false
+	}
+}
+
+// RWMutex is a reader/writer lock for simulated tasks. A waiting writer
+// holds back new readers, so writers do not starve; when a writer unlocks,
+// the readers waiting go first.
+type RWMutex struct {
+	readers        int
+	writer         bool
+	waitingWriters int
+	rq, wq         WaitQueue
+}
+
+// RLock acquires a read lock.
+func (m *RWMutex) RLock(ctx context.Context) error {
+	if !m.writer && m.waitingWriters == 0 {
+		m.readers++
+		return nil
+	}
+	return m.rq.Wait(ctx, "rwmutex read") // the waker counts us in
+}
+
+// RUnlock releases a read lock. It panics if no read lock is held.
+func (m *RWMutex) RUnlock() {
+	if m.readers <= 0 {
+		panic("sim: RUnlock of unlocked RWMutex")
+	}
+	m.readers--
+	if m.readers == 0 {
+		m.grantWriter()
+	}
+}
+
+// Lock acquires the write lock.
+func (m *RWMutex) Lock(ctx context.Context) error {
+	if !m.writer && m.readers == 0 {
+		m.writer = true
+		return nil
+	}
+	m.waitingWriters++
+	err := m.wq.Wait(ctx, "rwmutex write") // the waker sets writer for us
+	if err != nil {
+		m.waitingWriters--
+		if !m.writer && m.waitingWriters == 0 {
+			m.grantReaders()
+		}
+	}
+	return err
+}
+
+// Unlock releases the write lock. It panics if it is not held.
+func (m *RWMutex) Unlock() {
+	if !m.writer {
+		panic("sim: Unlock of unlocked RWMutex")
+	}
+	m.writer = false
+	if m.grantReaders() == 0 {
+		m.grantWriter()
+	}
+}
+
+func (m *RWMutex) grantReaders() int {
+	n := 0
+	for m.rq.WakeOne() {
+		m.readers++
+		n++
+	}
+	return n
+}
+
+func (m *RWMutex) grantWriter() {
+	if m.wq.WakeOne() {
+		m.waitingWriters--
+		m.writer = true
+	}
+}
+
+// WaitGroup waits for a collection of tasks to finish, like sync.WaitGroup.
+type WaitGroup struct {
+	n int
+	q WaitQueue
+}
+
+// Add adds delta to the counter. It panics if the counter goes negative.
+func (g *WaitGroup) Add(delta int) {
+	g.n += delta
+	if g.n < 0 {
+		panic(fmt.Sprintf("sim: negative WaitGroup counter (%d)", g.n))
+	}
+	if g.n == 0 {
+		g.q.WakeAll()
+	}
+}
+
+// Done decrements the counter by one.
+func (g *WaitGroup) Done() { g.Add(-1) }
+
+// Go starts fn as a task of ctx's World and counts it in the group.
+func (g *WaitGroup) Go(ctx context.Context, name string, fn func(ctx context.Context)) *Task {
+	g.Add(1)
+	return Go(ctx, name, func(ctx context.Context) {
+		defer g.Done()
+		fn(ctx)
+	})
+}
+
+// Wait blocks until the counter is zero.
+func (g *WaitGroup) Wait(ctx context.Context) error {
+	for g.n > 0 {
+		if err := g.q.Wait(ctx, "waitgroup"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Cond is a condition variable for simulated tasks, like sync.Cond.
+type Cond struct {
+	L *Mutex
+	q WaitQueue
+}
+
+// NewCond returns a Cond whose Wait releases and reacquires l.
+func NewCond(l *Mutex) *Cond { return &Cond{L: l} }
+
+// Wait releases c.L, blocks until Signal or Broadcast, and reacquires c.L
+// before it returns, even when it returns the context's error. Only an
+// aborted task returns without the lock.
+func (c *Cond) Wait(ctx context.Context) error {
+	c.L.Unlock()
+	err := c.q.Wait(ctx, "cond")
+	if lerr := c.L.Lock(context.WithoutCancel(ctx)); lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+// Signal wakes one waiting task, if any.
+func (c *Cond) Signal() { c.q.WakeOne() }
+
+// Broadcast wakes every waiting task.
+func (c *Cond) Broadcast() { c.q.WakeAll() }

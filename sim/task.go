@@ -1,0 +1,285 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"runtime/debug"
+	"time"
+)
+
+// ErrAborted is returned by blocking calls of a task that was aborted (its
+// process crashed, or its run failed): the task is unwinding, its defers run,
+// and nothing may park any more.
+var ErrAborted = errors.New("sim: task aborted")
+
+// abortPanic unwinds an aborted task's stack; the task body recovers it.
+type abortPanic struct{}
+
+type taskState uint8
+
+const (
+	taskRunnable taskState = iota // spawned or woken, waiting for its turn
+	taskRunning                   // the one task executing now
+	taskParked                    // blocked on a primitive or an event
+	taskDone                      // returned, panicked or aborted
+)
+
+var stateNames = [...]string{"runnable", "running", "parked", "done"}
+
+func (s taskState) String() string { return stateNames[s] }
+
+type wakeReason uint8
+
+const (
+	wakeSignal wakeReason = iota // the thing it waited for happened
+	wakeCtx                      // its context was cancelled
+	wakeAbort                    // it was aborted
+)
+
+// Task is a simulated thread of execution: a goroutine driven as a coroutine,
+// so that exactly one task runs at a time and the seed, not Go's scheduler,
+// decides which. Tasks are created with World.Spawn or Go.
+type Task struct {
+	w      *World
+	id     TaskID
+	name   string
+	fn     func(context.Context)
+	ctx    *simCtx
+	daemon bool
+	state  taskState
+	idx    int // index in w.tasks
+
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+
+	waitingOn   string          // what it is parked on, for deadlock reports
+	waitDone    <-chan struct{} // the done channel of the context it waits on
+	waitForeign bool            // waitDone is not one of our contexts'
+	ctxIdx      int             // index in w.ctxWaiters, -1 if not there
+	wokeBy      wakeReason
+	sleepSeq    uint64 // seq of the timer event its Sleep waits for
+
+	aborted   bool // it must unwind at its next resumption
+	unwinding bool // its stack is unwinding; blocking calls fail at once
+	started   bool
+	returned  bool // fn returned normally
+
+	polls  int // resumptions at pollAt without logical time passing
+	pollAt time.Duration
+
+	joiners WaitQueue
+}
+
+// ID returns the task's ID, unique within its World.
+func (t *Task) ID() TaskID { return t.id }
+
+// Name returns the name the task was spawned with.
+func (t *Task) Name() string { return t.name }
+
+// Daemon reports whether the task is a daemon: one that does not keep a run
+// alive.
+func (t *Task) Daemon() bool { return t.daemon }
+
+// Done reports whether the task has finished.
+func (t *Task) Done() bool { return t.state == taskDone }
+
+// Context returns the task's context, cancelled by Cancel and at shutdown.
+func (t *Task) Context() context.Context { return t.ctx }
+
+// String returns `12 "bank/client-2"`, the way the trace names tasks.
+func (t *Task) String() string { return fmt.Sprintf("%d %q", t.id, t.name) }
+
+// Cancel cancels the task's context. Its blocking calls return
+// context.Canceled; the task decides how to wind down.
+func (t *Task) Cancel() { t.ctx.cancel(context.Canceled, nil) }
+
+// Abort stops the task the way a crash does: the next time it would run, its
+// stack unwinds (its deferred calls run, and any blocking call they make
+// returns ErrAborted at once). A task that never started never runs.
+func (t *Task) Abort() {
+	if t.state == taskDone || t.aborted {
+		return
+	}
+	t.aborted = true
+	if t.state == taskParked {
+		t.w.wake(t, wakeAbort)
+	}
+}
+
+// Join waits until the task has finished. It returns ctx's error if ctx is
+// done first.
+func (t *Task) Join(ctx context.Context) error {
+	for t.state != taskDone {
+		if err := t.joiners.Wait(ctx, "join "+t.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Spawn starts a task running fn. Called during setup, it is a task of the
+// world; called from a running task, the new task is that task's child. fn
+// receives a context that carries the simulation: pass it to every blocking
+// call. The task is not a daemon: the run waits for it.
+func (w *World) Spawn(name string, fn func(ctx context.Context)) *Task {
+	return w.spawn(w.root, name, fn, false)
+}
+
+// SpawnDaemon starts a daemon task: one that the run does not wait for, such
+// as a server loop. It is woken at shutdown like every task.
+func (w *World) SpawnDaemon(name string, fn func(ctx context.Context)) *Task {
+	return w.spawn(w.root, name, fn, true)
+}
+
+// Go starts a task from a running task, with a context derived from ctx: when
+// ctx is cancelled, so is the new task's context. The new task is a daemon if
+// the calling task is.
+func Go(ctx context.Context, name string, fn func(ctx context.Context)) *Task {
+	w := mustWorld(ctx, "sim.Go")
+	daemon := w.current != nil && w.current.daemon
+	return w.spawn(ctx, name, fn, daemon)
+}
+
+// GoDaemon is Go for a daemon task.
+func GoDaemon(ctx context.Context, name string, fn func(ctx context.Context)) *Task {
+	return mustWorld(ctx, "sim.GoDaemon").spawn(ctx, name, fn, true)
+}
+
+func (w *World) spawn(parent context.Context, name string, fn func(context.Context), daemon bool) *Task {
+	if fn == nil {
+		panic(fmt.Sprintf("sim: Spawn(%q): fn is nil", name))
+	}
+	w.nextTask++
+	t := &Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
+	t.ctx = w.newCtx(parent)
+	t.next, t.stop = iter.Pull(t.body)
+	t.idx = len(w.tasks)
+	w.tasks = append(w.tasks, t)
+	if !daemon {
+		w.nonDaemon++
+	}
+	w.runnable = append(w.runnable, t)
+	return t
+}
+
+// body is the coroutine: it runs fn and turns a panic into a failure.
+func (t *Task) body(yield func(struct{}) bool) {
+	t.yield = yield
+	t.started = true
+	defer t.exit()
+	if !t.aborted {
+		t.fn(t.ctx)
+	}
+	t.returned = true
+}
+
+// exit classifies how the task ended. A panic fails the run, unless the task
+// was already unwinding after an abort: a crashed process's cleanup may fail.
+func (t *Task) exit() {
+	p := recover()
+	t.state = taskDone
+	switch {
+	case p == nil && t.returned:
+	case p == nil:
+		t.w.fail(FailPanic, t, "the task called runtime.Goexit (t.Fatal or t.FailNow inside a simulated task?); "+
+			"return an error or panic instead", string(debug.Stack()))
+	case isAbort(p) || t.unwinding:
+	default:
+		t.w.failPanic(t, p, string(debug.Stack()))
+	}
+}
+
+func isAbort(p any) bool {
+	_, ok := p.(abortPanic)
+	return ok
+}
+
+// park suspends the running task until it is woken. It also wakes when ctx
+// is done (ctx may be nil).
+func (t *Task) park(what string, ctx context.Context) wakeReason {
+	w := t.w
+	if w.current != t {
+		panic(fmt.Sprintf("sim: task %v parked while not running (from another goroutine?)", t))
+	}
+	t.state = taskParked
+	t.waitingOn = what
+	if ctx != nil {
+		w.addCtxWaiter(t, ctx)
+	}
+	if !t.yield(struct{}{}) {
+		t.aborted = true // the run is being torn down
+	}
+	t.waitingOn = ""
+	if t.aborted {
+		return wakeAbort
+	}
+	return t.wokeBy
+}
+
+// interrupted turns a wake-up that was not the awaited signal into the error
+// a blocking call returns. On the first abort it unwinds the stack instead.
+func (t *Task) interrupted(ctx context.Context, r wakeReason) error {
+	if r == wakeAbort {
+		t.unwind()
+		return ErrAborted
+	}
+	return context.Cause(ctx)
+}
+
+// unwind starts unwinding an aborted task, once.
+func (t *Task) unwind() {
+	if !t.unwinding {
+		t.unwinding = true
+		panic(abortPanic{})
+	}
+}
+
+// check is the entry of every blocking call: it fails at once when the task
+// is unwinding or ctx is done. A failing check yields first, so that a task
+// looping on a failing call is seen as a livelock instead of hanging.
+func (t *Task) check(ctx context.Context) error {
+	if t.unwinding {
+		t.yieldNow()
+		return ErrAborted
+	}
+	if t.aborted {
+		t.unwind()
+	}
+	if done := ctx.Done(); done != nil {
+		select {
+		case <-done:
+			t.yieldNow()
+			return context.Cause(ctx)
+		default:
+		}
+	}
+	return nil
+}
+
+// yieldNow lets every other runnable task run before the current one
+// continues.
+func (t *Task) yieldNow() {
+	t.state = taskParked
+	t.w.wake(t, wakeSignal)
+	if !t.yield(struct{}{}) {
+		t.aborted = true
+	}
+}
+
+// Yield lets the other runnable tasks run before the calling task goes on,
+// without letting logical time pass. It returns ctx's error if ctx is done.
+func Yield(ctx context.Context) error {
+	t := mustTask(ctx, "sim.Yield")
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	t.yieldNow()
+	if t.aborted {
+		t.unwind()
+		return ErrAborted
+	}
+	return nil
+}

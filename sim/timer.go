@@ -1,0 +1,148 @@
+package sim
+
+import (
+	"context"
+	"time"
+)
+
+// Sleep blocks the calling task for d of logical time. It returns nil when
+// the time has passed, or the context's error if ctx is done first. A
+// negative or zero d yields to the other runnable tasks and returns at the
+// same logical time, as time.Sleep returns at once.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := mustTask(ctx, "sim.Sleep")
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	w := t.w
+	ref := w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
+	t.sleepSeq = ref.seq
+	r := t.park("sleep", ctx)
+	if r == wakeSignal {
+		return nil
+	}
+	if t.sleepSeq != 0 {
+		w.Cancel(ref)
+		t.sleepSeq = 0
+	}
+	return t.interrupted(ctx, r)
+}
+
+// taskTimer handles the Timer event of a sleeping task.
+type taskTimer Task
+
+func (tt *taskTimer) HandleEvent(ev *Event) {
+	t := (*Task)(tt)
+	if t.sleepSeq != ev.Seq {
+		return
+	}
+	t.sleepSeq = 0
+	t.w.wake(t, wakeSignal)
+}
+
+func (tt *taskTimer) DescribeEvent(ev *Event) (string, string) { return tt.name, "" }
+
+// Timer sends the logical time on C once, after its duration, like
+// time.Timer. Its channel has room for one value, so firing never blocks.
+type Timer struct {
+	C      *Chan[time.Duration]
+	w      *World
+	by     *Task
+	period time.Duration // non-zero for a ticker
+	ref    EventRef
+}
+
+// NewTimer returns a Timer that fires after d of logical time (at once for
+// d <= 0). ctx only locates the World; cancelling it does not stop the timer.
+func NewTimer(ctx context.Context, d time.Duration) *Timer {
+	w := mustWorld(ctx, "sim.NewTimer")
+	tm := &Timer{C: NewChan[time.Duration](1), w: w, by: w.current}
+	tm.arm(max(d, 0))
+	return tm
+}
+
+// After returns a channel that receives the logical time after d, for use
+// in Select.
+func After(ctx context.Context, d time.Duration) *Chan[time.Duration] {
+	return NewTimer(ctx, d).C
+}
+
+func (tm *Timer) arm(d time.Duration) {
+	var id uint64
+	if tm.by != nil {
+		id = uint64(tm.by.id)
+	}
+	tm.ref = tm.w.Schedule(d, OpTimer, id, 0, tm)
+}
+
+// Stop prevents the timer from firing. It returns false if the timer had
+// already fired or been stopped. A value already sent stays in C.
+func (tm *Timer) Stop() bool {
+	if tm.ref.seq == 0 {
+		return false
+	}
+	tm.w.Cancel(tm.ref)
+	tm.ref = EventRef{}
+	return true
+}
+
+// Reset stops the timer and starts it again with duration d (the period, for
+// a ticker). It returns whether the timer was active.
+func (tm *Timer) Reset(d time.Duration) bool {
+	active := tm.Stop()
+	if tm.period > 0 {
+		if d <= 0 {
+			panic("sim: Ticker.Reset: non-positive period")
+		}
+		tm.period = d
+	}
+	tm.arm(max(d, 0))
+	return active
+}
+
+// HandleEvent fires the timer: the time goes into C unless C is full, and a
+// ticker schedules its next tick.
+func (tm *Timer) HandleEvent(ev *Event) {
+	if tm.ref.seq != ev.Seq {
+		return
+	}
+	tm.ref = EventRef{}
+	tm.C.TrySend(tm.w.now)
+	if tm.period > 0 {
+		tm.arm(tm.period)
+	}
+}
+
+// DescribeEvent names the task that made the timer.
+func (tm *Timer) DescribeEvent(ev *Event) (string, string) {
+	if tm.period > 0 {
+		return taskName(tm.by), "ticker"
+	}
+	return taskName(tm.by), "timer"
+}
+
+// Ticker sends the logical time on C every period, dropping ticks a slow
+// receiver misses, like time.Ticker.
+type Ticker = Timer
+
+// NewTicker returns a Ticker with the given period. It panics if the period
+// is not positive, as time.NewTicker does.
+func NewTicker(ctx context.Context, period time.Duration) *Ticker {
+	if period <= 0 {
+		panic("sim.NewTicker: non-positive period " + period.String())
+	}
+	w := mustWorld(ctx, "sim.NewTicker")
+	tm := &Timer{C: NewChan[time.Duration](1), w: w, by: w.current, period: period}
+	tm.arm(period)
+	return tm
+}
+
+// Drifted returns a clock reading that runs ahead of Now by at most the
+// configured MaxDrift and never goes backwards, like FoundationDB's timer():
+// code that compares two hosts' clocks, or trusts a lease, meets the skew a
+// real cluster has. Each reading is one call of the main stream.
+func (w *World) Drifted() time.Duration {
+	ahead := w.now + w.rng.Duration(0, w.cfg.MaxDrift)
+	w.drifted = max(w.drifted, ahead)
+	return w.drifted
+}

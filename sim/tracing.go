@@ -1,0 +1,237 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/orrerysim/orrery/trace"
+)
+
+// Tags that keep hashed values of different record types apart.
+const (
+	hashSeed   = 0x6f7272657279_0001
+	hashTagRun = 0x52554e << 40
+	hashTagLog = 0x4c4f47 << 40
+)
+
+// mix folds v into the trace hash.
+func mix(h, v uint64) uint64 {
+	h ^= v
+	h *= 0x9e3779b97f4a7c15
+	return h ^ h>>29
+}
+
+func (w *World) hashEvent(ev *Event) {
+	h := mix(w.hash, uint64(ev.At))
+	h = mix(h, ev.Seq)
+	h = mix(h, uint64(ev.Op)|uint64(ev.By)<<8)
+	h = mix(h, ev.ID)
+	h = mix(h, uint64(ev.Arg))
+	h = mix(h, ev.Cause)
+	w.hash = mix(h, w.rng.calls)
+}
+
+func hashString(h uint64, s string) uint64 {
+	h = mix(h, uint64(len(s)))
+	for len(s) >= 8 {
+		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = mix(h, v)
+		s = s[8:]
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		v |= uint64(s[i]) << (8 * i)
+	}
+	return mix(h, v)
+}
+
+// tracer writes records: text lines filtered by level, and JSON Lines.
+type tracer struct {
+	filter trace.Filter
+	text   io.Writer
+	json   io.Writer
+	events bool // some package shows events in the text trace
+	on     bool // anything is written
+	buf    []byte
+	err    error // the first write error; writing stops there
+	name   string
+	w      *World
+}
+
+func (tr *tracer) init(w *World, cfg Config) {
+	spec := cfg.LogFilter
+	if spec == "" {
+		spec = os.Getenv("ORRERY_LOG")
+	}
+	f, err := trace.ParseFilter(spec)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "orrery: ORRERY_LOG: %v; showing errors only\n", err)
+		f, _ = trace.ParseFilter("error")
+	}
+	tr.filter, tr.json, tr.name, tr.w = f, cfg.Trace, cfg.Name, w
+	if f.MinLevel() <= slog.LevelError {
+		tr.text = cfg.Log
+		if tr.text == nil {
+			tr.text = os.Stderr
+		}
+	}
+	tr.events = tr.text != nil && f.MinLevel() <= trace.LevelTrace
+	tr.on = tr.json != nil || tr.events
+}
+
+func (tr *tracer) write(pkg string, r *trace.Record) {
+	if tr.err != nil || (tr.json == nil && tr.text == nil) {
+		return
+	}
+	if tr.json != nil {
+		tr.buf = append(trace.AppendJSON(tr.buf[:0], r), '\n')
+		if _, err := tr.json.Write(tr.buf); err != nil {
+			tr.err = err
+		}
+	}
+	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
+		tr.buf = append(trace.AppendText(tr.buf[:0], r), '\n')
+		if _, err := tr.text.Write(tr.buf); err != nil {
+			tr.err = err
+		}
+	}
+}
+
+func (w *World) stamp(r *trace.Record) {
+	r.At, r.Seq, r.RNG = w.now, w.cur, w.rng.calls
+	if t := w.current; t != nil {
+		r.Task, r.TaskName = uint64(t.id), t.name
+	}
+}
+
+func (tr *tracer) event(ev *Event) {
+	op := ev.Op
+	r := trace.Record{At: ev.At, Seq: ev.Seq, Level: trace.LevelTrace, Kind: op.Kind().String(),
+		Op: op.String(), Obj: op.Obj(), ID: ev.ID, Cause: ev.Cause, Infra: op.Infra(), Task: uint64(ev.By)}
+	r.Name, r.Detail = ev.h.DescribeEvent(ev)
+	if op == OpShutdown {
+		r.Obj = ""
+	}
+	r.RNG = tr.w.rng.calls
+	tr.write(op.Kind().Package(), &r)
+}
+
+// Record writes a record of another package (a fault, a buggify firing)
+// into the trace, stamped with the current time, seq, RNG count and task,
+// and folds it into the trace hash.
+func (w *World) Record(pkg string, r trace.Record) {
+	w.stamp(&r)
+	w.hash = hashString(mix(w.hash, uint64(r.Level)), r.Kind+"\x00"+r.Op+"\x00"+r.Msg+"\x00"+r.Detail)
+	w.hash = mix(w.hash, r.ID)
+	w.tracer.write(pkg, &r)
+}
+
+func (tr *tracer) start(w *World) {
+	r := trace.Record{Level: slog.LevelInfo, Kind: trace.KindStart,
+		Attrs: []trace.Attr{{Key: "seed", Value: "0x" + strconv.FormatUint(w.seed, 16)}}}
+	if tr.name != "" {
+		r.Attrs = append(r.Attrs, trace.Attr{Key: "sim", Value: tr.name})
+	}
+	tr.write("sim", &r)
+}
+
+func (tr *tracer) end(w *World) {
+	r := trace.Record{Level: slog.LevelInfo, Kind: trace.KindEnd}
+	w.stamp(&r)
+	r.Attrs = []trace.Attr{{Key: "unseed", Value: "0x" + strconv.FormatUint(w.unseed, 16)}}
+	tr.write("sim", &r)
+}
+
+func (tr *tracer) failure(f *Failure) {
+	r := trace.Record{Level: slog.LevelError, Kind: trace.KindLog, Msg: "failure: " + f.Error()}
+	r.At, r.Seq, r.RNG = f.At, f.Seq, f.RNGCalls
+	r.Task, r.TaskName = uint64(f.Task), f.TaskName
+	tr.write("sim", &r)
+}
+
+// Logger returns the World's logger. Its records go into the trace stamped
+// with the logical time, the seq of the event being processed, the RNG count
+// and the running task, interleaved with the event lines.
+func (w *World) Logger() *slog.Logger {
+	if w.logger == nil {
+		w.logger = slog.New(&logHandler{w: w})
+	}
+	return w.logger
+}
+
+// Logger returns the logger of ctx's World, for simulated code.
+func Logger(ctx context.Context) *slog.Logger {
+	return mustWorld(ctx, "sim.Logger").Logger()
+}
+
+// logHandler turns slog records into trace records. It is always enabled:
+// every record counts in the trace hash, whatever is shown.
+type logHandler struct {
+	w      *World
+	attrs  []trace.Attr
+	prefix string
+}
+
+func (h *logHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
+	w := h.w
+	r := trace.Record{Level: sr.Level, Kind: trace.KindLog, Msg: sr.Message}
+	w.stamp(&r)
+	r.Attrs = slices.Clone(h.attrs)
+	sr.Attrs(func(a slog.Attr) bool {
+		r.Attrs = appendAttr(r.Attrs, h.prefix, a)
+		return true
+	})
+	slices.SortStableFunc(r.Attrs, func(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) })
+	hv := hashString(mix(w.hash, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
+	for _, a := range r.Attrs {
+		hv = hashString(hashString(hv, a.Key), a.Value)
+	}
+	w.hash = hv
+	w.tracer.write("app", &r)
+	return nil
+}
+
+func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	c := *h
+	c.attrs = slices.Clone(h.attrs)
+	for _, a := range as {
+		c.attrs = appendAttr(c.attrs, h.prefix, a)
+	}
+	return &c
+}
+
+func (h *logHandler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	c := *h
+	c.prefix = h.prefix + name + "."
+	return &c
+}
+
+func appendAttr(out []trace.Attr, prefix string, a slog.Attr) []trace.Attr {
+	v := a.Value.Resolve()
+	if v.Kind() == slog.KindGroup {
+		p := prefix
+		if a.Key != "" {
+			p += a.Key + "."
+		}
+		for _, g := range v.Group() {
+			out = appendAttr(out, p, g)
+		}
+		return out
+	}
+	if a.Key == "" {
+		return out
+	}
+	return append(out, trace.Attr{Key: prefix + a.Key, Value: v.String()})
+}

@@ -1,0 +1,320 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+)
+
+// World is one simulated run: a logical clock, an event queue, the tasks and
+// the random streams, all driven by one seed. A World is used from one
+// goroutine at a time; its tasks run on their own goroutines, but only ever
+// one at a time and only while the World hands them control.
+type World struct {
+	cfg  Config
+	seed uint64
+
+	now   time.Duration
+	seq   uint64 // last seq handed out
+	cur   uint64 // seq of the event being processed; 0 at setup
+	queue eventHeap
+	// liveEvents counts queued events that keep the run alive: not
+	// infrastructure and not scheduled by a daemon. It makes the
+	// termination check O(1).
+	liveEvents int
+	cancelled  map[uint64]struct{}
+	curLive    bool // the event being processed keeps the run alive
+
+	rng   *Rand // the counted main stream
+	sched *Rand // which runnable task goes next
+	conf  *Rand // configuration draws
+
+	nextTask  TaskID
+	tasks     []*Task // live tasks in spawn order (with holes filled by swaps)
+	runnable  []*Task
+	current   *Task
+	nonDaemon int // live non-daemon tasks
+
+	root       *simCtx
+	ctxWaiters []*Task   // parked tasks that also wait on a context
+	foreign    []*simCtx // contexts whose parent is not ours: polled
+	ctxDirty   bool      // a context was cancelled since the last scan
+	// foreignParked counts parked tasks waiting on a context that is not
+	// ours, which must be polled.
+	foreignParked int
+
+	invariants []invariant
+	failure    *Failure
+	finished   bool
+	shutdown   bool
+	drifted    time.Duration
+
+	busy        atomic.Bool // a goroutine is inside Step or Run
+	abandoned   atomic.Bool // the watchdog gave up on a blocked task
+	tearingDown bool
+	unseed      uint64
+	heartbeat   atomic.Uint64 // steps started, for the watchdog
+
+	hash   uint64
+	tracer tracer
+	logger *slog.Logger
+}
+
+type invariant struct {
+	name  string
+	check func() error
+}
+
+// New returns a World for cfg. It panics if cfg does not Validate, naming the
+// field: a configuration is code, and a wrong one is a programming mistake.
+func New(cfg Config) *World {
+	if err := cfg.Validate(); err != nil {
+		panic(err.Error())
+	}
+	cfg = cfg.withDefaults()
+	w := &World{
+		cfg:   cfg,
+		seed:  cfg.Seed,
+		rng:   newRand(cfg.Seed, saltMain),
+		sched: newRand(cfg.Seed, saltSched),
+		conf:  newRand(cfg.Seed, saltConf),
+		hash:  hashSeed ^ cfg.Seed,
+	}
+	w.root = &simCtx{w: w, done: make(chan struct{}), foreignIdx: -1}
+	w.tracer.init(w, cfg)
+	w.tracer.start(w)
+	return w
+}
+
+// Seed returns the seed the World was created with.
+func (w *World) Seed() uint64 { return w.seed }
+
+// Now returns the logical time: the time of the event being processed, as a
+// duration since the start of the run. It only advances between events.
+func (w *World) Now() time.Duration { return w.now }
+
+// Seq returns the seq of the event being processed, 0 during setup.
+func (w *World) Seq() uint64 { return w.cur }
+
+// Rand returns the counted main random stream. Use it for every random
+// decision of the simulated system, so that RNGCalls locates each one.
+func (w *World) Rand() *Rand { return w.rng }
+
+// RNGCalls returns how many calls the main stream has served: the rng=N of
+// trace lines.
+func (w *World) RNGCalls() uint64 { return w.rng.calls }
+
+// ConfigRand returns a derived stream for drawing configuration (which
+// faults a seed turns on, and how strong). Drawing from it does not shift
+// the main stream.
+func (w *World) ConfigRand() *Rand { return w.conf }
+
+// Context returns the world's root context: the parent of every task's
+// context, cancelled at shutdown. Pass it to Spawn'ed code only through
+// tasks; blocking calls need a running task.
+func (w *World) Context() context.Context { return w.root }
+
+// Current returns the task running now, or nil when the engine itself runs
+// (setup, event handlers).
+func (w *World) Current() *Task { return w.current }
+
+// Tasks returns the live tasks, in an order that depends only on the seed.
+func (w *World) Tasks() []*Task { return append([]*Task(nil), w.tasks...) }
+
+// Pending returns how many events are queued, cancelled ones included.
+func (w *World) Pending() int { return w.queue.len() }
+
+// AddInvariant registers a check over the simulated state that runs after
+// every step; a non-nil error fails the run at that step.
+func (w *World) AddInvariant(name string, check func() error) {
+	w.invariants = append(w.invariants, invariant{name, check})
+}
+
+// Schedule queues an event with op and id to be handled by h after delay d
+// of logical time. It panics if d is negative or op is not a valid Op.
+func (w *World) Schedule(d time.Duration, op Op, id uint64, arg int64, h Handler) EventRef {
+	if d < 0 {
+		panic(fmt.Sprintf("sim: Schedule(%v, %v): negative delay", d, op))
+	}
+	return w.ScheduleAt(w.now+d, op, id, arg, h)
+}
+
+// ScheduleAt queues an event at logical time at, which must not be in the
+// past.
+func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Handler) EventRef {
+	if at < w.now {
+		panic(fmt.Sprintf("sim: ScheduleAt(%v, %v): time is in the past (now %v)", at, op, w.now))
+	}
+	if !op.valid() || h == nil {
+		panic(fmt.Sprintf("sim: ScheduleAt(%v, %v): invalid op or nil handler", at, op))
+	}
+	w.seq++
+	ev := Event{At: at, Seq: w.seq, Cause: w.cur, Op: op, ID: id, Arg: arg, h: h}
+	if t := w.current; t != nil {
+		ev.By = t.id
+		ev.live = !op.Infra() && !t.daemon
+	} else {
+		ev.live = !op.Infra() && (w.cur == 0 || w.curLive)
+	}
+	if ev.live {
+		w.liveEvents++
+	}
+	w.queue.push(ev)
+	return EventRef{seq: ev.Seq, live: ev.live}
+}
+
+// Cancel removes a scheduled event that has not been processed yet. Calling
+// it for an event that was processed or cancelled already is a mistake the
+// caller must avoid (owners track their pending event); the zero EventRef is
+// ignored.
+func (w *World) Cancel(ref EventRef) {
+	if ref.seq == 0 {
+		return
+	}
+	if w.cancelled == nil {
+		w.cancelled = make(map[uint64]struct{})
+	}
+	w.cancelled[ref.seq] = struct{}{}
+	if ref.live {
+		w.liveEvents--
+	}
+}
+
+// wake makes a parked task runnable, recording why.
+func (w *World) wake(t *Task, why wakeReason) {
+	if t.state != taskParked {
+		return
+	}
+	if t.ctxIdx >= 0 {
+		w.removeCtxWaiter(t)
+	}
+	t.state = taskRunnable
+	t.wokeBy = why
+	w.runnable = append(w.runnable, t)
+}
+
+// addCtxWaiter records that the parked task t also waits for ctx to be
+// done. A context of ours tells the World when it is cancelled; any other
+// (context.WithCancel of the standard library) is polled after every slice.
+func (w *World) addCtxWaiter(t *Task, ctx context.Context) {
+	done := ctx.Done()
+	if done == nil {
+		return
+	}
+	t.waitDone = done
+	t.waitForeign = !ownsDone(ctx, done)
+	if t.waitForeign {
+		w.foreignParked++
+	}
+	t.ctxIdx = len(w.ctxWaiters)
+	w.ctxWaiters = append(w.ctxWaiters, t)
+}
+
+func (w *World) removeCtxWaiter(t *Task) {
+	last := len(w.ctxWaiters) - 1
+	moved := w.ctxWaiters[last]
+	w.ctxWaiters[t.ctxIdx] = moved
+	moved.ctxIdx = t.ctxIdx
+	w.ctxWaiters[last] = nil
+	w.ctxWaiters = w.ctxWaiters[:last]
+	t.ctxIdx = -1
+	t.waitDone = nil
+	if t.waitForeign {
+		w.foreignParked--
+		t.waitForeign = false
+	}
+}
+
+// scanContexts wakes the tasks whose context is done. It runs after a task
+// parks, when a context of ours was cancelled or a context of the standard
+// library might have been: those close their channel without telling us, so
+// their waiters are polled.
+func (w *World) scanContexts() {
+	for i := 0; i < len(w.foreign); i++ {
+		c := w.foreign[i]
+		if isClosed(c.parent.Done()) {
+			c.cancel(c.parent.Err(), context.Cause(c.parent))
+			i-- // cancel removed c from w.foreign
+		}
+	}
+	if !w.ctxDirty && w.foreignParked == 0 {
+		return
+	}
+	w.ctxDirty = false
+	for i := 0; i < len(w.ctxWaiters); {
+		t := w.ctxWaiters[i]
+		if isClosed(t.waitDone) {
+			w.wake(t, wakeCtx) // swaps another waiter into i
+			continue
+		}
+		i++
+	}
+}
+
+func isClosed(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *World) removeTask(t *Task) {
+	last := len(w.tasks) - 1
+	moved := w.tasks[last]
+	w.tasks[t.idx] = moved
+	moved.idx = t.idx
+	w.tasks[last] = nil
+	w.tasks = w.tasks[:last]
+	if !t.daemon {
+		w.nonDaemon--
+	}
+	t.ctx.release()
+	t.joiners.WakeAll()
+}
+
+// mustWorld returns the World that ctx belongs to, or panics with the fix.
+func mustWorld(ctx context.Context, call string) *World {
+	if ctx == nil {
+		panic(call + ": nil context; pass the ctx your task received")
+	}
+	w, _ := ctx.Value(worldKey{}).(*World)
+	if w == nil {
+		panic(call + ": the context does not come from a simulation; pass the ctx your task received (or one derived from it)")
+	}
+	return w
+}
+
+// mustTask returns the running task, or panics with the fix when the caller
+// is not a task.
+func mustTask(ctx context.Context, call string) *Task {
+	w := mustWorld(ctx, call)
+	if w.current == nil {
+		panic(call + ": called outside a task (during setup or in an event handler); blocking calls must run in a task started with Spawn or Go")
+	}
+	return w.current
+}
+
+// CurrentTask returns the task running now in ctx's World, or nil when ctx
+// is not from a simulation or no task is running.
+func CurrentTask(ctx context.Context) *Task {
+	if ctx == nil {
+		return nil
+	}
+	if w, _ := ctx.Value(worldKey{}).(*World); w != nil {
+		return w.current
+	}
+	return nil
+}
+
+// FromContext returns the World ctx belongs to, or nil.
+func FromContext(ctx context.Context) *World {
+	if ctx == nil {
+		return nil
+	}
+	w, _ := ctx.Value(worldKey{}).(*World)
+	return w
+}

@@ -1,0 +1,147 @@
+package trace
+
+import (
+	"log/slog"
+	"strconv"
+	"time"
+)
+
+// AppendText appends the one-line text form of r to b, without a newline.
+//
+//	t=1.234000s seq=47 rng=1203 Network{conn=3 DataDelivery bytes=64 10.0.0.1:40001->10.0.1.1:7000} cause=41
+//	t=2.500000s seq=49 rng=1211 Connection{id=5 PartitionRestore 10.0.1.1<->10.0.1.2} cause=12 infra
+//	t=1.234000s seq=48 rng=1203 INFO [bank/client-2#12] transfer done amount=5
+func AppendText(b []byte, r *Record) []byte {
+	b = appendStamp(b, r)
+	if r.Kind == KindLog {
+		return appendLogText(b, r)
+	}
+	b = appendBody(b, r)
+	if r.IsEvent() {
+		b = append(b, " cause="...)
+		b = strconv.AppendUint(b, r.Cause, 10)
+		if r.Infra {
+			b = append(b, " infra"...)
+		}
+	}
+	return appendAttrsText(b, r.Attrs)
+}
+
+func appendStamp(b []byte, r *Record) []byte {
+	b = append(b, "t="...)
+	b = AppendSeconds(b, r.At)
+	b = append(b, " seq="...)
+	b = strconv.AppendUint(b, r.Seq, 10)
+	b = append(b, " rng="...)
+	b = strconv.AppendUint(b, r.RNG, 10)
+	return append(b, ' ')
+}
+
+// AppendSeconds appends d as seconds with six decimals ("1.234000s"), the
+// time format of every trace line.
+func AppendSeconds(b []byte, d time.Duration) []byte {
+	if d < 0 {
+		b = append(b, '-')
+		d = -d
+	}
+	us := int64(d / time.Microsecond)
+	b = strconv.AppendInt(b, us/1e6, 10)
+	b = append(b, '.')
+	frac := us % 1e6
+	for div := int64(1e5); div > 0; div /= 10 {
+		b = append(b, byte('0'+frac/div%10))
+	}
+	return append(b, 's')
+}
+
+// appendBody writes Kind{obj=id Op "name" detail}; Op is left out when it
+// repeats the kind (Timer{task=12 ...}).
+func appendBody(b []byte, r *Record) []byte {
+	b = append(b, r.Kind...)
+	b = append(b, '{')
+	sep := false
+	if r.Obj != "" {
+		b = append(b, r.Obj...)
+		b = append(b, '=')
+		b = strconv.AppendUint(b, r.ID, 10)
+		sep = true
+	}
+	if r.Op != "" && r.Op != r.Kind {
+		b = appendSep(b, sep)
+		b = append(b, r.Op...)
+		sep = true
+	}
+	if r.Name != "" {
+		b = appendSep(b, sep)
+		b = strconv.AppendQuote(b, r.Name)
+		sep = true
+	}
+	if r.Detail != "" {
+		b = appendSep(b, sep)
+		b = append(b, r.Detail...)
+	}
+	return append(b, '}')
+}
+
+func appendSep(b []byte, sep bool) []byte {
+	if sep {
+		return append(b, ' ')
+	}
+	return b
+}
+
+func appendLogText(b []byte, r *Record) []byte {
+	b = append(b, LevelString(r.Level)...)
+	b = append(b, " ["...)
+	if r.TaskName != "" {
+		b = append(b, r.TaskName...)
+	} else {
+		b = append(b, "world"...)
+	}
+	if r.Task != 0 {
+		b = append(b, '#')
+		b = strconv.AppendUint(b, r.Task, 10)
+	}
+	b = append(b, "] "...)
+	b = append(b, r.Msg...)
+	return appendAttrsText(b, r.Attrs)
+}
+
+func appendAttrsText(b []byte, attrs []Attr) []byte {
+	for _, a := range attrs {
+		b = append(b, ' ')
+		b = append(b, a.Key...)
+		b = append(b, '=')
+		if needsQuote(a.Value) {
+			b = strconv.AppendQuote(b, a.Value)
+		} else {
+			b = append(b, a.Value...)
+		}
+	}
+	return b
+}
+
+func needsQuote(s string) bool {
+	if s == "" {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c == '"' || c == '=' || c >= 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// LevelString names a level the way trace lines print it: TRACE, DEBUG, INFO,
+// WARN, ERROR (with an offset for levels in between, as slog does).
+func LevelString(l slog.Level) string {
+	if l < slog.LevelDebug && l >= LevelTrace {
+		if l == LevelTrace {
+			return "TRACE"
+		}
+		return "TRACE+" + strconv.Itoa(int(l-LevelTrace))
+	}
+	return l.String()
+}

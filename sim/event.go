@@ -177,7 +177,8 @@ type Event struct {
 // file. It runs on the engine, between tasks: it may wake tasks, schedule
 // events and write trace records, but it must not block.
 type Handler interface {
-	// HandleEvent applies the event's effect.
+	// HandleEvent applies the event's effect. ev is valid only during the
+	// call.
 	HandleEvent(ev *Event)
 	// DescribeEvent returns the name of the event's object (a task name, a
 	// path) and the rest of its trace description ("bytes=64

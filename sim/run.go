@@ -115,11 +115,11 @@ func (w *World) processNext() bool {
 	if w.queue.len() == 0 {
 		return false
 	}
-	ev := w.queue.pop()
-	if ev.live {
+	w.event = w.queue.pop() // a field, not a local: handlers get a pointer
+	if w.event.live {
 		w.liveEvents--
 	}
-	w.dispatch(&ev)
+	w.dispatch(&w.event)
 	return true
 }
 
@@ -220,8 +220,8 @@ func (w *World) end() {
 func (w *World) processShutdown() {
 	w.shutdown = true
 	w.seq++
-	ev := Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}}
-	w.dispatch(&ev)
+	w.event = Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}}
+	w.dispatch(&w.event)
 }
 
 type shutdownHandler struct{ w *World }
@@ -240,14 +240,16 @@ var ErrShutdown = errors.New("sim: shutdown")
 // run: each unwinds, running its deferred calls, whose blocking calls fail.
 func (w *World) teardown() {
 	w.tearingDown = true
-	for round := 0; len(w.tasks) > 0 && round < 3; round++ {
+	for round := 0; len(w.tasks) > 0 && round < 3 && !w.abandoned.Load(); round++ {
 		for _, t := range w.Tasks() {
 			t.polls = 0
 			t.Abort()
 		}
 		w.runReady()
 	}
-	for _, t := range w.Tasks() { // still alive: a deferred call that never gives up
+	// Still alive: a deferred call that never gives up, or the loop was
+	// abandoned to a blocked task and cannot resume anything.
+	for _, t := range w.Tasks() {
 		t.stop()
 		t.state = taskDone
 		w.removeTask(t)

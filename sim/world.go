@@ -20,6 +20,7 @@ type World struct {
 	seq   uint64 // last seq handed out
 	cur   uint64 // seq of the event being processed; 0 at setup
 	queue eventHeap
+	event Event // the event being processed
 	// liveEvents counts queued events that keep the run alive: not
 	// infrastructure and not scheduled by a daemon. It makes the
 	// termination check O(1).

@@ -1,0 +1,102 @@
+package sim_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// timerWake runs 100 tasks that sleep random durations until n timer events
+// have been processed.
+func timerWake(b *testing.B, cfg sim.Config, n int) {
+	w := sim.New(cfg)
+	left := n
+	for i := range 100 {
+		w.Spawn(fmt.Sprintf("sleeper-%d", i), func(ctx context.Context) {
+			r := w.Rand()
+			for left > 0 {
+				left--
+				sim.Sleep(ctx, r.Duration(time.Microsecond, time.Millisecond))
+			}
+		})
+	}
+	if err := w.Run(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkTimerWake measures the engine's core loop: pop a timer event,
+// wake its task, let it draw a duration and sleep again. One op is one event.
+func BenchmarkTimerWake(b *testing.B) {
+	cases := []struct {
+		name string
+		cfg  sim.Config
+	}{
+		{"trace=off", sim.Config{Seed: 1}},
+		{"trace=jsonl", sim.Config{Seed: 1, Trace: io.Discard}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := time.Now()
+			timerWake(b, c.cfg, b.N)
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkSpawn measures spawning a task and running it to completion.
+func BenchmarkSpawn(b *testing.B) {
+	b.ReportAllocs()
+	w := sim.New(sim.Config{LivelockPolls: math.MaxInt})
+	noop := func(context.Context) {}
+	w.Spawn("spawner", func(ctx context.Context) {
+		for range b.N {
+			sim.Go(ctx, "child", noop)
+			sim.Yield(ctx)
+		}
+	})
+	b.ResetTimer()
+	if err := w.Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/spawn")
+}
+
+// TestHundredThousandParkedTasks parks 100,000 tasks at once and reports the
+// memory they hold (budget: 1 GiB).
+func TestHundredThousandParkedTasks(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("100,000 goroutines: not under -race or -short")
+	}
+	const n = 100_000
+	var before, during runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	w := sim.New(sim.Config{})
+	gate := sim.NewChan[int](0)
+	for i := range n {
+		w.Spawn("parked", func(ctx context.Context) { gate.Recv(ctx) })
+		_ = i
+	}
+	w.Spawn("measure", func(ctx context.Context) {
+		sim.Sleep(ctx, time.Second) // every other task is parked by now
+		runtime.GC()
+		runtime.ReadMemStats(&during)
+		gate.Close()
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	used := (during.HeapInuse + during.StackInuse) - (before.HeapInuse + before.StackInuse)
+	t.Logf("%d parked tasks hold %.1f MiB (%.0f bytes each)", n, float64(used)/(1<<20), float64(used)/n)
+	if used > 1<<30 {
+		t.Errorf("%d parked tasks hold %d bytes, over the 1 GiB budget", n, used)
+	}
+}

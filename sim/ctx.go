@@ -127,7 +127,7 @@ func (c *simCtx) attach(parent context.Context) {
 		return
 	}
 	if isClosed(pdone) {
-		c.cancel(parent.Err(), context.Cause(parent))
+		c.cancel(parent.Err(), Cause(parent))
 		return
 	}
 	if p, _ := parent.Value(simCtxKey{}).(*simCtx); p != nil && p.done == pdone && p.w == c.w {
@@ -270,4 +270,15 @@ func taskName(t *Task) string {
 		return "world"
 	}
 	return t.name
+}
+
+// Cause is context.Cause for simulated contexts: why ctx was cancelled
+// (ErrShutdown at the end of a run, context.DeadlineExceeded for an expired
+// deadline), or nil while it is not. The standard library's context.Cause
+// cannot see the cause of a context it did not make.
+func Cause(ctx context.Context) error {
+	if c, _ := ctx.Value(simCtxKey{}).(*simCtx); c != nil && c.done == ctx.Done() {
+		return c.cause
+	}
+	return context.Cause(ctx)
 }

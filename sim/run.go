@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -227,13 +228,13 @@ func (w *World) processShutdown() {
 type shutdownHandler struct{ w *World }
 
 func (h shutdownHandler) HandleEvent(*Event) {
-	h.w.root.cancel(ErrShutdown, nil)
+	h.w.root.cancel(context.Canceled, ErrShutdown)
 }
 
 func (h shutdownHandler) DescribeEvent(*Event) (string, string) { return "", "" }
 
 // ErrShutdown is the cause of every task context's cancellation at the end of
-// a run (context.Cause(ctx) returns it; ctx.Err() is context.Canceled).
+// a run: ctx.Err() is context.Canceled and Cause(ctx) is ErrShutdown.
 var ErrShutdown = errors.New("sim: shutdown")
 
 // teardown aborts every task that is left, so that no goroutine outlives the

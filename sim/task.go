@@ -226,7 +226,7 @@ func (t *Task) interrupted(ctx context.Context, r wakeReason) error {
 		t.unwind()
 		return ErrAborted
 	}
-	return context.Cause(ctx)
+	return ctx.Err()
 }
 
 // unwind starts unwinding an aborted task, once.
@@ -252,7 +252,7 @@ func (t *Task) check(ctx context.Context) error {
 		select {
 		case <-done:
 			t.yieldNow()
-			return context.Cause(ctx)
+			return ctx.Err()
 		default:
 		}
 	}

@@ -236,7 +236,7 @@ func (w *World) scanContexts() {
 	for i := 0; i < len(w.foreign); i++ {
 		c := w.foreign[i]
 		if isClosed(c.parent.Done()) {
-			c.cancel(c.parent.Err(), context.Cause(c.parent))
+			c.cancel(c.parent.Err(), Cause(c.parent))
 			i-- // cancel removed c from w.foreign
 		}
 	}

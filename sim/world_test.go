@@ -137,7 +137,7 @@ func TestRunEndsWhenWorkloadsReturn(t *testing.T) {
 	w.SpawnDaemon("heartbeat", func(ctx context.Context) {
 		for sim.Sleep(ctx, time.Second) == nil {
 		}
-		shutdownCause = context.Cause(ctx)
+		shutdownCause = sim.Cause(ctx)
 	})
 	w.Spawn("workload", func(ctx context.Context) { sim.Sleep(ctx, 2500*time.Millisecond) })
 	if err := w.Run(); err != nil {

@@ -1,0 +1,128 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
+	}
+}
+
+// exchange is a small workload whose trace has every record type the engine
+// writes: timers, a deadline, logs, a failure-free shutdown.
+func exchange(w *sim.World) {
+	ch := sim.NewChan[string](0)
+	w.SpawnDaemon("server", func(ctx context.Context) {
+		log := sim.Logger(ctx)
+		for {
+			msg, ok, err := ch.Recv(ctx)
+			if err != nil || !ok {
+				log.Info("server stops", "err", err)
+				return
+			}
+			sim.Sleep(ctx, w.Rand().Duration(time.Millisecond, 10*time.Millisecond))
+			log.Debug("handled", "msg", msg)
+		}
+	})
+	w.Spawn("client", func(ctx context.Context) {
+		for i, msg := range []string{"hello", "world"} {
+			sctx, cancel := sim.WithTimeout(ctx, 5*time.Millisecond)
+			err := ch.Send(sctx, msg)
+			cancel()
+			sim.Logger(ctx).Info("sent", "i", i, "err", err)
+			sim.Sleep(ctx, 20*time.Millisecond)
+		}
+	})
+}
+
+func TestTraceGolden(t *testing.T) {
+	for _, format := range []string{"text", "jsonl"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			cfg := sim.Config{Seed: 11, Name: "exchange", LogFilter: "trace", Log: &buf}
+			if format == "jsonl" {
+				cfg = sim.Config{Seed: 11, Name: "exchange", Trace: &buf}
+			}
+			w := sim.New(cfg)
+			exchange(w)
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "exchange."+format, buf.Bytes())
+		})
+	}
+}
+
+func TestLogFilter(t *testing.T) {
+	tests := []struct {
+		filter       string
+		events, logs bool
+		debug        bool
+	}{
+		{"", false, false, false},
+		{"info", false, true, false},
+		{"debug", false, true, true},
+		{"trace", true, true, true},
+		{"sim=trace,info", true, true, false},
+		{"netsim=trace,info", false, true, false},
+		{"app=debug,error", false, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.filter, func(t *testing.T) {
+			var buf bytes.Buffer
+			w := sim.New(sim.Config{Seed: 11, LogFilter: tt.filter, Log: &buf})
+			if tt.filter == "" {
+				t.Setenv("ORRERY_LOG", "")
+				w = sim.New(sim.Config{Seed: 11, Log: &buf})
+			}
+			exchange(w)
+			w.Run()
+			out := buf.String()
+			if got := strings.Contains(out, "Timer{"); got != tt.events {
+				t.Errorf("events shown = %v, want %v:\n%s", got, tt.events, out)
+			}
+			if got := strings.Contains(out, "INFO"); got != tt.logs {
+				t.Errorf("info logs shown = %v, want %v:\n%s", got, tt.logs, out)
+			}
+			if got := strings.Contains(out, "DEBUG"); got != tt.debug {
+				t.Errorf("debug logs shown = %v, want %v:\n%s", got, tt.debug, out)
+			}
+		})
+	}
+}
+
+func TestFailureInTrace(t *testing.T) {
+	var buf bytes.Buffer
+	w := sim.New(sim.Config{Seed: 2, Trace: &buf})
+	w.Spawn("boom", func(ctx context.Context) { sim.Sleep(ctx, time.Second); panic("kaboom") })
+	w.Run()
+	if !strings.Contains(buf.String(), `"level":"ERROR","kind":"Log"`) || !strings.Contains(buf.String(), `"msg":"failure: panic at t=1.000000s seq=1`) {
+		t.Errorf("the trace does not record the failure:\n%s", buf.String())
+	}
+}

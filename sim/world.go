@@ -58,6 +58,8 @@ type World struct {
 	unseed      uint64
 	heartbeat   atomic.Uint64 // steps started, for the watchdog
 
+	values map[any]any // per-run state of packages built on the engine
+
 	hash   uint64
 	tracer tracer
 	logger *slog.Logger
@@ -131,6 +133,19 @@ func (w *World) Pending() int { return w.queue.len() }
 // every step; a non-nil error fails the run at that step.
 func (w *World) AddInvariant(name string, check func() error) {
 	w.invariants = append(w.invariants, invariant{name, check})
+}
+
+// Value returns what SetValue stored under key, or nil. Packages built on
+// the engine (assertions, fault injectors) keep their per-run state here;
+// use an unexported key type, as with context values.
+func (w *World) Value(key any) any { return w.values[key] }
+
+// SetValue stores v under key for the rest of the run.
+func (w *World) SetValue(key, v any) {
+	if w.values == nil {
+		w.values = make(map[any]any)
+	}
+	w.values[key] = v
 }
 
 // Schedule queues an event with op and id to be handled by h after delay d

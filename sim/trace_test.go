@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,4 +126,19 @@ func TestFailureInTrace(t *testing.T) {
 	if !strings.Contains(buf.String(), `"level":"ERROR","kind":"Log"`) || !strings.Contains(buf.String(), `"msg":"failure: panic at t=1.000000s seq=1`) {
 		t.Errorf("the trace does not record the failure:\n%s", buf.String())
 	}
+}
+
+// TestTraceHashGolden pins the trace hashes of 20 seeds of the everything
+// workload. CI runs it both with and without the race detector, so equal
+// hashes across the two runs are checked, not assumed.
+func TestTraceHashGolden(t *testing.T) {
+	var b strings.Builder
+	for seed := range uint64(20) {
+		h, err := runHash(t, sim.Config{Seed: seed}, everything)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		fmt.Fprintf(&b, "seed=%d hash=%#016x\n", seed, h)
+	}
+	golden(t, "everything.hashes", []byte(b.String()))
 }

@@ -1,15 +1,10 @@
-// Command pingpong is a small simulation on the Orrery engine: a client sends
-// pings to a server over a channel, the server answers after a random delay,
-// and the client gives up waiting after a timeout and retries. It prints the
-// event trace (ORRERY_LOG=trace by default) and the run's summary.
-//
-//	go run ./examples/pingpong -seed 7
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -20,25 +15,27 @@ func main() {
 	seed := flag.Uint64("seed", 1, "the seed to run")
 	pings := flag.Int("pings", 3, "how many pings the client must get answered")
 	flag.Parse()
-	if err := run(*seed, *pings); err != nil {
+	filter := os.Getenv("ORRERY_LOG")
+	if filter == "" {
+		filter = "trace"
+	}
+	if _, err := run(*seed, *pings, os.Stdout, filter); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(seed uint64, pings int) error {
-	filter := os.Getenv("ORRERY_LOG")
-	if filter == "" {
-		filter = "trace"
-	}
-	w := sim.New(sim.Config{Seed: seed, Name: "pingpong", Log: os.Stdout, LogFilter: filter})
+// run simulates one seed, writing its trace to out, and returns the trace
+// hash.
+func run(seed uint64, pings int, out io.Writer, filter string) (uint64, error) {
+	w := sim.New(sim.Config{Seed: seed, Name: "pingpong", Log: out, LogFilter: filter})
 	requests := sim.NewChan[int](0)
 	replies := sim.NewChan[int](1)
 	w.SpawnDaemon("server", func(ctx context.Context) { serve(ctx, w, requests, replies) })
 	w.Spawn("client", func(ctx context.Context) { ping(ctx, pings, requests, replies) })
 	err := w.Run()
-	fmt.Printf("seed %#x: t=%v events=%d rng=%d hash=%#x\n", seed, w.Now(), w.Seq(), w.RNGCalls(), w.TraceHash())
-	return err
+	fmt.Fprintf(out, "seed %#x: t=%v events=%d rng=%d hash=%#x\n", seed, w.Now(), w.Seq(), w.RNGCalls(), w.TraceHash())
+	return w.TraceHash(), err
 }
 
 // serve answers each ping after a delay of 1 to 300 ms.

@@ -67,7 +67,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 }
 
 func (c *Chan[T]) finishSend(ctx context.Context, wt *chanWaiter[T], r wakeReason) error {
-	done, closed := wt.done, wt.closed
+	t, done, closed := wt.t, wt.done, wt.closed // recycle clears wt
 	if !done {
 		c.sendq = removeWaiter(c.sendq, wt)
 	}
@@ -78,7 +78,7 @@ func (c *Chan[T]) finishSend(ctx context.Context, wt *chanWaiter[T], r wakeReaso
 	if done {
 		return nil
 	}
-	return wt.t.interrupted(ctx, r)
+	return t.interrupted(ctx, r)
 }
 
 // TrySend sends v if a receiver is waiting or there is room, without

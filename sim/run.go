@@ -270,10 +270,8 @@ func (w *World) TraceHash() uint64 { return w.hash }
 
 func (w *World) enter(call string) {
 	if !w.busy.CompareAndSwap(false, true) {
-		if w.current != nil {
-			panic(fmt.Sprintf("sim: World.%s called from task %v: a task cannot drive its own World", call, w.current))
-		}
-		panic(fmt.Sprintf("sim: World.%s called while another goroutine is using the World; a World must be used from one goroutine at a time", call))
+		panic(fmt.Sprintf("sim: World.%s called while the World is running: "+
+			"a task cannot drive its own World, and a World is used from one goroutine at a time", call))
 	}
 }
 

@@ -211,11 +211,12 @@ func (t *Task) park(what string, ctx context.Context) wakeReason {
 	}
 	if !t.yield(struct{}{}) {
 		t.aborted = true // the run is being torn down
+		t.wokeBy = wakeAbort
 	}
 	t.waitingOn = ""
-	if t.aborted {
-		return wakeAbort
-	}
+	// A task woken by what it waited for and aborted before it ran keeps
+	// what it was given (a lock handed over, a value received): its next
+	// blocking call unwinds it, and its defers can give the thing back.
 	return t.wokeBy
 }
 

@@ -334,10 +334,12 @@ func TestBadUse(t *testing.T) {
 		{"negative schedule", func(w *sim.World) { w.Schedule(-time.Second, sim.OpTimer, 0, 0, infraHandler{new(int)}) }, "negative delay"},
 		{"run from a task", func(w *sim.World) {
 			w.Spawn("driver", func(ctx context.Context) { w.Run() })
-			if err := w.Run(); err == nil || !strings.Contains(err.Error(), "cannot drive its own World") {
+			err := w.Run()
+			var f *sim.Failure
+			if !errors.As(err, &f) || f.Kind != sim.FailPanic {
 				panic(fmt.Sprint("Run = ", err))
 			}
-			panic("cannot drive its own World")
+			panic(f.Message)
 		}, "cannot drive its own World"},
 		{"bad config", func(*sim.World) { sim.New(sim.Config{MaxTime: -1}) }, "MaxTime -1ns is negative"},
 	}
@@ -461,5 +463,27 @@ func TestCancelWakesWaitersOfStandardContext(t *testing.T) {
 	}
 	if !errors.Is(err, context.Canceled) || at != time.Second {
 		t.Errorf("waiter woke at %v with %v; want at 1s with context.Canceled", at, err)
+	}
+}
+
+func TestWorldFromTwoGoroutines(t *testing.T) {
+	w := sim.New(sim.Config{})
+	inside, tried := make(chan struct{}), make(chan struct{})
+	var p any
+	w.Spawn("holder", func(ctx context.Context) {
+		close(inside) // Run is in progress on the test goroutine
+		<-tried       // a raw channel: fine for a test, the watchdog allows 10 s
+	})
+	go func() {
+		<-inside
+		defer close(tried)
+		defer func() { p = recover() }()
+		w.Step()
+	}()
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if p == nil || !strings.Contains(fmt.Sprint(p), "one goroutine at a time") {
+		t.Errorf("Step from a second goroutine: panic %v, want one naming the mistake", p)
 	}
 }

@@ -142,3 +142,37 @@ func TestTraceHashGolden(t *testing.T) {
 	}
 	golden(t, "everything.hashes", []byte(b.String()))
 }
+
+// link stands for a connection of the network package: its events print
+// with the connection's addresses.
+type link struct{ addrs string }
+
+func (l link) HandleEvent(*sim.Event) {}
+func (l link) DescribeEvent(ev *sim.Event) (string, string) {
+	if ev.Op == sim.OpDataDelivery {
+		return "", fmt.Sprintf("bytes=%d %s", ev.Arg, l.addrs)
+	}
+	return "", l.addrs
+}
+
+// TestEventsOfOtherPackages shows that events scheduled by other packages
+// print and classify like the engine's own: the format of DESIGN.md.
+func TestEventsOfOtherPackages(t *testing.T) {
+	var buf bytes.Buffer
+	w := sim.New(sim.Config{Log: &buf, LogFilter: "trace"})
+	w.Schedule(time.Second, sim.OpDataDelivery, 3, 64, link{"10.0.0.1:40001->10.0.1.1:7000"})
+	w.Schedule(2*time.Second, sim.OpPartitionRestore, 5, 0, link{"10.0.1.1<->10.0.1.2"})
+	w.Schedule(3*time.Second, sim.OpWriteComplete, 9, 4096, link{})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "other-packages.text", buf.Bytes())
+	for _, want := range []string{
+		"t=1.000000s seq=1 rng=0 Network{conn=3 DataDelivery bytes=64 10.0.0.1:40001->10.0.1.1:7000} cause=0\n",
+		"t=2.000000s seq=2 rng=0 Connection{id=5 PartitionRestore 10.0.1.1<->10.0.1.2} cause=0 infra\n",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("trace lacks %q", want)
+		}
+	}
+}

@@ -120,10 +120,11 @@ func (t *Task) Join(ctx context.Context) error {
 	return nil
 }
 
-// Spawn starts a task running fn. Called during setup, it is a task of the
-// world; called from a running task, the new task is that task's child. fn
+// Spawn starts a task running fn, with a context derived from the world's
+// root context (use Go to derive it from a task's context instead). fn
 // receives a context that carries the simulation: pass it to every blocking
-// call. The task is not a daemon: the run waits for it.
+// call. The task is not a daemon: the run waits for it. It becomes runnable
+// at once and runs in the current step, in an order the seed chooses.
 func (w *World) Spawn(name string, fn func(ctx context.Context)) *Task {
 	return w.spawn(w.root, name, fn, false)
 }

@@ -128,8 +128,14 @@ func (tr *tracer) event(ev *Event) {
 // and folds it into the trace hash.
 func (w *World) Record(pkg string, r trace.Record) {
 	w.stamp(&r)
-	w.hash = hashString(mix(w.hash, uint64(r.Level)), r.Kind+"\x00"+r.Op+"\x00"+r.Msg+"\x00"+r.Detail)
-	w.hash = mix(w.hash, r.ID)
+	h := mix(w.hash, uint64(r.Level))
+	for _, f := range [...]string{r.Kind, r.Op, r.Name, r.Msg, r.Detail} {
+		h = hashString(h, f)
+	}
+	for _, a := range r.Attrs {
+		h = hashString(hashString(h, a.Key), a.Value)
+	}
+	w.hash = mix(h, r.ID)
 	w.tracer.write(pkg, &r)
 }
 

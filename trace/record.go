@@ -12,6 +12,8 @@ const (
 	KindFault = "Fault" // an injected fault: a bit flip, a torn write, a reboot
 	KindStart = "Start" // the first record of a run: the seed
 	KindEnd   = "End"   // the last record of a run: the unseed
+	// KindAssert is an assertion's record: a failure, or a first hit.
+	KindAssert = "Assert"
 )
 
 // LevelTrace is the level of event records, one step below slog.LevelDebug,
@@ -51,7 +53,7 @@ type Attr struct {
 // line, a fault or a run marker.
 func (r *Record) IsEvent() bool {
 	switch r.Kind {
-	case KindLog, KindFault, KindStart, KindEnd, "":
+	case KindLog, KindFault, KindStart, KindEnd, KindAssert, "":
 		return false
 	}
 	return true

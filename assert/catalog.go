@@ -1,0 +1,165 @@
+package assert
+
+import (
+	"cmp"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// importPath is this package's import path, which Catalog looks for.
+const importPath = "github.com/orrerysim/orrery/assert"
+
+// Site is one assertion call in the source, as Catalog finds it.
+type Site struct {
+	// Message is the message literal, or the source of the expression when
+	// it is not a string literal (then Dynamic is set).
+	Message  string
+	Func     string // the function called: "AlwaysLessThan"
+	Kind     Kind
+	Location string // "dir/file.go:line", as Result.Location gives it
+	Dynamic  bool   // the message is computed: the site cannot be matched to results
+}
+
+// Catalog lists every assertion call site in the Go files under dir, by
+// parsing them: a run's results only name the assertions it evaluated, and
+// the catalog adds those it never reached (see FromCatalog and Missing).
+// Like the go command, it skips directories named testdata or vendor and
+// those whose name starts with "." or "_", below dir. Calls are recognized
+// through the file's import of this package, renamed or dot-imported too.
+// Sites are sorted by message, then by file and line.
+func Catalog(dir string) ([]Site, error) {
+	root, err := filepath.Abs(dir) // locations keep a directory, as at run time
+	if err != nil {
+		return nil, fmt.Errorf("assert: catalog %s: %w", dir, err)
+	}
+	var sites []Site
+	fset := token.NewFileSet()
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		found, err := catalogFile(fset, path, nil)
+		sites = append(sites, found...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assert: catalog %s: %w", dir, err)
+	}
+	sortSites(sites)
+	return sites, nil
+}
+
+func skipDir(name string) bool {
+	return name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+// catalogFile lists the assertion calls of one file; src, if not nil, is
+// its content.
+func catalogFile(fset *token.FileSet, path string, src any) ([]Site, error) {
+	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	name, ok := localName(f)
+	if !ok {
+		return nil, nil
+	}
+	var sites []Site
+	ast.Inspect(f, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if o := calledOp(call.Fun, name); o != nil {
+				sites = append(sites, newSite(fset, call, o))
+			}
+		}
+		return true
+	})
+	return sites, nil
+}
+
+// localName returns the name under which f imports this package: "." for
+// a dot import; ok is false when f does not import it.
+func localName(f *ast.File) (name string, ok bool) {
+	for _, imp := range f.Imports {
+		if path, _ := strconv.Unquote(imp.Path.Value); path != importPath {
+			continue
+		}
+		if imp.Name != nil {
+			return imp.Name.Name, imp.Name.Name != "_"
+		}
+		return "assert", true
+	}
+	return "", false
+}
+
+// calledOp returns the assertion that fun names, or nil: pkg.Func,
+// pkg.Func[T], or Func under a dot import.
+func calledOp(fun ast.Expr, pkg string) *op {
+	switch x := fun.(type) {
+	case *ast.IndexExpr:
+		return calledOp(x.X, pkg)
+	case *ast.IndexListExpr:
+		return calledOp(x.X, pkg)
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok && id.Name == pkg {
+			return ops[x.Sel.Name]
+		}
+	case *ast.Ident:
+		if pkg == "." {
+			return ops[x.Name]
+		}
+	}
+	return nil
+}
+
+func newSite(fset *token.FileSet, call *ast.CallExpr, o *op) Site {
+	pos := fset.Position(call.Lparen) // where the compiler puts a call, for runtime.Caller
+	s := Site{Func: o.name, Kind: o.kind,
+		Location: shortPath(filepath.ToSlash(pos.Filename)) + ":" + strconv.Itoa(pos.Line)}
+	if o.msgArg >= len(call.Args) {
+		s.Message, s.Dynamic = "", true // a call that does not compile
+		return s
+	}
+	arg := call.Args[o.msgArg]
+	if lit, ok := arg.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+		if msg, err := strconv.Unquote(lit.Value); err == nil {
+			s.Message = msg
+			return s
+		}
+	}
+	s.Message, s.Dynamic = types.ExprString(arg), true
+	return s
+}
+
+func sortSites(sites []Site) {
+	slices.SortFunc(sites, func(a, b Site) int {
+		af, al := splitLocation(a.Location)
+		bf, bl := splitLocation(b.Location)
+		return cmp.Or(strings.Compare(a.Message, b.Message), strings.Compare(af, bf), cmp.Compare(al, bl))
+	})
+}
+
+func splitLocation(loc string) (file string, line int) {
+	i := strings.LastIndexByte(loc, ':')
+	if i < 0 {
+		return loc, 0
+	}
+	line, _ = strconv.Atoi(loc[i+1:])
+	return loc[:i], line
+}

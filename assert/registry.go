@@ -1,0 +1,245 @@
+package assert
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
+)
+
+// recordKind is the Kind of the trace records assertions write.
+const recordKind = "Assert"
+
+// registryKey keys the per-run registry among the World's values.
+type registryKey struct{}
+
+// registry is one run's assertions, keyed by message: a message is an
+// assertion's identity, wherever it is called from.
+type registry struct {
+	entries map[string]*entry
+}
+
+// entry is what a run knows of one assertion.
+type entry struct {
+	kind      Kind
+	fn        string // the function first called with the message
+	location  string // its call site
+	evaluated uint64
+	passed    uint64
+	failed    bool
+	details   string // of the first failure
+
+	// SometimesEach: buckets by label, and values is a map[T]*bucket for
+	// the value type T of the first call, which spares formatting a value
+	// seen before.
+	buckets map[string]*bucket
+	values  any
+}
+
+// bucket counts the evaluations of a SometimesEach with one value.
+type bucket struct {
+	label string
+	hits  uint64
+}
+
+func registryOf(w *sim.World) *registry {
+	if r, ok := w.Value(registryKey{}).(*registry); ok {
+		return r
+	}
+	r := &registry{entries: make(map[string]*entry)}
+	w.SetValue(registryKey{}, r)
+	return r
+}
+
+// site returns the entry of msg, creating it on the assertion's first
+// evaluation in the run. It returns nil, failing the seed, when msg already
+// names an assertion of another kind. Like report, it must be called
+// directly by the helper that an exported function calls: callerLocation
+// counts frames.
+func site(w *sim.World, o *op, msg string) *entry {
+	r := registryOf(w)
+	e := r.entries[msg]
+	if e == nil {
+		e = &entry{kind: o.kind, fn: o.name, location: callerLocation()}
+		if o.kind == KindSometimesEach {
+			e.buckets = make(map[string]*bucket)
+		}
+		r.entries[msg] = e
+		return e
+	}
+	if e.kind != o.kind {
+		w.Fail(sim.FailAssertion, fmt.Sprintf("assert: message %q names both %s at %s and %s at %s; "+
+			"a message is an assertion's identity: give each assertion its own", msg, e.fn, e.location, o.name, callerLocation()))
+		return nil
+	}
+	return e
+}
+
+// observe counts one evaluation and reports whether it must be recorded:
+// a failure, or the first pass of an assertion that must pass sometimes.
+func (e *entry) observe(ok bool) bool {
+	e.evaluated++
+	if ok {
+		e.passed++
+	}
+	switch e.kind {
+	case KindAlways, KindAlwaysOrUnreachable:
+		return !ok
+	case KindUnreachable:
+		return true
+	}
+	return ok && e.passed == 1
+}
+
+// report writes an assertion's record into the trace and, when ok is false,
+// fails the seed. Failures are ERROR records with the detail "failed"; the
+// first pass of a Sometimes-family assertion in a seed is a DEBUG record
+// with the detail "first hit". The message goes into Name, which the text
+// trace shows, and into Msg.
+func report(w *sim.World, o *op, e *entry, ok bool, msg string, details []any, extra []trace.Attr) {
+	attrs := appendDetails(extra, details)
+	slices.SortStableFunc(attrs, func(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) })
+	level, what := slog.LevelDebug, "first hit"
+	if !ok {
+		level, what = slog.LevelError, "failed"
+	}
+	w.Record("assert", trace.Record{Level: level, Kind: recordKind, Op: o.name, Name: msg, Detail: what, Msg: msg, Attrs: attrs})
+	if ok {
+		return
+	}
+	text := formatAttrs(attrs)
+	if !e.failed {
+		e.failed, e.details = true, text
+	}
+	w.Fail(sim.FailAssertion, failureMessage(o, msg, callerLocation(), text))
+}
+
+// failureMessage reads "AlwaysLessThan "latency bounded" failed at
+// bank/server.go:42: want left < right: left=250ms right=200ms node=3".
+func failureMessage(o *op, msg, loc, details string) string {
+	var b strings.Builder
+	verb := "failed"
+	if o.kind == KindUnreachable {
+		verb = "reached"
+	}
+	fmt.Fprintf(&b, "%s %q %s at %s", o.name, msg, verb, loc)
+	if o.want != "" {
+		b.WriteString(": want ")
+		b.WriteString(o.want)
+	}
+	if details != "" {
+		b.WriteString(": ")
+		b.WriteString(details)
+	}
+	return b.String()
+}
+
+// appendDetails turns slog-style details (key, value pairs and slog.Attr
+// values) into trace attributes, as slog does: a key without a value, or a
+// value without a key, gets the key "!BADKEY"; groups flatten to "g.key".
+func appendDetails(out []trace.Attr, details []any) []trace.Attr {
+	if len(details) == 0 {
+		return out
+	}
+	var r slog.Record
+	r.Add(details...)
+	r.Attrs(func(a slog.Attr) bool {
+		out = appendAttr(out, "", a)
+		return true
+	})
+	return out
+}
+
+func appendAttr(out []trace.Attr, prefix string, a slog.Attr) []trace.Attr {
+	v := a.Value.Resolve()
+	if v.Kind() == slog.KindGroup {
+		p := prefix
+		if a.Key != "" {
+			p += a.Key + "."
+		}
+		for _, g := range v.Group() {
+			out = appendAttr(out, p, g)
+		}
+		return out
+	}
+	if a.Key == "" {
+		return out
+	}
+	return append(out, trace.Attr{Key: prefix + a.Key, Value: v.String()})
+}
+
+// formatAttrs writes attributes as the trace does: "key=value ...", with
+// values quoted when they hold a space, a quote or an equals sign.
+func formatAttrs(attrs []trace.Attr) string {
+	var b []byte
+	for i, a := range attrs {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, a.Key...)
+		b = append(b, '=')
+		if needsQuote(a.Value) {
+			b = strconv.AppendQuote(b, a.Value)
+		} else {
+			b = append(b, a.Value...)
+		}
+	}
+	return string(b)
+}
+
+func needsQuote(s string) bool {
+	return s == "" || strings.ContainsFunc(s, func(r rune) bool {
+		return r <= ' ' || r == '"' || r == '=' || r >= 0x7f
+	})
+}
+
+// callerDepth is how many frames separate runtime.Callers in callerLocation
+// from the user's call: callerLocation, site or report, the helper, the
+// exported function.
+const callerDepth = 5
+
+var locations struct {
+	sync.Mutex
+	byPC map[uintptr]string // call site by program counter, shared by every run
+}
+
+// callerLocation returns the user's call site as "dir/file.go:line". The PC
+// costs little; its file and line are looked up once per site per process.
+func callerLocation() string {
+	var pc [1]uintptr
+	if runtime.Callers(callerDepth, pc[:]) == 0 {
+		return "unknown"
+	}
+	locations.Lock()
+	defer locations.Unlock()
+	if loc, ok := locations.byPC[pc[0]]; ok {
+		return loc
+	}
+	frame, _ := runtime.CallersFrames(pc[:]).Next()
+	loc := shortPath(frame.File) + ":" + strconv.Itoa(frame.Line)
+	if locations.byPC == nil {
+		locations.byPC = make(map[uintptr]string)
+	}
+	locations.byPC[pc[0]] = loc
+	return loc
+}
+
+// shortPath keeps the last directory and the file name of a slash-separated
+// path: enough to find the file, and the same on every machine, so that
+// reports of runs sharded over machines merge.
+func shortPath(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return p
+	}
+	if j := strings.LastIndexByte(p[:i], '/'); j >= 0 {
+		return p[j+1:]
+	}
+	return p
+}

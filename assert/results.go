@@ -1,0 +1,192 @@
+package assert
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// Result is what a seed, or a merged run of many seeds, knows of one
+// assertion: how often it was evaluated and passed, and whether it failed.
+// A SometimesEach gives one Result per bucket.
+type Result struct {
+	Message string // the assertion's identity
+	// Bucket is, for a SometimesEach, the value (as %v prints it) that this
+	// row counts; "" for the other kinds.
+	Bucket   string
+	Kind     Kind
+	Location string // the call site first evaluated, "dir/file.go:line"
+	// Evaluated counts the evaluations: how often the call was reached.
+	Evaluated uint64
+	// Passed counts the evaluations whose condition held (for Reachable
+	// and SometimesEach, every evaluation; for Unreachable, none).
+	Passed uint64
+	// Failed is set when an Always-kind condition was false or an
+	// Unreachable was reached: the seed failed.
+	Failed bool
+	// Details of the first failure, "key=value ..." sorted by key.
+	Details string
+}
+
+// String gives one line for a report:
+// `Sometimes "leader elected" passed 12 of 40 at raft/node.go:88`.
+func (r Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %q", r.Kind, r.Message)
+	if r.Kind == KindSometimesEach {
+		fmt.Fprintf(&b, " [%s]", r.Bucket)
+	}
+	fmt.Fprintf(&b, " passed %d of %d", r.Passed, r.Evaluated)
+	if r.Failed {
+		b.WriteString(" FAILED")
+	}
+	if r.Location != "" {
+		b.WriteString(" at ")
+		b.WriteString(r.Location)
+	}
+	if r.Details != "" {
+		b.WriteString(": ")
+		b.WriteString(r.Details)
+	}
+	return b.String()
+}
+
+// Results returns the assertions evaluated so far in w's run, sorted by
+// message (then bucket), so that the table does not depend on the order in
+// which the assertions were first met. It returns nil when w is nil or
+// evaluated no assertion.
+func Results(w *sim.World) []Result {
+	if w == nil {
+		return nil
+	}
+	r, _ := w.Value(registryKey{}).(*registry)
+	if r == nil {
+		return nil
+	}
+	var out []Result
+	for msg, e := range r.entries { // any order: sorted below
+		out = e.appendResults(out, msg)
+	}
+	sortResults(out)
+	return out
+}
+
+func (e *entry) appendResults(out []Result, msg string) []Result {
+	r := Result{Message: msg, Kind: e.kind, Location: e.location, Evaluated: e.evaluated,
+		Passed: e.passed, Failed: e.failed, Details: e.details}
+	if e.kind != KindSometimesEach {
+		return append(out, r)
+	}
+	for _, b := range e.buckets {
+		r.Bucket, r.Evaluated, r.Passed = b.label, b.hits, b.hits
+		out = append(out, r)
+	}
+	return out
+}
+
+func sortResults(rs []Result) {
+	slices.SortFunc(rs, func(a, b Result) int {
+		return cmp.Or(strings.Compare(a.Message, b.Message), strings.Compare(a.Bucket, b.Bucket))
+	})
+}
+
+// Merge adds up the results of many seeds (or of shards of a run) into one
+// table, sorted by message and bucket. Counts add up and Failed is set if
+// any seed failed; Details come from the first failing run in argument
+// order. The other fields do not depend on the order of the runs: the
+// Location kept is the smallest, and should two runs disagree on a
+// message's Kind (two versions of the code), the smallest Kind. A
+// SometimesEach row without a bucket and never evaluated (from FromCatalog)
+// is dropped once a bucket of the same message was hit.
+func Merge(runs ...[]Result) []Result {
+	type key struct{ msg, bucket string }
+	byKey := make(map[key]*Result)
+	for _, run := range runs {
+		for _, r := range run {
+			k := key{r.Message, r.Bucket}
+			if m := byKey[k]; m != nil {
+				m.add(r)
+			} else {
+				byKey[k] = &r
+			}
+		}
+	}
+	out := make([]Result, 0, len(byKey))
+	for _, r := range byKey { // any order: sorted below
+		out = append(out, *r)
+	}
+	sortResults(out)
+	return dropPlaceholders(out)
+}
+
+func (m *Result) add(r Result) {
+	m.Evaluated += r.Evaluated
+	m.Passed += r.Passed
+	if r.Failed && !m.Failed {
+		m.Failed, m.Details = true, r.Details
+	}
+	if m.Location == "" || (r.Location != "" && r.Location < m.Location) {
+		m.Location = r.Location
+	}
+	if m.Kind == 0 || (r.Kind != 0 && r.Kind < m.Kind) {
+		m.Kind = r.Kind
+	}
+}
+
+// dropPlaceholders removes the never-evaluated rows of SometimesEach
+// assertions that have a real bucket. rs is sorted by message.
+func dropPlaceholders(rs []Result) []Result {
+	hit := make(map[string]bool)
+	for _, r := range rs {
+		if r.Kind == KindSometimesEach && r.Evaluated > 0 {
+			hit[r.Message] = true
+		}
+	}
+	return slices.DeleteFunc(rs, func(r Result) bool {
+		return r.Kind == KindSometimesEach && r.Evaluated == 0 && hit[r.Message]
+	})
+}
+
+// Missing returns the assertions of a merged run that the run never
+// exercised, which must fail it: a Sometimes (numeric forms and
+// SometimesAll included) whose condition never held, a Reachable or
+// SometimesEach never evaluated, and, as in Antithesis, an Always never
+// evaluated. AlwaysOrUnreachable and Unreachable are never missing.
+// Assertions that no seed evaluated are not in Results at all: merge the
+// results of FromCatalog(sites) in to see them.
+func Missing(merged []Result) []Result {
+	var out []Result
+	for _, r := range merged {
+		if r.missing() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (r Result) missing() bool {
+	switch r.Kind {
+	case KindAlways, KindReachable, KindSometimesEach:
+		return r.Evaluated == 0
+	case KindSometimes:
+		return r.Passed == 0
+	}
+	return false
+}
+
+// FromCatalog turns the call sites that Catalog found into results that
+// were never evaluated, to merge with the results of a run: then Missing
+// also lists the assertions that no seed reached. Sites whose message is
+// not a literal are left out.
+func FromCatalog(sites []Site) []Result {
+	var out []Result
+	for _, s := range sites {
+		if !s.Dynamic {
+			out = append(out, Result{Message: s.Message, Kind: s.Kind, Location: s.Location})
+		}
+	}
+	return out
+}

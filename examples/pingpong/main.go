@@ -14,21 +14,33 @@ import (
 func main() {
 	seed := flag.Uint64("seed", 1, "the seed to run")
 	pings := flag.Int("pings", 3, "how many pings the client must get answered")
+	tracePath := flag.String("trace", "", "also write the trace as JSON Lines to this file")
 	flag.Parse()
 	filter := os.Getenv("ORRERY_LOG")
 	if filter == "" {
 		filter = "trace"
 	}
-	if _, err := run(*seed, *pings, os.Stdout, filter); err != nil {
+	var jsonl io.Writer
+	if *tracePath != "" {
+		f, err := os.Create(*tracePath)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pingpong:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		jsonl = f
+	}
+	if _, err := run(*seed, *pings, os.Stdout, filter, jsonl); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+
 	}
 }
 
 // run simulates one seed, writing its trace to out, and returns the trace
 // hash.
-func run(seed uint64, pings int, out io.Writer, filter string) (uint64, error) {
-	w := sim.New(sim.Config{Seed: seed, Name: "pingpong", Log: out, LogFilter: filter})
+func run(seed uint64, pings int, out io.Writer, filter string, jsonl io.Writer) (uint64, error) {
+	w := sim.New(sim.Config{Seed: seed, Name: "pingpong", Log: out, LogFilter: filter, Trace: jsonl})
 	requests := sim.NewChan[int](0)
 	replies := sim.NewChan[int](1)
 	w.SpawnDaemon("server", func(ctx context.Context) { serve(ctx, w, requests, replies) })

@@ -53,6 +53,16 @@
 // --no-infra skips infrastructure events on both sides. Messages call A
 // "a" and B "b".
 //
+// # orrery trace html
+//
+//	orrery trace html FILE -o PAGE [--title T] [--focus SEQ]
+//
+// Html writes one self-contained page (no network access): a swimlane per
+// task on a logical-time axis that zooms and pans, arrows for causes that
+// cross lanes, the failure (or --focus) selected; a click on an event shows
+// its record and highlights its causal chain; the search box jumps to a
+// seq. PAGE is written only when the whole trace was read.
+//
 // # Colour
 //
 // On a terminal the output is coloured (the stamp dim, ERROR logs red, WARN

@@ -33,11 +33,12 @@ type cli struct {
 	Trace traceCmd `cmd:"" help:"Read the JSON Lines traces that simulations write."`
 }
 
-// traceCmd groups the trace tools. "trace html" is built elsewhere.
+// traceCmd groups the trace tools.
 type traceCmd struct {
 	Show showCmd `cmd:"" help:"Print the records of a trace, or of a part of it."`
 	Why  whyCmd  `cmd:"" help:"Explain an event (by default, the failure): its causal chain back to setup."`
 	Diff diffCmd `cmd:"" help:"Find where two traces part. Exit 0 when identical, 1 when they differ."`
+	HTML htmlCmd `cmd:"" name:"html" help:"Write a self-contained timeline page of a trace."`
 }
 
 // env is what the commands work with: the standard streams and the

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,5 +168,26 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("stdout differs from %s (run go test -update to accept):\n%s", path, got)
+	}
+}
+
+func TestTraceHTML(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "page.html")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"trace", "html", "testdata/run.jsonl", "-o", page}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(page)
+	if err != nil || !bytes.Contains(b, []byte("<canvas")) {
+		t.Fatalf("page: %v, %d bytes", err, len(b))
+	}
+	bad := filepath.Join(dir, "bad.html")
+	code := run([]string{"trace", "html", "testdata/truncated.jsonl", "-o", bad}, &stdout, &stderr)
+	if _, err := os.Stat(bad); code != 2 || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a bad trace: exit %d and stat %v; want exit 2 and no page", code, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files left in the directory, want only the good page", len(entries))
 	}
 }

@@ -148,6 +148,13 @@ func (o Op) Kind() Kind { return ops[o].kind }
 // application work, and do not keep a finished run alive.
 func (o Op) Infra() bool { return ops[o].infra }
 
+// keepsAlive reports whether a pending event of this op keeps a run going
+// after its workloads returned. Infrastructure does not, and neither do
+// timers: a timer only wakes a task or fills a channel, which matters to
+// nobody once every workload is done (an unstopped ticker, the losing
+// After of a Select).
+func (o Op) keepsAlive() bool { return !ops[o].infra && o != OpTimer }
+
 // Obj names what an event's ID refers to in the trace: "task", "conn",
 // "sock", "file", "proc", or "id" for other objects.
 func (o Op) Obj() string { return ops[o].obj }

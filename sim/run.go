@@ -27,7 +27,7 @@ func (w *World) Step() error {
 	if err := w.endedErr(); err != nil {
 		return err
 	}
-	if len(w.runnable) > 0 {
+	if len(w.runnable) > 0 || len(w.yielded) > 0 {
 		w.runReady()
 		w.checkInvariants()
 		return w.failureErr()
@@ -142,6 +142,18 @@ func (w *World) dispatch(ev *Event) {
 // runReady runs the runnable tasks, one at a time in an order drawn from the
 // scheduling stream, until none is left.
 func (w *World) runReady() {
+	for {
+		w.runRunnable()
+		if len(w.yielded) == 0 || (w.failure != nil && !w.tearingDown) {
+			return
+		}
+		// The tasks that yielded go next, after every task that was
+		// runnable when they yielded.
+		w.runnable, w.yielded = w.yielded, w.runnable[:0]
+	}
+}
+
+func (w *World) runRunnable() {
 	for len(w.runnable) > 0 && (w.failure == nil || w.tearingDown) {
 		i := 0
 		if n := len(w.runnable); n > 1 {
@@ -255,7 +267,7 @@ func (w *World) teardown() {
 		t.state = taskDone
 		w.removeTask(t)
 	}
-	w.runnable = nil
+	w.runnable, w.yielded = nil, nil
 }
 
 // Unseed returns the final draw of the main stream, taken when the run

@@ -264,8 +264,9 @@ func (t *Task) check(ctx context.Context) error {
 // yieldNow lets every other runnable task run before the current one
 // continues.
 func (t *Task) yieldNow() {
-	t.state = taskParked
-	t.w.wake(t, wakeSignal)
+	t.state = taskRunnable
+	t.wokeBy = wakeSignal
+	t.w.yielded = append(t.w.yielded, t) // runs after the tasks runnable now
 	if !t.yield(struct{}{}) {
 		t.aborted = true
 	}

@@ -89,11 +89,11 @@ func (tm *Timer) Stop() bool {
 // Reset stops the timer and starts it again with duration d (the period, for
 // a ticker). It returns whether the timer was active.
 func (tm *Timer) Reset(d time.Duration) bool {
+	if tm.period > 0 && d <= 0 {
+		panic("sim: Ticker.Reset: non-positive period " + d.String())
+	}
 	active := tm.Stop()
 	if tm.period > 0 {
-		if d <= 0 {
-			panic("sim: Ticker.Reset: non-positive period")
-		}
 		tm.period = d
 	}
 	tm.arm(max(d, 0))

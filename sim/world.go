@@ -35,6 +35,7 @@ type World struct {
 	nextTask  TaskID
 	tasks     []*Task // live tasks in spawn order (with holes filled by swaps)
 	runnable  []*Task
+	yielded   []*Task // tasks that called Yield: they run after runnable
 	current   *Task
 	nonDaemon int // live non-daemon tasks
 
@@ -170,9 +171,9 @@ func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Hand
 	ev := Event{At: at, Seq: w.seq, Cause: w.cur, Op: op, ID: id, Arg: arg, h: h}
 	if t := w.current; t != nil {
 		ev.By = t.id
-		ev.live = !op.Infra() && !t.daemon
+		ev.live = op.keepsAlive() && !t.daemon
 	} else {
-		ev.live = !op.Infra() && (w.cur == 0 || w.curLive)
+		ev.live = op.keepsAlive() && (w.cur == 0 || w.curLive)
 	}
 	if ev.live {
 		w.liveEvents++

@@ -1,0 +1,374 @@
+package sim_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+func TestDeadlineExpires(t *testing.T) {
+	tests := []struct {
+		name string
+		make func(ctx context.Context, w *sim.World) (context.Context, context.CancelFunc)
+	}{
+		{"WithTimeout", func(ctx context.Context, w *sim.World) (context.Context, context.CancelFunc) {
+			return sim.WithTimeout(ctx, 2*time.Second)
+		}},
+		{"WithDeadline", func(ctx context.Context, w *sim.World) (context.Context, context.CancelFunc) {
+			return sim.WithDeadline(ctx, w.Time().Add(2*time.Second))
+		}},
+		{"WithDeadline at Epoch+3s", func(ctx context.Context, w *sim.World) (context.Context, context.CancelFunc) {
+			return sim.WithDeadline(ctx, sim.Epoch.Add(3*time.Second))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runSeed(t, 1, func(w *sim.World) {
+				w.Spawn("waiter", func(ctx context.Context) {
+					sim.Sleep(ctx, time.Second)
+					dctx, cancel := tt.make(ctx, w)
+					defer cancel()
+					dl, ok := dctx.Deadline()
+					if !ok || dl != sim.Epoch.Add(3*time.Second) {
+						t.Errorf("Deadline() = %v, %v; want Epoch+3s", dl, ok)
+					}
+					if dctx.Err() != nil {
+						t.Errorf("Err() before the deadline = %v", dctx.Err())
+					}
+					err := sim.Sleep(dctx, time.Hour)
+					if !errors.Is(err, context.DeadlineExceeded) || w.Now() != 3*time.Second {
+						t.Errorf("Sleep returned %v at %v; want DeadlineExceeded at 3s", err, w.Now())
+					}
+					if dctx.Err() != context.DeadlineExceeded || sim.Cause(dctx) != context.DeadlineExceeded {
+						t.Errorf("after the deadline Err() = %v and Cause = %v; want DeadlineExceeded", dctx.Err(), sim.Cause(dctx))
+					}
+					cancel() // cancelling an expired context changes nothing
+					if dctx.Err() != context.DeadlineExceeded {
+						t.Errorf("cancel after expiry changed Err() to %v", dctx.Err())
+					}
+				})
+			})
+		})
+	}
+}
+
+func TestDeadlineInThePast(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second} {
+		runSeed(t, 1, func(w *sim.World) {
+			w.Spawn("task", func(ctx context.Context) {
+				sim.Sleep(ctx, time.Minute)
+				dctx, cancel := sim.WithTimeout(ctx, d)
+				defer cancel()
+				if dctx.Err() != context.DeadlineExceeded || !isDone(dctx) {
+					t.Errorf("WithTimeout(%v): Err() = %v, done %v; want already expired", d, dctx.Err(), isDone(dctx))
+				}
+				if dl, _ := dctx.Deadline(); dl != sim.Epoch.Add(time.Minute+d) {
+					t.Errorf("WithTimeout(%v) at 1m: Deadline() = %v, want Epoch+%v", d, dl, time.Minute+d)
+				}
+			})
+		})
+	}
+}
+
+func isDone(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+func TestDeadlineChildren(t *testing.T) {
+	type child struct {
+		name string
+		make func(context.Context) (context.Context, context.CancelFunc)
+	}
+	kinds := []child{{"sim.WithCancel", sim.WithCancel}, {"context.WithCancel", context.WithCancel}}
+	for _, k := range kinds {
+		for _, after := range []bool{false, true} {
+			name := k.name + " made before expiry"
+			if after {
+				name = k.name + " made after expiry"
+			}
+			t.Run(name, func(t *testing.T) {
+				var err error
+				var at time.Duration
+				runSeed(t, 1, func(w *sim.World) {
+					w.Spawn("task", func(ctx context.Context) {
+						dctx, cancel := sim.WithTimeout(ctx, time.Second)
+						defer cancel()
+						if after {
+							sim.Sleep(ctx, 2*time.Second)
+						}
+						cctx, ccancel := k.make(dctx)
+						defer ccancel()
+						if dl, ok := cctx.Deadline(); !ok || dl != sim.Epoch.Add(time.Second) {
+							t.Errorf("child Deadline() = %v, %v; want the parent's, Epoch+1s", dl, ok)
+						}
+						err = sim.Sleep(cctx, time.Hour)
+						at = w.Now()
+						if cctx.Err() != context.DeadlineExceeded || !isDone(cctx) {
+							t.Errorf("child Err() = %v, done %v; want DeadlineExceeded", cctx.Err(), isDone(cctx))
+						}
+					})
+				})
+				wantAt := time.Second
+				if after {
+					wantAt = 2 * time.Second
+				}
+				if !errors.Is(err, context.DeadlineExceeded) || at != wantAt {
+					t.Errorf("Sleep on the child returned %v at %v; want DeadlineExceeded at %v", err, at, wantAt)
+				}
+			})
+		}
+	}
+}
+
+func TestNestedDeadlines(t *testing.T) {
+	tests := []struct {
+		name            string
+		parent, child   time.Duration
+		wantDL, wantEnd time.Duration
+	}{
+		{"parent earlier stays in force", time.Second, 5 * time.Second, time.Second, time.Second},
+		{"child earlier", 5 * time.Second, time.Second, time.Second, time.Second},
+		{"same deadline", 2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runSeed(t, 1, func(w *sim.World) {
+				w.Spawn("task", func(ctx context.Context) {
+					pctx, pcancel := sim.WithTimeout(ctx, tt.parent)
+					defer pcancel()
+					// Through a standard context in between, too.
+					sctx, scancel := context.WithCancel(pctx)
+					defer scancel()
+					for _, parent := range []context.Context{pctx, sctx} {
+						cctx, ccancel := sim.WithTimeout(parent, tt.child)
+						defer ccancel()
+						if dl, _ := cctx.Deadline(); dl != sim.Epoch.Add(tt.wantDL) {
+							t.Errorf("child Deadline() = %v, want Epoch+%v", dl, tt.wantDL)
+						}
+					}
+					cctx, ccancel := sim.WithTimeout(pctx, tt.child)
+					defer ccancel()
+					err := sim.Sleep(cctx, time.Hour)
+					if !errors.Is(err, context.DeadlineExceeded) || w.Now() != tt.wantEnd {
+						t.Errorf("Sleep on the child returned %v at %v; want DeadlineExceeded at %v", err, w.Now(), tt.wantEnd)
+					}
+					if tt.child < tt.parent && pctx.Err() != nil {
+						t.Errorf("the child's deadline cancelled the parent: %v", pctx.Err())
+					}
+				})
+			})
+		})
+	}
+}
+
+func TestCancelStopsDeadlineTimer(t *testing.T) {
+	tests := []struct {
+		name string
+		stop func(cancel context.CancelFunc, parent context.CancelFunc)
+	}{
+		{"its cancel", func(cancel, parent context.CancelFunc) { cancel() }},
+		{"its parent's cancel", func(cancel, parent context.CancelFunc) { parent() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			w := runSeed(t, 1, func(w *sim.World) {
+				w.Spawn("task", func(ctx context.Context) {
+					pctx, pcancel := sim.WithCancel(ctx)
+					defer pcancel()
+					dctx, cancel := sim.WithTimeout(pctx, 30*time.Minute)
+					defer cancel()
+					sim.Sleep(ctx, time.Second)
+					tt.stop(cancel, pcancel)
+					err = dctx.Err()
+				})
+			})
+			if err != context.Canceled {
+				t.Errorf("Err() after cancel = %v, want context.Canceled", err)
+			}
+			if w.Now() != time.Second {
+				t.Errorf("run ended at %v, want 1s: the cancelled deadline's timer kept it alive", w.Now())
+			}
+		})
+	}
+}
+
+func TestWithCancel(t *testing.T) {
+	runSeed(t, 1, func(w *sim.World) {
+		w.Spawn("task", func(ctx context.Context) {
+			parent, pcancel := sim.WithCancel(ctx)
+			child, ccancel := sim.WithCancel(parent)
+			stdChild, scancel := context.WithCancel(parent)
+			defer scancel()
+			if _, ok := child.Deadline(); ok {
+				t.Error("a context without a deadline reports one")
+			}
+			if sim.FromContext(child) != w || sim.CurrentTask(child) == nil {
+				t.Error("a derived context lost its World")
+			}
+			ccancel()
+			if child.Err() != context.Canceled || sim.Cause(child) != context.Canceled || parent.Err() != nil {
+				t.Errorf("after the child's cancel: child %v (cause %v), parent %v; want only the child cancelled",
+					child.Err(), sim.Cause(child), parent.Err())
+			}
+			pcancel()
+			if parent.Err() != context.Canceled || stdChild.Err() != context.Canceled || !isDone(stdChild) {
+				t.Errorf("after the parent's cancel: parent %v, its standard child %v", parent.Err(), stdChild.Err())
+			}
+			late, lcancel := sim.WithCancel(parent)
+			defer lcancel()
+			if late.Err() != context.Canceled {
+				t.Errorf("a child of a cancelled context: Err() = %v, want context.Canceled", late.Err())
+			}
+		})
+	})
+}
+
+// TestBlockingCallsWakeOnCancel checks every blocking call of the package:
+// a task blocked in it wakes with context.Canceled in the logical instant
+// another task cancels its context, whether that context is ours or the
+// standard library's.
+func TestBlockingCallsWakeOnCancel(t *testing.T) {
+	for _, call := range blockingCalls() {
+		for _, way := range cancelWays {
+			t.Run(call.name+"/"+way.name, func(t *testing.T) {
+				for _, seed := range testSeeds[:3] {
+					var err error
+					var at time.Duration
+					runSeed(t, seed, func(w *sim.World) {
+						block := call.setup(w)
+						ctx, cancel := way.make(w.Context())
+						w.Spawn("waiter", func(context.Context) {
+							err = block(ctx)
+							at = w.Now()
+						})
+						w.Spawn("canceller", func(ctx context.Context) {
+							sim.Sleep(ctx, time.Second)
+							cancel()
+						})
+					})
+					if !errors.Is(err, context.Canceled) || at != time.Second {
+						t.Errorf("seed %d: returned %v at %v, want context.Canceled at 1s", seed, err, at)
+					}
+				}
+			})
+		}
+	}
+}
+
+// blockingCall is a call that blocks until its context is done: setup
+// prepares its primitive (spawning any task that holds it) and returns it.
+type blockingCall struct {
+	name  string
+	setup func(w *sim.World) func(ctx context.Context) error
+}
+
+func blockingCalls() []blockingCall {
+	// holder spawns a task that holds a resource for longer than the test;
+	// after returns block, called once the holder has the resource.
+	holder := func(w *sim.World, take func(ctx context.Context), release func(), block func(context.Context) error) func(context.Context) error {
+		w.Spawn("holder", func(ctx context.Context) {
+			take(ctx)
+			sim.Sleep(ctx, time.Minute)
+			release()
+		})
+		return func(ctx context.Context) error {
+			sim.Sleep(ctx, time.Millisecond)
+			return block(ctx)
+		}
+	}
+	return []blockingCall{
+		{"Sleep", func(w *sim.World) func(context.Context) error {
+			return func(ctx context.Context) error { return sim.Sleep(ctx, time.Hour) }
+		}},
+		{"Chan.Send", func(w *sim.World) func(context.Context) error {
+			ch := sim.NewChan[int](0)
+			return func(ctx context.Context) error { return ch.Send(ctx, 1) }
+		}},
+		{"Chan.Recv", func(w *sim.World) func(context.Context) error {
+			ch := sim.NewChan[int](0)
+			return func(ctx context.Context) error { _, _, err := ch.Recv(ctx); return err }
+		}},
+		{"Select", func(w *sim.World) func(context.Context) error {
+			ch := sim.NewChan[int](0)
+			return func(ctx context.Context) error {
+				_, err := sim.Select(ctx, ch.RecvCase(nil), ch.SendCase(1))
+				return err
+			}
+		}},
+		{"Mutex.Lock", func(w *sim.World) func(context.Context) error {
+			var mu sim.Mutex
+			mu.TryLock()
+			return mu.Lock
+		}},
+		{"RWMutex.RLock", func(w *sim.World) func(context.Context) error {
+			var rw sim.RWMutex
+			return holder(w, func(ctx context.Context) { rw.Lock(ctx) }, rw.Unlock, rw.RLock)
+		}},
+		{"RWMutex.Lock", func(w *sim.World) func(context.Context) error {
+			var rw sim.RWMutex
+			return holder(w, func(ctx context.Context) { rw.RLock(ctx) }, rw.RUnlock, rw.Lock)
+		}},
+		{"WaitGroup.Wait", func(w *sim.World) func(context.Context) error {
+			var wg sim.WaitGroup
+			wg.Add(1)
+			return wg.Wait
+		}},
+		{"Cond.Wait", func(w *sim.World) func(context.Context) error {
+			c := sim.NewCond(new(sim.Mutex))
+			return func(ctx context.Context) error {
+				c.L.Lock(ctx)
+				defer c.L.Unlock() // Wait holds the lock again, even on error
+				return c.Wait(ctx)
+			}
+		}},
+		{"WaitQueue.Wait", func(w *sim.World) func(context.Context) error {
+			var q sim.WaitQueue
+			return func(ctx context.Context) error { return q.Wait(ctx, "test") }
+		}},
+		{"Task.Join", func(w *sim.World) func(context.Context) error {
+			long := w.Spawn("long", func(ctx context.Context) { sim.Sleep(ctx, time.Minute) })
+			return long.Join
+		}},
+	}
+}
+
+// ctxWorkload has deadlines, cancels and both kinds of child contexts
+// racing with sleeps and channel operations.
+func ctxWorkload(w *sim.World) {
+	ch := sim.NewChan[int](0)
+	for i := range 4 {
+		w.Spawn(fmt.Sprint("task-", i), func(ctx context.Context) {
+			for j := range 4 {
+				dctx, cancel := sim.WithTimeout(ctx, w.Rand().Duration(time.Millisecond, 5*time.Millisecond))
+				var cctx context.Context
+				var ccancel context.CancelFunc
+				if j%2 == 0 {
+					cctx, ccancel = context.WithCancel(dctx)
+				} else {
+					cctx, ccancel = sim.WithCancel(dctx)
+				}
+				var err error
+				if i%2 == 0 {
+					err = ch.Send(cctx, i)
+				} else {
+					_, _, err = ch.Recv(cctx)
+				}
+				sim.Logger(ctx).Info("op", "err", err)
+				ccancel()
+				cancel()
+			}
+		})
+	}
+}
+
+func TestCtxDeterminism(t *testing.T) { sameTraceTwice(t, ctxWorkload) }

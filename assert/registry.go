@@ -150,28 +150,10 @@ func appendDetails(out []trace.Attr, details []any) []trace.Attr {
 	var r slog.Record
 	r.Add(details...)
 	r.Attrs(func(a slog.Attr) bool {
-		out = appendAttr(out, "", a)
+		out = trace.AppendSlogAttr(out, "", a)
 		return true
 	})
 	return out
-}
-
-func appendAttr(out []trace.Attr, prefix string, a slog.Attr) []trace.Attr {
-	v := a.Value.Resolve()
-	if v.Kind() == slog.KindGroup {
-		p := prefix
-		if a.Key != "" {
-			p += a.Key + "."
-		}
-		for _, g := range v.Group() {
-			out = appendAttr(out, p, g)
-		}
-		return out
-	}
-	if a.Key == "" {
-		return out
-	}
-	return append(out, trace.Attr{Key: prefix + a.Key, Value: v.String()})
 }
 
 // formatAttrs writes attributes as the trace does: "key=value ...", with

@@ -193,7 +193,7 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	w.stamp(&r)
 	r.Attrs = slices.Clone(h.attrs)
 	sr.Attrs(func(a slog.Attr) bool {
-		r.Attrs = appendAttr(r.Attrs, h.prefix, a)
+		r.Attrs = trace.AppendSlogAttr(r.Attrs, h.prefix, a)
 		return true
 	})
 	slices.SortStableFunc(r.Attrs, func(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) })
@@ -210,7 +210,7 @@ func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	c := *h
 	c.attrs = slices.Clone(h.attrs)
 	for _, a := range as {
-		c.attrs = appendAttr(c.attrs, h.prefix, a)
+		c.attrs = trace.AppendSlogAttr(c.attrs, h.prefix, a)
 	}
 	return &c
 }
@@ -222,22 +222,4 @@ func (h *logHandler) WithGroup(name string) slog.Handler {
 	c := *h
 	c.prefix = h.prefix + name + "."
 	return &c
-}
-
-func appendAttr(out []trace.Attr, prefix string, a slog.Attr) []trace.Attr {
-	v := a.Value.Resolve()
-	if v.Kind() == slog.KindGroup {
-		p := prefix
-		if a.Key != "" {
-			p += a.Key + "."
-		}
-		for _, g := range v.Group() {
-			out = appendAttr(out, p, g)
-		}
-		return out
-	}
-	if a.Key == "" {
-		return out
-	}
-	return append(out, trace.Attr{Key: prefix + a.Key, Value: v.String()})
 }

@@ -67,12 +67,19 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString quotes s as a JSON string: the escapes JSON requires, and
 // invalid UTF-8 replaced by U+FFFD as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString(b []byte, s string) []byte { return appendQuoted(b, s, false) }
+
+// AppendScriptJSONString quotes s as a JSON string that is also safe inside
+// an HTML <script> element: '<', '>' and '&' are escaped too, so "</script>"
+// or "<!--" in a message cannot end the element.
+func AppendScriptJSONString(b []byte, s string) []byte { return appendQuoted(b, s, true) }
+
+func appendQuoted(b []byte, s string, html bool) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			b = appendJSONByte(b, c)
+			b = appendJSONByte(b, c, html)
 			i++
 			continue
 		}
@@ -91,7 +98,7 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-func appendJSONByte(b []byte, c byte) []byte {
+func appendJSONByte(b []byte, c byte, html bool) []byte {
 	switch c {
 	case '"', '\\':
 		return append(b, '\\', c)
@@ -102,7 +109,7 @@ func appendJSONByte(b []byte, c byte) []byte {
 	case '\t':
 		return append(b, '\\', 't')
 	}
-	if c < 0x20 {
+	if c < 0x20 || html && (c == '<' || c == '>' || c == '&') {
 		return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	return append(b, c)

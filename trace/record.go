@@ -58,3 +58,24 @@ func (r *Record) IsEvent() bool {
 	}
 	return true
 }
+
+// AppendSlogAttr appends a as trace attributes: groups flattened into
+// dotted keys ("req.id"), values resolved and formatted, empty keys
+// dropped. It is how every package turns slog attributes into a record's.
+func AppendSlogAttr(out []Attr, prefix string, a slog.Attr) []Attr {
+	v := a.Value.Resolve()
+	if v.Kind() == slog.KindGroup {
+		p := prefix
+		if a.Key != "" {
+			p += a.Key + "."
+		}
+		for _, g := range v.Group() {
+			out = AppendSlogAttr(out, p, g)
+		}
+		return out
+	}
+	if a.Key == "" {
+		return out
+	}
+	return append(out, Attr{Key: prefix + a.Key, Value: v.String()})
+}

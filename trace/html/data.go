@@ -126,7 +126,7 @@ func (d *data) add(r *trace.Record) {
 	b = strconv.AppendInt(b, int64(flagsOf(r)), 10)
 	b = append(b, ',')
 	d.text = trace.AppendText(d.text[:0], r)
-	b = appendScriptString(b, d.text)
+	b = trace.AppendScriptJSONString(b, string(d.text))
 	d.records = append(b, ']')
 	d.count++
 }
@@ -200,7 +200,7 @@ func laneOf(r *trace.Record) (string, int) {
 // display order, the focus and the title.
 func (d *data) meta(title string) []byte {
 	b := []byte(`{"title":`)
-	b = appendScriptString(b, []byte(title))
+	b = trace.AppendScriptJSONString(b, title)
 	b = append(b, `,"count":`...)
 	b = strconv.AppendInt(b, int64(d.count), 10)
 	b = append(b, `,"focus":`...)
@@ -212,7 +212,7 @@ func (d *data) meta(title string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendScriptString(b, []byte(l.name))
+		b = trace.AppendScriptJSONString(b, l.name)
 	}
 	b = append(b, `],"order":[`...)
 	for i, id := range d.order() {

@@ -1,57 +1,6 @@
 package html
 
-import (
-	"strings"
-	"unicode/utf8"
-)
-
-const hexDigits = "0123456789abcdef"
-
-// appendScriptString quotes s as a JSON string that is also safe inside an
-// HTML <script> element: besides JSON's escapes, '<', '>' and '&' become
-// \u003c, \u003e and \u0026 (so "</script>" or "<!--" in a message cannot end
-// the element), U+2028 and U+2029 are escaped, and invalid UTF-8 becomes
-// U+FFFD.
-func appendScriptString(b, s []byte) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			b = appendScriptByte(b, c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
-
-func appendScriptByte(b []byte, c byte) []byte {
-	switch c {
-	case '"', '\\':
-		return append(b, '\\', c)
-	case '\n':
-		return append(b, '\\', 'n')
-	case '\r':
-		return append(b, '\\', 'r')
-	case '\t':
-		return append(b, '\\', 't')
-	}
-	if c < 0x20 || c == '<' || c == '>' || c == '&' {
-		return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-	}
-	return append(b, c)
-}
+import "strings"
 
 // naturalCompare orders strings as people sort names with numbers in them:
 // runs of digits compare by value ("client-2" < "client-10").

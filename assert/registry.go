@@ -156,29 +156,9 @@ func appendDetails(out []trace.Attr, details []any) []trace.Attr {
 	return out
 }
 
-// formatAttrs writes attributes as the trace does: "key=value ...", with
-// values quoted when they hold a space, a quote or an equals sign.
+// formatAttrs writes attributes as the trace does: "key=value ...".
 func formatAttrs(attrs []trace.Attr) string {
-	var b []byte
-	for i, a := range attrs {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, a.Key...)
-		b = append(b, '=')
-		if needsQuote(a.Value) {
-			b = strconv.AppendQuote(b, a.Value)
-		} else {
-			b = append(b, a.Value...)
-		}
-	}
-	return string(b)
-}
-
-func needsQuote(s string) bool {
-	return s == "" || strings.ContainsFunc(s, func(r rune) bool {
-		return r <= ' ' || r == '"' || r == '=' || r >= 0x7f
-	})
+	return strings.TrimPrefix(string(trace.AppendAttrsText(nil, attrs)), " ")
 }
 
 // callerDepth is how many frames separate runtime.Callers in callerLocation

@@ -24,7 +24,7 @@ func AppendText(b []byte, r *Record) []byte {
 			b = append(b, " infra"...)
 		}
 	}
-	return appendAttrsText(b, r.Attrs)
+	return AppendAttrsText(b, r.Attrs)
 }
 
 func appendStamp(b []byte, r *Record) []byte {
@@ -104,10 +104,13 @@ func appendLogText(b []byte, r *Record) []byte {
 	}
 	b = append(b, "] "...)
 	b = append(b, r.Msg...)
-	return appendAttrsText(b, r.Attrs)
+	return AppendAttrsText(b, r.Attrs)
 }
 
-func appendAttrsText(b []byte, attrs []Attr) []byte {
+// AppendAttrsText appends attrs as a text trace line shows them: " key=value"
+// each, with a leading space, values quoted when they hold a space, a quote
+// or an equals sign.
+func AppendAttrsText(b []byte, attrs []Attr) []byte {
 	for _, a := range attrs {
 		b = append(b, ' ')
 		b = append(b, a.Key...)

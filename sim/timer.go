@@ -50,6 +50,8 @@ type Timer struct {
 	by     *Task
 	period time.Duration // non-zero for a ticker
 	ref    EventRef
+	fn     func() // AfterFunc's callback, called instead of sending on C
+	gen    uint32 // bumped by Stop and Reset, so a callback's own Stop sticks
 }
 
 // NewTimer returns a Timer that fires after d of logical time (at once for
@@ -78,6 +80,7 @@ func (tm *Timer) arm(d time.Duration) {
 // Stop prevents the timer from firing. It returns false if the timer had
 // already fired or been stopped. A value already sent stays in C.
 func (tm *Timer) Stop() bool {
+	tm.gen++
 	if tm.ref.seq == 0 {
 		return false
 	}
@@ -107,8 +110,13 @@ func (tm *Timer) HandleEvent(ev *Event) {
 		return
 	}
 	tm.ref = EventRef{}
-	tm.C.TrySend(tm.w.now)
-	if tm.period > 0 {
+	gen := tm.gen
+	if tm.fn != nil {
+		tm.fn()
+	} else {
+		tm.C.TrySend(tm.w.now)
+	}
+	if tm.period > 0 && tm.gen == gen {
 		tm.arm(tm.period)
 	}
 }
@@ -119,6 +127,30 @@ func (tm *Timer) DescribeEvent(ev *Event) (string, string) {
 		return taskName(tm.by), "ticker"
 	}
 	return taskName(tm.by), "timer"
+}
+
+// AfterFunc calls f in the event handler after d of logical time (at once
+// for d <= 0), like time.AfterFunc, and returns a Timer whose C is nil. f
+// runs outside any task, so it must not block: it may send with TrySend,
+// schedule events or spawn tasks. Reset arms it again; Stop cancels it.
+func AfterFunc(ctx context.Context, d time.Duration, f func()) *Timer {
+	w := mustWorld(ctx, "sim.AfterFunc")
+	tm := &Timer{w: w, by: w.current, fn: f}
+	tm.arm(max(d, 0))
+	return tm
+}
+
+// TickFunc calls f in the event handler every period of logical time until
+// the returned Ticker is stopped; C is nil. It panics if the period is not
+// positive, as time.NewTicker does.
+func TickFunc(ctx context.Context, period time.Duration, f func()) *Ticker {
+	if period <= 0 {
+		panic("sim.TickFunc: non-positive period " + period.String())
+	}
+	w := mustWorld(ctx, "sim.TickFunc")
+	tm := &Timer{w: w, by: w.current, period: period, fn: f}
+	tm.arm(period)
+	return tm
 }
 
 // Ticker sends the logical time on C every period, dropping ticks a slow

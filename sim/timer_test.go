@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -321,3 +322,32 @@ func timerWorkload(w *sim.World) {
 }
 
 func TestTimerDeterminism(t *testing.T) { sameTraceTwice(t, timerWorkload) }
+
+func TestAfterFuncAndTickFunc(t *testing.T) {
+	w := sim.New(sim.Config{Seed: 1})
+	var fired []time.Duration
+	var ticks []time.Duration
+	w.Spawn("main", func(ctx context.Context) {
+		sim.AfterFunc(ctx, 3*time.Millisecond, func() { fired = append(fired, w.Now()) })
+		stopped := sim.AfterFunc(ctx, time.Millisecond, func() { t.Error("stopped AfterFunc fired") })
+		stopped.Stop()
+		var tk *sim.Ticker
+		tk = sim.TickFunc(ctx, 2*time.Millisecond, func() {
+			ticks = append(ticks, w.Now())
+			if len(ticks) == 3 {
+				tk.Stop()
+			}
+		})
+		_ = sim.Sleep(ctx, 20*time.Millisecond)
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if len(fired) != 1 || fired[0] != 3*time.Millisecond {
+		t.Errorf("AfterFunc fired at %v, want [3ms]", fired)
+	}
+	want := []time.Duration{2 * time.Millisecond, 4 * time.Millisecond, 6 * time.Millisecond}
+	if !slices.Equal(ticks, want) {
+		t.Errorf("TickFunc ticked at %v, want %v", ticks, want)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/orrerysim/orrery/internal/callsite"
 )
 
 // importPath is this package's import path, which Catalog looks for.
@@ -131,7 +133,7 @@ func calledOp(fun ast.Expr, pkg string) *op {
 func newSite(fset *token.FileSet, call *ast.CallExpr, o *op) Site {
 	pos := fset.Position(call.Lparen) // where the compiler puts a call, for runtime.Caller
 	s := Site{Func: o.name, Kind: o.kind,
-		Location: shortPath(filepath.ToSlash(pos.Filename)) + ":" + strconv.Itoa(pos.Line)}
+		Location: callsite.ShortPath(filepath.ToSlash(pos.Filename)) + ":" + strconv.Itoa(pos.Line)}
 	if o.msgArg >= len(call.Args) {
 		s.Message, s.Dynamic = "", true // a call that does not compile
 		return s

@@ -3,12 +3,10 @@ package assert
 import (
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/sim"
 	"github.com/orrerysim/orrery/trace"
 )
@@ -161,47 +159,10 @@ func formatAttrs(attrs []trace.Attr) string {
 	return strings.TrimPrefix(string(trace.AppendAttrsText(nil, attrs)), " ")
 }
 
-// callerDepth is how many frames separate runtime.Callers in callerLocation
+// callerDepth is how many frames separate callsite.PC in callerLocation
 // from the user's call: callerLocation, site or report, the helper, the
 // exported function.
-const callerDepth = 5
+const callerDepth = 4
 
-var locations struct {
-	sync.Mutex
-	byPC map[uintptr]string // call site by program counter, shared by every run
-}
-
-// callerLocation returns the user's call site as "dir/file.go:line". The PC
-// costs little; its file and line are looked up once per site per process.
-func callerLocation() string {
-	var pc [1]uintptr
-	if runtime.Callers(callerDepth, pc[:]) == 0 {
-		return "unknown"
-	}
-	locations.Lock()
-	defer locations.Unlock()
-	if loc, ok := locations.byPC[pc[0]]; ok {
-		return loc
-	}
-	frame, _ := runtime.CallersFrames(pc[:]).Next()
-	loc := shortPath(frame.File) + ":" + strconv.Itoa(frame.Line)
-	if locations.byPC == nil {
-		locations.byPC = make(map[uintptr]string)
-	}
-	locations.byPC[pc[0]] = loc
-	return loc
-}
-
-// shortPath keeps the last directory and the file name of a slash-separated
-// path: enough to find the file, and the same on every machine, so that
-// reports of runs sharded over machines merge.
-func shortPath(p string) string {
-	i := strings.LastIndexByte(p, '/')
-	if i < 0 {
-		return p
-	}
-	if j := strings.LastIndexByte(p[:i], '/'); j >= 0 {
-		return p[j+1:]
-	}
-	return p
-}
+// callerLocation returns the user's call site as "dir/file.go:line".
+func callerLocation() string { return callsite.Location(callsite.PC(callerDepth)) }

@@ -1,0 +1,119 @@
+package chaos
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strconv"
+
+	"github.com/orrerysim/orrery/internal/callsite"
+	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
+)
+
+// SiteProbability is the chance that a Buggify site is enabled for a run,
+// drawn on the site's first evaluation.
+const SiteProbability = 0.25
+
+// FireProbability is the chance that an enabled site fires on one
+// evaluation, unless BuggifyWithProb says otherwise.
+const FireProbability = 0.25
+
+// Buggify reports whether to take a rarely exercised path here, as
+// FoundationDB's BUGGIFY does: on its first evaluation in a run a call site
+// is enabled with p=SiteProbability, and an enabled site fires with
+// p=FireProbability. Outside a simulation, or once the run's faults are
+// healed (Disable), it is false. Sites are told apart by program counter,
+// so the cost is a stack read and a table lookup. Enabling and firing are
+// trace records, and each draw is one call of the seed's main stream.
+//
+//	if chaos.Buggify(ctx) {
+//		n = min(n, 1) // a short write
+//	}
+func Buggify(ctx context.Context) bool {
+	return buggify(ctx, FireProbability, callsite.PC(1))
+}
+
+// BuggifyWithProb is Buggify with the firing probability p of an enabled
+// site (the site is still enabled with p=SiteProbability).
+func BuggifyWithProb(ctx context.Context, p float64) bool {
+	return buggify(ctx, p, callsite.PC(1))
+}
+
+// BuggifyAt is Buggify for a site the caller names by program counter: a
+// wrapper that exports Buggify under another name passes callsite of its own
+// caller, so that each of its callers is a site of its own.
+func BuggifyAt(ctx context.Context, p float64, pc uintptr) bool {
+	return buggify(ctx, p, pc)
+}
+
+// buggifyKey keys a run's Buggify state among the World's values.
+type buggifyKey struct{}
+
+// buggifyState is one run's table of sites and whether each is enabled.
+type buggifyState struct {
+	off   bool
+	sites map[uintptr]bool
+}
+
+func stateOf(w *sim.World) *buggifyState {
+	st, _ := w.Value(buggifyKey{}).(*buggifyState)
+	if st == nil {
+		st = &buggifyState{sites: make(map[uintptr]bool)}
+		w.SetValue(buggifyKey{}, st)
+	}
+	return st
+}
+
+func buggify(ctx context.Context, p float64, pc uintptr) bool {
+	w := sim.FromContext(ctx)
+	if w == nil || w.Failure() != nil {
+		return false
+	}
+	st := stateOf(w)
+	if st.off {
+		return false
+	}
+	enabled, seen := st.sites[pc]
+	if !seen {
+		enabled = w.Rand().Bool(SiteProbability)
+		st.sites[pc] = enabled
+		if enabled {
+			record(w, slog.LevelDebug, pc, "enabled")
+		}
+	}
+	if !enabled || !w.Rand().Bool(p) {
+		return false
+	}
+	record(w, slog.LevelInfo, pc, "fired p="+strconv.FormatFloat(p, 'g', -1, 64))
+	return true
+}
+
+// record writes a Buggify record: a DEBUG line when a site is enabled, an
+// INFO line when it fires, both naming the site.
+func record(w *sim.World, level slog.Level, pc uintptr, detail string) {
+	w.Record("chaos", trace.Record{
+		Level: level, Kind: trace.KindFault, Op: "Buggify",
+		Detail: "site=" + callsite.Location(pc) + " " + detail,
+	})
+}
+
+// DisableBuggify turns every Buggify site of w's run off, for the heal and
+// check phases in which faults stop. EnableBuggify turns them on again.
+func DisableBuggify(w *sim.World) { stateOf(w).off = true }
+
+// EnableBuggify undoes DisableBuggify.
+func EnableBuggify(w *sim.World) { stateOf(w).off = false }
+
+// EnabledSites returns the locations of the sites enabled so far in w's run,
+// sorted; for reports and tests.
+func EnabledSites(w *sim.World) []string {
+	var out []string
+	for pc, on := range stateOf(w).sites {
+		if on {
+			out = append(out, callsite.Location(pc))
+		}
+	}
+	slices.Sort(out)
+	return out
+}

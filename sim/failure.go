@@ -20,9 +20,10 @@ const (
 	FailInvariant                        // an invariant returned an error
 	FailStall                            // workloads unfinished at MaxTime
 	FailAssertion                        // an assertion failed (reported by package assert)
+	FailWorkload                         // a workload's Setup, Run or Check returned an error
 )
 
-var failureNames = [...]string{"", "panic", "deadlock", "livelock", "blocked", "invariant", "stall", "assertion"}
+var failureNames = [...]string{"", "panic", "deadlock", "livelock", "blocked", "invariant", "stall", "assertion", "workload"}
 
 // String returns the kind's name ("deadlock").
 func (k FailureKind) String() string {

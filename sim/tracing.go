@@ -136,7 +136,35 @@ func (w *World) Record(pkg string, r trace.Record) {
 		h = hashString(hashString(h, a.Key), a.Value)
 	}
 	w.hash = mix(h, r.ID)
+	if r.Kind == trace.KindFault {
+		w.countFault(r.Op)
+	}
 	w.tracer.write(pkg, &r)
+}
+
+// countFault adds one to the count of injected faults named op.
+func (w *World) countFault(op string) {
+	for i := range w.faults {
+		if w.faults[i].Name == op {
+			w.faults[i].Count++
+			return
+		}
+	}
+	w.faults = append(w.faults, FaultCount{Name: op, Count: 1})
+}
+
+// FaultCount is how many faults of one kind a run injected.
+type FaultCount struct {
+	Name  string // the fault record's Op: "BitFlip", "Crash", "Buggify"
+	Count int
+}
+
+// Faults returns how many faults of each kind the run has injected so far
+// (every trace record of kind Fault, counted by its Op), sorted by name.
+func (w *World) Faults() []FaultCount {
+	out := slices.Clone(w.faults)
+	slices.SortFunc(out, func(a, b FaultCount) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 func (tr *tracer) start(w *World) {

@@ -62,6 +62,7 @@ type World struct {
 	values map[any]any // per-run state of packages built on the engine
 
 	hash   uint64
+	faults []FaultCount // injected faults by name, in order of first injection
 	tracer tracer
 	logger *slog.Logger
 }

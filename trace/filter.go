@@ -21,10 +21,13 @@ type Filter struct {
 	pkgs    map[string]slog.Level
 }
 
-// ParseFilter parses the ORRERY_LOG syntax. An empty string gives the zero,
-// quiet Filter.
+// ParseFilter parses the ORRERY_LOG syntax. An empty string or "off" gives
+// the zero, quiet Filter.
 func ParseFilter(s string) (Filter, error) {
 	var f Filter
+	if strings.TrimSpace(s) == "off" {
+		return f, nil
+	}
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {

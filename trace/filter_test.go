@@ -19,6 +19,7 @@ func TestParseFilter(t *testing.T) {
 		checks []check
 	}{
 		{"", "", slog.LevelError + 1, []check{{"sim", slog.LevelError, false}, {"netsim", LevelTrace, false}}},
+		{"off", "", slog.LevelError + 1, []check{{"sim", slog.LevelError, false}, {"app", LevelTrace, false}}},
 		{"info", "", slog.LevelInfo, []check{{"sim", slog.LevelInfo, true}, {"sim", slog.LevelDebug, false}, {"app", LevelTrace, false}}},
 		{"trace", "", LevelTrace, []check{{"sim", LevelTrace, true}, {"netsim", LevelTrace, true}}},
 		{"ERROR", "", slog.LevelError, []check{{"sim", slog.LevelWarn, false}, {"sim", slog.LevelError, true}}},

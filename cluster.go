@@ -1,0 +1,195 @@
+package orrery
+
+import (
+	"context"
+	"io/fs"
+	"net"
+	"net/netip"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// cluster is one seed's hosts and published state.
+type cluster struct {
+	w      *sim.World
+	sim    *Simulation
+	hosts  []*host // processes first, then workloads, in declaration order
+	byName map[string]*host
+	state  State
+	healed bool     // the chaos phase is over
+	bugs   []string // planted bugs switched on
+}
+
+// clusterKey keys the seed's cluster among the World's values.
+type clusterKey struct{}
+
+func newCluster(w *sim.World, s *Simulation) *cluster {
+	c := &cluster{w: w, sim: s, byName: map[string]*host{}}
+	c.state.values = map[string]any{}
+	c.state.w = w
+	w.SetValue(clusterKey{}, c)
+	procs := 0
+	for i := range s.Processes {
+		p := &s.Processes[i]
+		for _, name := range hostNames(p.Name, p.Count) {
+			c.add(&host{name: name, addr: hostAddr(1, procs), tags: p.Tags, proc: p})
+			procs++
+		}
+	}
+	for i := range s.Workloads {
+		wl := &s.Workloads[i]
+		for _, name := range hostNames(wl.Name, wl.Count) {
+			c.add(&host{name: name, addr: hostAddr(0, len(c.hosts)-procs), tags: wl.Tags, driver: wl.New()})
+		}
+	}
+	return c
+}
+
+func (c *cluster) add(h *host) {
+	h.c = c
+	h.index = len(c.hosts)
+	h.ctx, h.cancel = context.WithCancel(c.w.Context())
+	c.hosts = append(c.hosts, h)
+	c.byName[h.name] = h
+}
+
+func clusterOf(ctx context.Context) *cluster {
+	w := sim.FromContext(ctx)
+	if w == nil {
+		return nil
+	}
+	c, _ := w.Value(clusterKey{}).(*cluster)
+	return c
+}
+
+// HostInfo describes a host of the running simulation.
+type HostInfo struct {
+	Name    string
+	Addr    netip.Addr
+	Tags    []string
+	Process bool // a process of the system under test, not a workload
+	Up      bool // a process that is running (workloads are always up)
+}
+
+func (h *host) info() HostInfo {
+	return HostInfo{Name: h.name, Addr: h.addr, Tags: h.tags, Process: h.proc != nil, Up: h.up || h.proc == nil}
+}
+
+// Hosts returns every host of the simulation ctx belongs to, processes
+// first, in declaration order; nil outside a simulation.
+func Hosts(ctx context.Context) []HostInfo {
+	return HostsWithTag(ctx, "")
+}
+
+// HostsWithTag returns the hosts that carry tag (every host for ""), in
+// declaration order.
+func HostsWithTag(ctx context.Context, tag string) []HostInfo {
+	c := clusterOf(ctx)
+	if c == nil {
+		return nil
+	}
+	var out []HostInfo
+	for _, h := range c.hosts {
+		if tag == "" || slices.Contains(h.tags, tag) {
+			out = append(out, h.info())
+		}
+	}
+	return out
+}
+
+// Lookup returns the host called name.
+func Lookup(ctx context.Context, name string) (HostInfo, bool) {
+	c := clusterOf(ctx)
+	if c == nil {
+		return HostInfo{}, false
+	}
+	h, ok := c.byName[name]
+	if !ok {
+		return HostInfo{}, false
+	}
+	return h.info(), true
+}
+
+// State is what the hosts of one seed published for invariants to check:
+// a server's balances, a node's term and role. Values are whatever the
+// publisher stores (usually a pointer to live state, read when checked).
+type State struct {
+	w      *sim.World
+	values map[string]any
+}
+
+// Publish makes v visible to invariants under key, replacing what was
+// there. Outside a simulation it does nothing, so it can stay in code that
+// ships. Publish nil to withdraw a key (a crashed process's state).
+func Publish(ctx context.Context, key string, v any) {
+	c := clusterOf(ctx)
+	if c == nil {
+		return
+	}
+	if v == nil {
+		delete(c.state.values, key)
+		return
+	}
+	c.state.values[key] = v
+}
+
+// Get returns the value published under key.
+func (s *State) Get(key string) (any, bool) {
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// Keys returns the published keys with the given prefix, sorted.
+func (s *State) Keys(prefix string) []string {
+	var out []string
+	for k := range s.values {
+		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Now returns the logical time of the check.
+func (s *State) Now() time.Duration { return s.w.Now() }
+
+// noNetwork is the network of a simulation that has none.
+type noNetwork struct{}
+
+func (noNetwork) Listen(context.Context, string) (net.Listener, error) { return nil, errNoNetwork }
+func (noNetwork) Dial(context.Context, string) (net.Conn, error)       { return nil, errNoNetwork }
+func (noNetwork) ListenPacket(context.Context, string) (net.PacketConn, error) {
+	return nil, errNoNetwork
+}
+func (noNetwork) LookupHost(context.Context, string) ([]netip.Addr, error) { return nil, errNoNetwork }
+
+// noDisk is the disk of a simulation that has none.
+type noDisk struct{}
+
+func (noDisk) OpenFile(context.Context, string, int, fs.FileMode) (env.File, error) {
+	return nil, errNoDisk
+}
+func (noDisk) Open(context.Context, string) (env.File, error)         { return nil, errNoDisk }
+func (noDisk) Create(context.Context, string) (env.File, error)       { return nil, errNoDisk }
+func (noDisk) Remove(context.Context, string) error                   { return errNoDisk }
+func (noDisk) Rename(context.Context, string, string) error           { return errNoDisk }
+func (noDisk) ReadDir(context.Context, string) ([]fs.DirEntry, error) { return nil, errNoDisk }
+func (noDisk) SyncDir(context.Context, string) error                  { return errNoDisk }
+func (noDisk) Stat(context.Context, string) (fs.FileInfo, error)      { return nil, errNoDisk }
+
+// Published returns what a host of the simulation ctx belongs to published
+// under key (see Publish): how a workload finds a process's in-memory
+// endpoint, or reads its state in Check. It is nil, false outside a
+// simulation.
+func Published(ctx context.Context, key string) (any, bool) {
+	c := clusterOf(ctx)
+	if c == nil {
+		return nil, false
+	}
+	return c.state.Get(key)
+}

@@ -1,0 +1,118 @@
+package orrery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"strconv"
+
+	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/simenv"
+)
+
+// host is one process or workload instance of a seed, and its env.Env.
+type host struct {
+	c      *cluster
+	name   string
+	addr   netip.Addr
+	tags   []string
+	proc   *Process // nil for a workload
+	driver Driver   // nil for a process
+	index  int      // position among all hosts, for process ids in the trace
+
+	ctx    context.Context // cancelled when the host is asked to shut down
+	cancel context.CancelFunc
+	tasks  []*sim.Task // the current boot's tasks, for crashes
+	up     bool
+	boots  int
+
+	net  env.Network
+	disk env.Disk
+}
+
+var _ env.Env = (*host)(nil)
+
+// Name returns the host's name.
+func (h *host) Name() string { return h.name }
+
+// Addr returns the host's address.
+func (h *host) Addr() netip.Addr { return h.addr }
+
+// Context is cancelled when the host is asked to shut down.
+func (h *host) Context() context.Context { return h.ctx }
+
+// Clock is the simulation's logical clock.
+func (h *host) Clock() env.Clock { return simenv.Clock{W: h.c.w} }
+
+// Rand is the seed's main stream.
+func (h *host) Rand() env.Rand { return h.c.w.Rand() }
+
+// Log is the world's logger; records carry the task, which names the host.
+func (h *host) Log() *slog.Logger { return h.c.w.Logger() }
+
+// Runtime is the simulation's.
+func (h *host) Runtime() env.Runtime { return simenv.Runtime{} }
+
+// Net is the host's network.
+func (h *host) Net() env.Network {
+	if h.net == nil {
+		return noNetwork{}
+	}
+	return h.net
+}
+
+// Disk is the host's disk.
+func (h *host) Disk() env.Disk {
+	if h.disk == nil {
+		return noDisk{}
+	}
+	return h.disk
+}
+
+// Go starts a task of this host. A process's tasks are daemons (the run
+// does not wait for servers) and die with the process; a workload's tasks
+// are waited for.
+func (h *host) Go(name string, fn func(ctx context.Context)) {
+	h.spawn(name, fn)
+}
+
+func (h *host) spawn(name string, fn func(ctx context.Context)) *sim.Task {
+	full := h.name + "/" + name
+	var t *sim.Task
+	if h.proc != nil {
+		t = sim.GoDaemon(h.ctx, full, fn)
+	} else {
+		t = sim.Go(h.ctx, full, fn)
+	}
+	h.tasks = slices.DeleteFunc(h.tasks, (*sim.Task).Done)
+	h.tasks = append(h.tasks, t)
+	return t
+}
+
+// hostAddr returns the i-th (0-based) address of a subnet: 10.0.<net>.1 to
+// 10.0.<net>.254, then 10.1.<net>.1 and so on, so that no count runs out.
+func hostAddr(subnet byte, i int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, byte(i / 254), subnet, byte(i%254 + 1)})
+}
+
+// hostNames returns the names of count instances of name.
+func hostNames(name string, count int) []string {
+	if count <= 1 {
+		return []string{name}
+	}
+	out := make([]string, count)
+	for i := range out {
+		out[i] = name + "-" + strconv.Itoa(i+1)
+	}
+	return out
+}
+
+// errNoNetwork and errNoDisk are returned when the simulation was built
+// without a network or disk model.
+var (
+	errNoNetwork = errors.New("orrery: this simulation has no network")
+	errNoDisk    = errors.New("orrery: this simulation has no disk")
+)

@@ -1,0 +1,86 @@
+package orrery
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// conduct runs the phases of one seed as the conductor task: boot the
+// processes, set up every workload, run them with faults on, heal, check.
+// A phase that fails ends the seed; the conductor then returns and the run
+// winds down.
+func (c *cluster) conduct(ctx context.Context) {
+	log := c.w.Logger()
+	for _, h := range c.hosts {
+		if h.proc != nil {
+			c.boot(h)
+		}
+	}
+	log.Info("orrery: setup phase")
+	if !c.phase(ctx, "setup", Driver.Setup) {
+		return
+	}
+	log.Info("orrery: chaos phase")
+	if d := c.sim.Chaos.Duration; d > 0 {
+		sim.AfterFunc(ctx, d, c.heal)
+	}
+	if !c.phase(ctx, "run", Driver.Run) {
+		return
+	}
+	c.heal()
+	log.Info("orrery: check phase")
+	c.phase(ctx, "check", Driver.Check)
+}
+
+// phase runs one Driver method of every workload as a task of its host and
+// waits for all; it reports whether the seed is still passing.
+func (c *cluster) phase(ctx context.Context, name string, fn func(Driver, env.Env) error) bool {
+	var wg sim.WaitGroup
+	for _, h := range c.hosts {
+		if h.driver == nil {
+			continue
+		}
+		wg.Add(1)
+		h.spawn(name, func(context.Context) {
+			defer wg.Done()
+			if err := fn(h.driver, h); err != nil && c.w.Failure() == nil {
+				c.w.Fail(sim.FailWorkload, fmt.Sprintf("workload %s: %s: %v", h.name, name, err))
+			}
+		})
+	}
+	if err := wg.Wait(ctx); err != nil {
+		return false
+	}
+	return c.w.Failure() == nil
+}
+
+// heal ends the chaos phase: faults stop, so that Check sees the system
+// recover. It runs once, when every Run returned or Chaos.Duration passed.
+func (c *cluster) heal() {
+	if c.healed {
+		return
+	}
+	c.healed = true
+	c.w.Logger().Info("orrery: faults healed")
+	chaos.DisableBuggify(c.w)
+}
+
+// boot starts (or restarts) a process: a fresh context and Main as its
+// first task.
+func (c *cluster) boot(h *host) {
+	h.ctx, h.cancel = context.WithCancel(c.w.Context())
+	h.up = true
+	h.boots++
+	h.tasks = nil
+	h.spawn("main", func(ctx context.Context) {
+		err := h.proc.Main(h)
+		if err != nil && h.ctx.Err() == nil {
+			c.w.Logger().Error("orrery: process exited", "host", h.name, "err", err.Error())
+		}
+		h.up = false
+	})
+}

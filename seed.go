@@ -1,0 +1,83 @@
+package orrery
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/orrerysim/orrery/assert"
+	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// SeedResult is the outcome of one seed.
+type SeedResult struct {
+	Seed    uint64
+	Failure *sim.Failure // nil when the seed passed
+	// Chaos is the fault configuration the seed drew (swarm mode) or was
+	// given, as printed with the seed.
+	Chaos     string
+	SimTime   time.Duration // logical time at the end
+	Events    uint64        // events scheduled (the last seq)
+	RNGCalls  uint64
+	TraceHash uint64
+	Faults    []sim.FaultCount
+	Asserts   []assert.Result
+	Wall      time.Duration // real time the seed took
+}
+
+// seedOptions are how one seed is run.
+type seedOptions struct {
+	trace     io.Writer // JSON Lines, or nil
+	log       io.Writer // text lines, or nil
+	logFilter string
+	bugs      []string
+}
+
+// runSeed runs one seed of s, which must be valid.
+func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
+	start := time.Now()
+	w := sim.New(sim.Config{Seed: seed, Name: s.Name, Trace: o.trace, Log: o.log,
+		LogFilter: o.logFilter, MaxTime: s.MaxTime})
+	c := newCluster(w, s)
+	c.bugs = o.bugs
+	drawn := s.Chaos.Draw(w.ConfigRand())
+	if !drawn.Buggify {
+		chaos.DisableBuggify(w)
+	}
+	for _, inv := range s.Invariants {
+		w.AddInvariant(inv.Name, func() error { return inv.Check(&c.state) })
+	}
+	w.Spawn("orrery/conductor", c.conduct)
+	err := w.Run()
+	res := SeedResult{Seed: seed, Chaos: drawn.String(), SimTime: w.Now(), Events: w.Seq(),
+		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), Faults: w.Faults(),
+		Asserts: assert.Results(w), Wall: time.Since(start)}
+	var f *sim.Failure
+	if errors.As(err, &f) {
+		res.Failure = f
+	} else if err != nil {
+		res.Failure = &sim.Failure{Seed: seed, Message: err.Error()}
+	}
+	return res
+}
+
+// Planted reports whether the planted bug called name is switched on for
+// this run (by --bug on the command line or Options.Bugs). Examples and
+// tests of the tester use it to keep a known bug in the code, off by
+// default; outside a simulation it is false.
+func Planted(ctx context.Context, name string) bool {
+	c := clusterOf(ctx)
+	return c != nil && slices.Contains(c.bugs, name)
+}
+
+// SeedAt returns the i-th seed of a run: a 64-bit mix of i, so that seeds
+// look unrelated and a run of N seeds is always the same N seeds.
+func SeedAt(i uint64) uint64 {
+	z := i + 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}

@@ -104,6 +104,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
+// writeJSONTo is WriteJSON in the shape of io.WriterTo.
+func (r *Report) writeJSONTo(w io.Writer) (int64, error) { return 0, r.WriteJSON(w) }
+
 // ReadReport decodes a JSON report, refusing a file that is not a complete
 // report of this format.
 func ReadReport(rd io.Reader) (*Report, error) {
@@ -167,7 +170,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "seeds\t%d run, %d failed (stopped: %s)\n", r.Seeds, r.Failed, r.Stopped)
 	fmt.Fprintf(tw, "sim time\t%v\n", r.SimTime.Round(time.Millisecond))
 	fmt.Fprintf(tw, "events\t%d\n", r.Events)
-	fmt.Fprintf(tw, "wall time\t%v\n", r.Wall.Round(time.Millisecond))
+	fmt.Fprintf(tw, "wall time\t%v\n", r.Wall.Round(time.Microsecond))
 	fmt.Fprintf(tw, "speed-up\t%.0fx real time\n", r.Speedup())
 	r.writeFaults(tw)
 	r.writeAsserts(tw)
@@ -210,8 +213,16 @@ func (r *Report) writeAsserts(w io.Writer) {
 	}
 }
 
+// maxListed is how many failing seeds the table lists; the JSON report has
+// them all.
+const maxListed = 10
+
 func (r *Report) writeFailures(w io.Writer) {
-	for _, f := range r.Failures {
+	for i, f := range r.Failures {
+		if i == maxListed {
+			fmt.Fprintf(w, "FAIL\t... and %d more failing seeds (--report lists them all)\n", len(r.Failures)-i)
+			return
+		}
 		fmt.Fprintf(w, "FAIL\tseed %#x: %s: %s\n", f.Seed, f.Kind, f.Message)
 		if f.Chaos != "" {
 			fmt.Fprintf(w, "\tchaos: %s\n", f.Chaos)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -50,7 +50,7 @@ func (c *showCmd) Validate() error {
 }
 
 // Run prints the records.
-func (c *showCmd) Run(e *env) error {
+func (c *showCmd) Run(e *Env) error {
 	f, err := e.open(c.File)
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ type whyCmd struct {
 }
 
 // Run explains the event.
-func (c *whyCmd) Run(e *env) error {
+func (c *whyCmd) Run(e *Env) error {
 	f, err := e.open(c.File)
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func (c *diffCmd) Validate() error {
 }
 
 // Run compares the traces; errDiffer when they differ.
-func (c *diffCmd) Run(e *env) error {
+func (c *diffCmd) Run(e *Env) error {
 	res, err := c.diff(e)
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (c *diffCmd) Run(e *env) error {
 	return nil
 }
 
-func (c *diffCmd) diff(e *env) (trace.DiffResult, error) {
+func (c *diffCmd) diff(e *Env) (trace.DiffResult, error) {
 	a, err := e.open(c.A)
 	if err != nil {
 		return trace.DiffResult{}, err
@@ -166,7 +166,7 @@ func (c *diffCmd) diff(e *env) (trace.DiffResult, error) {
 }
 
 // format writes a result through its Format method to the output.
-func (e *env) format(format func(w io.Writer) error) error {
+func (e *Env) format(format func(w io.Writer) error) error {
 	w, flush := e.output()
 	err := format(w)
 	if ferr := flush(); err == nil {

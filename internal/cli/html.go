@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -18,7 +18,7 @@ type htmlCmd struct {
 
 // Run writes the page. A file is written next to its destination and
 // renamed into place, so a failed run never leaves half a page behind.
-func (c *htmlCmd) Run(e *env) error {
+func (c *htmlCmd) Run(e *Env) error {
 	f, err := e.open(c.File)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -131,7 +131,7 @@ func (c commandCase) check(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer in.Close()
-		e := &env{stdin: in, stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+		e := &Env{stdin: in, stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
 		code = e.run(args)
 	}
 	if code != c.code {

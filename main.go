@@ -1,0 +1,308 @@
+package orrery
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/orrerysim/orrery/internal/cli"
+	"github.com/orrerysim/orrery/trace"
+)
+
+// Main is the main function of a simulation binary: it gives the
+// simulations sims the commands run, replay and list, adds report merge
+// and the trace tools, runs the command line and exits. Exit codes: 0 when
+// everything passed, 1 when a seed failed (or traces differ), 2 for a usage
+// error or bad input, with one line on standard error.
+//
+//	func main() { orrery.Main(bank.Simulation(bank.Options{})) }
+func Main(sims ...Simulation) {
+	os.Exit(MainArgs(programName(), os.Args[1:], os.Stdout, os.Stderr, sims...))
+}
+
+// MainArgs is Main for tests and wrappers: prog is how replay commands
+// name the program, args the command line without it; it returns the exit
+// code.
+func MainArgs(prog string, args []string, stdout, stderr io.Writer, sims ...Simulation) int {
+	set := &simSet{prog: prog, sims: sims}
+	return cli.Run(args, stdout, stderr,
+		kong.DynamicCommand("run", "Run many seeds of a simulation and summarise them.", "", &runCmd{set: set}),
+		kong.DynamicCommand("replay", "Run one seed of a simulation, printing its trace.", "", &replayCmd{set: set}),
+		kong.DynamicCommand("list", "List the simulations this program holds.", "", &listCmd{set: set}),
+		kong.DynamicCommand("report", "Work with JSON reports of runs.", "", &reportCmd{}),
+	)
+}
+
+// programName is how the replay commands this program prints invoke it:
+// its file name, or "go run ./path" when it was started by go run.
+func programName() string {
+	exe := os.Args[0]
+	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		if bi, ok := debug.ReadBuildInfo(); ok && strings.HasPrefix(bi.Path, bi.Main.Path) {
+			return "go run ." + strings.TrimPrefix(bi.Path, bi.Main.Path)
+		}
+	}
+	return filepath.Base(exe)
+}
+
+// simSet is the simulations a program holds.
+type simSet struct {
+	prog string
+	sims []Simulation
+}
+
+func (s *simSet) find(name string) (Simulation, error) {
+	var names []string
+	for _, sim := range s.sims {
+		if sim.Name == name {
+			return sim, nil
+		}
+		names = append(names, sim.Name)
+	}
+	return Simulation{}, fmt.Errorf("no simulation %q (this program has: %s)", name, strings.Join(names, ", "))
+}
+
+// seedFlags are the flags run and replay share.
+type seedFlags struct {
+	Bug   []string `help:"Switch on a planted bug of the simulation (repeatable)."`
+	Trace string   `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
+}
+
+// runCmd is orrery run.
+type runCmd struct {
+	set              *simSet
+	Sim              string        `arg:"" help:"The simulation to run."`
+	Seeds            int           `help:"How many seeds to run (default 100; with --budget or --until-covered, no limit but theirs)."`
+	Budget           time.Duration `help:"Stop after this much real time (e.g. 30s, 5m)."`
+	UntilCovered     bool          `help:"Stop once every Sometimes assertion has held."`
+	Parallel         int           `help:"Seeds run at once (default: every core)."`
+	CheckDeterminism bool          `help:"Run each seed twice and compare trace hashes."`
+	Shard            string        `help:"Run slice K of N of the seeds (K/N, 1-based); default from JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT."`
+	Report           string        `help:"Write the report as JSON to this file." type:"path"`
+	seedFlags
+}
+
+// Run runs the seeds and prints the summary.
+func (c *runCmd) Run(e *cli.Env) error {
+	sim, err := c.set.find(c.Sim)
+	if err != nil {
+		return err
+	}
+	shard, err := parseShard(c.Shard, e.Getenv)
+	if err != nil {
+		return err
+	}
+	opts := Options{Seeds: c.Seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, Parallel: c.Parallel,
+		CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug, Progress: e.Stderr(),
+		ReplayCommand: c.set.replayCommand(c.Sim, c.Bug)}
+	return finish(e, sim, opts, c.Trace, c.Report)
+}
+
+// finish runs sim with opts and prints the summary and, when a seed
+// failed, why: the causal chain of its failure from its trace. It writes
+// the trace and report files if asked, and returns ErrExit1 when the run
+// failed.
+func finish(e *cli.Env, sim Simulation, opts Options, tracePath, reportPath string) error {
+	var tr bytes.Buffer
+	opts.Trace = &tr
+	rep, err := Run(sim, opts)
+	if err != nil {
+		return err
+	}
+	if tracePath != "" {
+		if err := writeFileAtomically(tracePath, tr.WriteTo); err != nil {
+			return fmt.Errorf("trace: %w", err)
+		}
+	}
+	if err := rep.WriteTable(e.Stdout()); err != nil {
+		return err
+	}
+	if reportPath != "" {
+		if err := writeFileAtomically(reportPath, rep.writeJSONTo); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	if rep.Failed > 0 && tr.Len() > 0 {
+		explain(e.Stdout(), rep.Failures[0], &tr)
+	}
+	if !rep.OK() {
+		return cli.ErrExit1
+	}
+	return nil
+}
+
+// explain prints the causal chain of a failing seed from its trace.
+func explain(w io.Writer, f SeedFailure, tr io.Reader) {
+	chain, err := trace.Why(tr, 0)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(w, "\nwhy seed %#x failed (orrery trace why on its trace):\n", f.Seed)
+	_ = chain.Format(w)
+}
+
+func (s *simSet) replayCommand(name string, bugs []string) func(uint64) string {
+	return func(seed uint64) string {
+		cmd := fmt.Sprintf("%s replay %s --seed %#x", s.prog, name, seed)
+		for _, b := range bugs {
+			cmd += " --bug " + b
+		}
+		return cmd
+	}
+}
+
+// replayCmd is orrery replay.
+type replayCmd struct {
+	set  *simSet
+	Sim  string `arg:"" help:"The simulation to run."`
+	Seed string `required:"" help:"The seed to replay (hex 0x... or decimal)."`
+	Log  string `help:"What the trace on standard error shows, in the ORRERY_LOG syntax (default: $ORRERY_LOG, else info)."`
+	seedFlags
+}
+
+// Run replays the seed.
+func (c *replayCmd) Run(e *cli.Env) error {
+	sim, err := c.set.find(c.Sim)
+	if err != nil {
+		return err
+	}
+	seed, err := ParseSeed(c.Seed)
+	if err != nil {
+		return err
+	}
+	filter := cmp(c.Log, e.Getenv("ORRERY_LOG"), "info")
+	opts := Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
+		ReplayCommand: c.set.replayCommand(c.Sim, c.Bug)}
+	return finish(e, sim, opts, c.Trace, "")
+}
+
+// cmp returns the first non-empty string.
+func cmp(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// listCmd is orrery list.
+type listCmd struct{ set *simSet }
+
+// Run lists the simulations.
+func (c *listCmd) Run(e *cli.Env) error {
+	for _, s := range c.set.sims {
+		line := s.Name
+		if len(s.Bugs) > 0 {
+			line += " (planted bugs: " + strings.Join(s.Bugs, ", ") + ")"
+		}
+		fmt.Fprintln(e.Stdout(), line)
+	}
+	return nil
+}
+
+// parseShard reads --shard K/N, or the Kubernetes Indexed Job variables
+// when the flag is absent.
+func parseShard(flag string, getenv func(string) string) (Shard, error) {
+	if flag == "" {
+		idx, count := getenv("JOB_COMPLETION_INDEX"), getenv("JOB_COMPLETION_COUNT")
+		if idx == "" {
+			return Shard{}, nil
+		}
+		if count == "" {
+			return Shard{}, errors.New("shard: JOB_COMPLETION_INDEX is set but JOB_COMPLETION_COUNT is not")
+		}
+		k, err1 := strconv.Atoi(idx)
+		n, err2 := strconv.Atoi(count)
+		if err1 != nil || err2 != nil || k < 0 || n < 1 || k >= n {
+			return Shard{}, fmt.Errorf("shard: JOB_COMPLETION_INDEX=%q JOB_COMPLETION_COUNT=%q is not a slice of the run", idx, count)
+		}
+		return Shard{Index: k, Count: n}, nil
+	}
+	ks, ns, ok := strings.Cut(flag, "/")
+	k, err1 := strconv.Atoi(ks)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return Shard{}, fmt.Errorf("shard %q: want K/N with 1 <= K <= N, such as 3/16", flag)
+	}
+	return Shard{Index: k - 1, Count: n}, nil
+}
+
+// reportCmd groups the report tools.
+type reportCmd struct {
+	Merge mergeCmd `cmd:"" help:"Combine the JSON reports of the shards of a run into one."`
+}
+
+// mergeCmd is orrery report merge.
+type mergeCmd struct {
+	Files  []string `arg:"" help:"The JSON reports to merge." type:"existingfile"`
+	Output string   `short:"o" help:"Write the merged JSON report here (default: print the summary only)." type:"path"`
+}
+
+// Run merges the reports.
+func (c *mergeCmd) Run(e *cli.Env) error {
+	var reports []*Report
+	for _, name := range c.Files {
+		r, err := readReportFile(name)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, r)
+	}
+	merged, err := MergeReports(reports...)
+	if err != nil {
+		return err
+	}
+	if err := merged.WriteTable(e.Stdout()); err != nil {
+		return err
+	}
+	if c.Output != "" {
+		if err := writeFileAtomically(c.Output, merged.writeJSONTo); err != nil {
+			return err
+		}
+	}
+	if !merged.OK() {
+		return cli.ErrExit1
+	}
+	return nil
+}
+
+func readReportFile(name string) (*Report, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := ReadReport(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return r, nil
+}
+
+// writeFileAtomically writes a file through a temporary file renamed into
+// place, so that no reader ever sees half of one.
+func writeFileAtomically(name string, write func(io.Writer) (int64, error)) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".orrery-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}

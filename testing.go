@@ -1,0 +1,137 @@
+package orrery
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The flags of Test, registered on the go test command line.
+var testFlags = struct {
+	seeds       *int
+	seed        *string
+	trace       *string
+	determinism *bool
+	parallel    *int
+	bugs        *string
+}{
+	seeds:       flag.Int("orrery.seeds", 100, "number of seeds each orrery.Test runs"),
+	seed:        flag.String("orrery.seed", "", "replay one seed (hex 0x... or decimal)"),
+	trace:       flag.String("orrery.trace", "", "write the JSON Lines trace of the replayed (or first failing) seed to this file"),
+	determinism: flag.Bool("orrery.check-determinism", false, "run every seed twice and compare trace hashes"),
+	parallel:    flag.Int("orrery.parallel", runtime.GOMAXPROCS(0), "seeds run at once"),
+	bugs:        flag.String("orrery.bug", "", "comma-separated planted bugs to switch on"),
+}
+
+// Test runs s in a go test: 100 seeds by default across all cores, each
+// failing seed reported as a test failure with the command that replays
+// it, and the run failed if a Sometimes-family assertion never held. The
+// -orrery.seeds, -orrery.seed, -orrery.trace, -orrery.check-determinism,
+// -orrery.parallel and -orrery.bug flags change what it runs.
+func Test(t testing.TB, s Simulation) {
+	t.Helper()
+	opts, closeTrace, err := testOptions(t)
+	if err != nil {
+		t.Fatalf("orrery: %v", err)
+	}
+	rep, err := Run(s, opts)
+	if cerr := closeTrace(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("orrery: %v", err)
+	}
+	reportToTest(t, rep)
+}
+
+func testOptions(t testing.TB) (Options, func() error, error) {
+	f := testFlags
+	opts := Options{Seeds: *f.seeds, Parallel: *f.parallel, CheckDeterminism: *f.determinism}
+	if *f.bugs != "" {
+		opts.Bugs = strings.Split(*f.bugs, ",")
+	}
+	if *f.seed != "" {
+		seed, err := ParseSeed(*f.seed)
+		if err != nil {
+			return opts, nil, err
+		}
+		opts.Replay = []uint64{seed}
+	}
+	opts.ReplayCommand = goTestReplay(t.Name(), opts.Bugs)
+	closeTrace := func() error { return nil }
+	if *f.trace != "" {
+		file, err := os.Create(*f.trace)
+		if err != nil {
+			return opts, nil, fmt.Errorf("trace: %w", err)
+		}
+		opts.Trace, closeTrace = file, file.Close
+	}
+	return opts, closeTrace, nil
+}
+
+// ParseSeed reads a seed as hex (0x...) or decimal.
+func ParseSeed(s string) (uint64, error) {
+	v, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
+	if err != nil {
+		return 0, fmt.Errorf("seed %q: want a 64-bit number, hex (0x2a) or decimal (42)", s)
+	}
+	return v, nil
+}
+
+func reportToTest(t testing.TB, rep *Report) {
+	t.Helper()
+	var b strings.Builder
+	_ = rep.WriteTable(&b)
+	t.Logf("\n%s", b.String())
+	for _, f := range rep.Failures {
+		t.Errorf("seed %#x failed: %s: %s\n\treplay: %s", f.Seed, f.Kind, f.Message, f.Replay)
+	}
+	for _, m := range rep.Missing() {
+		t.Errorf("assertion %q (%s) never held in %d seeds: the run did not reach that path", m.Message, m.Location, rep.Seeds)
+	}
+}
+
+// goTestReplay returns the go test command that replays a seed of the test
+// called name.
+func goTestReplay(name string, bugs []string) func(uint64) string {
+	pkg := packageDir()
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	run := strings.Join(parts, "/")
+	extra := ""
+	if len(bugs) > 0 {
+		extra = " -orrery.bug=" + strings.Join(bugs, ",")
+	}
+	return func(seed uint64) string {
+		return fmt.Sprintf("go test -run '%s' %s -orrery.seed=%#x%s", run, pkg, seed, extra)
+	}
+}
+
+// packageDir returns the test's package directory relative to its module's
+// root ("./examples/bank"), or "." when it cannot tell.
+func packageDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			rel, err := filepath.Rel(dir, wd)
+			if err != nil || rel == "." {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel)
+		}
+		if filepath.Dir(dir) == dir {
+			return "."
+		}
+	}
+}

@@ -34,7 +34,7 @@ func Main(sims ...Simulation) {
 // code.
 func MainArgs(prog string, args []string, stdout, stderr io.Writer, sims ...Simulation) int {
 	set := &simSet{prog: prog, sims: sims}
-	return cli.Run(args, stdout, stderr,
+	return cli.Run(args, stdout, stderr, kong.Name(prog),
 		kong.DynamicCommand("run", "Run many seeds of a simulation and summarise them.", "", &runCmd{set: set}),
 		kong.DynamicCommand("replay", "Run one seed of a simulation, printing its trace.", "", &replayCmd{set: set}),
 		kong.DynamicCommand("list", "List the simulations this program holds.", "", &listCmd{set: set}),

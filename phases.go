@@ -20,6 +20,11 @@ func (c *cluster) conduct(ctx context.Context) {
 			c.boot(h)
 		}
 	}
+	// Let every process run until it first waits (listening, publishing
+	// its endpoints) before any workload starts.
+	if sim.Yield(ctx) != nil {
+		return
+	}
 	log.Info("orrery: setup phase")
 	if !c.phase(ctx, "setup", Driver.Setup) {
 		return
@@ -48,7 +53,7 @@ func (c *cluster) phase(ctx context.Context, name string, fn func(Driver, env.En
 		h.spawn(name, func(context.Context) {
 			defer wg.Done()
 			if err := fn(h.driver, h); err != nil && c.w.Failure() == nil {
-				c.w.Fail(sim.FailWorkload, fmt.Sprintf("workload %s: %s: %v", h.name, name, err))
+				c.w.Fail(sim.FailWorkload, fmt.Sprintf("%s: %s: %v", h.name, name, err))
 			}
 		})
 	}

@@ -260,13 +260,10 @@ func (r *runner) record(res SeedResult, diff string) {
 // divergence runs a seed twice more with traces and describes where the
 // two runs part.
 func (r *runner) divergence(seed, h1, h2 uint64) string {
-	var a, b bytes.Buffer
-	runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off", trace: &a})
-	runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off", trace: &b})
 	head := fmt.Sprintf("two runs of the seed gave trace hashes %#x and %#x", h1, h2)
-	res, err := trace.Diff(&a, &b, trace.DiffOptions{})
-	if err != nil || res.Identical {
-		return head + " (two further traced runs did not differ: the nondeterminism is intermittent)"
+	res, ok := r.tracedDivergence(seed)
+	if !ok {
+		return head + fmt.Sprintf(" (%d further pairs of traced runs did not differ: the nondeterminism is intermittent)", tracedPairs)
 	}
 	var out strings.Builder
 	out.WriteString(head + "\n")
@@ -275,6 +272,25 @@ func (r *runner) divergence(seed, h1, h2 uint64) string {
 	}
 	out.WriteString(culprit(res))
 	return strings.TrimRight(out.String(), "\n")
+}
+
+// tracedPairs is how many pairs of traced runs divergence tries: a source
+// of nondeterminism such as map order can agree by chance.
+const tracedPairs = 5
+
+// tracedDivergence runs a seed in traced pairs until two runs differ, and
+// returns where.
+func (r *runner) tracedDivergence(seed uint64) (trace.DiffResult, bool) {
+	for range tracedPairs {
+		var a, b bytes.Buffer
+		runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off", trace: &a})
+		runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off", trace: &b})
+		res, err := trace.Diff(&a, &b, trace.DiffOptions{})
+		if err == nil && !res.Identical {
+			return res, true
+		}
+	}
+	return trace.DiffResult{}, false
 }
 
 // culprit names the likely source of a divergence from the first records

@@ -52,9 +52,12 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 	}
 	w.Spawn("orrery/conductor", c.conduct)
 	err := w.Run()
-	res := SeedResult{Seed: seed, Chaos: drawn.String(), SimTime: w.Now(), Events: w.Seq(),
+	res := SeedResult{Seed: seed, SimTime: w.Now(), Events: w.Seq(),
 		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), Faults: w.Faults(),
 		Asserts: assert.Results(w), Wall: time.Since(start)}
+	if s.Chaos.Swarm {
+		res.Chaos = drawn.String()
+	}
 	var f *sim.Failure
 	if errors.As(err, &f) {
 		res.Failure = f

@@ -1,0 +1,38 @@
+package bank_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/examples/bank"
+)
+
+// BenchmarkSeeds runs the bank's seeds on one core and on every core side
+// by side, and reports seeds per second for each, the speed-up of the
+// cores over one, and how much faster than real time a seed runs.
+func BenchmarkSeeds(b *testing.B) {
+	s := bank.Simulation(bank.Options{})
+	const seeds = 64
+	var wall [2]time.Duration
+	var rep *orrery.Report
+	for b.Loop() {
+		for i, par := range []int{1, runtime.GOMAXPROCS(0)} {
+			start := time.Now()
+			r, err := orrery.Run(s, orrery.Options{Seeds: seeds, Parallel: par})
+			if err != nil || !r.OK() {
+				b.Fatalf("run: %v", err)
+			}
+			wall[i] += time.Since(start)
+			rep = r
+		}
+	}
+	one := float64(seeds*b.N) / wall[0].Seconds()
+	all := float64(seeds*b.N) / wall[1].Seconds()
+	b.ReportMetric(one, "seeds/s-1core")
+	b.ReportMetric(all, "seeds/s-allcores")
+	b.ReportMetric(all/one, "speedup")
+	b.ReportMetric(rep.Speedup(), "x-realtime")
+	b.ReportMetric(0, "ns/op")
+}

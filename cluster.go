@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -22,6 +23,7 @@ type cluster struct {
 	state  State
 	healed bool     // the chaos phase is over
 	bugs   []string // planted bugs switched on
+	drawn  chaos.Drawn
 }
 
 // clusterKey keys the seed's cluster among the World's values.
@@ -152,6 +154,17 @@ func (s *State) Keys(prefix string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// Hosts returns every host and whether it is up, for invariants about the
+// cluster itself ("at most one server down").
+func (s *State) Hosts() []HostInfo {
+	c, _ := s.w.Value(clusterKey{}).(*cluster)
+	out := make([]HostInfo, len(c.hosts))
+	for i, h := range c.hosts {
+		out[i] = h.info()
+	}
 	return out
 }
 

@@ -29,6 +29,10 @@ type host struct {
 	up     bool
 	boots  int
 
+	forceKill sim.EventRef    // pending ProcessForceKill of a graceful shutdown
+	restart   sim.EventRef    // pending ProcessRestart
+	crash     func(wipe bool) // crashes the host's network and disk, when it has them
+
 	net  env.Network
 	disk env.Disk
 }

@@ -33,6 +33,9 @@ func (c *cluster) conduct(ctx context.Context) {
 	if d := c.sim.Chaos.Duration; d > 0 {
 		sim.AfterFunc(ctx, d, c.heal)
 	}
+	if c.drawn.Attrition.Enabled() {
+		sim.GoDaemon(ctx, "orrery/attrition", c.attrition)
+	}
 	if !c.phase(ctx, "run", Driver.Run) {
 		return
 	}
@@ -72,6 +75,7 @@ func (c *cluster) heal() {
 	c.healed = true
 	c.w.Logger().Info("orrery: faults healed")
 	chaos.DisableBuggify(c.w)
+	c.restartAll()
 }
 
 // boot starts (or restarts) a process: a fresh context and Main as its
@@ -86,6 +90,8 @@ func (c *cluster) boot(h *host) {
 		if err != nil && h.ctx.Err() == nil {
 			c.w.Logger().Error("orrery: process exited", "host", h.name, "err", err.Error())
 		}
-		h.up = false
+		if c.w.Context().Err() == nil { // not the end of the run
+			h.up = false
+		}
 	})
 }

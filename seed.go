@@ -44,6 +44,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 	c := newCluster(w, s)
 	c.bugs = o.bugs
 	drawn := s.Chaos.Draw(w.ConfigRand())
+	c.drawn = drawn
 	if !drawn.Buggify {
 		chaos.DisableBuggify(w)
 	}

@@ -22,6 +22,51 @@ type Config struct {
 	Swarm bool
 	// NoBuggify turns every Buggify site off for the whole run.
 	NoBuggify bool
+	// Attrition reboots random processes during the chaos phase.
+	Attrition Attrition
+}
+
+// Attrition kills random processes at random times during the chaos phase,
+// never more than MaxDead at once; each is rebooted after a recovery delay.
+// The zero value is off.
+type Attrition struct {
+	// MaxDead is how many processes may be down at once; zero turns
+	// attrition off.
+	MaxDead int
+	// Graceful, Crash and Wipe weigh the kinds of reboot: a graceful
+	// shutdown, a crash, a crash that also wipes the disk. All zero means
+	// crashes only.
+	Graceful, Crash, Wipe float64
+	// MinInterval and MaxInterval bound the time between two kills
+	// (default 1 s to 10 s).
+	MinInterval, MaxInterval time.Duration
+}
+
+// Enabled reports whether attrition kills anything.
+func (a Attrition) Enabled() bool { return a.MaxDead > 0 }
+
+// Validate reports the first field that makes no sense.
+func (a Attrition) Validate() error {
+	switch {
+	case a.MaxDead < 0:
+		return fmt.Errorf("attrition: negative MaxDead %d", a.MaxDead)
+	case a.Graceful < 0 || a.Crash < 0 || a.Wipe < 0:
+		return errors.New("attrition: negative weight")
+	case a.MinInterval < 0 || a.MaxInterval < 0:
+		return errors.New("attrition: negative interval")
+	case a.MaxInterval > 0 && a.MaxInterval < a.MinInterval:
+		return fmt.Errorf("attrition: MaxInterval %v below MinInterval %v", a.MaxInterval, a.MinInterval)
+	}
+	return nil
+}
+
+// Intervals returns the bounds of the time between kills, defaults applied.
+func (a Attrition) Intervals() (lo, hi time.Duration) {
+	lo, hi = a.MinInterval, a.MaxInterval
+	if lo == 0 && hi == 0 {
+		return time.Second, 10 * time.Second
+	}
+	return lo, max(hi, lo)
 }
 
 // Validate reports the first field that makes no sense.
@@ -29,22 +74,32 @@ func (c Config) Validate() error {
 	if c.Duration < 0 {
 		return errors.New("chaos: negative Duration " + c.Duration.String())
 	}
+	if err := c.Attrition.Validate(); err != nil {
+		return fmt.Errorf("chaos: %w", err)
+	}
 	return nil
 }
 
 // Drawn is the fault configuration of one seed: the Config itself, or in
 // swarm mode what the seed drew. Its String is printed with the seed.
 type Drawn struct {
-	Buggify bool
+	Buggify   bool
+	Attrition Attrition
 }
 
 // Draw returns the configuration of one seed. In swarm mode each family is
 // drawn from r (a stream derived from the seed, not the main one, so the
 // draw does not shift the run's RNG count).
 func (c Config) Draw(r *sim.Rand) Drawn {
-	d := Drawn{Buggify: !c.NoBuggify}
-	if c.Swarm && d.Buggify {
+	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition}
+	if !c.Swarm {
+		return d
+	}
+	if d.Buggify {
 		d.Buggify = r.Bool(0.5)
+	}
+	if d.Attrition.Enabled() && r.Bool(0.5) {
+		d.Attrition = Attrition{}
 	}
 	return d
 }
@@ -53,6 +108,11 @@ func (c Config) Draw(r *sim.Rand) Drawn {
 func (d Drawn) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "buggify=%s", onOff(d.Buggify))
+	fmt.Fprintf(&b, " attrition=%s", onOff(d.Attrition.Enabled()))
+	if a := d.Attrition; a.Enabled() {
+		lo, hi := a.Intervals()
+		fmt.Fprintf(&b, "(max-dead=%d every %v-%v)", a.MaxDead, lo, hi)
+	}
 	return b.String()
 }
 

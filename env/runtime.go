@@ -1,6 +1,9 @@
 package env
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Runtime makes the coordination primitives of one Env. Each implementation
 // (the simulation's, realenv's) provides its own; the typed wrappers in this
@@ -66,3 +69,17 @@ func NewMutex(e Env) Mutex { return e.Runtime().NewMutex() }
 
 // NewWaitGroup returns a WaitGroup of e's runtime.
 func NewWaitGroup(e Env) WaitGroup { return e.Runtime().NewWaitGroup() }
+
+// forever is how long WaitDone sleeps: a century of logical time, far past
+// any run, and far from overflowing a time.Duration added to a clock.
+const forever = 100 * 365 * 24 * time.Hour
+
+// WaitDone blocks until ctx is done and returns its error: how a server's
+// Main waits for its shutdown. Use it instead of <-ctx.Done(), a Go channel
+// receive that the simulation cannot see.
+func WaitDone(e Env, ctx context.Context) error {
+	if err := e.Clock().Sleep(ctx, forever); err != nil {
+		return err
+	}
+	return ctx.Err()
+}

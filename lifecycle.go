@@ -1,0 +1,213 @@
+package orrery
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
+)
+
+// RebootKind is how a process goes down.
+type RebootKind uint8
+
+// The kinds of reboot, from the gentlest.
+const (
+	// Graceful cancels the process's Context; after a grace period of 2
+	// to 5 s its remaining tasks are aborted (ProcessForceKill), and after
+	// a recovery delay of 1 to 10 s it boots again (ProcessRestart).
+	Graceful RebootKind = iota + 1
+	// Crash aborts every task at once (their defers run, their blocking
+	// calls fail), resets or half-opens its connections and resolves its
+	// unsynced writes by the disk's crash model; it boots again after the
+	// recovery delay.
+	Crash
+	// CrashWipe is a crash that also deletes the process's disk.
+	CrashWipe
+)
+
+var rebootNames = [...]string{"", "graceful", "crash", "crash-wipe"}
+
+// String returns the kind's name ("crash").
+func (k RebootKind) String() string {
+	if int(k) < len(rebootNames) {
+		return rebootNames[k]
+	}
+	return fmt.Sprintf("RebootKind(%d)", uint8(k))
+}
+
+// Recovery delay and grace period bounds, as DESIGN.md gives them.
+const (
+	minGrace, maxGrace       = 2 * time.Second, 5 * time.Second
+	minRecovery, maxRecovery = time.Second, 10 * time.Second
+)
+
+// Reboot takes the process called name down the way kind says and boots it
+// again later. It is the manual control for tests and fault injectors; it
+// returns an error for a name that is not a process, or one already down.
+func Reboot(ctx context.Context, name string, kind RebootKind) error {
+	c := clusterOf(ctx)
+	if c == nil {
+		return fmt.Errorf("reboot %s: not in a simulation", name)
+	}
+	h, ok := c.byName[name]
+	switch {
+	case !ok || h.proc == nil:
+		return fmt.Errorf("reboot %s: no such process", name)
+	case !h.up:
+		return fmt.Errorf("reboot %s: the process is already down", name)
+	case kind < Graceful || kind > CrashWipe:
+		return fmt.Errorf("reboot %s: unknown kind %v", name, kind)
+	}
+	c.reboot(h, kind)
+	return nil
+}
+
+// RebootTag reboots every running process that carries tag and returns how
+// many it took down.
+func RebootTag(ctx context.Context, tag string, kind RebootKind) int {
+	n := 0
+	for _, h := range HostsWithTag(ctx, tag) {
+		if h.Process && h.Up && Reboot(ctx, h.Name, kind) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// reboot starts taking h down.
+func (c *cluster) reboot(h *host, kind RebootKind) {
+	c.fault(h, kind.String())
+	switch kind {
+	case Graceful:
+		c.schedule(0, sim.OpProcessGracefulShutdown, h)
+	default:
+		c.kill(h, kind == CrashWipe)
+		c.scheduleRestart(h)
+	}
+}
+
+// fault writes the trace record of a reboot.
+func (c *cluster) fault(h *host, kind string) {
+	c.w.Record("orrery", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: "Reboot",
+		Obj: "proc", ID: uint64(h.index + 1), Name: h.name, Detail: "kind=" + kind})
+}
+
+func (c *cluster) schedule(d time.Duration, op sim.Op, h *host) sim.EventRef {
+	return c.w.Schedule(d, op, uint64(h.index+1), 0, (*lifecycle)(c))
+}
+
+func (c *cluster) scheduleRestart(h *host) {
+	h.restart = c.schedule(c.w.Rand().Duration(minRecovery, maxRecovery), sim.OpProcessRestart, h)
+}
+
+// kill stops every task of h's boot, crashes its network and disk, and
+// marks it down.
+func (c *cluster) kill(h *host, wipe bool) {
+	h.cancel()
+	for _, t := range h.tasks {
+		if !t.Done() {
+			t.Abort()
+		}
+	}
+	h.tasks = nil
+	h.up = false
+	if h.crash != nil {
+		h.crash(wipe)
+	}
+}
+
+// lifecycle handles the process events of a cluster.
+type lifecycle cluster
+
+// HandleEvent applies a process event.
+func (l *lifecycle) HandleEvent(ev *sim.Event) {
+	c := (*cluster)(l)
+	h := c.hosts[ev.ID-1]
+	switch ev.Op {
+	case sim.OpProcessGracefulShutdown:
+		h.cancel()
+		h.forceKill = c.schedule(c.w.Rand().Duration(minGrace, maxGrace), sim.OpProcessForceKill, h)
+	case sim.OpProcessForceKill:
+		h.forceKill = sim.EventRef{}
+		c.kill(h, false)
+		c.scheduleRestart(h)
+	case sim.OpProcessRestart:
+		h.restart = sim.EventRef{}
+		c.boot(h)
+	}
+}
+
+// DescribeEvent names the process.
+func (l *lifecycle) DescribeEvent(ev *sim.Event) (string, string) {
+	return l.hosts[ev.ID-1].name, ""
+}
+
+// restartAll boots every process that is down now, for the heal phase:
+// pending kills and restarts are cancelled.
+func (c *cluster) restartAll() {
+	for _, h := range c.hosts {
+		if h.proc == nil {
+			continue
+		}
+		if h.forceKill.Seq() != 0 {
+			c.w.Cancel(h.forceKill)
+			h.forceKill = sim.EventRef{}
+			c.kill(h, false)
+		}
+		if h.restart.Seq() != 0 {
+			c.w.Cancel(h.restart)
+			h.restart = sim.EventRef{}
+		}
+		if !h.up {
+			c.boot(h)
+		}
+	}
+}
+
+// attrition kills random processes at random times until the chaos phase
+// ends, keeping at most MaxDead down.
+func (c *cluster) attrition(ctx context.Context) {
+	a := c.drawn.Attrition
+	lo, hi := a.Intervals()
+	for !c.healed {
+		if sim.Sleep(ctx, c.w.Rand().Duration(lo, hi)) != nil || c.healed {
+			return
+		}
+		up := slices.DeleteFunc(slices.Clone(c.hosts), func(h *host) bool { return h.proc == nil || !h.up })
+		if len(up) == 0 || c.countProcs()-len(up) >= a.MaxDead {
+			continue
+		}
+		c.reboot(up[c.w.Rand().IntN(len(up))], c.pickKind())
+	}
+}
+
+func (c *cluster) countProcs() int {
+	n := 0
+	for _, h := range c.hosts {
+		if h.proc != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// pickKind draws a reboot kind by the attrition weights.
+func (c *cluster) pickKind() RebootKind {
+	a := c.drawn.Attrition
+	total := a.Graceful + a.Crash + a.Wipe
+	if total == 0 {
+		return Crash
+	}
+	x := c.w.Rand().Float64() * total
+	switch {
+	case x < a.Graceful:
+		return Graceful
+	case x < a.Graceful+a.Crash:
+		return Crash
+	}
+	return CrashWipe
+}

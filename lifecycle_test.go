@@ -1,0 +1,150 @@
+package orrery_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/env"
+)
+
+// bootLog records a process's boots and the ends of its tasks.
+type bootLog struct {
+	events []string
+}
+
+func (b *bootLog) add(e env.Env, what string) {
+	b.events = append(b.events, fmt.Sprintf("%v %s", e.Clock().Now().Sub(simEpoch(e)).Round(time.Millisecond), what))
+}
+
+func simEpoch(e env.Env) time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+// rebootSim has one server that logs its boots and a workload that reboots
+// it the way kind says, then checks it came back.
+func rebootSim(log *bootLog, kind orrery.RebootKind, ignoreCancel bool) orrery.Simulation {
+	return orrery.Simulation{
+		Name: "reboot",
+		Processes: []orrery.Process{{Name: "srv", Main: func(e env.Env) error {
+			log.add(e, "boot")
+			e.Go("worker", func(ctx context.Context) {
+				defer log.add(e, "worker unwound")
+				_ = e.Clock().Sleep(ctx, time.Hour)
+			})
+			if ignoreCancel {
+				return env.WaitDone(e, context.WithoutCancel(e.Context()))
+			}
+			_ = env.WaitDone(e, e.Context())
+			log.add(e, "main saw cancel")
+			return nil
+		}}},
+		Workloads: []orrery.Workload{{Name: "ops", New: func() orrery.Driver {
+			return orrery.Funcs{
+				RunFunc: func(e env.Env) error {
+					if err := e.Clock().Sleep(e.Context(), time.Second); err != nil {
+						return err
+					}
+					if err := orrery.Reboot(e.Context(), "srv", kind); err != nil {
+						return err
+					}
+					if err := orrery.Reboot(e.Context(), "nope", kind); err == nil {
+						return errors.New("rebooted a host that does not exist")
+					}
+					return e.Clock().Sleep(e.Context(), 20*time.Second)
+				},
+				CheckFunc: func(e env.Env) error {
+					if h, _ := orrery.Lookup(e.Context(), "srv"); !h.Up {
+						return errors.New("srv is down in Check")
+					}
+					return nil
+				},
+			}
+		}}},
+	}
+}
+
+func TestCrashAbortsTasksAndRestarts(t *testing.T) {
+	var log bootLog
+	rep, err := orrery.Run(rebootSim(&log, orrery.Crash, false), orrery.Options{Replay: []uint64{3}})
+	if err != nil || !rep.OK() {
+		t.Fatalf("run: %v %+v", err, rep.Failures)
+	}
+	got := strings.Join(log.events, "; ")
+	// Boot at 0; the crash at 1s unwinds the worker (its defer runs) but
+	// main, which was parked, unwinds without reaching its log line; the
+	// restart comes 1-10 s later; the end of the run unwinds the rest.
+	if !strings.HasPrefix(got, "0s boot; 1s worker unwound; ") || strings.Count(got, "boot") != 2 {
+		t.Fatalf("events: %s", got)
+	}
+	if rep.Faults[0].Name != "Reboot" || rep.Faults[0].Count != 1 {
+		t.Fatalf("faults: %+v", rep.Faults)
+	}
+}
+
+func TestGracefulShutdownCancelsThenRestarts(t *testing.T) {
+	var log bootLog
+	rep, err := orrery.Run(rebootSim(&log, orrery.Graceful, false), orrery.Options{Replay: []uint64{3}})
+	if err != nil || !rep.OK() {
+		t.Fatalf("run: %v %+v", err, rep.Failures)
+	}
+	got := strings.Join(log.events, "; ")
+	// The shutdown cancels the context of main and of the worker, which
+	// both wind down at 1s, in an order the seed picks.
+	if !strings.HasPrefix(got, "0s boot; 1s ") || !strings.Contains(got, "1s main saw cancel") ||
+		!strings.Contains(got, "1s worker unwound") || strings.Count(got, "boot") != 2 {
+		t.Fatalf("events: %s", got)
+	}
+}
+
+func TestRebootTraceLines(t *testing.T) {
+	var log bootLog
+	var trace strings.Builder
+	_, err := orrery.Run(rebootSim(&log, orrery.Graceful, false), orrery.Options{Replay: []uint64{3}, Log: &trace, LogFilter: "trace"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, want := range []string{"ProcessGracefulShutdown{proc=1 \"srv\"}", "ProcessForceKill{proc=1 \"srv\"}", "ProcessRestart{proc=1 \"srv\"} cause=", "Fault{proc=1 Reboot \"srv\" kind=graceful}"} {
+		if !strings.Contains(trace.String(), want) {
+			t.Errorf("trace lacks %q", want)
+		}
+	}
+	if !strings.Contains(trace.String(), "infra") {
+		t.Error("ProcessRestart is not marked infra")
+	}
+}
+
+func TestAttritionKeepsAtMostMaxDeadDown(t *testing.T) {
+	s := counter()
+	s.Processes[0].Count = 4
+	s.Processes[0].Main = func(e env.Env) error { return env.WaitDone(e, e.Context()) }
+	s.Workloads = []orrery.Workload{{Name: "wait", New: func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error { return e.Clock().Sleep(e.Context(), 2*time.Minute) }}
+	}}}
+	maxDown := 0
+	s.Invariants = []orrery.Invariant{{Name: "at most two down", Check: func(st *orrery.State) error {
+		down := 0
+		for _, h := range st.Hosts() {
+			if !h.Up {
+				down++
+			}
+		}
+		maxDown = max(maxDown, down)
+		if down > 2 {
+			return fmt.Errorf("%d processes down", down)
+		}
+		return nil
+	}}}
+	s.Chaos.Attrition = chaos.Attrition{MaxDead: 2, Graceful: 1, Crash: 1, Wipe: 1}
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 10})
+	if err != nil || !rep.OK() {
+		t.Fatalf("run: %v %+v", err, rep.Failures)
+	}
+	if maxDown != 2 || rep.Faults[0].Count < 50 {
+		t.Fatalf("attrition: at most %d down, %+v faults", maxDown, rep.Faults)
+	}
+}

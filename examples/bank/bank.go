@@ -136,6 +136,8 @@ func handle(ctx context.Context, e env.Env, l *ledger, req request) response {
 		return response{err: err}
 	}
 	from, to := l.balances[req.from], l.balances[req.to]
+	e.Log().Debug("transfer read", "from", req.from, "to", req.to, "amount", req.amount,
+		"from_balance", from, "to_balance", to)
 	if from < req.amount {
 		assert.Reachable(ctx, "a transfer is refused for insufficient funds")
 		return response{err: ErrInsufficientFunds}
@@ -149,6 +151,8 @@ func handle(ctx context.Context, e env.Env, l *ledger, req request) response {
 	}
 	l.balances[req.from] = from - req.amount
 	l.balances[req.to] = to + req.amount
+	e.Log().Debug("transfer written", "from", req.from, "to", req.to,
+		"from_balance", l.balances[req.from], "to_balance", l.balances[req.to])
 	return response{}
 }
 

@@ -148,3 +148,31 @@ func TestAttritionKeepsAtMostMaxDeadDown(t *testing.T) {
 		t.Fatalf("attrition: at most %d down, %+v faults", maxDown, rep.Faults)
 	}
 }
+
+func TestSwarmDrawsPerSeed(t *testing.T) {
+	s := counter()
+	s.Chaos = chaos.Config{Swarm: true, Attrition: chaos.Attrition{MaxDead: 1}}
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error { return errFail }}
+	}
+	draws := map[string]bool{}
+	for range 2 {
+		rep, err := orrery.Run(s, orrery.Options{Seeds: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep.Failures {
+			draws[f.Chaos] = true
+		}
+	}
+	// buggify and attrition each on or off: four configurations, each
+	// printed with its seeds.
+	if len(draws) != 4 {
+		t.Fatalf("swarm drew %d configurations over 40 seeds: %v", len(draws), draws)
+	}
+	rep1, _ := orrery.Run(s, orrery.Options{Replay: []uint64{7}})
+	rep2, _ := orrery.Run(s, orrery.Options{Replay: []uint64{7}})
+	if rep1.Failures[0].Chaos != rep2.Failures[0].Chaos {
+		t.Fatal("a seed drew two swarm configurations")
+	}
+}

@@ -1,0 +1,110 @@
+package orrery_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/env"
+)
+
+// A simulation of a counter server and a client that adds to it, with an
+// invariant over the server's published state, swept over 20 seeds.
+func ExampleRun() {
+	sim := orrery.Simulation{
+		Name: "example",
+		Processes: []orrery.Process{{Name: "server", Main: func(e env.Env) error {
+			total := new(int)
+			inbox := env.NewChan[int](e, 0)
+			orrery.Publish(e.Context(), "total", total)
+			orrery.Publish(e.Context(), "inbox", inbox)
+			for {
+				v, _, err := inbox.Recv(e.Context())
+				if err != nil {
+					return err
+				}
+				*total += v
+			}
+		}}},
+		Workloads: []orrery.Workload{{Name: "client", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				inbox, _ := orrery.Published(e.Context(), "inbox")
+				for range 10 {
+					e.Clock().Sleep(e.Context(), time.Duration(e.Rand().IntN(100))*time.Millisecond)
+					if err := inbox.(*env.Chan[int]).Send(e.Context(), 1); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}
+		}}},
+		Invariants: []orrery.Invariant{{Name: "bounded", Check: func(s *orrery.State) error {
+			if v, ok := s.Get("total"); ok && *v.(*int) > 10 {
+				return errors.New("more than was sent")
+			}
+			return nil
+		}}},
+	}
+	rep, err := orrery.Run(sim, orrery.Options{Seeds: 20})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(rep.Seeds, "seeds,", rep.Failed, "failed")
+	// Output: 20 seeds, 0 failed
+}
+
+// Reboot is the manual fault control: a workload (or a test's fault
+// injector) crashes a process, which comes back after a recovery delay.
+func ExampleReboot() {
+	boots := 0
+	sim := orrery.Simulation{
+		Name: "reboot",
+		Processes: []orrery.Process{{Name: "db", Main: func(e env.Env) error {
+			boots++
+			return env.WaitDone(e, e.Context())
+		}}},
+		Workloads: []orrery.Workload{{Name: "chaos-monkey", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				if err := orrery.Reboot(e.Context(), "db", orrery.Crash); err != nil {
+					return err
+				}
+				return e.Clock().Sleep(e.Context(), time.Minute)
+			}}
+		}}},
+	}
+	rep, _ := orrery.Run(sim, orrery.Options{Replay: []uint64{1}})
+	fmt.Println("boots:", boots, "faults:", rep.Faults)
+	// Output: boots: 2 faults: [{Reboot 1}]
+}
+
+// Planted bugs stay in the code, off unless a run asks for them.
+func ExamplePlanted() {
+	sim := orrery.Simulation{
+		Name:      "planted",
+		Bugs:      []string{"off-by-one"},
+		Processes: []orrery.Process{{Name: "p", Main: func(e env.Env) error { return nil }}},
+		Workloads: []orrery.Workload{{Name: "w", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				if orrery.Planted(e.Context(), "off-by-one") {
+					return errors.New("off by one")
+				}
+				return nil
+			}}
+		}}},
+	}
+	clean, _ := orrery.Run(sim, orrery.Options{Seeds: 5})
+	buggy, _ := orrery.Run(sim, orrery.Options{Seeds: 5, Bugs: []string{"off-by-one"}})
+	fmt.Println(clean.Failed, buggy.Failed, buggy.Failures[0].Message)
+	// Output: 0 5 w: run: off by one
+}
+
+// ParseSeed reads the seeds that replay commands print.
+func ExampleParseSeed() {
+	a, _ := orrery.ParseSeed("0x2a")
+	b, _ := orrery.ParseSeed("42")
+	_, err := orrery.ParseSeed("0xZZ")
+	fmt.Println(a, b, err)
+	// Output: 42 42 seed "0xZZ": want a 64-bit number, hex (0x2a) or decimal (42)
+}

@@ -54,7 +54,7 @@ func newCluster(w *sim.World, s *Simulation) *cluster {
 func (c *cluster) add(h *host) {
 	h.c = c
 	h.index = len(c.hosts)
-	h.ctx, h.cancel = context.WithCancel(c.w.Context())
+	h.ctx, h.cancel = sim.WithCancel(c.w.Context())
 	c.hosts = append(c.hosts, h)
 	c.byName[h.name] = h
 }

@@ -191,6 +191,7 @@ func (w *World) resume(t *Task) {
 	w.current = nil
 	if t.state == taskDone {
 		w.removeTask(t)
+		w.release(t)
 	}
 	w.afterSlice()
 }
@@ -267,6 +268,7 @@ func (w *World) teardown() {
 		t.state = taskDone
 		w.removeTask(t)
 	}
+	w.stopIdle()
 	w.runnable, w.yielded = nil, nil
 }
 

@@ -54,6 +54,7 @@ type Task struct {
 	next  func() (struct{}, bool)
 	stop  func()
 	yield func(struct{}) bool
+	coro  *coro
 
 	waitingOn   string          // what it is parked on, for deadlock reports
 	waitDone    <-chan struct{} // the done channel of the context it waits on
@@ -66,6 +67,7 @@ type Task struct {
 	unwinding bool // its stack is unwinding; blocking calls fail at once
 	started   bool
 	returned  bool // fn returned normally
+	goexited  bool // fn called runtime.Goexit, which ended its coroutine
 
 	polls  int // resumptions at pollAt without logical time passing
 	pollAt time.Duration
@@ -156,7 +158,9 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	w.nextTask++
 	t := &Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
 	t.ctx = w.newCtx(parent)
-	t.next, t.stop = iter.Pull(t.body)
+	c := w.takeCoro()
+	c.task, t.coro = t, c
+	t.next, t.stop = c.next, c.stop
 	t.idx = len(w.tasks)
 	w.tasks = append(w.tasks, t)
 	if !daemon {
@@ -166,7 +170,7 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	return t
 }
 
-// body is the coroutine: it runs fn and turns a panic into a failure.
+// body runs fn on the task's coroutine and turns a panic into a failure.
 func (t *Task) body(yield func(struct{}) bool) {
 	t.yield = yield
 	t.started = true
@@ -177,6 +181,63 @@ func (t *Task) body(yield func(struct{}) bool) {
 	t.returned = true
 }
 
+// coro is a goroutine driven as a coroutine that runs tasks one after
+// another. A finished task's coroutine waits in a pool for the next spawn,
+// so that a task spawned per request pays neither for a new goroutine nor
+// for growing a fresh stack.
+type coro struct {
+	next func() (struct{}, bool)
+	stop func()
+	task *Task // the task it runs; nil while idle in the pool
+}
+
+// maxIdleCoros bounds the pool: enough for the tasks a burst spawns, and
+// few enough that their stacks do not hold much memory.
+const maxIdleCoros = 256
+
+func (w *World) takeCoro() *coro {
+	if n := len(w.idle); n > 0 {
+		c := w.idle[n-1]
+		w.idle = w.idle[:n-1]
+		return c
+	}
+	c := &coro{}
+	c.next, c.stop = iter.Pull(c.loop)
+	return c
+}
+
+// loop runs the coroutine's tasks until it is stopped.
+func (c *coro) loop(yield func(struct{}) bool) {
+	for {
+		c.task.body(yield)
+		c.task = nil
+		if !yield(struct{}{}) { // idle until the next task, or stopped
+			return
+		}
+	}
+}
+
+// release returns a finished task's coroutine to the pool, unless its
+// goroutine ended or the pool is full.
+func (w *World) release(t *Task) {
+	c := t.coro
+	t.coro, t.next, t.stop, t.yield = nil, nil, nil, nil
+	if t.goexited || c.task != nil || w.tearingDown || len(w.idle) >= maxIdleCoros {
+		c.stop()
+		return
+	}
+	w.idle = append(w.idle, c)
+}
+
+// stopIdle ends the pooled coroutines at the end of a run, so that no
+// goroutine outlives its World.
+func (w *World) stopIdle() {
+	for _, c := range w.idle {
+		c.stop()
+	}
+	w.idle = nil
+}
+
 // exit classifies how the task ended. A panic fails the run, unless the task
 // was already unwinding after an abort: a crashed process's cleanup may fail.
 func (t *Task) exit() {
@@ -185,6 +246,7 @@ func (t *Task) exit() {
 	switch {
 	case p == nil && t.returned:
 	case p == nil:
+		t.goexited = true
 		t.w.fail(FailPanic, t, "the task called runtime.Goexit (t.Fatal or t.FailNow inside a simulated task?); "+
 			"return an error or panic instead", string(debug.Stack()))
 	case isAbort(p) || t.unwinding:

@@ -219,7 +219,7 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	w := h.w
 	r := trace.Record{Level: sr.Level, Kind: trace.KindLog, Msg: sr.Message}
 	w.stamp(&r)
-	r.Attrs = slices.Clone(h.attrs)
+	r.Attrs = append(w.attrBuf[:0], h.attrs...) // the tracer does not keep them
 	sr.Attrs(func(a slog.Attr) bool {
 		r.Attrs = trace.AppendSlogAttr(r.Attrs, h.prefix, a)
 		return true
@@ -231,6 +231,7 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	}
 	w.hash = hv
 	w.tracer.write("app", &r)
+	w.attrBuf = r.Attrs[:0]
 	return nil
 }
 

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"github.com/orrerysim/orrery/trace"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -61,10 +62,12 @@ type World struct {
 
 	values map[any]any // per-run state of packages built on the engine
 
-	hash   uint64
-	faults []FaultCount // injected faults by name, in order of first injection
-	tracer tracer
-	logger *slog.Logger
+	hash    uint64
+	faults  []FaultCount
+	idle    []*coro      // finished tasks' coroutines, ready for the next spawn
+	attrBuf []trace.Attr // scratch for the attributes of a log record // injected faults by name, in order of first injection
+	tracer  tracer
+	logger  *slog.Logger
 }
 
 type invariant struct {

@@ -3,10 +3,11 @@ package sim
 import (
 	"context"
 	"fmt"
-	"github.com/orrerysim/orrery/trace"
 	"log/slog"
 	"sync/atomic"
 	"time"
+
+	"github.com/orrerysim/orrery/trace"
 )
 
 // World is one simulated run: a logical clock, an event queue, the tasks and

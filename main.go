@@ -88,6 +88,7 @@ type runCmd struct {
 	CheckDeterminism bool          `help:"Run each seed twice and compare trace hashes."`
 	Shard            string        `help:"Run slice K of N of the seeds (K/N, 1-based); default from JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT."`
 	Report           string        `help:"Write the report as JSON to this file." type:"path"`
+	Catalog          string        `help:"Fail the run if an assertion in the Go files under this directory was never reached." type:"existingdir"`
 	seedFlags
 }
 
@@ -102,7 +103,7 @@ func (c *runCmd) Run(e *cli.Env) error {
 		return err
 	}
 	opts := Options{Seeds: c.Seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, Parallel: c.Parallel,
-		CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug, Progress: e.Stderr(),
+		CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug, Progress: e.Stderr(), Catalog: c.Catalog,
 		ReplayCommand: c.set.replayCommand(c.Sim, c.Bug)}
 	return finish(e, sim, opts, c.Trace, c.Report)
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/trace"
 )
 
@@ -45,6 +46,10 @@ type Options struct {
 	// as in sim.Config; runs of many seeds print none.
 	Log       io.Writer
 	LogFilter string
+	// Catalog is a source directory whose assertion call sites the run
+	// must reach: a Sometimes or Reachable under it that no seed evaluated
+	// fails the run too (see assert.Catalog).
+	Catalog string
 	// Progress, when it is a terminal, shows a progress bar.
 	Progress io.Writer
 	// ReplayCommand returns the command that replays a seed; the default
@@ -100,6 +105,13 @@ func Run(s Simulation, opts Options) (*Report, error) {
 		return nil, err
 	}
 	r := newRunner(&s, opts)
+	if opts.Catalog != "" {
+		sites, err := assert.Catalog(opts.Catalog)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: %w", err)
+		}
+		r.report.Asserts = assert.FromCatalog(sites)
+	}
 	r.sweep()
 	if err := r.traceFirstFailure(); err != nil {
 		return r.report, err

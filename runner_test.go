@@ -2,6 +2,8 @@ package orrery_test
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -163,5 +165,24 @@ func TestReadReportRefusesWhatIsNotAReport(t *testing.T) {
 	b := &orrery.Report{Simulation: "b"}
 	if _, err := orrery.MergeReports(a, b); err == nil || !strings.Contains(err.Error(), "two simulations") {
 		t.Errorf("merging two simulations: %v", err)
+	}
+}
+
+func TestCatalogFailsARunThatMissedAnAssertion(t *testing.T) {
+	dir := t.TempDir()
+	src := "package x\n\nimport \"github.com/orrerysim/orrery/assert\"\n\nfunc f(ctx any) { assert.Reachable(nil, \"the rare path\") }\n"
+	if err := os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := orrery.Run(counter(), orrery.Options{Seeds: 3, Catalog: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := rep.Missing()
+	if rep.OK() || len(missing) != 1 || missing[0].Message != "the rare path" {
+		t.Fatalf("missing = %+v", missing)
+	}
+	if _, err := orrery.Run(counter(), orrery.Options{Catalog: filepath.Join(dir, "nope")}); err == nil {
+		t.Fatal("a catalog directory that does not exist was accepted")
 	}
 }

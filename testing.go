@@ -20,6 +20,7 @@ var testFlags = struct {
 	determinism *bool
 	parallel    *int
 	bugs        *string
+	catalog     *string
 }{
 	seeds:       flag.Int("orrery.seeds", 100, "number of seeds each orrery.Test runs"),
 	seed:        flag.String("orrery.seed", "", "replay one seed (hex 0x... or decimal)"),
@@ -27,6 +28,7 @@ var testFlags = struct {
 	determinism: flag.Bool("orrery.check-determinism", false, "run every seed twice and compare trace hashes"),
 	parallel:    flag.Int("orrery.parallel", runtime.GOMAXPROCS(0), "seeds run at once"),
 	bugs:        flag.String("orrery.bug", "", "comma-separated planted bugs to switch on"),
+	catalog:     flag.String("orrery.catalog", "", "fail the run if an assertion in the Go files under this directory was never reached"),
 }
 
 // Test runs s in a go test: 100 seeds by default across all cores, each
@@ -52,7 +54,7 @@ func Test(t testing.TB, s Simulation) {
 
 func testOptions(t testing.TB) (Options, func() error, error) {
 	f := testFlags
-	opts := Options{Seeds: *f.seeds, Parallel: *f.parallel, CheckDeterminism: *f.determinism}
+	opts := Options{Seeds: *f.seeds, Parallel: *f.parallel, CheckDeterminism: *f.determinism, Catalog: *f.catalog}
 	if *f.bugs != "" {
 		opts.Bugs = strings.Split(*f.bugs, ",")
 	}

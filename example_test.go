@@ -1,6 +1,7 @@
 package orrery_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -107,4 +108,10 @@ func ExampleParseSeed() {
 	_, err := orrery.ParseSeed("0xZZ")
 	fmt.Println(a, b, err)
 	// Output: 42 42 seed "0xZZ": want a 64-bit number, hex (0x2a) or decimal (42)
+}
+
+// Buggify is false outside a simulation, so it can stay in code that ships.
+func ExampleBuggify() {
+	fmt.Println(orrery.Buggify(context.Background()))
+	// Output: false
 }

@@ -140,7 +140,7 @@ func TestAttritionKeepsAtMostMaxDeadDown(t *testing.T) {
 		return nil
 	}}}
 	s.Chaos.Attrition = chaos.Attrition{MaxDead: 2, Graceful: 1, Crash: 1, Wipe: 1}
-	rep, err := orrery.Run(s, orrery.Options{Seeds: 10})
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 10, Parallel: 1}) // maxDown is shared
 	if err != nil || !rep.OK() {
 		t.Fatalf("run: %v %+v", err, rep.Failures)
 	}
@@ -174,5 +174,41 @@ func TestSwarmDrawsPerSeed(t *testing.T) {
 	rep2, _ := orrery.Run(s, orrery.Options{Replay: []uint64{7}})
 	if rep1.Failures[0].Chaos != rep2.Failures[0].Chaos {
 		t.Fatal("a seed drew two swarm configurations")
+	}
+}
+
+func TestBuggifySitesAreTheCallersOwn(t *testing.T) {
+	s := counter()
+	fired := map[int]int{}
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			for range 50 {
+				if orrery.Buggify(e.Context()) {
+					fired[1]++
+				}
+				if orrery.BuggifyWithProb(e.Context(), 1) {
+					fired[2]++
+				}
+			}
+			return nil
+		}}
+	}
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 40, Parallel: 1}) // fired is shared
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Across 40 seeds both sites fire sometimes, the second (p=1) far more
+	// often per enabled seed; every firing is a fault in the report.
+	if fired[1] == 0 || fired[2] <= fired[1] {
+		t.Fatalf("fired %v", fired)
+	}
+	total := 0
+	for _, f := range rep.Faults {
+		if f.Name == "Buggify" {
+			total = f.Count
+		}
+	}
+	if total < fired[1]+fired[2] {
+		t.Fatalf("report counts %d Buggify records for %d firings", total, fired[1]+fired[2])
 	}
 }

@@ -346,7 +346,11 @@ func (p *printer) recent(ch Chain) {
 	if len(ch.Recent) == 0 {
 		return
 	}
-	p.line("last " + strconv.Itoa(len(ch.Recent)) + " events before seq=" + strconv.FormatUint(ch.Seq, 10) + " (* on the chain):")
+	what := " events"
+	if len(ch.Recent) == 1 {
+		what = " event"
+	}
+	p.line("last " + strconv.Itoa(len(ch.Recent)) + what + " before seq=" + strconv.FormatUint(ch.Seq, 10) + " (* on the chain):")
 	for i := range ch.Recent {
 		mark := "    "
 		if ch.Recent[i].OnChain {

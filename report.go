@@ -136,18 +136,24 @@ func MergeReports(reports ...*Report) (*Report, error) {
 		if r.Simulation != out.Simulation {
 			return nil, fmt.Errorf("merge: reports of two simulations, %q and %q", out.Simulation, r.Simulation)
 		}
-		out.Seeds += r.Seeds
-		out.Failed += r.Failed
-		out.Failures = append(out.Failures, r.Failures...)
-		out.SimTime += r.SimTime
-		out.Events += r.Events
+		out.absorb(r)
 		out.Wall = max(out.Wall, r.Wall)
-		out.CPU += r.CPU
-		out.Faults = mergeFaults(out.Faults, r.Faults)
-		out.Asserts = assert.Merge(out.Asserts, r.Asserts)
 	}
-	slices.SortFunc(out.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
 	return out, nil
+}
+
+// absorb adds the seeds of o to r (all but the wall time, which depends on
+// how the two ran).
+func (r *Report) absorb(o *Report) {
+	r.Seeds += o.Seeds
+	r.Failed += o.Failed
+	r.Failures = append(r.Failures, o.Failures...)
+	r.SimTime += o.SimTime
+	r.Events += o.Events
+	r.CPU += o.CPU
+	r.Faults = mergeFaults(r.Faults, o.Faults)
+	r.Asserts = assert.Merge(r.Asserts, o.Asserts)
+	slices.SortFunc(r.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
 }
 
 func cmpU64(a, b uint64) int {

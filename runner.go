@@ -111,6 +111,7 @@ func Run(s Simulation, opts Options) (*Report, error) {
 			return nil, fmt.Errorf("catalog: %w", err)
 		}
 		r.report.Asserts = assert.FromCatalog(sites)
+		r.covered = r.report.Asserts
 	}
 	r.sweep()
 	if err := r.traceFirstFailure(); err != nil {
@@ -121,14 +122,18 @@ func Run(s Simulation, opts Options) (*Report, error) {
 
 // runner is one Run in progress.
 type runner struct {
-	sim    *Simulation
-	opts   Options
-	report *Report
-	start  time.Time
-	next   atomic.Uint64 // next seed number to hand out
-	stop   atomic.Bool
-	mu     sync.Mutex // guards report and results
-	bar    *progress
+	sim     *Simulation
+	opts    Options
+	report  *Report
+	start   time.Time
+	next    atomic.Uint64 // next seed number to hand out
+	stop    atomic.Bool
+	done    atomic.Int64 // seeds finished, for the progress bar
+	failed  atomic.Int64
+	mu      sync.Mutex      // guards report, shards and covered
+	shards  []*Report       // each worker's seeds, merged at the end
+	covered []assert.Result // every seed's assertions, for UntilCovered
+	bar     *progress
 }
 
 func newRunner(s *Simulation, opts Options) *runner {
@@ -157,6 +162,9 @@ func (r *runner) sweep() {
 	wg.Wait()
 	r.bar.finish()
 	rep := r.report
+	for _, sh := range r.shards {
+		rep.absorb(sh)
+	}
 	rep.Wall = time.Since(r.start)
 	rep.Complete = true
 	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
@@ -207,7 +215,15 @@ func (r *runner) seed(k uint64) (uint64, bool) {
 	return SeedAt(i), true
 }
 
+// work runs seeds until none is left or a stop rule fires, folding them
+// into a report of its own, so that workers share nothing but counters.
 func (r *runner) work() {
+	local := &Report{}
+	defer func() {
+		r.mu.Lock()
+		r.shards = append(r.shards, local)
+		r.mu.Unlock()
+	}()
 	for !r.stop.Load() {
 		seed, ok := r.seed(r.next.Add(1) - 1)
 		if !ok {
@@ -218,7 +234,7 @@ func (r *runner) work() {
 			return
 		}
 		res, diff := r.runOne(seed)
-		r.record(res, diff)
+		r.record(local, res, diff)
 	}
 }
 
@@ -249,24 +265,32 @@ func (r *runner) runOne(seed uint64) (SeedResult, string) {
 	return res, r.divergence(seed, res.TraceHash, again.TraceHash)
 }
 
-// record adds a seed to the report and applies the stop rules.
-func (r *runner) record(res SeedResult, diff string) {
-	r.mu.Lock()
+// record adds a seed to a worker's report and applies the stop rules.
+func (r *runner) record(local *Report, res SeedResult, diff string) {
 	replay := r.opts.ReplayCommand(res.Seed)
+	local.add(res, replay)
 	if diff != "" && res.Failure == nil {
-		r.report.add(res, replay)
-		r.report.Failed++
-		r.report.Failures = append(r.report.Failures, SeedFailure{Seed: res.Seed, Kind: "nondeterminism",
+		local.Failed++
+		local.Failures = append(local.Failures, SeedFailure{Seed: res.Seed, Kind: "nondeterminism",
 			Message: diff, Chaos: res.Chaos, Replay: replay})
-	} else {
-		r.report.add(res, replay)
 	}
-	covered := r.opts.UntilCovered && len(r.report.Missing()) == 0
-	r.bar.update(r.report.Seeds, r.report.Failed)
-	r.mu.Unlock()
-	if covered {
+	failed := r.failed.Load()
+	if res.Failure != nil || diff != "" {
+		failed = r.failed.Add(1)
+	}
+	r.bar.update(int(r.done.Add(1)), int(failed))
+	if r.opts.UntilCovered && r.cover(res.Asserts) {
 		r.stopAs("covered")
 	}
+}
+
+// cover merges a seed's assertions into the run's and reports whether every
+// Sometimes-family assertion has now held.
+func (r *runner) cover(asserts []assert.Result) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.covered = assert.Merge(r.covered, asserts)
+	return len(assert.Missing(r.covered)) == 0
 }
 
 // divergence runs a seed twice more with traces and describes where the

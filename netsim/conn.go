@@ -1,0 +1,272 @@
+package netsim
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// sendBufferSize is the capacity of a connection's send buffer: a write
+// that does not fit waits for room.
+const sendBufferSize = 64 << 10
+
+// maxChunk is the most a ProcessSendBuffer moves onto the wire at once.
+const maxChunk = 64 << 10
+
+// conn is one connection: two endpoints and a pipe in each direction.
+type conn struct {
+	n      *Network
+	id     uint64
+	ends   [2]*endpoint // 0 dialed, 1 accepted
+	pipes  [2]*pipe     // pipes[i] carries ends[i]'s writes to ends[1-i]
+	stable bool         // exempt from chaos
+	cut    bool         // delivery stopped until CutRestore
+
+	// Dialing.
+	ready     bool
+	dialErr   error
+	abandoned bool // the dialer gave up
+	dialers   sim.WaitQueue
+	listener  *listener
+}
+
+// endpoint is one end of a connection: the net.Conn a task holds.
+type endpoint struct {
+	c             *conn
+	side          int
+	host          *Host
+	local, remote netip.AddrPort
+	closed        bool // Close was called here
+	reset         bool // the connection was reset: I/O fails
+	gone          bool // its host crashed; the peer does not know yet
+	readDL        time.Time
+	writeDL       time.Time
+}
+
+var _ net.Conn = (*endpoint)(nil)
+
+// pipe is one direction of a connection.
+type pipe struct {
+	c                    *conn
+	dir                  int
+	send, wire, recv     byteQueue
+	pumping              bool // a ProcessSendBuffer is scheduled
+	finQueued, finSent   bool
+	eof                  bool          // the FIN arrived
+	last                 time.Duration // arrival of the last chunk or FIN sent
+	clogged, readClogged bool
+	writers, readers     sim.WaitQueue
+}
+
+func newConn(n *Network, dialer *Host, local, remote netip.AddrPort) *conn {
+	c := &conn{n: n, id: n.newID()}
+	c.ends[0] = &endpoint{c: c, side: 0, host: dialer, local: local, remote: remote}
+	c.ends[1] = &endpoint{c: c, side: 1, local: remote, remote: local}
+	c.pipes[0] = &pipe{c: c, dir: 0}
+	c.pipes[1] = &pipe{c: c, dir: 1}
+	return c
+}
+
+func (e *endpoint) in() *pipe  { return e.c.pipes[1-e.side] }
+func (e *endpoint) out() *pipe { return e.c.pipes[e.side] }
+
+// LocalAddr returns this end's address.
+func (e *endpoint) LocalAddr() net.Addr { return net.TCPAddrFromAddrPort(e.local) }
+
+// RemoteAddr returns the peer's address.
+func (e *endpoint) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(e.remote) }
+
+func (e *endpoint) err(op string, err error) error {
+	return opError(op, e.LocalAddr(), e.RemoteAddr(), err)
+}
+
+// Read reads what has arrived, waiting for data, the peer's FIN (io.EOF),
+// a reset, the read deadline or the task's cancellation.
+func (e *endpoint) Read(p []byte) (int, error) {
+	in := e.in()
+	for {
+		switch {
+		case e.closed:
+			return 0, e.err("read", net.ErrClosed)
+		case in.recv.len() > 0 && !in.readClogged:
+			return e.readSome(in, p), nil
+		case e.reset:
+			return 0, e.err("read", ErrConnectionReset)
+		case in.eof:
+			return 0, io.EOF
+		case len(p) == 0:
+			return 0, nil
+		}
+		if err := e.wait(&in.readers, "netsim read", e.readDL); err != nil {
+			return 0, e.err("read", err)
+		}
+	}
+}
+
+func (e *endpoint) readSome(in *pipe, p []byte) int {
+	n := e.c.n
+	if !e.c.stable && n.fault(n.cfg.Faults.PartialP) {
+		k := 1 + n.w.Rand().IntN(1000)
+		if k < len(p) && k < in.recv.len() {
+			n.record(e.c, "PartialRead", "bytes="+itoa(k))
+			p = p[:k]
+		}
+	}
+	k := in.recv.pop(p)
+	n.maybeRandomClose(e.c)
+	return k
+}
+
+// Write appends p to the send buffer, waiting for room when it is full; it
+// returns once every byte is buffered, or with the error that stopped it.
+func (e *endpoint) Write(p []byte) (int, error) {
+	out := e.out()
+	written := 0
+	for written < len(p) {
+		switch {
+		case e.closed:
+			return written, e.err("write", net.ErrClosed)
+		case e.reset:
+			return written, e.err("write", ErrConnectionReset)
+		case out.finQueued:
+			return written, e.err("write", syscall.EPIPE)
+		}
+		room := sendBufferSize - out.send.len()
+		if room == 0 {
+			if err := e.wait(&out.writers, "netsim write", e.writeDL); err != nil {
+				return written, e.err("write", err)
+			}
+			continue
+		}
+		k := min(room, len(p)-written)
+		out.send.push(p[written : written+k])
+		written += k
+		e.c.n.writeFaults(e.c, out)
+		out.kick()
+	}
+	e.c.n.maybeRandomClose(e.c)
+	return written, nil
+}
+
+// wait parks the calling task on q until it is woken, the deadline passes
+// (a timeout error) or the task's context is done.
+func (e *endpoint) wait(q *sim.WaitQueue, what string, deadline time.Time) error {
+	return waitOn(e.c.n.w, q, what, deadline)
+}
+
+func waitOn(w *sim.World, q *sim.WaitQueue, what string, deadline time.Time) error {
+	t := w.Current()
+	if t == nil {
+		return errors.New("netsim: blocking I/O outside a simulated task")
+	}
+	ctx := t.Context()
+	if !deadline.IsZero() {
+		if !w.Time().Before(deadline) {
+			return errDeadline
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = sim.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	err := q.Wait(ctx, what)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && t.Context().Err() == nil {
+		return errDeadline
+	}
+	return err
+}
+
+// Close sends a FIN after everything written so far; reads and writes on
+// this end fail from now on, and the peer reads io.EOF after the data.
+func (e *endpoint) Close() error {
+	if e.closed {
+		return e.err("close", net.ErrClosed)
+	}
+	e.closed = true
+	out := e.out()
+	if !e.reset {
+		out.finQueued = true
+		out.kick()
+	}
+	out.writers.WakeAll()
+	e.in().readers.WakeAll()
+	e.c.maybeDone()
+	return nil
+}
+
+// SetDeadline sets both deadlines.
+func (e *endpoint) SetDeadline(t time.Time) error {
+	e.readDL, e.writeDL = t, t
+	e.wakeAll()
+	return nil
+}
+
+// SetReadDeadline sets the time after which Read fails with a timeout.
+func (e *endpoint) SetReadDeadline(t time.Time) error {
+	e.readDL = t
+	e.in().readers.WakeAll()
+	return nil
+}
+
+// SetWriteDeadline sets the time after which Write fails with a timeout.
+func (e *endpoint) SetWriteDeadline(t time.Time) error {
+	e.writeDL = t
+	e.out().writers.WakeAll()
+	return nil
+}
+
+func (e *endpoint) wakeAll() {
+	e.in().readers.WakeAll()
+	e.out().writers.WakeAll()
+}
+
+// resetConn aborts the connection: both ends fail their I/O with
+// ECONNRESET at once and buffered data is dropped.
+func (c *conn) resetConn() {
+	for _, e := range c.ends {
+		if e != nil {
+			e.reset = true
+		}
+	}
+	for _, p := range c.pipes {
+		p.send.reset()
+		p.wire.reset()
+		p.recv.reset()
+		p.writers.WakeAll()
+		p.readers.WakeAll()
+	}
+	c.detach()
+}
+
+// maybeDone forgets a connection whose two ends are closed.
+func (c *conn) maybeDone() {
+	if c.ends[0].closed && (c.ends[1].closed || c.ends[1].host == nil) {
+		c.detach()
+	}
+}
+
+// detach removes the connection from its hosts' lists.
+func (c *conn) detach() {
+	for _, e := range c.ends {
+		if e == nil || e.host == nil {
+			continue
+		}
+		h := e.host
+		for i, x := range h.conns {
+			if x == c {
+				h.conns = append(h.conns[:i], h.conns[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// errDeadline is the error of a wait whose deadline passed; as in package
+// net, its Timeout() is true.
+var errDeadline = os.ErrDeadlineExceeded

@@ -1,0 +1,180 @@
+package netsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"syscall"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// listener is a bound stream socket: the net.Listener of Listen.
+type listener struct {
+	h       *Host
+	id      uint64
+	addr    netip.AddrPort
+	queue   []*endpoint // established, not yet accepted
+	waiters sim.WaitQueue
+	closed  bool
+	bound   bool
+}
+
+var _ net.Listener = (*listener)(nil)
+
+// Listen binds a stream listener at address ("host:port"; the host part
+// must be this host's name or address, or empty; port 0 picks one). It
+// blocks for the bind latency.
+func (h *Host) Listen(ctx context.Context, address string) (net.Listener, error) {
+	ap, err := h.parseAddr(address)
+	if err != nil {
+		return nil, &net.OpError{Op: "listen", Net: "tcp", Err: err}
+	}
+	if ap.Addr() != h.addr && !ap.Addr().IsUnspecified() {
+		return nil, &net.OpError{Op: "listen", Net: "tcp", Err: fmt.Errorf("%v is not an address of host %s: %w", ap.Addr(), h.name, syscall.EADDRNOTAVAIL)}
+	}
+	port := ap.Port()
+	if port == 0 {
+		port = h.ephemeral()
+	}
+	if _, used := h.listeners[port]; used {
+		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(h.addr, port)), Err: ErrAddressInUse}
+	}
+	l := &listener{h: h, id: h.n.newID(), addr: netip.AddrPortFrom(h.addr, port)}
+	h.listeners[port] = l
+	h.n.w.Schedule(h.n.w.Rand().Duration(10*time.Microsecond, 100*time.Microsecond), sim.OpBindComplete, l.id, 0, l)
+	for !l.bound {
+		if err := l.waiters.Wait(ctx, "netsim bind"); err != nil {
+			l.Close()
+			return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: l.Addr(), Err: err}
+		}
+	}
+	return l, nil
+}
+
+// HandleEvent is BindComplete.
+func (l *listener) HandleEvent(*sim.Event) {
+	l.bound = true
+	l.waiters.WakeAll()
+}
+
+// DescribeEvent names the address bound.
+func (l *listener) DescribeEvent(*sim.Event) (string, string) { return l.h.name, l.addr.String() }
+
+// Accept waits for the next connection.
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		if l.closed {
+			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: net.ErrClosed}
+		}
+		if len(l.queue) > 0 {
+			e := l.queue[0]
+			l.queue = l.queue[1:]
+			return e, nil
+		}
+		if err := waitOn(l.h.n.w, &l.waiters, "netsim accept", time.Time{}); err != nil {
+			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
+		}
+	}
+}
+
+// Close stops listening; connections not yet accepted are reset.
+func (l *listener) Close() error {
+	if l.closed {
+		return &net.OpError{Op: "close", Net: "tcp", Addr: l.Addr(), Err: net.ErrClosed}
+	}
+	l.closed = true
+	if l.h.listeners[l.addr.Port()] == l {
+		delete(l.h.listeners, l.addr.Port())
+	}
+	for _, e := range l.queue {
+		e.c.resetConn()
+	}
+	l.queue = nil
+	l.waiters.WakeAll()
+	return nil
+}
+
+// Addr returns the address bound.
+func (l *listener) Addr() net.Addr { return net.TCPAddrFromAddrPort(l.addr) }
+
+// Dial connects to address ("host:port", host a name or an IP). It blocks
+// for the connect latency, and fails with ErrConnectionRefused when nobody
+// listens there; ctx bounds the wait.
+func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
+	remote, err := h.parseAddr(address)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
+	}
+	n := h.n
+	local := netip.AddrPortFrom(h.addr, h.ephemeral())
+	c := newConn(n, h, local, remote)
+	lo, hi := n.cfg.connectBounds()
+	if n.fault(n.cfg.Faults.ConnectFailP) {
+		if err := n.failDial(ctx, c, lo, hi); err != nil {
+			return nil, c.ends[0].err("dial", err)
+		}
+	}
+	n.w.Schedule(n.w.Rand().Duration(lo, hi), sim.OpConnectionReady, c.id, 0, c)
+	for !c.ready && c.dialErr == nil {
+		if err := c.dialers.Wait(ctx, "netsim dial "+address); err != nil {
+			c.abandoned = true
+			return nil, c.ends[0].err("dial", err)
+		}
+	}
+	if c.dialErr != nil {
+		return nil, c.ends[0].err("dial", c.dialErr)
+	}
+	return c.ends[0], nil
+}
+
+// failDial injects a connect failure: refused after the connect latency,
+// or no answer until the caller gives up.
+func (n *Network) failDial(ctx context.Context, c *conn, lo, hi time.Duration) error {
+	if n.w.Rand().Bool(0.5) {
+		n.record(c, "ConnectRefused", "")
+		if err := sim.Sleep(ctx, n.w.Rand().Duration(lo, hi)); err != nil {
+			return err
+		}
+		return ErrConnectionRefused
+	}
+	n.record(c, "ConnectHang", "")
+	if err := sim.Sleep(ctx, 100*365*24*time.Hour); err != nil {
+		return err
+	}
+	return errors.New("netsim: a hanging dial outlived the run")
+}
+
+// establish is ConnectionReady: the SYN reached the other host.
+func (c *conn) establish() {
+	if c.abandoned {
+		return
+	}
+	n := c.n
+	from, to := c.ends[0].local.Addr(), c.ends[0].remote.Addr()
+	if !c.stable && (n.blockedPair(from, to) || n.blockedPair(to, from)) {
+		// No answer across a partition: the SYN is sent again later.
+		n.w.Schedule(200*time.Millisecond, sim.OpConnectionReady, c.id, 0, c)
+		return
+	}
+	dst := n.byAddr[to]
+	var l *listener
+	if dst != nil {
+		l = dst.listeners[c.ends[0].remote.Port()]
+	}
+	if l == nil || !l.bound {
+		c.dialErr = ErrConnectionRefused
+		c.dialers.WakeAll()
+		return
+	}
+	c.ends[1].host = dst
+	c.ends[0].host.conns = append(c.ends[0].host.conns, c)
+	dst.conns = append(dst.conns, c)
+	l.queue = append(l.queue, c.ends[1])
+	l.waiters.WakeOne()
+	c.ready = true
+	c.dialers.WakeAll()
+}

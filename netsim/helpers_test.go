@@ -1,0 +1,63 @@
+package netsim_test
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/orrerysim/orrery/netsim"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// world is a network of two hosts, client (10.0.0.1) and server
+// (10.0.1.1), on a fresh World.
+type world struct {
+	w              *sim.World
+	n              *netsim.Network
+	client, server *netsim.Host
+	log            strings.Builder
+}
+
+func newWorld(t testing.TB, seed uint64, cfg netsim.Config) *world {
+	t.Helper()
+	x := &world{}
+	x.w = sim.New(sim.Config{Seed: seed, Log: &x.log, LogFilter: "off"})
+	x.n = netsim.New(x.w, cfg)
+	x.client = x.n.AddHost("client", netip.MustParseAddr("10.0.0.1"))
+	x.server = x.n.AddHost("server", netip.MustParseAddr("10.0.1.1"))
+	return x
+}
+
+// run runs the tasks to the end and fails the test on a failure.
+func (x *world) run(t testing.TB, tasks map[string]func(ctx context.Context) error) {
+	t.Helper()
+	for _, name := range sortedKeys(tasks) {
+		fn := tasks[name]
+		x.w.Spawn(name, func(ctx context.Context) {
+			if err := fn(ctx); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		})
+	}
+	if err := x.w.Run(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if keys[j] < keys[i] {
+				keys[i], keys[j] = keys[j], keys[i]
+			}
+		}
+	}
+	return keys
+}
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

@@ -1,0 +1,168 @@
+package netsim
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// Network is one simulated network: its hosts, their sockets and
+// connections, and the faults between them.
+type Network struct {
+	w      *sim.World
+	cfg    Config
+	hosts  []*Host
+	byAddr map[netip.Addr]*Host
+	byName map[string]*Host
+
+	nextID    uint64 // connection and socket ids, shared so that traces never mix them up
+	pairExtra map[[2]netip.Addr]time.Duration
+	blocked   map[[2]netip.Addr]int // ordered pairs cut off by partitions, counted
+	lastClose time.Duration         // the last random close, for its cooldown
+	anyClose  bool
+	chaos     *sim.Ticker
+	faultsOn  bool
+}
+
+// New returns a network of w with the model cfg. It panics on an invalid
+// Config: configurations are code, and Validate says what is wrong.
+func New(w *sim.World, cfg Config) *Network {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	return &Network{w: w, cfg: cfg, byAddr: map[netip.Addr]*Host{}, byName: map[string]*Host{},
+		pairExtra: map[[2]netip.Addr]time.Duration{}, blocked: map[[2]netip.Addr]int{}, faultsOn: true}
+}
+
+// Host is one machine of the network; it is the env.Network of the process
+// or workload that runs on it.
+type Host struct {
+	n         *Network
+	name      string
+	addr      netip.Addr
+	listeners map[uint16]*listener
+	sockets   map[uint16]*packetConn
+	conns     []*conn // open connections with an end on this host
+	down      bool
+}
+
+var _ env.Network = (*Host)(nil)
+
+// AddHost adds a host with a name unique in the network and an address. It
+// panics if either is taken: hosts are set up by code, not by input.
+func (n *Network) AddHost(name string, addr netip.Addr) *Host {
+	if _, ok := n.byName[name]; ok {
+		panic(fmt.Sprintf("netsim: two hosts named %q", name))
+	}
+	if _, ok := n.byAddr[addr]; ok {
+		panic(fmt.Sprintf("netsim: two hosts at %v", addr))
+	}
+	h := &Host{n: n, name: name, addr: addr, listeners: map[uint16]*listener{}, sockets: map[uint16]*packetConn{}}
+	n.hosts = append(n.hosts, h)
+	n.byAddr[addr] = h
+	n.byName[name] = h
+	return h
+}
+
+// Host returns the host with the given name.
+func (n *Network) Host(name string) (*Host, bool) {
+	h, ok := n.byName[name]
+	return h, ok
+}
+
+// Name returns the host's name.
+func (h *Host) Name() string { return h.name }
+
+// Addr returns the host's address.
+func (h *Host) Addr() netip.Addr { return h.addr }
+
+// LookupHost returns the address of a host name, or of an IP literal.
+func (h *Host) LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	a, err := h.n.resolve(host, h)
+	if err != nil {
+		return nil, &net.DNSError{Err: err.Error(), Name: host, IsNotFound: true}
+	}
+	return []netip.Addr{a}, nil
+}
+
+func (n *Network) resolve(host string, self *Host) (netip.Addr, error) {
+	if host == "" || host == "localhost" {
+		return self.addr, nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a, nil
+	}
+	if other, ok := n.byName[host]; ok {
+		return other.addr, nil
+	}
+	return netip.Addr{}, fmt.Errorf("%w: %q", ErrUnknownHost, host)
+}
+
+// parseAddr splits "host:port" and resolves host.
+func (h *Host) parseAddr(address string) (netip.AddrPort, error) {
+	hostPart, portPart, err := net.SplitHostPort(address)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	port, err := strconv.ParseUint(portPart, 10, 16)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("address %s: invalid port %q", address, portPart)
+	}
+	a, err := h.n.resolve(hostPart, h)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return netip.AddrPortFrom(a, uint16(port)), nil
+}
+
+// ephemeral draws a free port for an outgoing connection or socket.
+func (h *Host) ephemeral() uint16 {
+	for {
+		p := uint16(32768 + h.n.w.Rand().IntN(28232))
+		if _, used := h.listeners[p]; used {
+			continue
+		}
+		if _, used := h.sockets[p]; used {
+			continue
+		}
+		return p
+	}
+}
+
+func (n *Network) newID() uint64 {
+	n.nextID++
+	return n.nextID
+}
+
+// latency returns the delay of one chunk or datagram from a to b.
+func (n *Network) latency(a, b netip.Addr) time.Duration {
+	d := n.cfg.Latency.draw(n.w.Rand())
+	if m := n.cfg.Faults.PairLatencyMax; m > 0 && n.faultsOn {
+		key := [2]netip.Addr{a, b}
+		extra, ok := n.pairExtra[key]
+		if !ok {
+			extra = n.w.Rand().Duration(0, m)
+			n.pairExtra[key] = extra
+		}
+		d += extra
+	}
+	return d
+}
+
+// fault reports whether a fault of probability p happens now: never once
+// the faults are healed, and without a draw when p is zero, so that a
+// fault-free run's RNG count does not depend on the knobs.
+func (n *Network) fault(p float64) bool {
+	return p > 0 && n.faultsOn && n.w.Rand().Bool(p)
+}
+
+// blockedPair reports whether traffic from a to b is cut by a partition.
+func (n *Network) blockedPair(a, b netip.Addr) bool {
+	return len(n.blocked) > 0 && n.blocked[[2]netip.Addr{a, b}] > 0
+}

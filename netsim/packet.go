@@ -1,0 +1,183 @@
+package netsim
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// packetConn is a datagram socket: the net.PacketConn of ListenPacket.
+type packetConn struct {
+	h       *Host
+	id      uint64
+	local   netip.AddrPort
+	queue   []datagram
+	readers sim.WaitQueue
+	closed  bool
+	readDL  time.Time
+}
+
+type datagram struct {
+	from netip.AddrPort
+	to   netip.AddrPort
+	data []byte
+}
+
+var _ net.PacketConn = (*packetConn)(nil)
+
+// ListenPacket binds a datagram socket at address (port 0 picks one).
+func (h *Host) ListenPacket(ctx context.Context, address string) (net.PacketConn, error) {
+	ap, err := h.parseAddr(address)
+	if err != nil {
+		return nil, &net.OpError{Op: "listen", Net: "udp", Err: err}
+	}
+	port := ap.Port()
+	if port == 0 {
+		port = h.ephemeral()
+	}
+	if _, used := h.sockets[port]; used {
+		return nil, &net.OpError{Op: "listen", Net: "udp", Err: ErrAddressInUse}
+	}
+	s := &packetConn{h: h, id: h.n.newID(), local: netip.AddrPortFrom(h.addr, port)}
+	h.sockets[port] = s
+	return s, nil
+}
+
+// ReadFrom waits for a datagram and copies it into p (the rest of a longer
+// datagram is lost, as with UDP).
+func (s *packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	for {
+		if s.closed {
+			return 0, nil, s.err("read", net.ErrClosed)
+		}
+		if len(s.queue) > 0 {
+			d := s.queue[0]
+			s.queue = s.queue[1:]
+			return copy(p, d.data), net.UDPAddrFromAddrPort(d.from), nil
+		}
+		if err := waitOn(s.h.n.w, &s.readers, "netsim recvfrom", s.readDL); err != nil {
+			return 0, nil, s.err("read", err)
+		}
+	}
+}
+
+// WriteTo sends p as one datagram to addr (a *net.UDPAddr, or any net.Addr
+// whose String is "host:port"). It never blocks; a datagram nobody receives
+// is lost.
+func (s *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
+	if s.closed {
+		return 0, s.err("write", net.ErrClosed)
+	}
+	to, err := s.h.parseAddr(addr.String())
+	if err != nil {
+		return 0, s.err("write", err)
+	}
+	n, f := s.h.n, &s.h.n.cfg.Faults
+	if n.fault(f.DatagramLossP) {
+		n.recordNet("DatagramLoss", s.id, s.local.String()+"->"+to.String())
+		return len(p), nil
+	}
+	copies := 1
+	if n.fault(f.DatagramDupP) {
+		n.recordNet("DatagramDup", s.id, s.local.String()+"->"+to.String())
+		copies = 2
+	}
+	for range copies {
+		d := &delivery{n: n, sock: s, dg: datagram{from: s.local, to: to, data: slices.Clone(p)}}
+		lat := n.latency(s.local.Addr(), to.Addr())
+		if f.DatagramReorder && n.faultsOn {
+			lat += time.Duration(n.w.Rand().Int64N(int64(10*lat) + 1))
+		}
+		n.w.Schedule(lat, sim.OpDatagramDelivery, s.id, int64(len(p)), d)
+	}
+	return len(p), nil
+}
+
+// delivery is one datagram in flight.
+type delivery struct {
+	n    *Network
+	sock *packetConn
+	dg   datagram
+}
+
+// HandleEvent is DatagramDelivery: the datagram reaches the socket bound at
+// its destination, if any, unless a partition is in the way.
+func (d *delivery) HandleEvent(*sim.Event) {
+	n := d.n
+	if n.blockedPair(d.dg.from.Addr(), d.dg.to.Addr()) {
+		return
+	}
+	h := n.byAddr[d.dg.to.Addr()]
+	if h == nil {
+		return
+	}
+	s := h.sockets[d.dg.to.Port()]
+	if s == nil || s.closed {
+		return
+	}
+	s.queue = append(s.queue, d.dg)
+	s.readers.WakeAll()
+}
+
+// DescribeEvent gives the size and the addresses.
+func (d *delivery) DescribeEvent(*sim.Event) (string, string) {
+	return "", "bytes=" + strconv.Itoa(len(d.dg.data)) + " " + d.dg.from.String() + "->" + d.dg.to.String()
+}
+
+// Close closes the socket; a blocked ReadFrom returns net.ErrClosed.
+func (s *packetConn) Close() error {
+	if s.closed {
+		return s.err("close", net.ErrClosed)
+	}
+	s.closed = true
+	if s.h.sockets[s.local.Port()] == s {
+		delete(s.h.sockets, s.local.Port())
+	}
+	s.readers.WakeAll()
+	return nil
+}
+
+// LocalAddr returns the bound address.
+func (s *packetConn) LocalAddr() net.Addr { return net.UDPAddrFromAddrPort(s.local) }
+
+// SetDeadline sets the read deadline (writes never block).
+func (s *packetConn) SetDeadline(t time.Time) error { return s.SetReadDeadline(t) }
+
+// SetReadDeadline sets the time after which ReadFrom fails with a timeout.
+func (s *packetConn) SetReadDeadline(t time.Time) error {
+	s.readDL = t
+	s.readers.WakeAll()
+	return nil
+}
+
+// SetWriteDeadline does nothing: writes never block.
+func (s *packetConn) SetWriteDeadline(time.Time) error { return nil }
+
+func (s *packetConn) err(op string, err error) error {
+	return &net.OpError{Op: op, Net: "udp", Source: s.LocalAddr(), Err: err}
+}
+
+// sortedListeners and sortedSockets list a host's sockets by port, so that
+// closing them all happens in the same order on every run.
+func sortedListeners(h *Host) []*listener {
+	out := make([]*listener, 0, len(h.listeners))
+	for _, l := range h.listeners {
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b *listener) int { return int(a.addr.Port()) - int(b.addr.Port()) })
+	return out
+}
+
+func sortedSockets(h *Host) []*packetConn {
+	out := make([]*packetConn, 0, len(h.sockets))
+	for _, s := range h.sockets {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *packetConn) int { return int(a.local.Port()) - int(b.local.Port()) })
+	return out
+}

@@ -1,0 +1,144 @@
+package netsim
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// kick schedules a ProcessSendBuffer unless one is pending or the pipe is
+// blocked (it is kicked again when the block lifts).
+func (p *pipe) kick() {
+	if p.pumping || p.blocked() {
+		return
+	}
+	if p.send.len() == 0 && (!p.finQueued || p.finSent) {
+		return
+	}
+	p.pumping = true
+	p.c.n.w.Schedule(0, sim.OpProcessSendBuffer, p.c.id, int64(p.dir), p.c)
+}
+
+// blocked reports whether data cannot leave: a clog, a cut or a partition.
+func (p *pipe) blocked() bool {
+	c := p.c
+	if c.stable {
+		return false
+	}
+	from, to := c.ends[p.dir], c.ends[1-p.dir]
+	return p.clogged || c.cut || c.n.blockedPair(from.local.Addr(), to.local.Addr())
+}
+
+// pump is ProcessSendBuffer: it moves a chunk onto the wire, to arrive
+// after the latency and after every chunk before it.
+func (p *pipe) pump() {
+	p.pumping = false
+	if p.blocked() {
+		return
+	}
+	c, n := p.c, p.c.n
+	if k := p.send.len(); k > 0 {
+		k = min(k, maxChunk)
+		if !c.stable && n.fault(n.cfg.Faults.PartialP) {
+			k = min(k, 1+n.w.Rand().IntN(1000))
+			n.record(c, "PartialWrite", "bytes="+strconv.Itoa(k))
+		}
+		p.send.moveTo(&p.wire, k)
+		n.w.ScheduleAt(p.arrival(), sim.OpDataDelivery, c.id, int64(p.dir)|int64(k)<<1, c)
+		p.writers.WakeAll()
+	}
+	if p.send.len() > 0 {
+		p.kick()
+		return
+	}
+	if p.finQueued && !p.finSent {
+		p.finSent = true
+		n.w.ScheduleAt(p.arrival(), sim.OpFinDelivery, c.id, int64(p.dir), c)
+	}
+}
+
+// arrival is when something sent now arrives: after the latency, and never
+// before what was sent earlier.
+func (p *pipe) arrival() time.Duration {
+	c := p.c
+	at := c.n.w.Now() + c.n.latency(c.ends[p.dir].local.Addr(), c.ends[1-p.dir].local.Addr())
+	p.last = max(p.last, at)
+	return p.last
+}
+
+// deliver is DataDelivery: k bytes of the wire reach the receiver.
+func (p *pipe) deliver(k int) {
+	c, n := p.c, p.c.n
+	to := c.ends[1-p.dir]
+	if to.reset || to.gone || to.host == nil {
+		p.wire.skip(k)
+		return
+	}
+	if to.closed {
+		p.wire.skip(k)
+		c.resetConn() // data for a closed socket: the peer answers with a reset
+		return
+	}
+	if !c.stable && n.fault(n.cfg.Faults.BitFlipP) {
+		n.flipBits(c, p.wire.front(k))
+	}
+	p.wire.moveTo(&p.recv, k)
+	p.readers.WakeAll()
+}
+
+// HandleEvent applies a network or connection event of this connection.
+func (c *conn) HandleEvent(ev *sim.Event) {
+	p := c.pipes[ev.Arg&1]
+	switch ev.Op {
+	case sim.OpProcessSendBuffer:
+		p.pump()
+	case sim.OpDataDelivery:
+		p.deliver(int(ev.Arg >> 1))
+	case sim.OpFinDelivery:
+		p.eof = true
+		p.readers.WakeAll()
+	case sim.OpConnectionReady:
+		c.establish()
+	case sim.OpClogClear:
+		p.clogged = false
+		p.kick()
+	case sim.OpReadClogClear:
+		p.readClogged = false
+		p.readers.WakeAll()
+	case sim.OpCutRestore:
+		c.cut = false
+		c.pipes[0].kick()
+		c.pipes[1].kick()
+	case sim.OpHalfOpenError:
+		c.resetConn()
+	}
+}
+
+// DescribeEvent gives the bytes and the addresses of the direction.
+func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
+	dir := ev.Arg & 1
+	from, to := c.ends[dir], c.ends[1-dir]
+	addrs := from.local.String() + "->" + to.local.String()
+	switch ev.Op {
+	case sim.OpDataDelivery:
+		return "", "bytes=" + strconv.FormatInt(ev.Arg>>1, 10) + " " + addrs
+	case sim.OpProcessSendBuffer:
+		if p := c.pipes[dir]; p.send.len() == 0 && p.finQueued {
+			return "", "fin " + addrs
+		}
+		return "", "bytes=" + strconv.Itoa(c.pipes[dir].send.len()) + " " + addrs
+	case sim.OpConnectionReady:
+		return c.hostNames(), addrs
+	}
+	return "", addrs
+}
+
+// hostNames is "client-1->bank", for ConnectionReady lines.
+func (c *conn) hostNames() string {
+	to := "?"
+	if h := c.n.byAddr[c.ends[0].remote.Addr()]; h != nil {
+		to = h.name
+	}
+	return c.ends[0].host.name + "->" + to
+}

@@ -1,0 +1,44 @@
+package netsim
+
+// byteQueue is a FIFO of bytes that reuses its buffer, so that a
+// connection in a steady exchange allocates nothing.
+type byteQueue struct {
+	buf  []byte
+	head int
+}
+
+func (q *byteQueue) len() int { return len(q.buf) - q.head }
+
+func (q *byteQueue) push(p []byte) {
+	if q.head > 0 && q.head >= len(q.buf)/2 {
+		n := copy(q.buf, q.buf[q.head:])
+		q.buf, q.head = q.buf[:n], 0
+	}
+	q.buf = append(q.buf, p...)
+}
+
+// pop copies up to len(p) bytes out of the queue.
+func (q *byteQueue) pop(p []byte) int {
+	n := copy(p, q.buf[q.head:])
+	q.skip(n)
+	return n
+}
+
+// front returns the first n bytes, in place.
+func (q *byteQueue) front(n int) []byte { return q.buf[q.head : q.head+n] }
+
+// skip drops the first n bytes.
+func (q *byteQueue) skip(n int) {
+	q.head += n
+	if q.head == len(q.buf) {
+		q.buf, q.head = q.buf[:0], 0
+	}
+}
+
+// moveTo moves the first n bytes to the end of dst.
+func (q *byteQueue) moveTo(dst *byteQueue, n int) {
+	dst.push(q.front(n))
+	q.skip(n)
+}
+
+func (q *byteQueue) reset() { q.buf, q.head = q.buf[:0], 0 }

@@ -29,3 +29,7 @@ func opError(op string, local, remote net.Addr, err error) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// ErrDeadline returns the error a read or write whose deadline passed wraps
+// (os.ErrDeadlineExceeded, as in package net).
+func ErrDeadline() error { return errDeadline }

@@ -20,6 +20,7 @@ type packetConn struct {
 	readers sim.WaitQueue
 	closed  bool
 	readDL  time.Time
+	last    map[netip.AddrPort]time.Duration // arrival of the last datagram to each destination
 }
 
 type datagram struct {
@@ -89,13 +90,25 @@ func (s *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	}
 	for range copies {
 		d := &delivery{n: n, sock: s, dg: datagram{from: s.local, to: to, data: slices.Clone(p)}}
-		lat := n.latency(s.local.Addr(), to.Addr())
-		if f.DatagramReorder && n.faultsOn {
-			lat += time.Duration(n.w.Rand().Int64N(int64(10*lat) + 1))
-		}
-		n.w.Schedule(lat, sim.OpDatagramDelivery, s.id, int64(len(p)), d)
+		n.w.ScheduleAt(s.arrival(to), sim.OpDatagramDelivery, s.id, int64(len(p)), d)
 	}
 	return len(p), nil
+}
+
+// arrival is when a datagram sent now to `to` arrives: in order after the
+// previous ones to the same destination, unless reordering is on.
+func (s *packetConn) arrival(to netip.AddrPort) time.Duration {
+	n := s.h.n
+	lat := n.latency(s.local.Addr(), to.Addr())
+	if n.cfg.Faults.DatagramReorder && n.faultsOn {
+		return n.w.Now() + lat + time.Duration(n.w.Rand().Int64N(int64(10*lat)+1))
+	}
+	if s.last == nil {
+		s.last = map[netip.AddrPort]time.Duration{}
+	}
+	at := max(n.w.Now()+lat, s.last[to])
+	s.last[to] = at
+	return at
 }
 
 // delivery is one datagram in flight.

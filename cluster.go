@@ -11,6 +11,7 @@ import (
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -24,13 +25,17 @@ type cluster struct {
 	healed bool     // the chaos phase is over
 	bugs   []string // planted bugs switched on
 	drawn  chaos.Drawn
+	net    *netsim.Network
 }
 
 // clusterKey keys the seed's cluster among the World's values.
 type clusterKey struct{}
 
-func newCluster(w *sim.World, s *Simulation) *cluster {
-	c := &cluster{w: w, sim: s, byName: map[string]*host{}}
+func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn) *cluster {
+	c := &cluster{w: w, sim: s, byName: map[string]*host{}, drawn: drawn}
+	cfg := s.Network
+	cfg.Faults = drawn.Net
+	c.net = netsim.New(w, cfg)
 	c.state.values = map[string]any{}
 	c.state.w = w
 	w.SetValue(clusterKey{}, c)
@@ -54,6 +59,9 @@ func newCluster(w *sim.World, s *Simulation) *cluster {
 func (c *cluster) add(h *host) {
 	h.c = c
 	h.index = len(c.hosts)
+	nh := c.net.AddHost(h.name, h.addr)
+	h.net = nh
+	h.crash = func(kind RebootKind) { nh.Crash(kind != Graceful && c.w.Rand().Bool(0.5)) }
 	h.ctx, h.cancel = sim.WithCancel(c.w.Context())
 	c.hosts = append(c.hosts, h)
 	c.byName[h.name] = h

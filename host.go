@@ -29,9 +29,9 @@ type host struct {
 	up     bool
 	boots  int
 
-	forceKill sim.EventRef    // pending ProcessForceKill of a graceful shutdown
-	restart   sim.EventRef    // pending ProcessRestart
-	crash     func(wipe bool) // crashes the host's network and disk, when it has them
+	forceKill sim.EventRef          // pending ProcessForceKill of a graceful shutdown
+	restart   sim.EventRef          // pending ProcessRestart
+	crash     func(kind RebootKind) // takes the host's sockets (and disk) down
 
 	net  env.Network
 	disk env.Disk

@@ -85,7 +85,7 @@ func (c *cluster) reboot(h *host, kind RebootKind) {
 	case Graceful:
 		c.schedule(0, sim.OpProcessGracefulShutdown, h)
 	default:
-		c.kill(h, kind == CrashWipe)
+		c.kill(h, kind)
 		c.scheduleRestart(h)
 	}
 }
@@ -106,7 +106,7 @@ func (c *cluster) scheduleRestart(h *host) {
 
 // kill stops every task of h's boot, crashes its network and disk, and
 // marks it down.
-func (c *cluster) kill(h *host, wipe bool) {
+func (c *cluster) kill(h *host, kind RebootKind) {
 	h.cancel()
 	for _, t := range h.tasks {
 		if !t.Done() {
@@ -116,7 +116,7 @@ func (c *cluster) kill(h *host, wipe bool) {
 	h.tasks = nil
 	h.up = false
 	if h.crash != nil {
-		h.crash(wipe)
+		h.crash(kind)
 	}
 }
 
@@ -133,7 +133,7 @@ func (l *lifecycle) HandleEvent(ev *sim.Event) {
 		h.forceKill = c.schedule(c.w.Rand().Duration(minGrace, maxGrace), sim.OpProcessForceKill, h)
 	case sim.OpProcessForceKill:
 		h.forceKill = sim.EventRef{}
-		c.kill(h, false)
+		c.kill(h, Graceful)
 		c.scheduleRestart(h)
 	case sim.OpProcessRestart:
 		h.restart = sim.EventRef{}
@@ -156,7 +156,7 @@ func (c *cluster) restartAll() {
 		if h.forceKill.Seq() != 0 {
 			c.w.Cancel(h.forceKill)
 			h.forceKill = sim.EventRef{}
-			c.kill(h, false)
+			c.kill(h, Graceful)
 		}
 		if h.restart.Seq() != 0 {
 			c.w.Cancel(h.restart)

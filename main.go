@@ -86,6 +86,7 @@ type runCmd struct {
 	UntilCovered     bool          `help:"Stop once every Sometimes assertion has held."`
 	Parallel         int           `help:"Seeds run at once (default: every core)."`
 	CheckDeterminism bool          `help:"Run each seed twice and compare trace hashes."`
+	Swarm            bool          `help:"Swarm testing: each seed switches every fault family on or off and draws its level."`
 	Shard            string        `help:"Run slice K of N of the seeds (K/N, 1-based); default from JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT."`
 	Report           string        `help:"Write the report as JSON to this file." type:"path"`
 	Catalog          string        `help:"Fail the run if an assertion in the Go files under this directory was never reached." type:"existingdir"`
@@ -101,6 +102,9 @@ func (c *runCmd) Run(e *cli.Env) error {
 	shard, err := parseShard(c.Shard, e.Getenv)
 	if err != nil {
 		return err
+	}
+	if c.Swarm {
+		sim.Chaos.Swarm = true
 	}
 	opts := Options{Seeds: c.Seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, Parallel: c.Parallel,
 		CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug, Progress: e.Stderr(), Catalog: c.Catalog,

@@ -36,6 +36,7 @@ func (c *cluster) conduct(ctx context.Context) {
 	if c.drawn.Attrition.Enabled() {
 		sim.GoDaemon(ctx, "orrery/attrition", c.attrition)
 	}
+	c.net.StartChaos(ctx)
 	if !c.phase(ctx, "run", Driver.Run) {
 		return
 	}
@@ -75,6 +76,7 @@ func (c *cluster) heal() {
 	c.healed = true
 	c.w.Logger().Info("orrery: faults healed")
 	chaos.DisableBuggify(c.w)
+	c.net.Heal()
 	c.restartAll()
 }
 

@@ -41,10 +41,9 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 	start := time.Now()
 	w := sim.New(sim.Config{Seed: seed, Name: s.Name, Trace: o.trace, Log: o.log,
 		LogFilter: o.logFilter, MaxTime: s.MaxTime})
-	c := newCluster(w, s)
-	c.bugs = o.bugs
 	drawn := s.Chaos.Draw(w.ConfigRand())
-	c.drawn = drawn
+	c := newCluster(w, s, drawn)
+	c.bugs = o.bugs
 	if !drawn.Buggify {
 		chaos.DisableBuggify(w)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/netsim"
 )
 
 // Simulation describes a cluster to test: the processes of the system
@@ -25,6 +26,9 @@ type Simulation struct {
 	Workloads []Workload
 	// Invariants are checked after every step of the simulation.
 	Invariants []Invariant
+	// Network is the model of the network between the hosts (latencies);
+	// its faults come from Chaos.Net. The zero value is realistic.
+	Network netsim.Config
 	// Chaos is the faults the run meets.
 	Chaos chaos.Config
 	// Bugs names the planted bugs the simulation's code knows (see
@@ -121,6 +125,9 @@ func (s *Simulation) Validate() error {
 		return fmt.Errorf("simulation %s: negative MaxTime %v", s.Name, s.MaxTime)
 	}
 	if err := s.Chaos.Validate(); err != nil {
+		return fmt.Errorf("simulation %s: %w", s.Name, err)
+	}
+	if err := s.Network.Validate(); err != nil {
 		return fmt.Errorf("simulation %s: %w", s.Name, err)
 	}
 	return s.validateHosts()

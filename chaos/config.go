@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -24,6 +25,23 @@ type Config struct {
 	NoBuggify bool
 	// Attrition reboots random processes during the chaos phase.
 	Attrition Attrition
+	// Net is the network's faults (see netsim.Faults); zero is none.
+	Net netsim.Faults
+}
+
+// Standard is the default chaos of DESIGN.md section 5: the network's
+// standard faults (random closes, bit flips, partial I/O, connect
+// failures). Attrition is left out: it is for systems whose state survives
+// a crash; add it with WithAttrition.
+func Standard() Config {
+	return Config{Net: netsim.StandardFaults()}
+}
+
+// WithAttrition returns c with the default attrition: at most one process
+// down, crashed or shut down gracefully every 5 to 20 s.
+func (c Config) WithAttrition() Config {
+	c.Attrition = Attrition{MaxDead: 1, Graceful: 1, Crash: 2, MinInterval: 5 * time.Second, MaxInterval: 20 * time.Second}
+	return c
 }
 
 // Attrition kills random processes at random times during the chaos phase,
@@ -77,6 +95,9 @@ func (c Config) Validate() error {
 	if err := c.Attrition.Validate(); err != nil {
 		return fmt.Errorf("chaos: %w", err)
 	}
+	if err := c.Net.Validate(); err != nil {
+		return fmt.Errorf("chaos: %w", err)
+	}
 	return nil
 }
 
@@ -85,16 +106,18 @@ func (c Config) Validate() error {
 type Drawn struct {
 	Buggify   bool
 	Attrition Attrition
+	Net       netsim.Faults
 }
 
 // Draw returns the configuration of one seed. In swarm mode each family is
 // drawn from r (a stream derived from the seed, not the main one, so the
 // draw does not shift the run's RNG count).
 func (c Config) Draw(r *sim.Rand) Drawn {
-	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition}
+	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition, Net: c.Net}
 	if !c.Swarm {
 		return d
 	}
+	d.Net = netsim.SwarmFaults(r)
 	if d.Buggify {
 		d.Buggify = r.Bool(0.5)
 	}
@@ -108,6 +131,7 @@ func (c Config) Draw(r *sim.Rand) Drawn {
 func (d Drawn) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "buggify=%s", onOff(d.Buggify))
+	fmt.Fprintf(&b, " net=[%s]", d.Net)
 	fmt.Fprintf(&b, " attrition=%s", onOff(d.Attrition.Enabled()))
 	if a := d.Attrition; a.Enabled() {
 		lo, hi := a.Intervals()

@@ -1,0 +1,217 @@
+package disksim
+
+import (
+	"io/fs"
+	"log/slog"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
+)
+
+// sectorSize is the unit of torn writes and misdirection.
+const sectorSize = 512
+
+// Storage is the disks of one simulation, one per owner.
+type Storage struct {
+	w      *sim.World
+	cfg    Config
+	disks  map[string]*Disk
+	nextID uint64
+}
+
+// New returns the storage of w with the model cfg. It panics on an invalid
+// Config, which is code, not input; Validate says what is wrong.
+func New(w *sim.World, cfg Config) *Storage {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	return &Storage{w: w, cfg: cfg, disks: map[string]*Disk{}}
+}
+
+// Disk returns the disk of owner (a host name), creating it empty on first
+// use. It survives the owner's reboots.
+func (s *Storage) Disk(owner string) *Disk {
+	d, ok := s.disks[owner]
+	if !ok {
+		d = &Disk{s: s, owner: owner, names: map[string]*inode{}, durableNames: map[string]*inode{}}
+		s.disks[owner] = d
+	}
+	return d
+}
+
+// SetFaults replaces the faults of every disk (zero turns them off, for the
+// heal phase).
+func (s *Storage) SetFaults(f Faults) { s.cfg.Faults = f }
+
+// Disk is one owner's files.
+type Disk struct {
+	s            *Storage
+	owner        string
+	names        map[string]*inode // the namespace as the running process sees it
+	durableNames map[string]*inode // the namespace as a crash would leave it
+	open         []*file
+	busyUntil    time.Duration // the device is busy with earlier operations until then
+	stallUntil   time.Duration
+	throttled    time.Duration // latencies ×10 until then
+}
+
+var _ env.Disk = (*Disk)(nil)
+
+// inode is a file's contents: what reads see, and what survives a crash.
+type inode struct {
+	id      uint64
+	data    image   // current contents, pending writes included
+	durable image   // contents a crash keeps for sure
+	pending []write // writes and truncates since the last Sync, in order
+}
+
+// write is one pending change of a file: data at off, or (data nil) a
+// truncate to size.
+type write struct {
+	off  int64
+	data []byte
+	size int64
+}
+
+// clean turns a user's path into the disk's key: slash-separated, relative
+// to the disk's root. A leading "/" is the root; ".." and empty elements
+// are refused, so no path escapes the disk.
+func clean(name string) (string, bool) {
+	p := strings.TrimPrefix(name, "/")
+	if p == "" {
+		return ".", true
+	}
+	return p, fs.ValidPath(p)
+}
+
+// dirOf returns the directory of a cleaned path ("." at the root).
+func dirOf(p string) string { return path.Dir(p) }
+
+// used is the bytes stored on the disk, for the capacity limit.
+func (d *Disk) used() int64 {
+	var n int64
+	for _, ino := range d.names {
+		n += ino.data.size
+	}
+	return n
+}
+
+func (d *Disk) fault(p float64) bool {
+	return p > 0 && d.s.w.Rand().Bool(p)
+}
+
+func (d *Disk) record(fault string, f *file, detail string) {
+	r := trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: fault, Obj: "file", Detail: detail}
+	if f != nil {
+		r.ID, r.Name = f.ino.id, d.owner+":"+f.name
+	} else {
+		r.Name = d.owner
+	}
+	d.s.w.Record("disksim", r)
+}
+
+// Crash resolves every pending write by the crash model and closes every
+// open file: synced data survives; each unsynced write is dropped, kept or
+// torn at sector granularity; namespace changes not made durable by
+// SyncDir are undone.
+func (d *Disk) Crash() { d.crash(nil) }
+
+// CrashKeeping crashes the disk keeping exactly the pending writes whose
+// bit is set in keep (bit i for the i-th pending write in PendingWrites
+// order), for tests that enumerate every crash state (see Subsets).
+func (d *Disk) CrashKeeping(keep uint64) { d.crash(&keep) }
+
+// PendingWrites is how many writes a crash would now resolve.
+func (d *Disk) PendingWrites() int {
+	n := 0
+	for _, ino := range d.inodes() {
+		n += len(ino.pending)
+	}
+	return n
+}
+
+// Wipe deletes everything on the disk, as a crash that loses the device.
+func (d *Disk) Wipe() {
+	d.closeAll()
+	clear(d.names)
+	clear(d.durableNames)
+	d.record("Wipe", nil, "")
+}
+
+func (d *Disk) crash(keep *uint64) {
+	d.closeAll()
+	i := 0
+	for _, ino := range d.inodes() {
+		for _, wr := range ino.pending {
+			switch {
+			case keep != nil && *keep&(1<<i) != 0, keep == nil && d.resolve(ino, wr):
+				ino.durable.apply(wr)
+			}
+			i++
+		}
+		ino.pending = nil
+		ino.data = ino.durable.snapshot()
+	}
+	d.names = maps2(d.durableNames)
+	d.record("Crash", nil, "")
+}
+
+// resolve decides a pending write's fate at a crash: false drops it, true
+// keeps it whole; a torn write is applied here in part and reported as
+// dropped.
+func (d *Disk) resolve(ino *inode, wr write) bool {
+	r := d.s.w.Rand()
+	switch r.IntN(3) {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	if wr.data == nil {
+		return r.Bool(0.5)
+	}
+	for s := int64(0); s < int64(len(wr.data)); s += sectorSize {
+		if r.Bool(0.5) {
+			end := min(s+sectorSize, int64(len(wr.data)))
+			ino.durable.writeAt(wr.data[s:end], wr.off+s)
+		}
+	}
+	return false
+}
+
+// inodes returns the disk's files in a fixed order (by id), the live and
+// the durable ones, each once.
+func (d *Disk) inodes() []*inode {
+	var out []*inode
+	seen := map[*inode]bool{}
+	for _, m := range []map[string]*inode{d.names, d.durableNames} {
+		for _, ino := range m {
+			if !seen[ino] {
+				seen[ino] = true
+				out = append(out, ino)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *inode) int { return int(a.id) - int(b.id) })
+	return out
+}
+
+func (d *Disk) closeAll() {
+	for _, f := range d.open {
+		f.closed = true
+	}
+	d.open = nil
+}
+
+func maps2(m map[string]*inode) map[string]*inode {
+	out := make(map[string]*inode, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

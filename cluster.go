@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
@@ -26,6 +27,7 @@ type cluster struct {
 	bugs   []string // planted bugs switched on
 	drawn  chaos.Drawn
 	net    *netsim.Network
+	disks  *disksim.Storage
 }
 
 // clusterKey keys the seed's cluster among the World's values.
@@ -36,6 +38,9 @@ func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn) *cluster {
 	cfg := s.Network
 	cfg.Faults = drawn.Net
 	c.net = netsim.New(w, cfg)
+	dcfg := s.Disk
+	dcfg.Faults = drawn.Disk
+	c.disks = disksim.New(w, dcfg)
 	c.state.values = map[string]any{}
 	c.state.w = w
 	w.SetValue(clusterKey{}, c)
@@ -60,8 +65,19 @@ func (c *cluster) add(h *host) {
 	h.c = c
 	h.index = len(c.hosts)
 	nh := c.net.AddHost(h.name, h.addr)
-	h.net = nh
-	h.crash = func(kind RebootKind) { nh.Crash(kind != Graceful && c.w.Rand().Bool(0.5)) }
+	disk := c.disks.Disk(h.name)
+	h.net, h.disk = nh, disk
+	h.crash = func(kind RebootKind) {
+		nh.Crash(kind != Graceful && c.w.Rand().Bool(0.5))
+		switch kind {
+		case Graceful:
+			disk.CloseFiles()
+		case Crash:
+			disk.Crash()
+		case CrashWipe:
+			disk.Wipe()
+		}
+	}
 	h.ctx, h.cancel = sim.WithCancel(c.w.Context())
 	c.hosts = append(c.hosts, h)
 	c.byName[h.name] = h

@@ -77,7 +77,7 @@ func ExampleReboot() {
 	}
 	rep, _ := orrery.Run(sim, orrery.Options{Replay: []uint64{1}})
 	fmt.Println("boots:", boots, "faults:", rep.Faults)
-	// Output: boots: 2 faults: [{Reboot 1}]
+	// Output: boots: 2 faults: [{DiskCrash 1} {Reboot 1}]
 }
 
 // Planted bugs stay in the code, off unless a run asks for them.

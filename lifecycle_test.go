@@ -80,7 +80,7 @@ func TestCrashAbortsTasksAndRestarts(t *testing.T) {
 	if !strings.HasPrefix(got, "0s boot; 1s worker unwound; ") || strings.Count(got, "boot") != 2 {
 		t.Fatalf("events: %s", got)
 	}
-	if rep.Faults[0].Name != "Reboot" || rep.Faults[0].Count != 1 {
+	if len(rep.Faults) != 2 || rep.Faults[0].Name != "DiskCrash" || rep.Faults[1].Name != "Reboot" || rep.Faults[1].Count != 1 {
 		t.Fatalf("faults: %+v", rep.Faults)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -77,6 +78,7 @@ func (c *cluster) heal() {
 	c.w.Logger().Info("orrery: faults healed")
 	chaos.DisableBuggify(c.w)
 	c.net.Heal()
+	c.disks.SetFaults(disksim.Faults{})
 	c.restartAll()
 }
 
@@ -89,11 +91,15 @@ func (c *cluster) boot(h *host) {
 	h.tasks = nil
 	h.spawn("main", func(ctx context.Context) {
 		err := h.proc.Main(h)
-		if err != nil && h.ctx.Err() == nil {
-			c.w.Logger().Error("orrery: process exited", "host", h.name, "err", err.Error())
+		if c.w.Context().Err() != nil { // the end of the run
+			return
 		}
-		if c.w.Context().Err() == nil { // not the end of the run
-			h.up = false
+		h.up = false
+		if err != nil && h.ctx.Err() == nil {
+			// A process that fails is restarted, as a supervisor would.
+			c.w.Logger().Error("orrery: process exited", "host", h.name, "err", err.Error())
+			c.kill(h, Graceful)
+			c.scheduleRestart(h)
 		}
 	})
 }

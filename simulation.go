@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/netsim"
 )
@@ -29,6 +30,9 @@ type Simulation struct {
 	// Network is the model of the network between the hosts (latencies);
 	// its faults come from Chaos.Net. The zero value is realistic.
 	Network netsim.Config
+	// Disk is the model of the hosts' disks (latency, capacity); its
+	// faults come from Chaos.Disk. The zero value is realistic.
+	Disk disksim.Config
 	// Chaos is the faults the run meets.
 	Chaos chaos.Config
 	// Bugs names the planted bugs the simulation's code knows (see
@@ -128,6 +132,9 @@ func (s *Simulation) Validate() error {
 		return fmt.Errorf("simulation %s: %w", s.Name, err)
 	}
 	if err := s.Network.Validate(); err != nil {
+		return fmt.Errorf("simulation %s: %w", s.Name, err)
+	}
+	if err := s.Disk.Validate(); err != nil {
 		return fmt.Errorf("simulation %s: %w", s.Name, err)
 	}
 	return s.validateHosts()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -27,14 +28,17 @@ type Config struct {
 	Attrition Attrition
 	// Net is the network's faults (see netsim.Faults); zero is none.
 	Net netsim.Faults
+	// Disk is the disks' faults (see disksim.Faults); zero is none.
+	Disk disksim.Faults
 }
 
-// Standard is the default chaos of DESIGN.md section 5: the network's
-// standard faults (random closes, bit flips, partial I/O, connect
-// failures). Attrition is left out: it is for systems whose state survives
+// Standard is the default chaos of DESIGN.md sections 5 and 6: the
+// network's standard faults (random closes, bit flips, partial I/O, connect
+// failures) and the disks' (rare sync failures and corruption, stalls,
+// garbage in unwritten sectors). Attrition is left out: it is for systems whose state survives
 // a crash; add it with WithAttrition.
 func Standard() Config {
-	return Config{Net: netsim.StandardFaults()}
+	return Config{Net: netsim.StandardFaults(), Disk: disksim.StandardFaults()}
 }
 
 // WithAttrition returns c with the default attrition: at most one process
@@ -98,6 +102,9 @@ func (c Config) Validate() error {
 	if err := c.Net.Validate(); err != nil {
 		return fmt.Errorf("chaos: %w", err)
 	}
+	if err := c.Disk.Validate(); err != nil {
+		return fmt.Errorf("chaos: %w", err)
+	}
 	return nil
 }
 
@@ -107,17 +114,19 @@ type Drawn struct {
 	Buggify   bool
 	Attrition Attrition
 	Net       netsim.Faults
+	Disk      disksim.Faults
 }
 
 // Draw returns the configuration of one seed. In swarm mode each family is
 // drawn from r (a stream derived from the seed, not the main one, so the
 // draw does not shift the run's RNG count).
 func (c Config) Draw(r *sim.Rand) Drawn {
-	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition, Net: c.Net}
+	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition, Net: c.Net, Disk: c.Disk}
 	if !c.Swarm {
 		return d
 	}
 	d.Net = netsim.SwarmFaults(r)
+	d.Disk = disksim.SwarmFaults(r)
 	if d.Buggify {
 		d.Buggify = r.Bool(0.5)
 	}
@@ -131,7 +140,7 @@ func (c Config) Draw(r *sim.Rand) Drawn {
 func (d Drawn) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "buggify=%s", onOff(d.Buggify))
-	fmt.Fprintf(&b, " net=[%s]", d.Net)
+	fmt.Fprintf(&b, " net=[%s] disk=[%s]", d.Net, d.Disk)
 	fmt.Fprintf(&b, " attrition=%s", onOff(d.Attrition.Enabled()))
 	if a := d.Attrition; a.Enabled() {
 		lo, hi := a.Intervals()

@@ -140,7 +140,7 @@ func (d *Disk) Wipe() {
 	d.closeAll()
 	clear(d.names)
 	clear(d.durableNames)
-	d.record("Wipe", nil, "")
+	d.record("DiskWipe", nil, "")
 }
 
 func (d *Disk) crash(keep *uint64) {
@@ -158,7 +158,7 @@ func (d *Disk) crash(keep *uint64) {
 		ino.data = ino.durable.snapshot()
 	}
 	d.names = maps2(d.durableNames)
-	d.record("Crash", nil, "")
+	d.record("DiskCrash", nil, "")
 }
 
 // resolve decides a pending write's fate at a crash: false drops it, true
@@ -200,6 +200,10 @@ func (d *Disk) inodes() []*inode {
 	slices.SortFunc(out, func(a, b *inode) int { return int(a.id) - int(b.id) })
 	return out
 }
+
+// CloseFiles closes every open file without losing anything: what a
+// process's exit does (the operating system keeps its unsynced writes).
+func (d *Disk) CloseFiles() { d.closeAll() }
 
 func (d *Disk) closeAll() {
 	for _, f := range d.open {

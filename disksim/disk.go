@@ -54,6 +54,7 @@ type Disk struct {
 	owner        string
 	names        map[string]*inode // the namespace as the running process sees it
 	durableNames map[string]*inode // the namespace as a crash would leave it
+	free         []*ioOp           // finished operations, for reuse
 	open         []*file
 	busyUntil    time.Duration // the device is busy with earlier operations until then
 	stallUntil   time.Duration
@@ -68,6 +69,17 @@ type inode struct {
 	data    image   // current contents, pending writes included
 	durable image   // contents a crash keeps for sure
 	pending []write // writes and truncates since the last Sync, in order
+	arena   []byte  // the pending writes' data, reused once none is pending
+}
+
+// keep copies a pending write's data into the inode's arena.
+func (ino *inode) keep(p []byte) []byte {
+	if len(ino.pending) == 0 {
+		ino.arena = ino.arena[:0]
+	}
+	start := len(ino.arena)
+	ino.arena = append(ino.arena, p...)
+	return ino.arena[start:len(ino.arena):len(ino.arena)]
 }
 
 // write is one pending change of a file: data at off, or (data nil) a

@@ -61,7 +61,7 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 		return 0, f.err("readat", errNegative)
 	}
 	d := f.d
-	if err := d.wait(nil, &ioOp{d: d, f: f, op: sim.OpReadComplete, n: len(p), off: off}); err != nil {
+	if err := d.wait(nil, d.op(f, sim.OpReadComplete, len(p), off)); err != nil {
 		return 0, f.err("read", err)
 	}
 	if f.closed {
@@ -108,7 +108,7 @@ func (f *file) writeAt(p []byte, off int64) (int, error) {
 		return 0, f.err("write", ErrNoSpace)
 	}
 	d.store(f, p, off)
-	if err := d.wait(nil, &ioOp{d: d, f: f, op: sim.OpWriteComplete, n: len(p), off: off}); err != nil {
+	if err := d.wait(nil, d.op(f, sim.OpWriteComplete, len(p), off)); err != nil {
 		return 0, f.err("write", err)
 	}
 	return len(p), nil
@@ -118,11 +118,12 @@ func (f *file) writeAt(p []byte, off int64) (int, error) {
 // applying the write faults.
 func (d *Disk) store(f *file, p []byte, off int64) {
 	ft, r := &d.s.cfg.Faults, d.s.w.Rand()
-	data := append([]byte(nil), p...)
+	ino := f.ino
 	if d.fault(ft.PhantomWriteP) {
 		d.record("PhantomWrite", f, "off="+itoa64(off)+" bytes="+itoa(len(p)))
 		return
 	}
+	data := ino.keep(p)
 	if d.fault(ft.WriteCorruptP) && len(data) > 0 {
 		bit := r.IntN(len(data) * 8)
 		data[bit/8] ^= 1 << (bit % 8)
@@ -133,7 +134,6 @@ func (d *Disk) store(f *file, p []byte, off int64) {
 		d.record("MisdirectedWrite", f, "off="+itoa64(off)+" to="+itoa64(to))
 		off = to
 	}
-	ino := f.ino
 	if ft.UnwrittenGarbage && off > ino.data.size {
 		hole := make([]byte, off-ino.data.size)
 		for i := range hole {
@@ -196,7 +196,8 @@ func (f *file) Sync() error {
 	if f.closed {
 		return f.err("sync", fs.ErrClosed)
 	}
-	o := &ioOp{d: f.d, f: f, op: sim.OpSyncComplete, off: -1, k: len(f.ino.pending)}
+	o := f.d.op(f, sim.OpSyncComplete, 0, -1)
+	o.k = len(f.ino.pending)
 	if err := f.d.wait(nil, o); err != nil {
 		return f.err("sync", err)
 	}
@@ -214,7 +215,7 @@ func (f *file) Truncate(size int64) error {
 	wr := write{size: size}
 	f.ino.data.apply(wr)
 	f.ino.pending = append(f.ino.pending, wr)
-	return f.opErr("truncate", f.d.wait(nil, &ioOp{d: f.d, f: f, op: sim.OpTruncateComplete, off: size}))
+	return f.opErr("truncate", f.d.wait(nil, f.d.op(f, sim.OpTruncateComplete, 0, size)))
 }
 
 func (f *file) opErr(op string, err error) error {

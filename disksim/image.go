@@ -17,6 +17,31 @@ type page struct {
 type image struct {
 	pages []*page
 	size  int64
+	spare []page  // allocated in chunks: fewer allocations, no size-class waste
+	free  []*page // pages no image holds any more, for reuse
+}
+
+// pageChunk is how many pages an image allocates at once.
+const pageChunk = 16
+
+// newPage returns a page for the image: a recycled one (zeroed unless the
+// caller overwrites it whole) or one from the spare chunk.
+func (im *image) newPage(whole bool) *page {
+	if k := len(im.free); k > 0 {
+		pg := im.free[k-1]
+		im.free = im.free[:k-1]
+		pg.frozen = false
+		if !whole {
+			clear(pg.b[:])
+		}
+		return pg
+	}
+	if len(im.spare) == 0 {
+		im.spare = make([]page, pageChunk)
+	}
+	pg := &im.spare[0]
+	im.spare = im.spare[1:]
+	return pg
 }
 
 // readAt copies what the image holds at off into p and returns how many
@@ -48,18 +73,24 @@ func (im *image) writeAt(p []byte, off int64) {
 	}
 	for n := 0; n < len(p); {
 		i, o := (off+int64(n))/pageSize, (off+int64(n))%pageSize
-		n += copy(im.own(i).b[o:], p[n:])
+		whole := o == 0 && len(p)-n >= pageSize
+		n += copy(im.own(i, whole).b[o:], p[n:])
 	}
 }
 
-// own returns page i, private to this image.
-func (im *image) own(i int64) *page {
+// own returns page i, private to this image; whole says the caller
+// overwrites all of it, so a shared page need not be copied first.
+func (im *image) own(i int64, whole bool) *page {
 	pg := im.pages[i]
 	switch {
 	case pg == nil:
-		pg = &page{}
+		pg = im.newPage(whole)
 	case pg.frozen:
-		pg = &page{b: pg.b}
+		np := im.newPage(whole)
+		if !whole {
+			np.b = pg.b
+		}
+		pg = np
 	default:
 		return pg
 	}
@@ -73,7 +104,7 @@ func (im *image) resize(size int64) {
 	n := int((size + pageSize - 1) / pageSize)
 	if size < im.size {
 		if o := size % pageSize; o != 0 && im.pages[size/pageSize] != nil {
-			clear(im.own(size / pageSize).b[o:])
+			clear(im.own(size/pageSize, false).b[o:])
 		}
 		clear(im.pages[n:])
 		im.pages = im.pages[:n]
@@ -104,10 +135,17 @@ func (dst *image) share(src *image, wr write) {
 	}
 	first, last := wr.off/pageSize, (wr.off+int64(len(wr.data))-1)/pageSize
 	for i := first; i <= last && i < int64(len(src.pages)); i++ {
-		if pg := src.pages[i]; pg != nil {
-			pg.frozen = true
-			dst.pages[i] = pg
+		pg := src.pages[i]
+		if pg == nil {
+			continue
 		}
+		pg.frozen = true
+		if old := dst.pages[i]; old != nil && old != pg && len(src.free) < 1024 {
+			// The live image copied this page before writing it, so
+			// the old version was the durable image's alone.
+			src.free = append(src.free, old)
+		}
+		dst.pages[i] = pg
 	}
 }
 

@@ -81,11 +81,38 @@ func (d *Disk) wait(ctx context.Context, o *ioOp) error {
 	}
 	w.Schedule(d.latency(o.op, o.n), o.op, id, int64(o.n), o)
 	for !o.done {
-		if err := o.waiter.Wait(ctx, "disk "+o.op.String()); err != nil {
-			return err
+		if err := o.waiter.Wait(ctx, waitReason[o.op]); err != nil {
+			return err // the op completes without us, and is not reused
 		}
 	}
-	return o.err
+	err := o.err
+	d.release(o)
+	return err
+}
+
+// waitReason is what a task waiting for an operation is parked on, for
+// deadlock reports.
+var waitReason = map[sim.Op]string{
+	sim.OpReadComplete: "disk read", sim.OpWriteComplete: "disk write", sim.OpSyncComplete: "disk sync",
+	sim.OpOpenComplete: "disk open", sim.OpTruncateComplete: "disk truncate",
+}
+
+// op returns a fresh operation, reusing a finished one.
+func (d *Disk) op(f *file, kind sim.Op, n int, off int64) *ioOp {
+	var o *ioOp
+	if k := len(d.free); k > 0 {
+		o, d.free = d.free[k-1], d.free[:k-1]
+	} else {
+		o = &ioOp{}
+	}
+	*o = ioOp{d: d, f: f, op: kind, n: n, off: off}
+	return o
+}
+
+func (d *Disk) release(o *ioOp) {
+	if len(d.free) < 64 {
+		d.free = append(d.free, o)
+	}
 }
 
 // HandleEvent completes the operation: a sync makes its writes durable

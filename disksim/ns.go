@@ -36,7 +36,7 @@ func (d *Disk) OpenFile(ctx context.Context, name string, flag int, perm fs.File
 		d.names[p] = ino
 	}
 	f := &file{d: d, ino: ino, name: name, flag: flag}
-	if err := d.wait(ctx, &ioOp{d: d, f: f, op: sim.OpOpenComplete, off: -1}); err != nil {
+	if err := d.wait(ctx, d.op(f, sim.OpOpenComplete, 0, -1)); err != nil {
 		return nil, pathErr("open", name, err)
 	}
 	if flag&os.O_TRUNC != 0 && flag&(os.O_WRONLY|os.O_RDWR) != 0 && ino.data.size > 0 {
@@ -95,7 +95,7 @@ func (d *Disk) SyncDir(ctx context.Context, name string) error {
 	if !ok {
 		return pathErr("sync", name, fs.ErrInvalid)
 	}
-	if err := d.wait(ctx, &ioOp{d: d, op: sim.OpSyncComplete, off: -1}); err != nil {
+	if err := d.wait(ctx, d.op(nil, sim.OpSyncComplete, 0, -1)); err != nil {
 		return pathErr("sync", name, err)
 	}
 	for p := range d.durableNames {

@@ -36,8 +36,11 @@ func (q *WaitQueue) Wait(ctx context.Context, what string) error {
 func (q *WaitQueue) WakeOne() bool {
 	for len(q.items) > 0 {
 		t := q.items[0]
-		q.items[0] = nil
-		q.items = q.items[1:]
+		// Shift rather than reslice, so that the backing array is reused:
+		// queues are short, and a busy one would otherwise reallocate.
+		n := copy(q.items, q.items[1:])
+		q.items[n] = nil
+		q.items = q.items[:n]
 		if t.state == taskParked {
 			t.w.wake(t, wakeSignal)
 			return true
@@ -48,6 +51,9 @@ func (q *WaitQueue) WakeOne() bool {
 
 // WakeAll wakes every waiting task and returns how many.
 func (q *WaitQueue) WakeAll() int {
+	if len(q.items) == 0 {
+		return 0
+	}
 	n := 0
 	for q.WakeOne() {
 		n++

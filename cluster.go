@@ -2,8 +2,6 @@ package orrery
 
 import (
 	"context"
-	"io/fs"
-	"net"
 	"net/netip"
 	"slices"
 	"sort"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/disksim"
-	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -194,30 +191,6 @@ func (s *State) Hosts() []HostInfo {
 
 // Now returns the logical time of the check.
 func (s *State) Now() time.Duration { return s.w.Now() }
-
-// noNetwork is the network of a simulation that has none.
-type noNetwork struct{}
-
-func (noNetwork) Listen(context.Context, string) (net.Listener, error) { return nil, errNoNetwork }
-func (noNetwork) Dial(context.Context, string) (net.Conn, error)       { return nil, errNoNetwork }
-func (noNetwork) ListenPacket(context.Context, string) (net.PacketConn, error) {
-	return nil, errNoNetwork
-}
-func (noNetwork) LookupHost(context.Context, string) ([]netip.Addr, error) { return nil, errNoNetwork }
-
-// noDisk is the disk of a simulation that has none.
-type noDisk struct{}
-
-func (noDisk) OpenFile(context.Context, string, int, fs.FileMode) (env.File, error) {
-	return nil, errNoDisk
-}
-func (noDisk) Open(context.Context, string) (env.File, error)         { return nil, errNoDisk }
-func (noDisk) Create(context.Context, string) (env.File, error)       { return nil, errNoDisk }
-func (noDisk) Remove(context.Context, string) error                   { return errNoDisk }
-func (noDisk) Rename(context.Context, string, string) error           { return errNoDisk }
-func (noDisk) ReadDir(context.Context, string) ([]fs.DirEntry, error) { return nil, errNoDisk }
-func (noDisk) SyncDir(context.Context, string) error                  { return errNoDisk }
-func (noDisk) Stat(context.Context, string) (fs.FileInfo, error)      { return nil, errNoDisk }
 
 // Published returns what a host of the simulation ctx belongs to published
 // under key (see Publish): how a workload finds a process's in-memory

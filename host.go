@@ -2,7 +2,6 @@ package orrery
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/netip"
 	"slices"
@@ -61,20 +60,10 @@ func (h *host) Log() *slog.Logger { return h.c.w.Logger() }
 func (h *host) Runtime() env.Runtime { return simenv.Runtime{} }
 
 // Net is the host's network.
-func (h *host) Net() env.Network {
-	if h.net == nil {
-		return noNetwork{}
-	}
-	return h.net
-}
+func (h *host) Net() env.Network { return h.net }
 
-// Disk is the host's disk.
-func (h *host) Disk() env.Disk {
-	if h.disk == nil {
-		return noDisk{}
-	}
-	return h.disk
-}
+// Disk is the host's disk, which survives its reboots.
+func (h *host) Disk() env.Disk { return h.disk }
 
 // Go starts a task of this host. A process's tasks are daemons (the run
 // does not wait for servers) and die with the process; a workload's tasks
@@ -113,10 +102,3 @@ func hostNames(name string, count int) []string {
 	}
 	return out
 }
-
-// errNoNetwork and errNoDisk are returned when the simulation was built
-// without a network or disk model.
-var (
-	errNoNetwork = errors.New("orrery: this simulation has no network")
-	errNoDisk    = errors.New("orrery: this simulation has no disk")
-)

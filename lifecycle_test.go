@@ -213,3 +213,53 @@ func TestBuggifySitesAreTheCallersOwn(t *testing.T) {
 		t.Fatalf("report counts %d Buggify records for %d firings", total, fired[1]+fired[2])
 	}
 }
+
+func TestRebootTagAndWipe(t *testing.T) {
+	boots := map[string]int{}
+	found := map[string]bool{}
+	s := orrery.Simulation{
+		Name: "tags",
+		Processes: []orrery.Process{
+			{Name: "store", Count: 2, Tags: []string{"storage"}, Main: func(e env.Env) error {
+				boots[e.Name()]++
+				_, err := e.Disk().Stat(e.Context(), "marker")
+				found[e.Name()] = err == nil // as of the latest boot
+				f, err := e.Disk().Create(e.Context(), "marker")
+				if err != nil {
+					return err
+				}
+				f.Sync()
+				e.Disk().SyncDir(e.Context(), ".")
+				return env.WaitDone(e, e.Context())
+			}},
+			{Name: "other", Main: func(e env.Env) error { boots[e.Name()]++; return env.WaitDone(e, e.Context()) }},
+		},
+		Workloads: []orrery.Workload{{Name: "ops", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				if err := e.Clock().Sleep(e.Context(), time.Second); err != nil {
+					return err
+				}
+				if n := orrery.RebootTag(e.Context(), "storage", orrery.Crash); n != 2 {
+					return fmt.Errorf("RebootTag took down %d processes, want 2", n)
+				}
+				if err := e.Clock().Sleep(e.Context(), 20*time.Second); err != nil {
+					return err
+				}
+				return orrery.Reboot(e.Context(), "store-1", orrery.CrashWipe)
+			}}
+		}}},
+	}
+	rep, err := orrery.Run(s, orrery.Options{Replay: []uint64{5}})
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep.Failures)
+	}
+	// store-1 and store-2 booted, crashed (kept their disks), booted
+	// again; store-1 was then wiped and booted a third time (the check
+	// phase restarts it) without its marker.
+	if boots["store-1"] != 3 || boots["store-2"] != 2 || boots["other"] != 1 {
+		t.Fatalf("boots: %v", boots)
+	}
+	if !found["store-2"] || found["store-1"] {
+		t.Fatalf("marker found on the last boot: %v; want store-2's kept through a crash, store-1's wiped", found)
+	}
+}

@@ -305,3 +305,21 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+func TestWipeDeletesEverything(t *testing.T) {
+	run(t, 5, disksim.Config{}, func(ctx context.Context, d *disksim.Disk) error {
+		f, err := writeFile(ctx, d, "kept", []byte("data"), true)
+		if err != nil {
+			return err
+		}
+		d.SyncDir(ctx, ".")
+		d.Wipe()
+		if _, err := f.Write([]byte("x")); !errors.Is(err, fs.ErrClosed) {
+			return errors.New("a file stayed open across a wipe")
+		}
+		if _, err := d.Open(ctx, "kept"); !errors.Is(err, fs.ErrNotExist) {
+			return errors.New("a synced file survived the wipe")
+		}
+		return nil
+	})
+}

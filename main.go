@@ -309,5 +309,8 @@ func writeFileAtomically(name string, write func(io.Writer) (int64, error)) erro
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil { // CreateTemp makes it 0600
+		return err
+	}
 	return os.Rename(tmp.Name(), name)
 }

@@ -44,6 +44,7 @@ type data struct {
 	focus   int // index of the record selected at load, -1 for none
 	failure int // index of the failure record, -1 for none
 	text    []byte
+	hostOf  map[string]string // IP address to host name, learned from ConnectionReady
 }
 
 // lane is one swimlane: a task (or process) name, an object without a task
@@ -54,7 +55,8 @@ type lane struct {
 }
 
 func newData() *data {
-	return &data{records: []byte{'['}, laneIDs: make(map[string]int), focus: -1, failure: -1}
+	return &data{records: []byte{'['}, laneIDs: make(map[string]int), focus: -1, failure: -1,
+		hostOf: make(map[string]string)}
 }
 
 // read encodes every record of rd and finds the record to select at load.
@@ -166,12 +168,14 @@ func flagsOf(r *trace.Record) int {
 	return f
 }
 
-// lane returns the index of r's swimlane, adding it if new. A log line goes
-// to its task; an event about a task or a process (or a file: anything with
-// a name) to that name; an event about a nameless object ("conn=3") to the
-// object; the rest to the task that wrote or scheduled it, or to "world".
+// lane returns the index of r's swimlane, adding it if new. Lanes are
+// hosts: a task "bank/conn" belongs to host "bank", a file "db:wal.log" to
+// "db", a delivery to the host it arrives at (addresses are mapped to hosts
+// by the connections' ConnectionReady events, which name both ends).
+// Records of no host go to "world"; objects the trace never ties to a host
+// ("conn=3") get lanes of their own.
 func (d *data) lane(r *trace.Record) int {
-	name, class := laneOf(r)
+	name, class := d.laneOf(r)
 	if i, ok := d.laneIDs[name]; ok {
 		return i
 	}
@@ -180,20 +184,80 @@ func (d *data) lane(r *trace.Record) int {
 	return len(d.lanes) - 1
 }
 
-func laneOf(r *trace.Record) (string, int) {
+func (d *data) laneOf(r *trace.Record) (string, int) {
+	if r.Op == "ConnectionReady" {
+		d.learnHosts(r)
+	}
 	switch {
 	case r.Kind == trace.KindLog && r.TaskName != "":
-		return r.TaskName, 1
+		return hostPart(r.TaskName), 1
 	case r.Kind == trace.KindLog || r.Kind == trace.KindStart || r.Kind == trace.KindEnd:
 		return "world", 0
-	case r.Name != "":
-		return r.Name, 1
+	case r.Kind == "Network" || r.Kind == "Connection" || (r.Kind == trace.KindFault && r.Obj == "conn"):
+		if h := d.hostByAddr(r); h != "" {
+			return h, 1
+		}
+	}
+	switch {
+	case r.Kind == trace.KindAssert && r.TaskName != "":
+		return hostPart(r.TaskName), 1
+	case r.Name != "" && r.Obj != "conn":
+		return hostPart(r.Name), 1
 	case r.Obj != "" && r.Obj != "task":
 		return r.Obj + "=" + strconv.FormatUint(r.ID, 10), 2
 	case r.TaskName != "":
-		return r.TaskName, 1
+		return hostPart(r.TaskName), 1
 	}
 	return "world", 0
+}
+
+// hostPart is the host a task, file or process name belongs to: what comes
+// before the first "/" or ":".
+func hostPart(name string) string {
+	if i := strings.IndexAny(name, "/:"); i > 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// learnHosts maps the two addresses of a ConnectionReady to the hosts its
+// name gives ("client-3->bank" with "10.0.0.3:35116->10.0.1.1:7000").
+func (d *data) learnHosts(r *trace.Record) {
+	from, to, ok1 := strings.Cut(r.Name, "->")
+	src, dst, ok2 := splitAddrs(r.Detail)
+	if ok1 && ok2 {
+		d.hostOf[ipOf(src)], d.hostOf[ipOf(dst)] = from, to
+	}
+}
+
+// hostByAddr returns the host a network record happens at: where a chunk
+// is taken from the send buffer, where data or a FIN arrives.
+func (d *data) hostByAddr(r *trace.Record) string {
+	src, dst, ok := splitAddrs(r.Detail)
+	if !ok {
+		return ""
+	}
+	if r.Op == "ProcessSendBuffer" || r.Kind == trace.KindFault {
+		return d.hostOf[ipOf(src)]
+	}
+	return d.hostOf[ipOf(dst)]
+}
+
+// splitAddrs finds the "a:p->b:q" word of a detail.
+func splitAddrs(detail string) (string, string, bool) {
+	for _, w := range strings.Fields(detail) {
+		if a, b, ok := strings.Cut(w, "->"); ok {
+			return a, b, true
+		}
+	}
+	return "", "", false
+}
+
+func ipOf(addrPort string) string {
+	if i := strings.LastIndexByte(addrPort, ':'); i > 0 {
+		return addrPort[:i]
+	}
+	return addrPort
 }
 
 // meta encodes what the page needs besides the records: the lanes, their

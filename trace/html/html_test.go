@@ -107,7 +107,7 @@ func TestWriteData(t *testing.T) {
 	for _, id := range meta.Order {
 		names = append(names, meta.Lanes[id])
 	}
-	if got, want := strings.Join(names, " "), "world bank/checker bank/client-2 conn=3"; got != want {
+	if got, want := strings.Join(names, " "), "world bank conn=3"; got != want {
 		t.Errorf("lanes in order: %q, want %q", got, want)
 	}
 }

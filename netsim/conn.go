@@ -48,6 +48,7 @@ type endpoint struct {
 	gone          bool // its host crashed; the peer does not know yet
 	readDL        time.Time
 	writeDL       time.Time
+	abortive      bool // SetLinger(0): Close resets instead of sending a FIN
 }
 
 var _ net.Conn = (*endpoint)(nil)
@@ -189,6 +190,10 @@ func (e *endpoint) Close() error {
 		return e.err("close", net.ErrClosed)
 	}
 	e.closed = true
+	if e.abortive && !e.reset {
+		e.c.resetConn()
+		return nil
+	}
 	out := e.out()
 	if !e.reset {
 		out.finQueued = true
@@ -197,6 +202,14 @@ func (e *endpoint) Close() error {
 	out.writers.WakeAll()
 	e.in().readers.WakeAll()
 	e.c.maybeDone()
+	return nil
+}
+
+// SetLinger(0) makes Close abort the connection with a reset (the peer
+// reads ECONNRESET) instead of a FIN, as it does for a *net.TCPConn; any
+// other value restores the graceful close.
+func (e *endpoint) SetLinger(sec int) error {
+	e.abortive = sec == 0
 	return nil
 }
 

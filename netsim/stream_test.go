@@ -258,6 +258,29 @@ func TestKillResetsThePeer(t *testing.T) {
 	})
 }
 
+func TestCloseWithLingerZeroResets(t *testing.T) {
+	x := newWorld(t, 8, netsim.Config{})
+	x.run(t, map[string]func(context.Context) error{
+		"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
+			_, err := io.Copy(io.Discard, c)
+			if !errors.Is(err, netsim.ErrConnectionReset) {
+				return errors.New("read: " + errString(err))
+			}
+			return nil
+		}),
+		"b-client": func(ctx context.Context) error {
+			c, err := x.client.Dial(ctx, "server:7000")
+			if err != nil {
+				return err
+			}
+			c.Write([]byte("unfinished"))
+			sim.Sleep(ctx, time.Millisecond)
+			c.(interface{ SetLinger(int) error }).SetLinger(0)
+			return c.Close()
+		},
+	})
+}
+
 func TestBadAddresses(t *testing.T) {
 	x := newWorld(t, 7, netsim.Config{})
 	x.run(t, map[string]func(context.Context) error{

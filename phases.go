@@ -30,7 +30,11 @@ func (c *cluster) conduct(ctx context.Context) {
 	if !c.phase(ctx, "setup", Driver.Setup) {
 		return
 	}
-	log.Info("orrery: chaos phase")
+	if c.sim.Chaos.Swarm {
+		log.Info("orrery: chaos phase", "swarm", c.drawn.String())
+	} else {
+		log.Info("orrery: chaos phase")
+	}
 	if d := c.sim.Chaos.Duration; d > 0 {
 		sim.AfterFunc(ctx, d, c.heal)
 	}

@@ -86,3 +86,45 @@ func (h *eventHeap) pop() Event {
 
 // peek returns the earliest event without removing it.
 func (h *eventHeap) peek() *Event { return &h.slab[h.keys[0].slot] }
+
+// removeIf drops every event whose seq dead reports, then restores the heap
+// order: how a World sheds cancelled timers in bulk, so that a run that
+// cancels most of what it schedules (deadlines met early) keeps a heap the
+// size of its live events.
+func (h *eventHeap) removeIf(dead func(seq uint64) bool) {
+	keys := h.keys[:0]
+	for _, k := range h.keys {
+		if dead(k.seq) {
+			h.slab[k.slot] = Event{}
+			h.free = append(h.free, k.slot)
+			continue
+		}
+		keys = append(keys, k)
+	}
+	clear(h.keys[len(keys):])
+	h.keys = keys
+	for i := len(keys)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// down sifts the key at i down to its place.
+func (h *eventHeap) down(i int) {
+	keys, n := h.keys, len(h.keys)
+	k := keys[i]
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && keys[r].before(&keys[c]) {
+			c = r
+		}
+		if !keys[c].before(&k) {
+			break
+		}
+		keys[i] = keys[c]
+		i = c
+	}
+	keys[i] = k
+}

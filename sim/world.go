@@ -202,6 +202,19 @@ func (w *World) Cancel(ref EventRef) {
 	if ref.live {
 		w.liveEvents--
 	}
+	if n := len(w.cancelled); n >= 256 && 2*n >= w.queue.len() {
+		w.compactQueue()
+	}
+}
+
+// compactQueue removes the cancelled events from the queue at once, when
+// they have become half of it.
+func (w *World) compactQueue() {
+	w.queue.removeIf(func(seq uint64) bool {
+		_, dead := w.cancelled[seq]
+		return dead
+	})
+	clear(w.cancelled)
 }
 
 // wake makes a parked task runnable, recording why.

@@ -351,3 +351,34 @@ func TestAfterFuncAndTickFunc(t *testing.T) {
 		t.Errorf("TickFunc ticked at %v, want %v", ticks, want)
 	}
 }
+
+// TestManyCancelledTimers stops most of a thousand timers (enough to make
+// the queue shed them in bulk) and checks the rest fire, in order, on time.
+func TestManyCancelledTimers(t *testing.T) {
+	w := sim.New(sim.Config{Seed: 9})
+	var fired []time.Duration
+	w.Spawn("main", func(ctx context.Context) {
+		timers := make([]*sim.Timer, 1000)
+		for i := range timers {
+			d := time.Duration(i+1) * time.Millisecond
+			timers[i] = sim.AfterFunc(ctx, d, func() { fired = append(fired, w.Now()) })
+		}
+		for i, tm := range timers {
+			if i%10 != 0 {
+				tm.Stop()
+			}
+		}
+		_ = sim.Sleep(ctx, 2*time.Second)
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if len(fired) != 100 {
+		t.Fatalf("%d timers fired, want 100", len(fired))
+	}
+	for i, at := range fired {
+		if want := time.Duration(10*i+1) * time.Millisecond; at != want {
+			t.Fatalf("timer %d fired at %v, want %v", i, at, want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package netsim
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -49,6 +48,8 @@ type endpoint struct {
 	readDL        time.Time
 	writeDL       time.Time
 	abortive      bool // SetLinger(0): Close resets instead of sending a FIN
+	readTimer     *sim.Timer
+	writeTimer    *sim.Timer
 }
 
 var _ net.Conn = (*endpoint)(nil)
@@ -105,7 +106,7 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		case len(p) == 0:
 			return 0, nil
 		}
-		if err := e.wait(&in.readers, "netsim read", e.readDL); err != nil {
+		if err := waitOn(e.c.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer); err != nil {
 			return 0, e.err("read", err)
 		}
 	}
@@ -141,7 +142,7 @@ func (e *endpoint) Write(p []byte) (int, error) {
 		}
 		room := sendBufferSize - out.send.len()
 		if room == 0 {
-			if err := e.wait(&out.writers, "netsim write", e.writeDL); err != nil {
+			if err := waitOn(e.c.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
 				return written, e.err("write", err)
 			}
 			continue
@@ -156,31 +157,34 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// wait parks the calling task on q until it is woken, the deadline passes
-// (a timeout error) or the task's context is done.
-func (e *endpoint) wait(q *sim.WaitQueue, what string, deadline time.Time) error {
-	return waitOn(e.c.n.w, q, what, deadline)
-}
-
-func waitOn(w *sim.World, q *sim.WaitQueue, what string, deadline time.Time) error {
+// waitOn parks the calling task on q until it is woken, the deadline
+// passes (a timeout error) or the task's context is done. The deadline is
+// kept by *timer, made on first use and re-armed after: a connection with
+// a deadline on every call allocates nothing per wait.
+func waitOn(w *sim.World, q *sim.WaitQueue, what string, deadline time.Time, timer **sim.Timer) error {
 	t := w.Current()
 	if t == nil {
 		return errors.New("netsim: blocking I/O outside a simulated task")
 	}
-	ctx := t.Context()
 	if !deadline.IsZero() {
-		if !w.Time().Before(deadline) {
+		d := deadline.Sub(w.Time())
+		if d <= 0 {
 			return errDeadline
 		}
-		var cancel context.CancelFunc
-		ctx, cancel = sim.WithDeadline(ctx, deadline)
-		defer cancel()
+		if *timer == nil {
+			*timer = sim.AfterFunc(w.Context(), d, func() { q.WakeAll() })
+		} else {
+			(*timer).Reset(d)
+		}
+		defer (*timer).Stop()
 	}
-	err := q.Wait(ctx, what)
-	if err != nil && errors.Is(err, context.DeadlineExceeded) && t.Context().Err() == nil {
+	if err := q.Wait(t.Context(), what); err != nil {
+		return err
+	}
+	if !deadline.IsZero() && !w.Time().Before(deadline) {
 		return errDeadline
 	}
-	return err
+	return nil
 }
 
 // Close sends a FIN after everything written so far; reads and writes on

@@ -75,7 +75,7 @@ func (l *listener) Accept() (net.Conn, error) {
 			l.queue = l.queue[1:]
 			return e, nil
 		}
-		if err := waitOn(l.h.n.w, &l.waiters, "netsim accept", time.Time{}); err != nil {
+		if err := waitOn(l.h.n.w, &l.waiters, "netsim accept", time.Time{}, nil); err != nil {
 			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
 		}
 	}

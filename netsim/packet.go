@@ -13,14 +13,15 @@ import (
 
 // packetConn is a datagram socket: the net.PacketConn of ListenPacket.
 type packetConn struct {
-	h       *Host
-	id      uint64
-	local   netip.AddrPort
-	queue   []datagram
-	readers sim.WaitQueue
-	closed  bool
-	readDL  time.Time
-	last    map[netip.AddrPort]time.Duration // arrival of the last datagram to each destination
+	h         *Host
+	id        uint64
+	local     netip.AddrPort
+	queue     []datagram
+	readers   sim.WaitQueue
+	closed    bool
+	readDL    time.Time
+	readTimer *sim.Timer
+	last      map[netip.AddrPort]time.Duration // arrival of the last datagram to each destination
 }
 
 type datagram struct {
@@ -61,7 +62,7 @@ func (s *packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
 			s.queue = s.queue[1:]
 			return copy(p, d.data), net.UDPAddrFromAddrPort(d.from), nil
 		}
-		if err := waitOn(s.h.n.w, &s.readers, "netsim recvfrom", s.readDL); err != nil {
+		if err := waitOn(s.h.n.w, &s.readers, "netsim recvfrom", s.readDL, &s.readTimer); err != nil {
 			return 0, nil, s.err("read", err)
 		}
 	}

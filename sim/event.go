@@ -178,6 +178,7 @@ type Event struct {
 
 	h    Handler
 	live bool // keeps the run alive: not infrastructure, not scheduled by a daemon
+	dead bool // cancelled: skipped when it comes up
 }
 
 // Handler processes the events of one object, such as a connection or a
@@ -197,6 +198,7 @@ type Handler interface {
 // EventRef names a scheduled event so that it can be cancelled.
 type EventRef struct {
 	seq  uint64
+	slot uint32 // where the event waits in the queue's slab
 	live bool
 }
 

@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // eventHeap is a binary min-heap of events ordered by (At, Seq). The heap
 // moves small keys; the events themselves stay in a slab of slots reused
@@ -27,7 +30,8 @@ func (k *heapKey) before(o *heapKey) bool {
 	return k.seq < o.seq
 }
 
-func (h *eventHeap) push(ev Event) {
+// push adds ev and returns the slab slot that holds it.
+func (h *eventHeap) push(ev Event) uint32 {
 	var slot uint32
 	if n := len(h.free); n > 0 {
 		slot = h.free[n-1]
@@ -50,6 +54,7 @@ func (h *eventHeap) push(ev Event) {
 		i = parent
 	}
 	keys[i] = k
+	return slot
 }
 
 // pop removes and returns the earliest event. The heap must not be empty.
@@ -87,14 +92,14 @@ func (h *eventHeap) pop() Event {
 // peek returns the earliest event without removing it.
 func (h *eventHeap) peek() *Event { return &h.slab[h.keys[0].slot] }
 
-// removeIf drops every event whose seq dead reports, then restores the heap
+// removeDead drops every cancelled event, then restores the heap
 // order: how a World sheds cancelled timers in bulk, so that a run that
 // cancels most of what it schedules (deadlines met early) keeps a heap the
 // size of its live events.
-func (h *eventHeap) removeIf(dead func(seq uint64) bool) {
+func (h *eventHeap) removeDead() {
 	keys := h.keys[:0]
 	for _, k := range h.keys {
-		if dead(k.seq) {
+		if h.slab[k.slot].dead {
 			h.slab[k.slot] = Event{}
 			h.free = append(h.free, k.slot)
 			continue
@@ -127,4 +132,25 @@ func (h *eventHeap) down(i int) {
 		i = c
 	}
 	keys[i] = k
+}
+
+// spareHeaps keeps the queues of finished runs, so that a sweep of many
+// seeds does not grow a queue from nothing for each one.
+var spareHeaps sync.Pool
+
+// recycle hands the queue's arrays to the next World and leaves this one
+// with none: a finished run schedules nothing more.
+func (h *eventHeap) recycle() {
+	clear(h.slab)
+	spare := &eventHeap{keys: h.keys[:0], slab: h.slab[:0], free: h.free[:0]}
+	*h = eventHeap{}
+	spareHeaps.Put(spare)
+}
+
+// newHeap returns an empty queue, reusing a finished run's arrays.
+func newHeap() eventHeap {
+	if h, ok := spareHeaps.Get().(*eventHeap); ok {
+		return *h
+	}
+	return eventHeap{}
 }

@@ -99,12 +99,8 @@ func (w *World) failStuck(kind FailureKind, format string, args ...any) {
 
 // dropCancelled pops cancelled events off the top of the queue.
 func (w *World) dropCancelled() {
-	for len(w.cancelled) > 0 && w.queue.len() > 0 {
-		seq := w.queue.peek().Seq
-		if _, ok := w.cancelled[seq]; !ok {
-			return
-		}
-		delete(w.cancelled, seq)
+	for w.dead > 0 && w.queue.len() > 0 && w.queue.peek().dead {
+		w.dead--
 		w.queue.pop()
 	}
 }
@@ -226,6 +222,7 @@ func (w *World) end() {
 	w.unseed = w.rng.Uint64()
 	w.finished = true
 	w.tracer.end(w)
+	w.queue.recycle()
 }
 
 // processShutdown dispatches the Shutdown event at the current time:

@@ -27,7 +27,7 @@ type World struct {
 	// infrastructure and not scheduled by a daemon. It makes the
 	// termination check O(1).
 	liveEvents int
-	cancelled  map[uint64]struct{}
+	dead       int  // cancelled events still in the queue
 	curLive    bool // the event being processed keeps the run alive
 
 	rng   *Rand // the counted main stream
@@ -90,6 +90,7 @@ func New(cfg Config) *World {
 		sched: newRand(cfg.Seed, saltSched),
 		conf:  newRand(cfg.Seed, saltConf),
 		hash:  hashSeed ^ cfg.Seed,
+		queue: newHeap(),
 	}
 	w.root = &simCtx{w: w, done: make(chan struct{}), foreignIdx: -1}
 	w.tracer.init(w, cfg)
@@ -183,8 +184,8 @@ func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Hand
 	if ev.live {
 		w.liveEvents++
 	}
-	w.queue.push(ev)
-	return EventRef{seq: ev.Seq, live: ev.live}
+	slot := w.queue.push(ev)
+	return EventRef{seq: ev.Seq, slot: slot, live: ev.live}
 }
 
 // Cancel removes a scheduled event that has not been processed yet. Calling
@@ -192,29 +193,22 @@ func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Hand
 // caller must avoid (owners track their pending event); the zero EventRef is
 // ignored.
 func (w *World) Cancel(ref EventRef) {
-	if ref.seq == 0 {
+	if ref.seq == 0 || int(ref.slot) >= len(w.queue.slab) {
 		return
 	}
-	if w.cancelled == nil {
-		w.cancelled = make(map[uint64]struct{})
+	ev := &w.queue.slab[ref.slot]
+	if ev.Seq != ref.seq || ev.dead {
+		return // processed already (its slot may hold another event now)
 	}
-	w.cancelled[ref.seq] = struct{}{}
-	if ref.live {
+	ev.dead = true
+	w.dead++
+	if ev.live {
 		w.liveEvents--
 	}
-	if n := len(w.cancelled); n >= 256 && 2*n >= w.queue.len() {
-		w.compactQueue()
+	if w.dead >= 256 && 2*w.dead >= w.queue.len() {
+		w.queue.removeDead()
+		w.dead = 0
 	}
-}
-
-// compactQueue removes the cancelled events from the queue at once, when
-// they have become half of it.
-func (w *World) compactQueue() {
-	w.queue.removeIf(func(seq uint64) bool {
-		_, dead := w.cancelled[seq]
-		return dead
-	})
-	clear(w.cancelled)
 }
 
 // wake makes a parked task runnable, recording why.

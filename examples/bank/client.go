@@ -20,7 +20,7 @@ const callTimeout = 2 * time.Second
 type client struct {
 	opts Options
 	conn net.Conn
-	buf  [maxFrame]byte
+	buf  frameBuf
 	done int // transfers the server applied
 }
 
@@ -100,10 +100,10 @@ func (c *client) call(ctx context.Context, e env.Env, req request) (response, er
 }
 
 func (c *client) exchange(req request) (response, error) {
-	if err := writeFrame(c.conn, req.encode()); err != nil {
+	if err := writeFrame(c.conn, &c.buf, req.encode()); err != nil {
 		return response{}, err
 	}
-	body, err := readFrame(c.conn, c.buf[:])
+	body, err := readFrame(c.conn, &c.buf)
 	if err != nil {
 		return response{}, err
 	}

@@ -19,9 +19,12 @@ const maxFrame = 64
 // errCorrupt is a frame whose checksum or length is wrong.
 var errCorrupt = errors.New("corrupt frame")
 
-// writeFrame sends body as one frame.
-func writeFrame(w io.Writer, body []byte) error {
-	var buf [8 + maxFrame]byte
+// frameBuf holds one frame, header and body, so that a connection reuses
+// one buffer for all its frames.
+type frameBuf [8 + maxFrame]byte
+
+// writeFrame sends body as one frame, assembled in buf.
+func writeFrame(w io.Writer, buf *frameBuf, body []byte) error {
 	binary.BigEndian.PutUint32(buf[0:4], uint32(len(body)))
 	binary.BigEndian.PutUint32(buf[4:8], crc32.ChecksumIEEE(body))
 	n := copy(buf[8:], body)
@@ -30,20 +33,19 @@ func writeFrame(w io.Writer, body []byte) error {
 }
 
 // readFrame reads one frame into buf and returns its body.
-func readFrame(r io.Reader, buf []byte) ([]byte, error) {
-	var hdr [8]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+func readFrame(r io.Reader, buf *frameBuf) ([]byte, error) {
+	if _, err := io.ReadFull(r, buf[:8]); err != nil {
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(hdr[0:4])
-	if n > maxFrame || int(n) > len(buf) {
+	n := binary.BigEndian.Uint32(buf[0:4])
+	if n > maxFrame {
 		return nil, fmt.Errorf("%w: length %d", errCorrupt, n)
 	}
-	body := buf[:n]
+	body := buf[8 : 8+n]
 	if _, err := io.ReadFull(r, body); err != nil {
 		return nil, err
 	}
-	if crc32.ChecksumIEEE(body) != binary.BigEndian.Uint32(hdr[4:8]) {
+	if crc32.ChecksumIEEE(body) != binary.BigEndian.Uint32(buf[4:8]) {
 		return nil, fmt.Errorf("%w: checksum", errCorrupt)
 	}
 	return body, nil

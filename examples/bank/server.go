@@ -53,9 +53,9 @@ func serve(e env.Env, o Options) error {
 // corrupt frame ends it: the client reconnects.
 func serveConn(ctx context.Context, e env.Env, l *ledger, c net.Conn) {
 	defer c.Close()
-	buf := make([]byte, maxFrame)
+	var in, out frameBuf
 	for {
-		body, err := readFrame(c, buf)
+		body, err := readFrame(c, &in)
 		if errors.Is(err, errCorrupt) {
 			assert.Reachable(ctx, "the server refuses a corrupted frame")
 			return
@@ -67,7 +67,7 @@ func serveConn(ctx context.Context, e env.Env, l *ledger, c net.Conn) {
 		if err != nil {
 			return
 		}
-		if err := writeFrame(c, handle(ctx, e, l, req).encode()); err != nil {
+		if err := writeFrame(c, &out, handle(ctx, e, l, req).encode()); err != nil {
 			return
 		}
 	}

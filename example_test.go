@@ -115,3 +115,48 @@ func ExampleBuggify() {
 	fmt.Println(orrery.Buggify(context.Background()))
 	// Output: false
 }
+
+// Shards of a run (--shard K/N, or a Kubernetes Indexed Job) each write a
+// report; merged, they count every seed once.
+func ExampleMergeReports() {
+	sim := tiny()
+	var shards []*orrery.Report
+	for k := range 3 {
+		rep, _ := orrery.Run(sim, orrery.Options{Seeds: 30, Shard: orrery.Shard{Index: k, Count: 3}})
+		shards = append(shards, rep)
+	}
+	merged, err := orrery.MergeReports(shards...)
+	fmt.Println(merged.Seeds, merged.Failed, err)
+	// Output: 30 0 <nil>
+}
+
+// Hosts find each other by name and by tag; processes are at 10.0.1.x,
+// workloads at 10.0.0.x.
+func ExampleHostsWithTag() {
+	sim := tiny()
+	sim.Processes[0].Count = 2
+	sim.Processes[0].Tags = []string{"replica"}
+	sim.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			for _, h := range orrery.HostsWithTag(e.Context(), "replica") {
+				fmt.Println(h.Name, h.Addr)
+			}
+			fmt.Println(e.Name(), e.Addr())
+			return nil
+		}}
+	}
+	orrery.Run(sim, orrery.Options{Replay: []uint64{1}})
+	// Output:
+	// node-1 10.0.1.1
+	// node-2 10.0.1.2
+	// driver 10.0.0.1
+}
+
+// tiny is a simulation of one idle process and one workload.
+func tiny() orrery.Simulation {
+	return orrery.Simulation{
+		Name:      "tiny",
+		Processes: []orrery.Process{{Name: "node", Main: func(e env.Env) error { return env.WaitDone(e, e.Context()) }}},
+		Workloads: []orrery.Workload{{Name: "driver", New: func() orrery.Driver { return orrery.Funcs{} }}},
+	}
+}

@@ -1,0 +1,46 @@
+package chaos_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// Buggify is false outside a simulation; inside one, a site is enabled for
+// some seeds and fires on some of its evaluations there.
+func ExampleBuggify() {
+	fmt.Println(chaos.Buggify(context.Background()))
+	seedsWithFirings := 0
+	for seed := range uint64(100) {
+		w := sim.New(sim.Config{Seed: seed})
+		fired := false
+		w.Spawn("task", func(ctx context.Context) {
+			for range 20 {
+				fired = fired || chaos.Buggify(ctx)
+			}
+		})
+		w.Run()
+		if fired {
+			seedsWithFirings++
+		}
+	}
+	fmt.Println(seedsWithFirings > 10 && seedsWithFirings < 40)
+	// Output:
+	// false
+	// true
+}
+
+// A swarm configuration draws each fault family per seed; the draw prints on
+// one line with the seed that made it.
+func ExampleConfig_Draw() {
+	c := chaos.Config{Swarm: true, Attrition: chaos.Attrition{MaxDead: 1}}
+	a := c.Draw(sim.NewRand(1, 2))
+	b := c.Draw(sim.NewRand(1, 2))
+	fmt.Println(a.String() == b.String())
+	fmt.Println(chaos.Config{}.Draw(sim.NewRand(1, 2)))
+	// Output:
+	// true
+	// buggify=on net=[none] disk=[none] attrition=off
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -11,7 +13,9 @@ import (
 
 // progress is the progress bar of a run, drawn only on a terminal.
 type progress struct {
-	bar *progressbar.ProgressBar
+	mu     sync.Mutex // workers report concurrently
+	bar    *progressbar.ProgressBar
+	failed int
 }
 
 func newProgress(w io.Writer, total int) *progress {
@@ -27,6 +31,7 @@ func newProgress(w io.Writer, total int) *progress {
 		progressbar.OptionSetItsString("seeds"),
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond), // redraw ten times a second, not per seed
 	)
 	return &progress{bar: bar}
 }
@@ -35,7 +40,12 @@ func (p *progress) update(done, failed int) {
 	if p.bar == nil {
 		return
 	}
-	p.bar.Describe(fmt.Sprintf("seeds (%d failed)", failed))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if failed != p.failed {
+		p.failed = failed
+		p.bar.Describe(fmt.Sprintf("seeds (%d failed)", failed))
+	}
 	_ = p.bar.Set(done)
 }
 

@@ -91,7 +91,11 @@ func reportToTest(t testing.TB, rep *Report) {
 	var b strings.Builder
 	_ = rep.WriteTable(&b)
 	t.Logf("\n%s", b.String())
-	for _, f := range rep.Failures {
+	for i, f := range rep.Failures {
+		if i == maxListed {
+			t.Errorf("... and %d more failing seeds", len(rep.Failures)-i)
+			break
+		}
 		t.Errorf("seed %#x failed: %s: %s\n\treplay: %s", f.Seed, f.Kind, f.Message, f.Replay)
 	}
 	for _, m := range rep.Missing() {

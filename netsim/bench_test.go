@@ -2,12 +2,17 @@ package netsim_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"runtime"
+	"strconv"
 	"testing"
 	"testing/synctest"
 
 	"github.com/orrerysim/orrery/netsim"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // pingPong exchanges rounds 64-byte messages over c and d: c writes, d
@@ -107,4 +112,121 @@ func BenchmarkPingPongSynctest(b *testing.B) {
 	default:
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
+}
+
+// BenchmarkManyConns: 1,000 connections from 10 client hosts to one server,
+// each exchanging 64-byte messages with an echo task; one op is one round
+// trip on any of them. It reports events/s and the memory each connection
+// holds (its two tasks included) once all are established.
+func BenchmarkManyConns(b *testing.B) {
+	const hosts, perHost = 10, 100
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	w := sim.New(sim.Config{Seed: 1})
+	n := netsim.New(w, netsim.Config{})
+	server := n.AddHost("server", netip.MustParseAddr("10.0.1.1"))
+	x := &manyConns{gate: sim.NewChan[struct{}](0), left: b.N, errs: make(chan error, 1)}
+	w.Spawn("server", func(ctx context.Context) { acceptEchoes(ctx, server, hosts*perHost, x.fail) })
+	for i := range hosts {
+		h := n.AddHost(fmt.Sprintf("client-%d", i), netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}))
+		for j := range perHost {
+			x.dialed.Add(1)
+			w.Spawn(fmt.Sprintf("client-%d/%d", i, j), func(ctx context.Context) { x.client(ctx, h) })
+		}
+	}
+	var startSeq uint64
+	w.Spawn("start", func(ctx context.Context) {
+		x.dialed.Wait(ctx)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		startSeq = w.Seq()
+		b.ResetTimer()
+		x.gate.Close()
+	})
+	if err := w.Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	select {
+	case err := <-x.errs:
+		b.Fatal(err)
+	default:
+	}
+	mem := float64(after.HeapAlloc+after.StackInuse) - float64(before.HeapAlloc+before.StackInuse)
+	b.ReportMetric(float64(w.Seq()-startSeq)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
+	b.ReportMetric(mem/(hosts*perHost), "B/conn")
+}
+
+// manyConns is BenchmarkManyConns's shared state: the clients take round
+// trips from left until none is left.
+type manyConns struct {
+	dialed sim.WaitGroup
+	gate   *sim.Chan[struct{}] // closed when every connection is up
+	left   int
+	errs   chan error
+}
+
+func (x *manyConns) fail(err error) {
+	select {
+	case x.errs <- err:
+	default:
+	}
+}
+
+// client dials, waits at the gate, then does round trips while some are
+// left.
+func (x *manyConns) client(ctx context.Context, h *netsim.Host) {
+	c, err := h.Dial(ctx, "server:7000")
+	x.dialed.Done()
+	if err != nil {
+		x.fail(err)
+		return
+	}
+	defer c.Close()
+	x.gate.Recv(ctx)
+	msg := make([]byte, 64)
+	for x.left > 0 {
+		x.left-- // claimed before it starts, so that exactly b.N are done
+		if _, err := c.Write(msg); err != nil {
+			x.fail(err)
+			return
+		}
+		if _, err := io.ReadFull(c, msg); err != nil {
+			x.fail(err)
+			return
+		}
+	}
+}
+
+// acceptEchoes accepts count connections and echoes each in a task of its
+// own until the client closes.
+func acceptEchoes(ctx context.Context, h *netsim.Host, count int, fail func(error)) {
+	l, err := h.Listen(ctx, ":7000")
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer l.Close()
+	for i := range count {
+		c, err := l.Accept()
+		if err != nil {
+			fail(err)
+			return
+		}
+		sim.Go(ctx, "echo-"+strconv.Itoa(i), func(ctx context.Context) {
+			defer c.Close()
+			msg := make([]byte, 64)
+			for {
+				if _, err := io.ReadFull(c, msg); err != nil {
+					return // io.EOF once the client is done
+				}
+				if _, err := c.Write(msg); err != nil {
+					fail(err)
+					return
+				}
+			}
+		})
+	}
 }

@@ -21,12 +21,13 @@ const maxChunk = 64 << 10
 
 // conn is one connection: two endpoints and a pipe in each direction.
 type conn struct {
-	n      *Network
-	id     uint64
-	ends   [2]*endpoint // 0 dialed, 1 accepted
-	pipes  [2]*pipe     // pipes[i] carries ends[i]'s writes to ends[1-i]
-	stable bool         // exempt from chaos
-	cut    bool         // delivery stopped until CutRestore
+	n        *Network
+	id       uint64
+	ends     [2]*endpoint  // 0 dialed, 1 accepted
+	pipes    [2]*pipe      // pipes[i] carries ends[i]'s writes to ends[1-i]
+	stable   bool          // exempt from chaos
+	cut      bool          // delivery stopped until CutRestore
+	cutUntil time.Duration // when the longest cut ends
 
 	// Dialing.
 	ready     bool
@@ -64,6 +65,8 @@ type pipe struct {
 	eof                  bool          // the FIN arrived
 	last                 time.Duration // arrival of the last chunk or FIN sent
 	clogged, readClogged bool
+	clogUntil            time.Duration // when the longest clog ends
+	readClogUntil        time.Duration
 	writers, readers     sim.WaitQueue
 }
 
@@ -97,14 +100,16 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		switch {
 		case e.closed:
 			return 0, e.err("read", net.ErrClosed)
-		case in.recv.len() > 0 && !in.readClogged:
-			return e.readSome(in, p), nil
 		case e.reset:
 			return 0, e.err("read", ErrConnectionReset)
-		case in.eof:
-			return 0, io.EOF
 		case len(p) == 0:
 			return 0, nil
+		case in.readClogged:
+			// The data and the FIN are there, but not readable yet.
+		case in.recv.len() > 0:
+			return e.readSome(in, p), nil
+		case in.eof:
+			return 0, io.EOF
 		}
 		if err := waitOn(e.c.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer); err != nil {
 			return 0, e.err("read", err)
@@ -114,6 +119,9 @@ func (e *endpoint) Read(p []byte) (int, error) {
 
 func (e *endpoint) readSome(in *pipe, p []byte) int {
 	n := e.c.n
+	if !n.ioFaults {
+		return in.recv.pop(p)
+	}
 	if !e.c.stable && n.fault(n.cfg.Faults.PartialP) {
 		k := 1 + n.w.Rand().IntN(1000)
 		if k < len(p) && k < in.recv.len() {
@@ -128,17 +136,16 @@ func (e *endpoint) readSome(in *pipe, p []byte) int {
 
 // Write appends p to the send buffer, waiting for room when it is full; it
 // returns once every byte is buffered, or with the error that stopped it.
+// A zero-length write succeeds on an open connection and sends nothing.
 func (e *endpoint) Write(p []byte) (int, error) {
 	out := e.out()
 	written := 0
-	for written < len(p) {
-		switch {
-		case e.closed:
-			return written, e.err("write", net.ErrClosed)
-		case e.reset:
-			return written, e.err("write", ErrConnectionReset)
-		case out.finQueued:
-			return written, e.err("write", syscall.EPIPE)
+	for {
+		if err := e.writeErr(out); err != nil {
+			return written, err
+		}
+		if written == len(p) {
+			break
 		}
 		room := sendBufferSize - out.send.len()
 		if room == 0 {
@@ -150,11 +157,28 @@ func (e *endpoint) Write(p []byte) (int, error) {
 		k := min(room, len(p)-written)
 		out.send.push(p[written : written+k])
 		written += k
-		e.c.n.writeFaults(e.c, out)
+		if e.c.n.ioFaults {
+			e.c.n.writeFaults(e.c, out)
+		}
 		out.kick()
 	}
-	e.c.n.maybeRandomClose(e.c)
+	if e.c.n.ioFaults {
+		e.c.n.maybeRandomClose(e.c)
+	}
 	return written, nil
+}
+
+// writeErr says why nothing more can be written, if so.
+func (e *endpoint) writeErr(out *pipe) error {
+	switch {
+	case e.closed:
+		return e.err("write", net.ErrClosed)
+	case e.reset:
+		return e.err("write", ErrConnectionReset)
+	case out.finQueued:
+		return e.err("write", syscall.EPIPE)
+	}
+	return nil
 }
 
 // waitOn parks the calling task on q until it is woken, the deadline
@@ -217,8 +241,28 @@ func (e *endpoint) SetLinger(sec int) error {
 	return nil
 }
 
+// CloseWrite sends a FIN after everything written so far and lets the
+// reads go on: the peer reads io.EOF, this end's writes fail (EPIPE), as
+// for a *net.TCPConn.
+func (e *endpoint) CloseWrite() error {
+	switch {
+	case e.closed:
+		return e.err("close", net.ErrClosed)
+	case e.reset:
+		return e.err("close", ErrConnectionReset)
+	}
+	out := e.out()
+	out.finQueued = true
+	out.kick()
+	out.writers.WakeAll()
+	return nil
+}
+
 // SetDeadline sets both deadlines.
 func (e *endpoint) SetDeadline(t time.Time) error {
+	if e.closed {
+		return e.err("set deadline", net.ErrClosed)
+	}
 	e.readDL, e.writeDL = t, t
 	e.wakeAll()
 	return nil
@@ -226,6 +270,9 @@ func (e *endpoint) SetDeadline(t time.Time) error {
 
 // SetReadDeadline sets the time after which Read fails with a timeout.
 func (e *endpoint) SetReadDeadline(t time.Time) error {
+	if e.closed {
+		return e.err("set deadline", net.ErrClosed)
+	}
 	e.readDL = t
 	e.in().readers.WakeAll()
 	return nil
@@ -233,6 +280,9 @@ func (e *endpoint) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline sets the time after which Write fails with a timeout.
 func (e *endpoint) SetWriteDeadline(t time.Time) error {
+	if e.closed {
+		return e.err("set deadline", net.ErrClosed)
+	}
 	e.writeDL = t
 	e.out().writers.WakeAll()
 	return nil

@@ -21,6 +21,8 @@ type listener struct {
 	waiters sim.WaitQueue
 	closed  bool
 	bound   bool
+	dl      time.Time // Accept's deadline
+	timer   *sim.Timer
 }
 
 var _ net.Listener = (*listener)(nil)
@@ -64,7 +66,8 @@ func (l *listener) HandleEvent(*sim.Event) {
 // DescribeEvent names the address bound.
 func (l *listener) DescribeEvent(*sim.Event) (string, string) { return l.h.name, l.addr.String() }
 
-// Accept waits for the next connection.
+// Accept waits for the next connection, the deadline, the listener's
+// Close or the calling task's cancellation.
 func (l *listener) Accept() (net.Conn, error) {
 	for {
 		if l.closed {
@@ -75,7 +78,7 @@ func (l *listener) Accept() (net.Conn, error) {
 			l.queue = l.queue[1:]
 			return e, nil
 		}
-		if err := waitOn(l.h.n.w, &l.waiters, "netsim accept", time.Time{}, nil); err != nil {
+		if err := waitOn(l.h.n.w, &l.waiters, "netsim accept", l.dl, &l.timer); err != nil {
 			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
 		}
 	}
@@ -94,6 +97,17 @@ func (l *listener) Close() error {
 		e.c.resetConn()
 	}
 	l.queue = nil
+	l.waiters.WakeAll()
+	return nil
+}
+
+// SetDeadline sets the time after which Accept fails with a timeout, as
+// for a *net.TCPListener; the zero time means none.
+func (l *listener) SetDeadline(t time.Time) error {
+	if l.closed {
+		return &net.OpError{Op: "set deadline", Net: "tcp", Addr: l.Addr(), Err: net.ErrClosed}
+	}
+	l.dl = t
 	l.waiters.WakeAll()
 	return nil
 }
@@ -172,7 +186,9 @@ func (c *conn) establish() {
 	}
 	c.ends[1].host = dst
 	c.ends[0].host.conns = append(c.ends[0].host.conns, c)
-	dst.conns = append(dst.conns, c)
+	if dst != c.ends[0].host {
+		dst.conns = append(dst.conns, c)
+	}
 	l.queue = append(l.queue, c.ends[1])
 	l.waiters.WakeOne()
 	c.ready = true

@@ -2,22 +2,43 @@
 // net.Conn and net.Listener, and datagram sockets that are net.PacketConn,
 // between hosts with real IP addresses, on the simulation's logical clock.
 // Ordinary Go code (bufio, encoding/gob, net/textproto, a hand-written RPC)
-// runs on it unchanged.
+// runs on it unchanged. A *Host is the env.Network of the code running on
+// it: Listen, Dial, ListenPacket and LookupHost take "host:port" addresses
+// whose host is an IP, a host name given to AddHost, or empty for the host
+// itself.
+//
+// # Streams
 //
 // A write appends to the connection's send buffer (64 KiB; a larger write
 // waits for room); a ProcessSendBuffer event moves the buffered bytes onto
 // the wire, and a DataDelivery event puts them in the peer's receive buffer
 // after a latency, in order. Close sends a FIN after every earlier byte
-// (FinDelivery, then io.EOF for the reader); an abort or a crash resets the
-// connection at once (ECONNRESET for the peer). Dialing an address nobody
-// listens on is refused.
+// (FinDelivery, then io.EOF for the reader); an abort (SetLinger(0), Kill)
+// or a crash resets the connection at once (ErrConnectionReset for the
+// peer). Dialing an address nobody listens on is refused
+// (ErrConnectionRefused) after the connect latency. Errors are *net.OpError
+// values wrapping these causes, as package net returns them; deadlines
+// count logical time and fail with os.ErrDeadlineExceeded. Methods without
+// a context (Read, Write, Accept) block on the calling task's context, so
+// cancelling a process's tasks interrupts them.
 //
-// The zero Config is realistic latency and no faults. Faults (clogs,
-// partitions, random closes, bit flips, partial I/O, connect failures,
-// half-open connections, cuts, datagram loss, duplication and reordering)
-// are named probabilities in Faults, zero meaning off; StandardFaults gives
-// the default levels and SwarmFaults draws a mix per seed. Every injected
-// fault is a trace record, and every event prints in the trace as
+// # Faults
+//
+// The zero Config is realistic latency (100-600 µs per chunk, 1-11 ms to
+// connect) and no faults. Faults are named probabilities and durations in
+// Faults, zero meaning off: latency shapes and per-pair latency, clogs,
+// partitions, host send/receive partitions, cuts, random closes, bit flips,
+// partial I/O, connect failures, half-open connections and datagram loss,
+// duplication and reordering. StandardFaults gives the default levels and
+// SwarmFaults draws a mix per seed. Faults of the network as a whole
+// (partitions, cuts) strike while StartChaos runs; Heal ends every fault
+// for the final checks. Tests and fault injectors also control the network
+// by hand: Partition, SendPartition, RecvPartition, Clog, ReadClog, Cut,
+// Kill, Stable, and Host.Crash for a process crash.
+//
+// Every injected fault is a trace record, and every event prints in the
+// trace as
 //
 //	t=1.234000s seq=47 rng=1203 Network{conn=3 DataDelivery bytes=64 10.0.0.1:40001->10.0.1.1:7000} cause=41
+//	t=2.500000s seq=49 rng=1211 Connection{id=5 PartitionRestore 10.0.1.1<->10.0.1.2} cause=12 infra
 package netsim

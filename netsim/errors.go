@@ -18,8 +18,6 @@ var (
 	ErrUnknownHost = errors.New("no such host")
 	// ErrAddressInUse: listening on a port already taken.
 	ErrAddressInUse = syscall.EADDRINUSE
-	// ErrHostDown: the host crashed; its sockets are gone.
-	ErrHostDown = errors.New("host is down")
 )
 
 // opError wraps err as package net does, with the operation and the

@@ -21,13 +21,18 @@ type Network struct {
 	byAddr map[netip.Addr]*Host
 	byName map[string]*Host
 
-	nextID    uint64 // connection and socket ids, shared so that traces never mix them up
+	nextID    uint64  // connection and socket ids, shared so that traces never mix them up
+	lat       Latency // Config.Latency, resolved
+	faultLat  Latency // Faults.Latency, resolved, if set
+	slow      bool    // faultLat applies
 	pairExtra map[[2]netip.Addr]time.Duration
 	blocked   map[[2]netip.Addr]int // ordered pairs cut off by partitions, counted
+	epoch     int                   // Heal's count: partitions of an earlier epoch are gone
 	lastClose time.Duration         // the last random close, for its cooldown
 	anyClose  bool
 	chaos     *sim.Ticker
 	faultsOn  bool
+	ioFaults  bool // a fault may strike a read or write: worth the checks
 }
 
 // New returns a network of w with the model cfg. It panics on an invalid
@@ -36,8 +41,11 @@ func New(w *sim.World, cfg Config) *Network {
 	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}
-	return &Network{w: w, cfg: cfg, byAddr: map[netip.Addr]*Host{}, byName: map[string]*Host{},
-		pairExtra: map[[2]netip.Addr]time.Duration{}, blocked: map[[2]netip.Addr]int{}, faultsOn: true}
+	n := &Network{w: w, cfg: cfg, byAddr: map[netip.Addr]*Host{}, byName: map[string]*Host{},
+		lat: cfg.Latency.resolved(), faultLat: cfg.Faults.Latency.resolved(), slow: cfg.Faults.Latency != Latency{},
+		pairExtra: map[[2]netip.Addr]time.Duration{}, blocked: map[[2]netip.Addr]int{}}
+	n.Unheal()
+	return n
 }
 
 // Host is one machine of the network; it is the env.Network of the process
@@ -49,14 +57,18 @@ type Host struct {
 	listeners map[uint16]*listener
 	sockets   map[uint16]*packetConn
 	conns     []*conn // open connections with an end on this host
-	down      bool
 }
 
 var _ env.Network = (*Host)(nil)
 
 // AddHost adds a host with a name unique in the network and an address. It
-// panics if either is taken: hosts are set up by code, not by input.
+// panics if either is taken or unusable (an empty name, "localhost", a
+// name that is an IP, an invalid address): hosts are set up by code, not
+// by input.
 func (n *Network) AddHost(name string, addr netip.Addr) *Host {
+	if _, err := netip.ParseAddr(name); err == nil || name == "" || name == "localhost" || !addr.IsValid() {
+		panic(fmt.Sprintf("netsim: AddHost(%q, %v): a host needs a name that is not an address nor localhost, and a valid address", name, addr))
+	}
 	if _, ok := n.byName[name]; ok {
 		panic(fmt.Sprintf("netsim: two hosts named %q", name))
 	}
@@ -142,7 +154,11 @@ func (n *Network) newID() uint64 {
 
 // latency returns the delay of one chunk or datagram from a to b.
 func (n *Network) latency(a, b netip.Addr) time.Duration {
-	d := n.cfg.Latency.draw(n.w.Rand())
+	lat := &n.lat
+	if n.slow && n.faultsOn {
+		lat = &n.faultLat
+	}
+	d := lat.draw(n.w.Rand())
 	if m := n.cfg.Faults.PairLatencyMax; m > 0 && n.faultsOn {
 		key := [2]netip.Addr{a, b}
 		extra, ok := n.pairExtra[key]

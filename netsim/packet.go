@@ -2,10 +2,12 @@ package netsim
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/orrerysim/orrery/sim"
@@ -75,18 +77,24 @@ func (s *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	if s.closed {
 		return 0, s.err("write", net.ErrClosed)
 	}
-	to, err := s.h.parseAddr(addr.String())
+	if len(p) > maxDatagram {
+		return 0, s.err("write", syscall.EMSGSIZE)
+	}
+	to, err := s.destination(addr)
 	if err != nil {
 		return 0, s.err("write", err)
 	}
 	n, f := s.h.n, &s.h.n.cfg.Faults
+	if n.blockedPair(s.local.Addr(), to.Addr()) {
+		return len(p), nil // lost in the partition, whose record says so
+	}
 	if n.fault(f.DatagramLossP) {
-		n.recordNet("DatagramLoss", s.id, s.local.String()+"->"+to.String())
+		n.recordNet("DatagramLoss", "sock", s.id, s.local.String()+"->"+to.String())
 		return len(p), nil
 	}
 	copies := 1
 	if n.fault(f.DatagramDupP) {
-		n.recordNet("DatagramDup", s.id, s.local.String()+"->"+to.String())
+		n.recordNet("DatagramDup", "sock", s.id, s.local.String()+"->"+to.String())
 		copies = 2
 	}
 	for range copies {
@@ -94,6 +102,29 @@ func (s *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 		n.w.ScheduleAt(s.arrival(to), sim.OpDatagramDelivery, s.id, int64(len(p)), d)
 	}
 	return len(p), nil
+}
+
+// maxDatagram is the largest payload of one datagram, as for UDP over
+// IPv4.
+const maxDatagram = 65507
+
+// destination resolves the address of WriteTo.
+func (s *packetConn) destination(addr net.Addr) (netip.AddrPort, error) {
+	switch a := addr.(type) {
+	case nil:
+		return netip.AddrPort{}, errors.New("no destination address")
+	case *net.UDPAddr:
+		if a == nil {
+			return netip.AddrPort{}, errors.New("no destination address")
+		}
+		ap := a.AddrPort()
+		ip := ap.Addr().Unmap()
+		if !ip.IsValid() || ip.IsUnspecified() {
+			ip = s.h.addr // as the kernel does: the host itself
+		}
+		return netip.AddrPortFrom(ip, ap.Port()), nil
+	}
+	return s.h.parseAddr(addr.String())
 }
 
 // arrival is when a datagram sent now to `to` arrives: in order after the
@@ -120,12 +151,10 @@ type delivery struct {
 }
 
 // HandleEvent is DatagramDelivery: the datagram reaches the socket bound at
-// its destination, if any, unless a partition is in the way.
+// its destination, if any. (A partition drops datagrams when they are
+// sent; those already on the wire arrive, as stream data does.)
 func (d *delivery) HandleEvent(*sim.Event) {
 	n := d.n
-	if n.blockedPair(d.dg.from.Addr(), d.dg.to.Addr()) {
-		return
-	}
 	h := n.byAddr[d.dg.to.Addr()]
 	if h == nil {
 		return

@@ -40,7 +40,7 @@ func (p *pipe) pump() {
 	c, n := p.c, p.c.n
 	if k := p.send.len(); k > 0 {
 		k = min(k, maxChunk)
-		if !c.stable && n.fault(n.cfg.Faults.PartialP) {
+		if n.ioFaults && !c.stable && n.fault(n.cfg.Faults.PartialP) {
 			k = min(k, 1+n.w.Rand().IntN(1000))
 			n.record(c, "PartialWrite", "bytes="+strconv.Itoa(k))
 		}
@@ -101,15 +101,21 @@ func (c *conn) HandleEvent(ev *sim.Event) {
 	case sim.OpConnectionReady:
 		c.establish()
 	case sim.OpClogClear:
-		p.clogged = false
-		p.kick()
+		if c.n.w.Now() >= p.clogUntil {
+			p.clogged = false
+			p.kick()
+		}
 	case sim.OpReadClogClear:
-		p.readClogged = false
-		p.readers.WakeAll()
+		if c.n.w.Now() >= p.readClogUntil {
+			p.readClogged = false
+			p.readers.WakeAll()
+		}
 	case sim.OpCutRestore:
-		c.cut = false
-		c.pipes[0].kick()
-		c.pipes[1].kick()
+		if c.n.w.Now() >= c.cutUntil {
+			c.cut = false
+			c.pipes[0].kick()
+			c.pipes[1].kick()
+		}
 	case sim.OpHalfOpenError:
 		c.resetConn()
 	}
@@ -118,8 +124,7 @@ func (c *conn) HandleEvent(ev *sim.Event) {
 // DescribeEvent gives the bytes and the addresses of the direction.
 func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
 	dir := ev.Arg & 1
-	from, to := c.ends[dir], c.ends[1-dir]
-	addrs := from.local.String() + "->" + to.local.String()
+	addrs := c.pipes[dir].addrs()
 	switch ev.Op {
 	case sim.OpDataDelivery:
 		return "", "bytes=" + strconv.FormatInt(ev.Arg>>1, 10) + " " + addrs
@@ -132,6 +137,11 @@ func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
 		return c.hostNames(), addrs
 	}
 	return "", addrs
+}
+
+// addrs is "10.0.0.1:40001->10.0.1.1:7000", the direction of p.
+func (p *pipe) addrs() string {
+	return p.c.ends[p.dir].local.String() + "->" + p.c.ends[1-p.dir].local.String()
 }
 
 // hostNames is "client-1->bank", for ConnectionReady lines.

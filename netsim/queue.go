@@ -27,9 +27,10 @@ func (q *byteQueue) pop(p []byte) int {
 // front returns the first n bytes, in place.
 func (q *byteQueue) front(n int) []byte { return q.buf[q.head : q.head+n] }
 
-// skip drops the first n bytes.
+// skip drops the first n bytes (all of them if there are fewer: a reset
+// may have emptied the queue under a delivery in flight).
 func (q *byteQueue) skip(n int) {
-	q.head += n
+	q.head += min(n, q.len())
 	if q.head == len(q.buf) {
 		q.buf, q.head = q.buf[:0], 0
 	}

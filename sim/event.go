@@ -172,13 +172,13 @@ type Event struct {
 	Seq   uint64        // its place in scheduling order, unique within a run
 	Cause uint64        // seq of the event being processed when it was scheduled; 0 at setup
 	By    TaskID        // the task that scheduled it; 0 for the world or a handler
-	Op    Op            // what it does
 	ID    uint64        // the object it is about: a task, connection, file or process
 	Arg   int64         // an op-specific number, such as a byte count
+	Op    Op            // what it does
 
-	h    Handler
 	live bool // keeps the run alive: not infrastructure, not scheduled by a daemon
 	dead bool // cancelled: skipped when it comes up
+	h    Handler
 }
 
 // Handler processes the events of one object, such as a connection or a

@@ -57,8 +57,9 @@ func (h *eventHeap) push(ev Event) uint32 {
 	return slot
 }
 
-// pop removes and returns the earliest event. The heap must not be empty.
-func (h *eventHeap) pop() Event {
+// pop removes the earliest event and copies it into ev. The heap must not
+// be empty.
+func (h *eventHeap) pop(ev *Event) {
 	keys := h.keys
 	top := keys[0]
 	last := len(keys) - 1
@@ -83,10 +84,10 @@ func (h *eventHeap) pop() Event {
 		}
 		keys[i] = k
 	}
-	ev := h.slab[top.slot]
-	h.slab[top.slot] = Event{} // drop the handler reference
+	slot := &h.slab[top.slot]
+	*ev = *slot
+	slot.h = nil // drop the handler reference; the slot is rewritten on reuse
 	h.free = append(h.free, top.slot)
-	return ev
 }
 
 // peek returns the earliest event without removing it.

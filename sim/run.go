@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 )
 
 // ErrIdle is returned by Step when there is nothing left to do: no event
@@ -27,14 +28,11 @@ func (w *World) Step() error {
 	if err := w.endedErr(); err != nil {
 		return err
 	}
-	if len(w.runnable) > 0 || len(w.yielded) > 0 {
-		w.runReady()
-		w.checkInvariants()
-		return w.failureErr()
-	}
-	if !w.processNext() {
+	if len(w.runnable) == 0 && len(w.yielded) == 0 && !w.processNext() {
 		return ErrIdle
 	}
+	w.runReady(nil)
+	w.checkInvariants()
 	return w.failureErr()
 }
 
@@ -49,8 +47,9 @@ func (w *World) Run() error {
 	if err := w.endedErr(); err != nil {
 		return err
 	}
+	w.inline = true
 	if w.cfg.Watchdog < 0 {
-		w.loop()
+		w.loop(nil)
 	} else {
 		w.loopWatched()
 	}
@@ -58,19 +57,46 @@ func (w *World) Run() error {
 	return w.failureErr()
 }
 
-// loop is Run's main loop.
-func (w *World) loop() {
-	w.runReady()
-	w.checkInvariants()
-	for w.failure == nil {
-		if w.nonDaemon == 0 && w.liveEvents == 0 {
-			return
+// loop is Run's main loop. It runs on Run's goroutine (self is nil) and,
+// while a task that Run's goroutine resumed is parked, on that task's
+// goroutine (see drive). It returns true when self is picked to run, false
+// when the run is over.
+func (w *World) loop(self *Task) bool {
+	for {
+		if w.runReady(self) {
+			return true
 		}
-		if !w.nextBefore() {
-			return
+		if w.handedBack {
+			// A task ran the loop to its end and handed it back.
+			w.handedBack = false
+			return false
+		}
+		w.checkInvariants()
+		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) || !w.nextBefore() {
+			return false
 		}
 		w.processNext()
 	}
+}
+
+// drive runs the loop on the goroutine of self, a task that Run's goroutine
+// resumed and that has just parked or yielded. When the loop picks self
+// again, self goes on without a coroutine switch; when it picks another
+// task, self resumes it directly. A round trip between two tasks thus costs
+// one pair of switches instead of two, and the order of everything is the
+// same as on Run's goroutine. drive returns true when self is picked, false
+// when the loop must go back to Run's goroutine (the run ended or failed),
+// which self's caller then does by yielding.
+func (w *World) drive(self *Task) bool {
+	w.current = nil
+	w.afterSlice() // the end of self's slice, as resume ends it
+	w.driver = self
+	if w.loop(self) {
+		return true
+	}
+	w.driver = nil
+	w.handedBack = true
+	return false
 }
 
 // nextBefore reports whether an event is due before MaxTime, failing the run
@@ -101,7 +127,8 @@ func (w *World) failStuck(kind FailureKind, format string, args ...any) {
 func (w *World) dropCancelled() {
 	for w.dead > 0 && w.queue.len() > 0 && w.queue.peek().dead {
 		w.dead--
-		w.queue.pop()
+		var dead Event
+		w.queue.pop(&dead)
 	}
 }
 
@@ -112,7 +139,7 @@ func (w *World) processNext() bool {
 	if w.queue.len() == 0 {
 		return false
 	}
-	w.event = w.queue.pop() // a field, not a local: handlers get a pointer
+	w.queue.pop(&w.event) // a field, not a local: handlers get a pointer
 	if w.event.live {
 		w.liveEvents--
 	}
@@ -120,6 +147,8 @@ func (w *World) processNext() bool {
 	return true
 }
 
+// dispatch applies ev: the clock, the hash, the trace line, the handler.
+// The tasks it makes runnable run after it, in runReady.
 func (w *World) dispatch(ev *Event) {
 	if ev.At > w.now {
 		w.now = ev.At
@@ -129,19 +158,31 @@ func (w *World) dispatch(ev *Event) {
 	if w.tracer.on {
 		w.tracer.event(ev)
 	}
-	ev.h.HandleEvent(ev)
+	w.handle(ev)
 	w.afterSlice()
-	w.runReady()
-	w.checkInvariants()
+}
+
+// handle calls ev's handler. A panic there (an AfterFunc callback's, say)
+// fails the run with its stack instead of crashing the process.
+func (w *World) handle(ev *Event) {
+	defer func() {
+		if p := recover(); p != nil {
+			w.fail(FailPanic, nil, fmt.Sprintf("the handler of %v panicked: %v", ev.Op, p), string(debug.Stack()))
+		}
+	}()
+	ev.h.HandleEvent(ev)
 }
 
 // runReady runs the runnable tasks, one at a time in an order drawn from the
-// scheduling stream, until none is left.
-func (w *World) runReady() {
+// scheduling stream, until none is left. It stops early, returning true,
+// when it picks self (the task whose goroutine runs the loop).
+func (w *World) runReady(self *Task) bool {
 	for {
-		w.runRunnable()
+		if w.runRunnable(self) {
+			return true
+		}
 		if len(w.yielded) == 0 || (w.failure != nil && !w.tearingDown) {
-			return
+			return false
 		}
 		// The tasks that yielded go next, after every task that was
 		// runnable when they yielded.
@@ -149,7 +190,7 @@ func (w *World) runReady() {
 	}
 }
 
-func (w *World) runRunnable() {
+func (w *World) runRunnable(self *Task) bool {
 	for len(w.runnable) > 0 && (w.failure == nil || w.tearingDown) {
 		i := 0
 		if n := len(w.runnable); n > 1 {
@@ -160,18 +201,26 @@ func (w *World) runRunnable() {
 		w.runnable[i] = w.runnable[last]
 		w.runnable[last] = nil
 		w.runnable = w.runnable[:last]
+		if !w.startSlice(t) {
+			continue
+		}
+		if t == self {
+			return true
+		}
 		w.resume(t)
 	}
+	return false
 }
 
-// resume runs t until it parks or returns.
-func (w *World) resume(t *Task) {
+// startSlice makes t the running task, unless it has been resumed too often
+// without logical time passing: then the run fails with a livelock.
+func (w *World) startSlice(t *Task) bool {
 	if t.pollAt == w.now {
 		t.polls++
 		if t.polls > w.cfg.LivelockPolls && !w.tearingDown {
 			w.fail(FailLivelock, t, fmt.Sprintf("resumed %d times without logical time passing (is it spinning on Yield, Sleep(0) or a failing call?)", t.polls), "")
 			w.runnable = append(w.runnable, t) // still runnable, for teardown
-			return
+			return false
 		}
 	} else {
 		t.pollAt, t.polls = w.now, 1
@@ -180,10 +229,20 @@ func (w *World) resume(t *Task) {
 	w.current = t
 	w.hash = mix(w.hash, uint64(t.id)^hashTagRun)
 	w.heartbeat.Add(1)
+	return true
+}
+
+// resume switches to t, made running by startSlice, until it parks or returns.
+// A task resumed from Run's goroutine may run the loop itself while parked
+// (drive); one resumed from a task's goroutine never does.
+func (w *World) resume(t *Task) {
+	driver := w.driver
+	t.top = driver == nil
 	t.next()
 	if w.abandoned.Load() {
 		runtime.Goexit() // the watchdog gave up on this loop; leave the World alone
 	}
+	w.driver = driver
 	w.current = nil
 	if t.state == taskDone {
 		w.removeTask(t)
@@ -215,6 +274,7 @@ func (w *World) checkInvariants() {
 // every task left, and the unseed.
 func (w *World) end() {
 	w.current = nil
+	w.inline = false
 	if w.failure == nil {
 		w.processShutdown()
 	}
@@ -233,6 +293,8 @@ func (w *World) processShutdown() {
 	w.seq++
 	w.event = Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}}
 	w.dispatch(&w.event)
+	w.runReady(nil)
+	w.checkInvariants()
 }
 
 type shutdownHandler struct{ w *World }
@@ -256,7 +318,7 @@ func (w *World) teardown() {
 			t.polls = 0
 			t.Abort()
 		}
-		w.runReady()
+		w.runReady(nil)
 	}
 	// Still alive: a deferred call that never gives up, or the loop was
 	// abandoned to a blocked task and cannot resume anything.

@@ -55,6 +55,7 @@ type Task struct {
 	stop  func()
 	yield func(struct{}) bool
 	coro  *coro
+	top   bool // resumed from Run's goroutine: it may drive the loop when it parks
 
 	waitingOn   string          // what it is parked on, for deadlock reports
 	waitDone    <-chan struct{} // the done channel of the context it waits on
@@ -272,10 +273,7 @@ func (t *Task) park(what string, ctx context.Context) wakeReason {
 	if ctx != nil {
 		w.addCtxWaiter(t, ctx)
 	}
-	if !t.yield(struct{}{}) {
-		t.aborted = true // the run is being torn down
-		t.wokeBy = wakeAbort
-	}
+	t.suspend()
 	t.waitingOn = ""
 	// A task woken by what it waited for and aborted before it ran keeps
 	// what it was given (a lock handed over, a value received): its next
@@ -329,8 +327,19 @@ func (t *Task) yieldNow() {
 	t.state = taskRunnable
 	t.wokeBy = wakeSignal
 	t.w.yielded = append(t.w.yielded, t) // runs after the tasks runnable now
+	t.suspend()
+}
+
+// suspend gives control away until t is picked to run again: to the loop,
+// run on t's own goroutine when it may (drive), else by yielding to the
+// goroutine that resumed it.
+func (t *Task) suspend() {
+	if t.top && t.w.inline && t.w.drive(t) {
+		return
+	}
 	if !t.yield(struct{}{}) {
-		t.aborted = true
+		t.aborted = true // the run is being torn down
+		t.wokeBy = wakeAbort
 	}
 }
 

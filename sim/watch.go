@@ -16,7 +16,7 @@ func (w *World) loopWatched() {
 	stuck := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.loop()
+		w.loop(nil)
 	}()
 	stop := watchdog.Watch(&w.heartbeat, w.cfg.Watchdog, func() { close(stuck) })
 	select {
@@ -43,7 +43,13 @@ func (w *World) failBlocked() {
 		"(a Go channel, sync.Mutex, real I/O or time.Sleep) or spinning; use sim primitives instead", w.cfg.Watchdog)
 	w.fail(FailBlocked, t, msg, stack)
 	w.abandoned.Store(true)
-	t.state = taskDone // never resume it
-	w.removeTask(t)
+	// Never resume it, nor the task whose goroutine resumed it while
+	// running the loop (drive): that one waits under it for good.
+	for _, x := range []*Task{t, w.driver} {
+		if x != nil && x.state != taskDone {
+			x.state = taskDone
+			w.removeTask(x)
+		}
+	}
 	w.current = nil
 }

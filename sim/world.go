@@ -34,12 +34,19 @@ type World struct {
 	sched *Rand // which runnable task goes next
 	conf  *Rand // configuration draws
 
-	nextTask  TaskID
-	tasks     []*Task // live tasks in spawn order (with holes filled by swaps)
-	runnable  []*Task
-	yielded   []*Task // tasks that called Yield: they run after runnable
-	current   *Task
-	nonDaemon int // live non-daemon tasks
+	nextTask TaskID
+	tasks    []*Task // live tasks in spawn order (with holes filled by swaps)
+	runnable []*Task
+	yielded  []*Task // tasks that called Yield: they run after runnable
+	current  *Task
+	// inline lets a parked task run the loop itself (drive): on in Run,
+	// off in Step and at teardown. driver is the task whose goroutine runs
+	// the loop, nil for Run's own; handedBack says that a driver ended the
+	// loop and Run's goroutine must not go on with it.
+	inline     bool
+	driver     *Task
+	handedBack bool
+	nonDaemon  int // live non-daemon tasks
 
 	root       *simCtx
 	ctxWaiters []*Task   // parked tasks that also wait on a context

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -112,6 +113,42 @@ func TestSameSeedSameTrace(t *testing.T) {
 	if len(distinct) < 95 {
 		t.Errorf("100 seeds gave only %d distinct traces: the seed does not drive the schedule", len(distinct))
 	}
+}
+
+// TestStepAndRunAgree: Run lets a parked task run the loop on its own
+// goroutine (one coroutine switch per hand-over instead of two), Step never
+// does; both must process the same events in the same order, so Run's
+// trace, up to its Shutdown, is a prefix of Step's.
+func TestStepAndRunAgree(t *testing.T) {
+	for seed := range uint64(20) {
+		var byRun, byStep bytes.Buffer
+		w := sim.New(sim.Config{Seed: seed, Trace: &byRun})
+		everything(w)
+		if err := w.Run(); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		w = sim.New(sim.Config{Seed: seed, Trace: &byStep})
+		everything(w)
+		for w.Step() == nil {
+		}
+		run := byRun.String()
+		run = run[:strings.Index(run, `"Shutdown"`)]
+		run = run[:strings.LastIndexByte(run, '\n')+1]
+		if strings.Count(run, "\n") < 40 {
+			t.Fatalf("seed %d: Run's trace has only %d records before Shutdown", seed, strings.Count(run, "\n"))
+		}
+		if !strings.HasPrefix(byStep.String(), run) {
+			t.Fatalf("seed %d: Run and Step disagree; first difference at byte %d", seed, commonPrefix(run, byStep.String()))
+		}
+	}
+}
+
+func commonPrefix(a, b string) int {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return i
 }
 
 func TestTraceHashIgnoresGOMAXPROCS(t *testing.T) {
@@ -230,6 +267,12 @@ func TestFailures(t *testing.T) {
 			})
 			w.Spawn("waiter", func(ctx context.Context) { ch.Recv(ctx) })
 		}, sim.FailStall, []string{"MaxTime", `"waiter" waiting on chan recv`}},
+		{"handler panic", func(w *sim.World) {
+			w.Spawn("arm", func(ctx context.Context) {
+				sim.AfterFunc(ctx, time.Second, func() { explode() })
+				sim.Sleep(ctx, 2*time.Second)
+			})
+		}, sim.FailPanic, []string{"the handler of Timer panicked: kaboom", "explode", "t=1.000000s"}},
 		{"goexit", func(w *sim.World) {
 			w.Spawn("quitter", func(ctx context.Context) { runtime.Goexit() })
 		}, sim.FailPanic, []string{"runtime.Goexit"}},

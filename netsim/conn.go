@@ -190,22 +190,23 @@ func waitOn(w *sim.World, q *sim.WaitQueue, what string, deadline time.Time, tim
 	if t == nil {
 		return errors.New("netsim: blocking I/O outside a simulated task")
 	}
-	if !deadline.IsZero() {
-		d := deadline.Sub(w.Time())
-		if d <= 0 {
-			return errDeadline
-		}
-		if *timer == nil {
-			*timer = sim.AfterFunc(w.Context(), d, func() { q.WakeAll() })
-		} else {
-			(*timer).Reset(d)
-		}
-		defer (*timer).Stop()
+	if deadline.IsZero() {
+		return q.Wait(t.Context(), what)
 	}
+	d := deadline.Sub(w.Time())
+	if d <= 0 {
+		return errDeadline
+	}
+	if *timer == nil {
+		*timer = sim.AfterFunc(w.Context(), d, func() { q.WakeAll() })
+	} else {
+		(*timer).Reset(d)
+	}
+	defer (*timer).Stop()
 	if err := q.Wait(t.Context(), what); err != nil {
 		return err
 	}
-	if !deadline.IsZero() && !w.Time().Before(deadline) {
+	if !w.Time().Before(deadline) {
 		return errDeadline
 	}
 	return nil

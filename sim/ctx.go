@@ -30,6 +30,7 @@ type simCtx struct {
 	hasDL    bool
 	timer    EventRef // the pending deadline event
 	by       *Task    // the task that made it, for the trace
+	task     *Task    // the task whose own context it is, if any
 
 	children   []*ctxLink
 	link       *ctxLink // our entry in the parent's children
@@ -177,6 +178,9 @@ func (c *simCtx) cancel(err, cause error) {
 	c.err, c.cause = err, cause
 	close(c.done)
 	c.w.ctxDirty = true
+	if t := c.task; t != nil && t.waitOwn && t.state == taskParked {
+		c.w.wake(t, wakeCtx)
+	}
 	if c.timer.seq != 0 {
 		c.w.Cancel(c.timer)
 		c.timer = EventRef{}

@@ -90,6 +90,9 @@ func (h *eventHeap) pop(ev *Event) {
 	h.free = append(h.free, top.slot)
 }
 
+// peekAt returns the time of the earliest event.
+func (h *eventHeap) peekAt() time.Duration { return h.keys[0].at }
+
 // peek returns the earliest event without removing it.
 func (h *eventHeap) peek() *Event { return &h.slab[h.keys[0].slot] }
 

@@ -63,7 +63,7 @@ func (w *World) Run() error {
 // when the run is over.
 func (w *World) loop(self *Task) bool {
 	for {
-		if w.runReady(self) {
+		if (len(w.runnable) > 0 || len(w.yielded) > 0) && w.runReady(self) {
 			return true
 		}
 		if w.handedBack {
@@ -71,11 +71,14 @@ func (w *World) loop(self *Task) bool {
 			w.handedBack = false
 			return false
 		}
-		w.checkInvariants()
+		if len(w.invariants) > 0 {
+			w.checkInvariants()
+		}
 		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) || !w.nextBefore() {
 			return false
 		}
-		w.processNext()
+		w.popNext() // nextBefore saw that there is one
+		w.dispatch(&w.event)
 	}
 }
 
@@ -110,7 +113,7 @@ func (w *World) nextBefore() bool {
 		}
 		return false
 	}
-	if w.queue.peek().At > w.cfg.MaxTime {
+	if w.queue.peekAt() > w.cfg.MaxTime {
 		w.failStuck(FailStall, "workloads unfinished at MaxTime %v (%d non-daemon tasks left)", w.cfg.MaxTime, w.nonDaemon)
 		return false
 	}
@@ -139,12 +142,18 @@ func (w *World) processNext() bool {
 	if w.queue.len() == 0 {
 		return false
 	}
-	w.queue.pop(&w.event) // a field, not a local: handlers get a pointer
+	w.popNext()
+	w.dispatch(&w.event)
+	return true
+}
+
+// popNext moves the first event of the queue, which must not be empty nor
+// cancelled, to w.event: a field, not a local, since handlers get a pointer.
+func (w *World) popNext() {
+	w.queue.pop(&w.event)
 	if w.event.live {
 		w.liveEvents--
 	}
-	w.dispatch(&w.event)
-	return true
 }
 
 // dispatch applies ev: the clock, the hash, the trace line, the handler.

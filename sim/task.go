@@ -61,6 +61,7 @@ type Task struct {
 	waitDone    <-chan struct{} // the done channel of the context it waits on
 	waitForeign bool            // waitDone is not one of our contexts'
 	ctxIdx      int             // index in w.ctxWaiters, -1 if not there
+	waitOwn     bool            // it waits on its own context, which wakes it when cancelled
 	wokeBy      wakeReason
 	sleepSeq    uint64 // seq of the timer event its Sleep waits for
 
@@ -159,6 +160,7 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	w.nextTask++
 	t := &Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
 	t.ctx = w.newCtx(parent)
+	t.ctx.task = t
 	c := w.takeCoro()
 	c.task, t.coro = t, c
 	t.next, t.stop = c.next, c.stop
@@ -309,6 +311,13 @@ func (t *Task) check(ctx context.Context) error {
 	}
 	if t.aborted {
 		t.unwind()
+	}
+	if c, ok := ctx.(*simCtx); ok { // the common case, without a select
+		if c.err == nil {
+			return nil
+		}
+		t.yieldNow()
+		return c.err
 	}
 	if done := ctx.Done(); done != nil {
 		select {

@@ -223,7 +223,9 @@ func (w *World) wake(t *Task, why wakeReason) {
 	if t.state != taskParked {
 		return
 	}
-	if t.ctxIdx >= 0 {
+	if t.waitOwn {
+		t.waitOwn = false
+	} else if t.ctxIdx >= 0 {
 		w.removeCtxWaiter(t)
 	}
 	t.state = taskRunnable
@@ -235,6 +237,10 @@ func (w *World) wake(t *Task, why wakeReason) {
 // done. A context of ours tells the World when it is cancelled; any other
 // (context.WithCancel of the standard library) is polled after every slice.
 func (w *World) addCtxWaiter(t *Task, ctx context.Context) {
+	if ctx == context.Context(t.ctx) {
+		t.waitOwn = true // its cancel wakes t directly
+		return
+	}
 	done := ctx.Done()
 	if done == nil {
 		return
@@ -314,6 +320,9 @@ func (w *World) removeTask(t *Task) {
 
 // mustWorld returns the World that ctx belongs to, or panics with the fix.
 func mustWorld(ctx context.Context, call string) *World {
+	if c, ok := ctx.(*simCtx); ok {
+		return c.w
+	}
 	if ctx == nil {
 		panic(call + ": nil context; pass the ctx your task received")
 	}

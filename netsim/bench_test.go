@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"runtime"
@@ -50,7 +51,7 @@ func pingPong(rounds int, c, d net.Conn, errs chan<- error) (client, server func
 // BenchmarkPingPong: two tasks exchange 64-byte messages over one simulated
 // connection, trace off; one op is one round trip.
 func BenchmarkPingPong(b *testing.B) {
-	x := newWorld(b, 1, netsim.Config{})
+	x := newWorldUntil(1, netsim.Config{}, math.MaxInt64)
 	errs := make(chan error, 2)
 	x.w.Spawn("server", func(ctx context.Context) {
 		l, err := x.server.Listen(ctx, ":7000")
@@ -123,7 +124,7 @@ func BenchmarkManyConns(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	w := sim.New(sim.Config{Seed: 1})
+	w := sim.New(sim.Config{Seed: 1, MaxTime: math.MaxInt64})
 	n := netsim.New(w, netsim.Config{})
 	server := n.AddHost("server", netip.MustParseAddr("10.0.1.1"))
 	x := &manyConns{gate: sim.NewChan[struct{}](0), left: b.N, errs: make(chan error, 1)}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
@@ -21,8 +22,14 @@ type world struct {
 
 func newWorld(t testing.TB, seed uint64, cfg netsim.Config) *world {
 	t.Helper()
+	return newWorldUntil(seed, cfg, sim.DefaultMaxTime)
+}
+
+// newWorldUntil is newWorld with a MaxTime: a benchmark's b.N round trips
+// may need more than the default hour of logical time.
+func newWorldUntil(seed uint64, cfg netsim.Config, maxTime time.Duration) *world {
 	x := &world{}
-	x.w = sim.New(sim.Config{Seed: seed, Log: &x.log, LogFilter: "off"})
+	x.w = sim.New(sim.Config{Seed: seed, Log: &x.log, LogFilter: "off", MaxTime: maxTime})
 	x.n = netsim.New(x.w, cfg)
 	x.client = x.n.AddHost("client", netip.MustParseAddr("10.0.0.1"))
 	x.server = x.n.AddHost("server", netip.MustParseAddr("10.0.1.1"))

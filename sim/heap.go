@@ -30,18 +30,18 @@ func (k *heapKey) before(o *heapKey) bool {
 	return k.seq < o.seq
 }
 
-// push adds ev and returns the slab slot that holds it.
-func (h *eventHeap) push(ev Event) uint32 {
+// push adds an event at (at, seq) and returns its slab slot, for the
+// caller to fill in place: an event is written once, not copied around.
+func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 	var slot uint32
 	if n := len(h.free); n > 0 {
 		slot = h.free[n-1]
 		h.free = h.free[:n-1]
-		h.slab[slot] = ev
 	} else {
 		slot = uint32(len(h.slab))
-		h.slab = append(h.slab, ev)
+		h.slab = append(h.slab, Event{})
 	}
-	k := heapKey{at: ev.At, seq: ev.Seq, slot: slot}
+	k := heapKey{at: at, seq: seq, slot: slot}
 	h.keys = append(h.keys, k)
 	keys := h.keys
 	i := len(keys) - 1
@@ -54,7 +54,7 @@ func (h *eventHeap) push(ev Event) uint32 {
 		i = parent
 	}
 	keys[i] = k
-	return slot
+	return slot, &h.slab[slot]
 }
 
 // pop removes the earliest event and copies it into ev. The heap must not

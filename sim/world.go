@@ -181,18 +181,22 @@ func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Hand
 		panic(fmt.Sprintf("sim: ScheduleAt(%v, %v): invalid op or nil handler", at, op))
 	}
 	w.seq++
-	ev := Event{At: at, Seq: w.seq, Cause: w.cur, Op: op, ID: id, Arg: arg, h: h}
+	var by TaskID
+	var live bool
 	if t := w.current; t != nil {
-		ev.By = t.id
-		ev.live = op.keepsAlive() && !t.daemon
+		by = t.id
+		live = op.keepsAlive() && !t.daemon
 	} else {
-		ev.live = op.keepsAlive() && (w.cur == 0 || w.curLive)
+		live = op.keepsAlive() && (w.cur == 0 || w.curLive)
 	}
-	if ev.live {
+	if live {
 		w.liveEvents++
 	}
-	slot := w.queue.push(ev)
-	return EventRef{seq: ev.Seq, slot: slot, live: ev.live}
+	slot, ev := w.queue.push(at, w.seq)
+	// Field by field: a composite literal would be built aside and copied.
+	ev.At, ev.Seq, ev.Cause, ev.By, ev.ID, ev.Arg = at, w.seq, w.cur, by, id, arg
+	ev.Op, ev.live, ev.dead, ev.h = op, live, false, h
+	return EventRef{seq: w.seq, slot: slot, live: live}
 }
 
 // Cancel removes a scheduled event that has not been processed yet. Calling

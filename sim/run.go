@@ -25,6 +25,7 @@ var ErrFinished = errors.New("sim: the run has ended; create a new World for ano
 func (w *World) Step() error {
 	w.enter("Step")
 	defer w.leave()
+	defer w.recoverPanic()
 	if err := w.endedErr(); err != nil {
 		return err
 	}
@@ -59,9 +60,10 @@ func (w *World) Run() error {
 
 // loop is Run's main loop. It runs on Run's goroutine (self is nil) and,
 // while a task that Run's goroutine resumed is parked, on that task's
-// goroutine (see drive). It returns true when self is picked to run, false
+// goroutine (see Task.suspend). It returns true when self is picked to run, false
 // when the run is over.
-func (w *World) loop(self *Task) bool {
+func (w *World) loop(self *Task) (picked bool) {
+	defer w.recoverPanic()
 	for {
 		if (len(w.runnable) > 0 || len(w.yielded) > 0) && w.runReady(self) {
 			return true
@@ -74,32 +76,15 @@ func (w *World) loop(self *Task) bool {
 		if len(w.invariants) > 0 {
 			w.checkInvariants()
 		}
-		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) || !w.nextBefore() {
+		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) {
 			return false
 		}
-		w.popNext() // nextBefore saw that there is one
+		if (w.dead > 0 || w.queue.len() == 0 || w.queue.peekAt() > w.cfg.MaxTime) && !w.nextBefore() {
+			return false
+		}
+		w.popNext() // there is one, not cancelled
 		w.dispatch(&w.event)
 	}
-}
-
-// drive runs the loop on the goroutine of self, a task that Run's goroutine
-// resumed and that has just parked or yielded. When the loop picks self
-// again, self goes on without a coroutine switch; when it picks another
-// task, self resumes it directly. A round trip between two tasks thus costs
-// one pair of switches instead of two, and the order of everything is the
-// same as on Run's goroutine. drive returns true when self is picked, false
-// when the loop must go back to Run's goroutine (the run ended or failed),
-// which self's caller then does by yielding.
-func (w *World) drive(self *Task) bool {
-	w.current = nil
-	w.afterSlice() // the end of self's slice, as resume ends it
-	w.driver = self
-	if w.loop(self) {
-		return true
-	}
-	w.driver = nil
-	w.handedBack = true
-	return false
 }
 
 // nextBefore reports whether an event is due before MaxTime, failing the run
@@ -167,49 +152,44 @@ func (w *World) dispatch(ev *Event) {
 	if w.tracer.on {
 		w.tracer.event(ev)
 	}
-	w.handle(ev)
+	ev.h.HandleEvent(ev)
 	w.afterSlice()
 }
 
-// handle calls ev's handler. A panic there (an AfterFunc callback's, say)
-// fails the run with its stack instead of crashing the process.
-func (w *World) handle(ev *Event) {
-	defer func() {
-		if p := recover(); p != nil {
-			w.fail(FailPanic, nil, fmt.Sprintf("the handler of %v panicked: %v", ev.Op, p), string(debug.Stack()))
-		}
-	}()
-	ev.h.HandleEvent(ev)
-}
-
-// runReady runs the runnable tasks, one at a time in an order drawn from the
-// scheduling stream, until none is left. It stops early, returning true,
-// when it picks self (the task whose goroutine runs the loop).
-func (w *World) runReady(self *Task) bool {
-	for {
-		if w.runRunnable(self) {
-			return true
-		}
-		if len(w.yielded) == 0 || (w.failure != nil && !w.tearingDown) {
-			return false
-		}
-		// The tasks that yielded go next, after every task that was
-		// runnable when they yielded.
-		w.runnable, w.yielded = w.yielded, w.runnable[:0]
+// recoverPanic, deferred by the loop and Step, turns a panic of the engine's
+// own code (an event handler, an AfterFunc callback, an invariant) into a
+// failure with its stack, instead of crashing the process. Tasks' panics
+// never get here: each task recovers its own.
+func (w *World) recoverPanic() {
+	if p := recover(); p != nil {
+		w.current = nil
+		w.fail(FailPanic, nil, fmt.Sprintf("panic while processing %v: %v", w.event.Op, p), string(debug.Stack()))
 	}
 }
 
-func (w *World) runRunnable(self *Task) bool {
-	for len(w.runnable) > 0 && (w.failure == nil || w.tearingDown) {
+// runReady runs the runnable tasks, one at a time in an order drawn from the
+// scheduling stream, until none is left; the tasks that yielded go after
+// every task that was runnable when they yielded. It stops early,
+// returning true, when it picks self (the task whose goroutine runs the
+// loop).
+func (w *World) runReady(self *Task) bool {
+	for w.failure == nil || w.tearingDown {
+		n := len(w.runnable)
+		if n == 0 {
+			if len(w.yielded) == 0 {
+				return false
+			}
+			w.runnable, w.yielded = w.yielded, w.runnable[:0]
+			continue
+		}
 		i := 0
-		if n := len(w.runnable); n > 1 {
+		if n > 1 {
 			i = w.sched.IntN(n)
 		}
 		t := w.runnable[i]
-		last := len(w.runnable) - 1
-		w.runnable[i] = w.runnable[last]
-		w.runnable[last] = nil
-		w.runnable = w.runnable[:last]
+		w.runnable[i] = w.runnable[n-1]
+		w.runnable[n-1] = nil
+		w.runnable = w.runnable[:n-1]
 		if !w.startSlice(t) {
 			continue
 		}
@@ -243,7 +223,7 @@ func (w *World) startSlice(t *Task) bool {
 
 // resume switches to t, made running by startSlice, until it parks or returns.
 // A task resumed from Run's goroutine may run the loop itself while parked
-// (drive); one resumed from a task's goroutine never does.
+// (Task.suspend); one resumed from a task's goroutine never does.
 func (w *World) resume(t *Task) {
 	driver := w.driver
 	t.top = driver == nil

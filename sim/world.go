@@ -39,7 +39,7 @@ type World struct {
 	runnable []*Task
 	yielded  []*Task // tasks that called Yield: they run after runnable
 	current  *Task
-	// inline lets a parked task run the loop itself (drive): on in Run,
+	// inline lets a parked task run the loop itself (Task.suspend): on in Run,
 	// off in Step and at teardown. driver is the task whose goroutine runs
 	// the loop, nil for Run's own; handedBack says that a driver ended the
 	// loop and Run's goroutine must not go on with it.

@@ -272,7 +272,7 @@ func TestFailures(t *testing.T) {
 				sim.AfterFunc(ctx, time.Second, func() { explode() })
 				sim.Sleep(ctx, 2*time.Second)
 			})
-		}, sim.FailPanic, []string{"the handler of Timer panicked: kaboom", "explode", "t=1.000000s"}},
+		}, sim.FailPanic, []string{"panic while processing Timer: kaboom", "explode", "t=1.000000s"}},
 		{"goexit", func(w *sim.World) {
 			w.Spawn("quitter", func(ctx context.Context) { runtime.Goexit() })
 		}, sim.FailPanic, []string{"runtime.Goexit"}},

@@ -154,21 +154,31 @@ func (n *Network) newID() uint64 {
 
 // latency returns the delay of one chunk or datagram from a to b.
 func (n *Network) latency(a, b netip.Addr) time.Duration {
+	return n.baseLatency() + n.pairLatency(a, b)
+}
+
+// baseLatency draws a delay from the latency distribution in force.
+func (n *Network) baseLatency() time.Duration {
 	lat := &n.lat
 	if n.slow && n.faultsOn {
 		lat = &n.faultLat
 	}
-	d := lat.draw(n.w.Rand())
-	if m := n.cfg.Faults.PairLatencyMax; m > 0 && n.faultsOn {
-		key := [2]netip.Addr{a, b}
-		extra, ok := n.pairExtra[key]
-		if !ok {
-			extra = n.w.Rand().Duration(0, m)
-			n.pairExtra[key] = extra
-		}
-		d += extra
+	return lat.draw(n.w.Rand())
+}
+
+// pairLatency is the extra delay from a to b, drawn on first use.
+func (n *Network) pairLatency(a, b netip.Addr) time.Duration {
+	m := n.cfg.Faults.PairLatencyMax
+	if m == 0 || !n.faultsOn {
+		return 0
 	}
-	return d
+	key := [2]netip.Addr{a, b}
+	extra, ok := n.pairExtra[key]
+	if !ok {
+		extra = n.w.Rand().Duration(0, m)
+		n.pairExtra[key] = extra
+	}
+	return extra
 }
 
 // fault reports whether a fault of probability p happens now: never once

@@ -26,8 +26,13 @@ func (p *pipe) blocked() bool {
 	if c.stable {
 		return false
 	}
-	from, to := c.ends[p.dir], c.ends[1-p.dir]
-	return p.clogged || c.cut || c.n.blockedPair(from.local.Addr(), to.local.Addr())
+	if p.clogged || c.cut {
+		return true
+	}
+	if len(c.n.blocked) == 0 { // no partition: skip the addresses
+		return false
+	}
+	return c.n.blockedPair(c.ends[p.dir].local.Addr(), c.ends[1-p.dir].local.Addr())
 }
 
 // pump is ProcessSendBuffer: it moves a chunk onto the wire, to arrive
@@ -61,8 +66,11 @@ func (p *pipe) pump() {
 // arrival is when something sent now arrives: after the latency, and never
 // before what was sent earlier.
 func (p *pipe) arrival() time.Duration {
-	c := p.c
-	at := c.n.w.Now() + c.n.latency(c.ends[p.dir].local.Addr(), c.ends[1-p.dir].local.Addr())
+	c, n := p.c, p.c.n
+	at := n.w.Now() + n.baseLatency()
+	if n.cfg.Faults.PairLatencyMax > 0 { // the addresses only when needed
+		at += n.pairLatency(c.ends[p.dir].local.Addr(), c.ends[1-p.dir].local.Addr())
+	}
 	p.last = max(p.last, at)
 	return p.last
 }

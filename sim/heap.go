@@ -57,9 +57,10 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 	return slot, &h.slab[slot]
 }
 
-// pop removes the earliest event and copies it into ev. The heap must not
-// be empty.
-func (h *eventHeap) pop(ev *Event) {
+// pop removes the earliest event from the order and returns its slot,
+// which stays reserved, so that the event can be handled in place, until
+// release. The heap must not be empty.
+func (h *eventHeap) pop() uint32 {
 	keys := h.keys
 	top := keys[0]
 	last := len(keys) - 1
@@ -84,10 +85,15 @@ func (h *eventHeap) pop(ev *Event) {
 		}
 		keys[i] = k
 	}
-	slot := &h.slab[top.slot]
-	*ev = *slot
-	slot.h = nil // drop the handler reference; the slot is rewritten on reuse
-	h.free = append(h.free, top.slot)
+	return top.slot
+}
+
+// release frees the slot of a popped event. Its seq is cleared, so that
+// cancelling the event now finds nothing, and its handler dropped.
+func (h *eventHeap) release(slot uint32) {
+	ev := &h.slab[slot]
+	ev.Seq, ev.h = 0, nil
+	h.free = append(h.free, slot)
 }
 
 // peekAt returns the time of the earliest event.

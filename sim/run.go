@@ -82,8 +82,7 @@ func (w *World) loop(self *Task) (picked bool) {
 		if (w.dead > 0 || w.queue.len() == 0 || w.queue.peekAt() > w.cfg.MaxTime) && !w.nextBefore() {
 			return false
 		}
-		w.popNext() // there is one, not cancelled
-		w.dispatch(&w.event)
+		w.processFirst() // there is one, not cancelled
 	}
 }
 
@@ -115,8 +114,7 @@ func (w *World) failStuck(kind FailureKind, format string, args ...any) {
 func (w *World) dropCancelled() {
 	for w.dead > 0 && w.queue.len() > 0 && w.queue.peek().dead {
 		w.dead--
-		var dead Event
-		w.queue.pop(&dead)
+		w.queue.release(w.queue.pop())
 	}
 }
 
@@ -127,18 +125,22 @@ func (w *World) processNext() bool {
 	if w.queue.len() == 0 {
 		return false
 	}
-	w.popNext()
-	w.dispatch(&w.event)
+	w.processFirst()
 	return true
 }
 
-// popNext moves the first event of the queue, which must not be empty nor
-// cancelled, to w.event: a field, not a local, since handlers get a pointer.
-func (w *World) popNext() {
-	w.queue.pop(&w.event)
-	if w.event.live {
+// processFirst processes the first event of the queue, which must not be
+// empty nor cancelled, where it lies: its slot is freed only after the
+// handler. (A handler that schedules may move the slab; the event it was
+// given stays intact in the old one.)
+func (w *World) processFirst() {
+	slot := w.queue.pop()
+	ev := &w.queue.slab[slot]
+	if ev.live {
 		w.liveEvents--
 	}
+	w.dispatch(ev)
+	w.queue.release(slot)
 }
 
 // dispatch applies ev: the clock, the hash, the trace line, the handler.
@@ -147,7 +149,7 @@ func (w *World) dispatch(ev *Event) {
 	if ev.At > w.now {
 		w.now = ev.At
 	}
-	w.cur, w.curLive = ev.Seq, ev.live
+	w.cur, w.curLive, w.curOp = ev.Seq, ev.live, ev.Op
 	w.hashEvent(ev)
 	if w.tracer.on {
 		w.tracer.event(ev)
@@ -163,7 +165,7 @@ func (w *World) dispatch(ev *Event) {
 func (w *World) recoverPanic() {
 	if p := recover(); p != nil {
 		w.current = nil
-		w.fail(FailPanic, nil, fmt.Sprintf("panic while processing %v: %v", w.event.Op, p), string(debug.Stack()))
+		w.fail(FailPanic, nil, fmt.Sprintf("panic while processing %v: %v", w.curOp, p), string(debug.Stack()))
 	}
 }
 
@@ -280,8 +282,7 @@ func (w *World) end() {
 func (w *World) processShutdown() {
 	w.shutdown = true
 	w.seq++
-	w.event = Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}}
-	w.dispatch(&w.event)
+	w.dispatch(&Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}})
 	w.runReady(nil)
 	w.checkInvariants()
 }

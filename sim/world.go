@@ -22,7 +22,7 @@ type World struct {
 	seq   uint64 // last seq handed out
 	cur   uint64 // seq of the event being processed; 0 at setup
 	queue eventHeap
-	event Event // the event being processed
+	curOp Op // the op of the event being processed
 	// liveEvents counts queued events that keep the run alive: not
 	// infrastructure and not scheduled by a daemon. It makes the
 	// termination check O(1).
@@ -208,8 +208,8 @@ func (w *World) Cancel(ref EventRef) {
 		return
 	}
 	ev := &w.queue.slab[ref.slot]
-	if ev.Seq != ref.seq || ev.dead {
-		return // processed already (its slot may hold another event now)
+	if ev.Seq != ref.seq || ev.dead || ref.seq == w.cur {
+		return // processed already or being processed (its slot may hold another event now)
 	}
 	ev.dead = true
 	w.dead++

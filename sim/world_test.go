@@ -196,6 +196,47 @@ type infraHandler struct{ fired *int }
 func (h infraHandler) HandleEvent(*sim.Event)                    { *h.fired++ }
 func (h infraHandler) DescribeEvent(*sim.Event) (string, string) { return "", "" }
 
+// cancelOwn cancels the event it handles, from its handler or later.
+type cancelOwn struct {
+	w      *sim.World
+	ref    sim.EventRef
+	inside bool
+	fired  int
+}
+
+func (h *cancelOwn) HandleEvent(*sim.Event) {
+	h.fired++
+	if h.inside {
+		h.w.Cancel(h.ref)
+	}
+}
+func (h *cancelOwn) DescribeEvent(*sim.Event) (string, string) { return "", "" }
+
+// TestCancelProcessedEvent: cancelling an event from its own handler, or
+// after it was processed, changes nothing; in particular the count of
+// events that keep the run alive stays right, so a later one still runs.
+func TestCancelProcessedEvent(t *testing.T) {
+	for _, inside := range []bool{true, false} {
+		w := sim.New(sim.Config{})
+		h := &cancelOwn{w: w, inside: inside}
+		h.ref = w.Schedule(time.Second, sim.OpDataDelivery, 1, 0, h)
+		later := 0
+		w.Schedule(5*time.Second, sim.OpDataDelivery, 2, 0, infraHandler{&later})
+		if !inside {
+			w.SpawnDaemon("canceller", func(ctx context.Context) {
+				sim.Sleep(ctx, 2*time.Second)
+				w.Cancel(h.ref)
+			})
+		}
+		if err := w.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if h.fired != 1 || later != 1 || w.Now() != 5*time.Second {
+			t.Errorf("inside=%v: fired %d and %d, ended at %v; want both once, at 5s", inside, h.fired, later, w.Now())
+		}
+	}
+}
+
 func TestInfrastructureEventsDoNotKeepRunAlive(t *testing.T) {
 	w := sim.New(sim.Config{})
 	fired := 0

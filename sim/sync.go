@@ -19,8 +19,10 @@ type WaitQueue struct {
 // deadlock reports ("read conn 3").
 func (q *WaitQueue) Wait(ctx context.Context, what string) error {
 	t := mustTask(ctx, "sim.WaitQueue.Wait")
-	if err := t.check(ctx); err != nil {
-		return err
+	if !t.live(ctx) {
+		if err := t.check(ctx); err != nil {
+			return err
+		}
 	}
 	q.items = append(q.items, t)
 	r := t.park(what, ctx)
@@ -55,9 +57,14 @@ func (q *WaitQueue) WakeAll() int {
 		return 0
 	}
 	n := 0
-	for q.WakeOne() {
-		n++
+	for i, t := range q.items {
+		q.items[i] = nil
+		if t.state == taskParked {
+			t.w.wake(t, wakeSignal)
+			n++
+		}
 	}
+	q.items = q.items[:0]
 	return n
 }
 

@@ -306,7 +306,7 @@ func (t *Task) check(ctx context.Context) error {
 	if t.aborted {
 		t.unwind()
 	}
-	if c, ok := ctx.(*simCtx); ok { // the common case, without a select
+	if c, ok := ctx.(*simCtx); ok { // without a select
 		if c.err == nil {
 			return nil
 		}
@@ -322,6 +322,13 @@ func (t *Task) check(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// live reports, cheaply enough to be inlined, that check would pass: ctx
+// is the task's own context, not cancelled, and the task is not aborted.
+func (t *Task) live(ctx context.Context) bool {
+	c := t.ctx
+	return ctx == context.Context(c) && c.err == nil && !t.aborted
 }
 
 // yieldNow lets every other runnable task run before the current one

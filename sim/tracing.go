@@ -31,9 +31,9 @@ func mix(h, v uint64) uint64 {
 // distinct odd constants independently, so that the CPU computes them side
 // by side, and only their sum goes through the chained mix.
 func (w *World) hashEvent(ev *Event) {
-	v := uint64(ev.At)*0x9e3779b97f4a7c15 ^ ev.Seq*0xbf58476d1ce4e5b9 ^
-		(uint64(ev.Op)|uint64(ev.By)<<8)*0x94d049bb133111eb ^ ev.ID*0xd6e8feb86659fd93 ^
-		uint64(ev.Arg)*0xa0761d6478bd642f ^ ev.Cause*0xe7037ed1a0b428db ^ w.rng.calls*0x8ebc6af09c88c6e3
+	v := (uint64(ev.At)+ev.Seq*0xbf58476d1ce4e5b9)*0x9e3779b97f4a7c15 ^
+		(uint64(ev.Op)|uint64(ev.By)<<8|ev.ID<<32^ev.ID>>32)*0x94d049bb133111eb ^
+		(uint64(ev.Arg)+ev.Cause*0xe7037ed1a0b428db)*0xa0761d6478bd642f ^ w.rng.calls*0x8ebc6af09c88c6e3
 	w.hash = mix(w.hash, v)
 }
 

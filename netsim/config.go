@@ -18,14 +18,25 @@ type Config struct {
 	// ConnectMin and ConnectMax bound the time a dial takes to connect
 	// (default 1-11 ms).
 	ConnectMin, ConnectMax time.Duration
+	// AcceptMin and AcceptMax bound the time Accept takes to hand over a
+	// connection that has arrived (default 1-6 ms).
+	AcceptMin, AcceptMax time.Duration
+	// BindMin and BindMax bound the time Listen and ListenPacket take
+	// (default 10-100 µs).
+	BindMin, BindMax time.Duration
 	// Faults are the injected faults; the zero value is none.
 	Faults Faults
 }
 
 // Validate reports the first field that makes no sense.
 func (c Config) Validate() error {
-	if c.ConnectMin < 0 || c.ConnectMax < 0 || (c.ConnectMax > 0 && c.ConnectMax < c.ConnectMin) {
-		return fmt.Errorf("netsim: connect latency %v-%v", c.ConnectMin, c.ConnectMax)
+	for _, r := range []struct {
+		name     string
+		min, max time.Duration
+	}{{"connect", c.ConnectMin, c.ConnectMax}, {"accept", c.AcceptMin, c.AcceptMax}, {"bind", c.BindMin, c.BindMax}} {
+		if r.min < 0 || r.max < 0 || (r.max > 0 && r.max < r.min) {
+			return fmt.Errorf("netsim: %s latency %v-%v: negative, or max below min", r.name, r.min, r.max)
+		}
 	}
 	if err := c.Latency.validate(); err != nil {
 		return err
@@ -35,6 +46,14 @@ func (c Config) Validate() error {
 
 func (c Config) connectBounds() (time.Duration, time.Duration) {
 	return bounds(c.ConnectMin, c.ConnectMax, time.Millisecond, 11*time.Millisecond)
+}
+
+func (c Config) acceptBounds() (time.Duration, time.Duration) {
+	return bounds(c.AcceptMin, c.AcceptMax, time.Millisecond, 6*time.Millisecond)
+}
+
+func (c Config) bindBounds() (time.Duration, time.Duration) {
+	return bounds(c.BindMin, c.BindMax, 10*time.Microsecond, 100*time.Microsecond)
 }
 
 // Shape is how latencies are distributed.

@@ -19,6 +19,8 @@ func TestConfigValidate(t *testing.T) {
 		{"zero", netsim.Config{}, ""},
 		{"standard", netsim.Config{Faults: netsim.StandardFaults()}, ""},
 		{"connect backwards", netsim.Config{ConnectMin: 5 * ms, ConnectMax: ms}, "connect latency"},
+		{"accept backwards", netsim.Config{AcceptMin: 5 * ms, AcceptMax: ms}, "accept latency"},
+		{"negative bind", netsim.Config{BindMin: -ms}, "bind latency"},
 		{"negative latency", netsim.Config{Latency: netsim.Latency{Min: -ms}}, "negative latency"},
 		{"latency backwards", netsim.Config{Latency: netsim.Latency{Min: 2 * ms, Max: ms}}, "below Min"},
 		{"unknown shape", netsim.Config{Latency: netsim.Latency{Shape: 9}}, "Shape(9)"},

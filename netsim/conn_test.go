@@ -292,3 +292,92 @@ func TestAddHostRejectsAmbiguousHosts(t *testing.T) {
 		}()
 	}
 }
+
+// TestAcceptLatency: Accept hands a connection over after the accept
+// latency; an acceptor cancelled meanwhile leaves the connection to the
+// next Accept, and a listener closed meanwhile resets it.
+func TestAcceptLatency(t *testing.T) {
+	// Connected at 10 ms, handed over at 13 ms.
+	const lat = 3 * time.Millisecond
+	cfg := netsim.Config{AcceptMin: lat, AcceptMax: lat, ConnectMin: 10 * time.Millisecond, ConnectMax: 10 * time.Millisecond}
+	const during = 11500 * time.Microsecond
+	t.Run("delay", func(t *testing.T) {
+		x := newWorld(t, 14, cfg)
+		var ready, accepted time.Duration
+		x.run(t, map[string]func(context.Context) error{
+			"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
+				accepted = x.w.Now()
+				return nil
+			}),
+			"b-client": func(ctx context.Context) error {
+				_, err := x.client.Dial(ctx, "server:7000")
+				ready = x.w.Now()
+				return err
+			},
+		})
+		if accepted-ready != lat {
+			t.Fatalf("connected at %v, accepted at %v: want the %v accept latency between", ready, accepted, lat)
+		}
+	})
+	t.Run("cancelled acceptor", func(t *testing.T) {
+		x := newWorld(t, 15, cfg)
+		var first *sim.Task
+		x.run(t, map[string]func(context.Context) error{
+			"a-server": func(ctx context.Context) error {
+				l, err := x.server.Listen(ctx, ":7000")
+				if err != nil {
+					return err
+				}
+				first = sim.Go(ctx, "first", func(ctx context.Context) {
+					if _, err := l.Accept(); !errors.Is(err, context.Canceled) {
+						t.Errorf("cancelled Accept: %v", err)
+					}
+				})
+				sim.Sleep(ctx, during)
+				first.Cancel()
+				c, err := l.Accept()
+				if err != nil {
+					return err
+				}
+				buf := make([]byte, 2)
+				if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "hi" {
+					return errors.New("second Accept read " + strconv.Quote(string(buf)) + ": " + errString(err))
+				}
+				return nil
+			},
+			"b-client": func(ctx context.Context) error {
+				c, err := x.client.Dial(ctx, "server:7000")
+				if err != nil {
+					return err
+				}
+				_, err = c.Write([]byte("hi"))
+				return err
+			},
+		})
+	})
+	t.Run("closed listener", func(t *testing.T) {
+		x := newWorld(t, 16, cfg)
+		x.run(t, map[string]func(context.Context) error{
+			"a-server": func(ctx context.Context) error {
+				l, err := x.server.Listen(ctx, ":7000")
+				if err != nil {
+					return err
+				}
+				sim.Go(ctx, "closer", func(ctx context.Context) {
+					sim.Sleep(ctx, during)
+					l.Close()
+				})
+				_, err = l.Accept()
+				return expectErr("Accept on a listener closed during the hand-over", err, net.ErrClosed)
+			},
+			"b-client": func(ctx context.Context) error {
+				c, err := x.client.Dial(ctx, "server:7000")
+				if err != nil {
+					return err
+				}
+				_, err = c.Read(make([]byte, 1))
+				return expectErr("read of a connection never accepted", err, netsim.ErrConnectionReset)
+			},
+		})
+	})
+}

@@ -47,7 +47,7 @@ func (h *Host) Listen(ctx context.Context, address string) (net.Listener, error)
 	}
 	l := &listener{h: h, id: h.n.newID(), addr: netip.AddrPortFrom(h.addr, port)}
 	h.listeners[port] = l
-	h.n.w.Schedule(h.n.w.Rand().Duration(10*time.Microsecond, 100*time.Microsecond), sim.OpBindComplete, l.id, 0, l)
+	h.n.w.Schedule(h.n.w.Rand().Duration(h.n.cfg.bindBounds()), sim.OpBindComplete, l.id, 0, l)
 	for !l.bound {
 		if err := l.waiters.Wait(ctx, "netsim bind"); err != nil {
 			l.Close()
@@ -67,7 +67,8 @@ func (l *listener) HandleEvent(*sim.Event) {
 func (l *listener) DescribeEvent(*sim.Event) (string, string) { return l.h.name, l.addr.String() }
 
 // Accept waits for the next connection, the deadline, the listener's
-// Close or the calling task's cancellation.
+// Close or the calling task's cancellation; then it takes the accept
+// latency to hand the connection over.
 func (l *listener) Accept() (net.Conn, error) {
 	for {
 		if l.closed {
@@ -76,12 +77,37 @@ func (l *listener) Accept() (net.Conn, error) {
 		if len(l.queue) > 0 {
 			e := l.queue[0]
 			l.queue = l.queue[1:]
+			if err := l.handOver(e); err != nil {
+				return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
+			}
 			return e, nil
 		}
 		if err := waitOn(l.h.n.w, &l.waiters, "netsim accept", l.dl, &l.timer); err != nil {
 			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
 		}
 	}
+}
+
+// handOver waits the accept latency for e, taken from the queue. If the
+// calling task is cancelled meanwhile, e goes back to the head of the
+// queue for the next Accept; if the listener is closed, e is reset as the
+// other connections not yet accepted.
+func (l *listener) handOver(e *endpoint) error {
+	w := l.h.n.w
+	t := w.Current()
+	if t == nil {
+		return errors.New("netsim: blocking I/O outside a simulated task")
+	}
+	if err := sim.Sleep(t.Context(), w.Rand().Duration(l.h.n.cfg.acceptBounds())); err != nil {
+		l.queue = append([]*endpoint{e}, l.queue...)
+		l.waiters.WakeOne() // an Accept may have found the queue empty meanwhile
+		return err
+	}
+	if l.closed {
+		e.c.resetConn()
+		return net.ErrClosed
+	}
+	return nil
 }
 
 // Close stops listening; connections not yet accepted are reset.

@@ -25,7 +25,8 @@
 // # Faults
 //
 // The zero Config is realistic latency (100-600 µs per chunk, 1-11 ms to
-// connect) and no faults. Faults are named probabilities and durations in
+// connect, 1-6 ms for Accept to hand a connection over, 10-100 µs to bind)
+// and no faults. Faults are named probabilities and durations in
 // Faults, zero meaning off: latency shapes and per-pair latency, clogs,
 // partitions, host send/receive partitions, cuts, random closes, bit flips,
 // partial I/O, connect failures, half-open connections and datagram loss,

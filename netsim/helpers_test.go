@@ -2,6 +2,7 @@ package netsim_test
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -48,6 +49,10 @@ func (x *world) run(t testing.TB, tasks map[string]func(ctx context.Context) err
 		})
 	}
 	if err := x.w.Run(); err != nil {
+		var f *sim.Failure
+		if errors.As(err, &f) {
+			t.Fatal(f.Report()) // with the parked tasks and the stack
+		}
 		t.Fatal(err)
 	}
 }

@@ -171,8 +171,13 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	return c.ends[0], nil
 }
 
+// synTimeout is how long a dial nobody answers waits before it fails, as
+// Linux gives up after six SYN retries.
+const synTimeout = 127 * time.Second
+
 // failDial injects a connect failure: refused after the connect latency,
-// or no answer until the caller gives up.
+// or no answer until the caller gives up, or the kernel does (ETIMEDOUT
+// after synTimeout, a net.Error whose Timeout() is true).
 func (n *Network) failDial(ctx context.Context, c *conn, lo, hi time.Duration) error {
 	if n.w.Rand().Bool(0.5) {
 		n.record(c, "ConnectRefused", "")
@@ -182,10 +187,10 @@ func (n *Network) failDial(ctx context.Context, c *conn, lo, hi time.Duration) e
 		return ErrConnectionRefused
 	}
 	n.record(c, "ConnectHang", "")
-	if err := sim.Sleep(ctx, 100*365*24*time.Hour); err != nil {
+	if err := sim.Sleep(ctx, synTimeout); err != nil {
 		return err
 	}
-	return errors.New("netsim: a hanging dial outlived the run")
+	return syscall.ETIMEDOUT
 }
 
 // establish is ConnectionReady: the SYN reached the other host.

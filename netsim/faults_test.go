@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"syscall"
 	"testing"
 	"time"
 
@@ -317,6 +318,33 @@ func TestConnectFailures(t *testing.T) {
 	}
 	if refused == 0 || hung == 0 {
 		t.Fatalf("%d refused and %d hung of 20 failed dials; want both kinds", refused, hung)
+	}
+}
+
+// TestHangingDialTimesOut: a dial nobody answers, without a deadline of
+// its own, fails as the kernel's would: ETIMEDOUT after 127 s, a timeout.
+func TestHangingDialTimesOut(t *testing.T) {
+	timedOut := 0
+	for seed := range uint64(10) {
+		x := newWorld(t, seed, netsim.Config{Faults: netsim.Faults{ConnectFailP: 1}})
+		x.run(t, map[string]func(context.Context) error{
+			"a-server": func(ctx context.Context) error { _, err := x.server.Listen(ctx, ":7000"); return err },
+			"b-client": func(ctx context.Context) error {
+				_, err := x.client.Dial(ctx, "server:7000")
+				var ne net.Error
+				switch {
+				case errors.Is(err, netsim.ErrConnectionRefused):
+				case errors.Is(err, syscall.ETIMEDOUT) && errors.As(err, &ne) && ne.Timeout() && x.w.Now() >= 127*time.Second:
+					timedOut++
+				default:
+					return errors.New("dial at " + x.w.Now().String() + ": " + errString(err))
+				}
+				return nil
+			},
+		})
+	}
+	if timedOut == 0 {
+		t.Fatal("no hanging dial in 10 seeds")
 	}
 }
 

@@ -59,7 +59,13 @@ var _ net.Conn = (*endpoint)(nil)
 type pipe struct {
 	c                    *conn
 	dir                  int
-	send, wire, recv     byteQueue
+	// out holds what was written and has not arrived: its first onWire
+	// bytes are on the wire (they left the send buffer), the rest wait in
+	// the send buffer. One queue for both, so that a chunk is not copied
+	// on its way out.
+	out                  byteQueue
+	onWire               int
+	recv                 byteQueue
 	pumping              bool // a ProcessSendBuffer is scheduled
 	finQueued, finSent   bool
 	eof                  bool          // the FIN arrived
@@ -156,7 +162,7 @@ func (e *endpoint) Write(p []byte) (int, error) {
 		if written == len(p) {
 			break
 		}
-		room := sendBufferSize - out.send.len()
+		room := sendBufferSize - out.unsent()
 		if room == 0 {
 			if err := waitOn(e.c.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
 				return written, e.err("write", err)
@@ -164,7 +170,7 @@ func (e *endpoint) Write(p []byte) (int, error) {
 			continue
 		}
 		k := min(room, len(p)-written)
-		out.send.push(p[written : written+k])
+		out.out.push(p[written : written+k])
 		written += k
 		if e.c.n.ioFaults {
 			e.c.n.writeFaults(e.c, out)
@@ -312,8 +318,8 @@ func (c *conn) resetConn() {
 		}
 	}
 	for _, p := range c.pipes {
-		p.send.reset()
-		p.wire.reset()
+		p.out.reset()
+		p.onWire = 0
 		p.recv.reset()
 		p.writers.WakeAll()
 		p.readers.WakeAll()

@@ -13,7 +13,7 @@ func (p *pipe) kick() {
 	if p.pumping || p.blocked() {
 		return
 	}
-	if p.send.len() == 0 && (!p.finQueued || p.finSent) {
+	if p.unsent() == 0 && (!p.finQueued || p.finSent) {
 		return
 	}
 	p.pumping = true
@@ -43,17 +43,17 @@ func (p *pipe) pump() {
 		return
 	}
 	c, n := p.c, p.c.n
-	if k := p.send.len(); k > 0 {
+	if k := p.unsent(); k > 0 {
 		k = min(k, maxChunk)
 		if n.ioFaults && !c.stable && n.fault(n.cfg.Faults.PartialP) {
 			k = min(k, 1+n.w.Rand().IntN(1000))
 			n.record(c, "PartialWrite", "bytes="+strconv.Itoa(k))
 		}
-		p.send.moveTo(&p.wire, k)
+		p.onWire += k
 		n.w.ScheduleAt(p.arrival(), sim.OpDataDelivery, c.id, int64(p.dir)|int64(k)<<1, c)
 		p.writers.WakeAll()
 	}
-	if p.send.len() > 0 {
+	if p.unsent() > 0 {
 		p.kick()
 		return
 	}
@@ -75,23 +75,34 @@ func (p *pipe) arrival() time.Duration {
 	return p.last
 }
 
+// unsent is how many bytes wait in the send buffer.
+func (p *pipe) unsent() int { return p.out.len() - p.onWire }
+
+// arrive takes the first k bytes off the wire (fewer if a reset emptied it
+// meanwhile).
+func (p *pipe) arrive(k int) {
+	p.out.skip(k)
+	p.onWire = max(p.onWire-k, 0)
+}
+
 // deliver is DataDelivery: k bytes of the wire reach the receiver.
 func (p *pipe) deliver(k int) {
 	c, n := p.c, p.c.n
 	to := c.ends[1-p.dir]
 	if to.reset || to.gone || to.host == nil {
-		p.wire.skip(k)
+		p.arrive(k)
 		return
 	}
 	if to.closed {
-		p.wire.skip(k)
+		p.arrive(k)
 		c.resetConn() // data for a closed socket: the peer answers with a reset
 		return
 	}
 	if !c.stable && n.fault(n.cfg.Faults.BitFlipP) {
-		n.flipBits(c, p.wire.front(k))
+		n.flipBits(c, p.out.front(k))
 	}
-	p.wire.moveTo(&p.recv, k)
+	p.recv.push(p.out.front(k))
+	p.arrive(k)
 	p.readers.WakeAll()
 }
 
@@ -137,10 +148,10 @@ func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
 	case sim.OpDataDelivery:
 		return "", "bytes=" + strconv.FormatInt(ev.Arg>>1, 10) + " " + addrs
 	case sim.OpProcessSendBuffer:
-		if p := c.pipes[dir]; p.send.len() == 0 && p.finQueued {
+		if p := c.pipes[dir]; p.unsent() == 0 && p.finQueued {
 			return "", "fin " + addrs
 		}
-		return "", "bytes=" + strconv.Itoa(c.pipes[dir].send.len()) + " " + addrs
+		return "", "bytes=" + strconv.Itoa(c.pipes[dir].unsent()) + " " + addrs
 	case sim.OpConnectionReady:
 		return c.hostNames(), addrs
 	}

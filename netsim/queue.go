@@ -36,10 +36,4 @@ func (q *byteQueue) skip(n int) {
 	}
 }
 
-// moveTo moves the first n bytes to the end of dst.
-func (q *byteQueue) moveTo(dst *byteQueue, n int) {
-	dst.push(q.front(n))
-	q.skip(n)
-}
-
 func (q *byteQueue) reset() { q.buf, q.head = q.buf[:0], 0 }

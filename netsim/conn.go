@@ -57,8 +57,8 @@ var _ net.Conn = (*endpoint)(nil)
 
 // pipe is one direction of a connection.
 type pipe struct {
-	c                    *conn
-	dir                  int
+	c   *conn
+	dir int
 	// out holds what was written and has not arrived: its first onWire
 	// bytes are on the wire (they left the send buffer), the rest wait in
 	// the send buffer. One queue for both, so that a chunk is not copied

@@ -154,28 +154,30 @@ func (e *endpoint) readSome(in *pipe, p []byte) int {
 // A zero-length write succeeds on an open connection and sends nothing.
 func (e *endpoint) Write(p []byte) (int, error) {
 	out := e.out()
+	if err := e.writeErr(out); err != nil {
+		return 0, err
+	}
 	written := 0
-	for {
-		if err := e.writeErr(out); err != nil {
-			return written, err
-		}
-		if written == len(p) {
-			break
-		}
+	for written < len(p) {
 		room := sendBufferSize - out.unsent()
 		if room == 0 {
 			if err := waitOn(e.c.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
 				return written, e.err("write", err)
 			}
-			continue
-		}
-		k := min(room, len(p)-written)
-		out.out.push(p[written : written+k])
-		written += k
-		if e.c.n.ioFaults {
+		} else {
+			k := min(room, len(p)-written)
+			out.out.push(p[written : written+k])
+			written += k
+			if !e.c.n.ioFaults {
+				out.kick()
+				continue // nothing could have ended the connection
+			}
 			e.c.n.writeFaults(e.c, out)
+			out.kick()
 		}
-		out.kick()
+		if err := e.writeErr(out); err != nil {
+			return written, err
+		}
 	}
 	if e.c.n.ioFaults {
 		e.c.n.maybeRandomClose(e.c)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"time"
 )
@@ -62,7 +63,24 @@ func (r *Rand) Int64N(n int64) int64 {
 		panic(fmt.Sprintf("sim: Rand.Int64N(%d): n must be positive", n))
 	}
 	r.calls++
-	return r.r.Int64N(n)
+	return int64(r.uint64n(uint64(n)))
+}
+
+// uint64n is math/rand/v2's Rand.uint64n (Lemire's multiply-and-reject,
+// the same draws and results) on the PCG itself: no interface call on the
+// hottest draw, a latency.
+func (r *Rand) uint64n(n uint64) uint64 {
+	if n&(n-1) == 0 { // a power of two
+		return r.src.Uint64() & (n - 1)
+	}
+	hi, lo := bits.Mul64(r.src.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			hi, lo = bits.Mul64(r.src.Uint64(), n)
+		}
+	}
+	return hi
 }
 
 // Float64 returns a value in [0.0, 1.0).

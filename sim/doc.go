@@ -10,6 +10,13 @@
 // scheduled, and the task that scheduled it), which lets the trace tools
 // walk a failure back to its origin.
 //
+// The loop that takes events and resumes tasks runs on Run's goroutine and,
+// while a task that Run resumed is parked, on that task's own goroutine: a
+// task whose wait ends goes on without a switch, and handing control from
+// one task to another costs one pair of coroutine switches, not two. The
+// order of everything is the same either way (Step, which never does this,
+// processes the same events in the same order).
+//
 // Simulated code blocks only through this package's primitives: Sleep,
 // timers and tickers, Chan and Select, Mutex, RWMutex, WaitGroup, Cond,
 // WaitQueue and Yield. Each takes the context the task received, which

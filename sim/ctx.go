@@ -57,7 +57,18 @@ func (c *simCtx) Deadline() (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func (c *simCtx) Done() <-chan struct{} { return c.done }
+// Done returns the context's done channel, made on first use: the engine
+// itself never selects on it (it wakes its waiters directly), so most
+// contexts never need one.
+func (c *simCtx) Done() <-chan struct{} {
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.err != nil {
+			close(c.done)
+		}
+	}
+	return c.done
+}
 
 func (c *simCtx) Err() error { return c.err }
 
@@ -115,7 +126,7 @@ func (c *simCtx) removeLink(l *ctxLink) {
 
 // newCtx returns a cancellable context of ours under parent.
 func (w *World) newCtx(parent context.Context) *simCtx {
-	c := &simCtx{w: w, parent: parent, done: make(chan struct{}), foreignIdx: -1, by: w.current}
+	c := &simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current}
 	c.attach(parent)
 	return c
 }
@@ -123,6 +134,14 @@ func (w *World) newCtx(parent context.Context) *simCtx {
 // attach links c to its parent's cancellation: directly when the parent is
 // ours, by polling when it is not.
 func (c *simCtx) attach(parent context.Context) {
+	if p, ok := parent.(*simCtx); ok && p.w == c.w { // without making p's channel
+		if p.err != nil {
+			c.cancel(p.err, p.cause)
+			return
+		}
+		c.link = p.addLink(&ctxLink{child: c})
+		return
+	}
 	pdone := parent.Done()
 	if pdone == nil {
 		return
@@ -131,7 +150,7 @@ func (c *simCtx) attach(parent context.Context) {
 		c.cancel(parent.Err(), Cause(parent))
 		return
 	}
-	if p, _ := parent.Value(simCtxKey{}).(*simCtx); p != nil && p.done == pdone && p.w == c.w {
+	if p, _ := parent.Value(simCtxKey{}).(*simCtx); p != nil && p.Done() == pdone && p.w == c.w {
 		c.link = p.addLink(&ctxLink{child: c})
 		return
 	}
@@ -176,7 +195,9 @@ func (c *simCtx) cancel(err, cause error) {
 		cause = err
 	}
 	c.err, c.cause = err, cause
-	close(c.done)
+	if c.done != nil {
+		close(c.done)
+	}
 	c.w.ctxDirty = true
 	if t := c.task; t != nil && t.waitOwn && t.state == taskParked {
 		c.w.wake(t, wakeCtx)
@@ -206,7 +227,7 @@ func ownsDone(ctx context.Context, done <-chan struct{}) bool {
 	if !ok {
 		c, _ = ctx.Value(simCtxKey{}).(*simCtx)
 	}
-	return c != nil && c.done == done
+	return c != nil && c.Done() == done
 }
 
 // WithCancel is context.WithCancel for simulated code: the returned context
@@ -281,7 +302,7 @@ func taskName(t *Task) string {
 // deadline), or nil while it is not. The standard library's context.Cause
 // cannot see the cause of a context it did not make.
 func Cause(ctx context.Context) error {
-	if c, _ := ctx.Value(simCtxKey{}).(*simCtx); c != nil && c.done == ctx.Done() {
+	if c, _ := ctx.Value(simCtxKey{}).(*simCtx); c != nil && c.Done() == ctx.Done() {
 		return c.cause
 	}
 	return context.Cause(ctx)

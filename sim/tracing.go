@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -102,6 +103,12 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 			tr.err = err
 		}
 	}
+}
+
+// wants reports whether a record of pkg at level would be written
+// anywhere, so that callers format it only then.
+func (tr *tracer) wants(pkg string, level slog.Level) bool {
+	return tr.err == nil && (tr.json != nil || (tr.text != nil && tr.filter.Enabled(pkg, level)))
 }
 
 func (w *World) stamp(r *trace.Record) {
@@ -215,8 +222,24 @@ type logHandler struct {
 
 func (h *logHandler) Enabled(context.Context, slog.Level) bool { return true }
 
+// Handle folds the record into the trace hash, from the attributes'
+// values as they are, and formats it only when the trace shows it: most
+// debug logs of a run that nobody reads cost a few multiplications.
 func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	w := h.w
+	hv := hashString(mix(w.hash, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
+	for _, a := range h.attrs {
+		hv = hashString(hashString(hv, a.Key), a.Value)
+	}
+	hv = hashString(hv, h.prefix)
+	sr.Attrs(func(a slog.Attr) bool {
+		hv = hashSlogAttr(hv, a)
+		return true
+	})
+	w.hash = hv
+	if !w.tracer.wants("app", sr.Level) {
+		return nil
+	}
 	r := trace.Record{Level: sr.Level, Kind: trace.KindLog, Msg: sr.Message}
 	w.stamp(&r)
 	r.Attrs = append(w.attrBuf[:0], h.attrs...) // the tracer does not keep them
@@ -225,14 +248,39 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 		return true
 	})
 	slices.SortStableFunc(r.Attrs, func(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) })
-	hv := hashString(mix(w.hash, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
-	for _, a := range r.Attrs {
-		hv = hashString(hashString(hv, a.Key), a.Value)
-	}
-	w.hash = hv
 	w.tracer.write("app", &r)
 	w.attrBuf = r.Attrs[:0]
 	return nil
+}
+
+// hashSlogAttr folds a log attribute into h by the kind of its value,
+// without formatting it; a group folds its members in turn.
+func hashSlogAttr(h uint64, a slog.Attr) uint64 {
+	v := a.Value.Resolve()
+	h = mix(hashString(h, a.Key), uint64(v.Kind()))
+	switch v.Kind() {
+	case slog.KindString:
+		return hashString(h, v.String())
+	case slog.KindInt64, slog.KindDuration:
+		return mix(h, uint64(v.Int64()))
+	case slog.KindUint64:
+		return mix(h, v.Uint64())
+	case slog.KindFloat64:
+		return mix(h, math.Float64bits(v.Float64()))
+	case slog.KindBool:
+		if v.Bool() {
+			return mix(h, 1)
+		}
+		return mix(h, 0)
+	case slog.KindTime:
+		return mix(h, uint64(v.Time().UnixNano()))
+	case slog.KindGroup:
+		for _, g := range v.Group() {
+			h = hashSlogAttr(h, g)
+		}
+		return h
+	}
+	return hashString(h, v.String()) // KindAny, as the trace prints it
 }
 
 func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {

@@ -34,6 +34,7 @@ type simCtx struct {
 
 	children   []*ctxLink
 	link       *ctxLink // our entry in the parent's children
+	self       ctxLink  // that entry, when the parent is ours: no allocation of its own
 	foreignIdx int      // index in w.foreign, -1 if not there
 	released   bool     // its task finished; detach when childless
 }
@@ -139,7 +140,8 @@ func (c *simCtx) attach(parent context.Context) {
 			c.cancel(p.err, p.cause)
 			return
 		}
-		c.link = p.addLink(&ctxLink{child: c})
+		c.self = ctxLink{child: c}
+		c.link = p.addLink(&c.self)
 		return
 	}
 	pdone := parent.Done()
@@ -151,7 +153,8 @@ func (c *simCtx) attach(parent context.Context) {
 		return
 	}
 	if p, _ := parent.Value(simCtxKey{}).(*simCtx); p != nil && p.Done() == pdone && p.w == c.w {
-		c.link = p.addLink(&ctxLink{child: c})
+		c.self = ctxLink{child: c}
+		c.link = p.addLink(&c.self)
 		return
 	}
 	c.foreignIdx = len(c.w.foreign)

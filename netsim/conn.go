@@ -59,13 +59,12 @@ var _ net.Conn = (*endpoint)(nil)
 type pipe struct {
 	c   *conn
 	dir int
-	// out holds what was written and has not arrived: its first onWire
-	// bytes are on the wire (they left the send buffer), the rest wait in
-	// the send buffer. One queue for both, so that a chunk is not copied
-	// on its way out.
-	out                  byteQueue
-	onWire               int
-	recv                 byteQueue
+	// buf holds everything written and not yet read, in order: first the
+	// arrived bytes (the receive buffer, readable), then the onWire bytes
+	// on their way, then the send buffer's. One queue for the three, so
+	// that a byte is copied in by Write and out by Read, and never between.
+	buf                  byteQueue
+	arrived, onWire      int
 	pumping              bool // a ProcessSendBuffer is scheduled
 	finQueued, finSent   bool
 	eof                  bool          // the FIN arrived
@@ -112,7 +111,7 @@ func (e *endpoint) Read(p []byte) (int, error) {
 			return 0, nil
 		case in.readClogged:
 			// The data and the FIN are there, but not readable yet.
-		case in.recv.len() > 0:
+		case in.arrived > 0:
 			return e.readSome(in, p), nil
 		case in.eof:
 			return 0, io.EOF
@@ -135,16 +134,16 @@ func (e *endpoint) Read(p []byte) (int, error) {
 func (e *endpoint) readSome(in *pipe, p []byte) int {
 	n := e.c.n
 	if !n.ioFaults {
-		return in.recv.pop(p)
+		return in.read(p)
 	}
 	if !e.c.stable && n.fault(n.cfg.Faults.PartialP) {
 		k := 1 + n.w.Rand().IntN(1000)
-		if k < len(p) && k < in.recv.len() {
+		if k < len(p) && k < in.arrived {
 			n.record(e.c, "PartialRead", "bytes="+itoa(k))
 			p = p[:k]
 		}
 	}
-	k := in.recv.pop(p)
+	k := in.read(p)
 	n.maybeRandomClose(e.c)
 	return k
 }
@@ -166,7 +165,7 @@ func (e *endpoint) Write(p []byte) (int, error) {
 			}
 		} else {
 			k := min(room, len(p)-written)
-			out.out.push(p[written : written+k])
+			out.buf.push(p[written : written+k])
 			written += k
 			if !e.c.n.ioFaults {
 				out.kick()
@@ -320,9 +319,8 @@ func (c *conn) resetConn() {
 		}
 	}
 	for _, p := range c.pipes {
-		p.out.reset()
-		p.onWire = 0
-		p.recv.reset()
+		p.buf.reset()
+		p.arrived, p.onWire = 0, 0
 		p.writers.WakeAll()
 		p.readers.WakeAll()
 	}

@@ -76,13 +76,21 @@ func (p *pipe) arrival() time.Duration {
 }
 
 // unsent is how many bytes wait in the send buffer.
-func (p *pipe) unsent() int { return p.out.len() - p.onWire }
+func (p *pipe) unsent() int { return p.buf.len() - p.arrived - p.onWire }
 
-// arrive takes the first k bytes off the wire (fewer if a reset emptied it
-// meanwhile).
-func (p *pipe) arrive(k int) {
-	p.out.skip(k)
-	p.onWire = max(p.onWire-k, 0)
+// read copies arrived bytes into b.
+func (p *pipe) read(b []byte) int {
+	k := copy(b, p.buf.front(p.arrived))
+	p.buf.skip(k)
+	p.arrived -= k
+	return k
+}
+
+// drop discards k bytes of the wire, and the arrived ones before them,
+// which nobody will read: the receiver is gone.
+func (p *pipe) drop(k int) {
+	p.buf.skip(p.arrived + k)
+	p.arrived, p.onWire = 0, max(p.onWire-k, 0)
 }
 
 // deliver is DataDelivery: k bytes of the wire reach the receiver.
@@ -90,19 +98,19 @@ func (p *pipe) deliver(k int) {
 	c, n := p.c, p.c.n
 	to := c.ends[1-p.dir]
 	if to.reset || to.gone || to.host == nil {
-		p.arrive(k)
+		p.drop(k)
 		return
 	}
 	if to.closed {
-		p.arrive(k)
 		c.resetConn() // data for a closed socket: the peer answers with a reset
 		return
 	}
+	k = min(k, p.onWire) // a reset may have emptied the wire meanwhile
 	if !c.stable && n.fault(n.cfg.Faults.BitFlipP) {
-		n.flipBits(c, p.out.front(k))
+		n.flipBits(c, p.buf.front(p.arrived + k)[p.arrived:])
 	}
-	p.recv.push(p.out.front(k))
-	p.arrive(k)
+	p.arrived += k
+	p.onWire -= k
 	p.readers.WakeAll()
 }
 

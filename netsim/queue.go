@@ -17,13 +17,6 @@ func (q *byteQueue) push(p []byte) {
 	q.buf = append(q.buf, p...)
 }
 
-// pop copies up to len(p) bytes out of the queue.
-func (q *byteQueue) pop(p []byte) int {
-	n := copy(p, q.buf[q.head:])
-	q.skip(n)
-	return n
-}
-
 // front returns the first n bytes, in place.
 func (q *byteQueue) front(n int) []byte { return q.buf[q.head : q.head+n] }
 

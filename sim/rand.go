@@ -102,11 +102,11 @@ func (r *Rand) Duration(lo, hi time.Duration) time.Duration {
 	if lo < 0 || hi < lo {
 		panic(fmt.Sprintf("sim: Rand.Duration(%v, %v): want 0 <= lo <= hi", lo, hi))
 	}
+	r.calls++
 	if lo == hi {
-		r.calls++
 		return lo
 	}
-	return lo + time.Duration(r.Int64N(int64(hi-lo)+1))
+	return lo + time.Duration(r.uint64n(uint64(hi-lo)+1))
 }
 
 // Shuffle pseudo-randomizes the order of n elements, calling swap(i, j) for

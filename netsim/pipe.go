@@ -17,7 +17,8 @@ func (p *pipe) kick() {
 		return
 	}
 	p.pumping = true
-	p.c.n.w.Schedule(0, sim.OpProcessSendBuffer, p.c.id, int64(p.dir), p.c)
+	w := p.c.n.w
+	w.ScheduleAt(w.Now(), sim.OpProcessSendBuffer, p.c.id, int64(p.dir), p.c)
 }
 
 // blocked reports whether data cannot leave: a clog, a cut or a partition.

@@ -17,10 +17,7 @@ func TestHealLiftsEveryFaultAtOnce(t *testing.T) {
 	x := newWorld(t, 20, netsim.Config{Faults: netsim.Faults{ClogP: 1, BitFlipP: 1}})
 	var took time.Duration
 	x.run(t, map[string]func(context.Context) error{
-		"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
-			_, err := io.Copy(c, c)
-			return err
-		}),
+		"a-server": serve(x, echo),
 		"b-client": func(ctx context.Context) error {
 			c, err := x.client.Dial(ctx, "server:7000")
 			if err != nil {
@@ -88,10 +85,7 @@ func TestChaosStrikesHostsAndConnections(t *testing.T) {
 	third := x.n.AddHost("third", netip.MustParseAddr("10.0.1.2"))
 	var echoed int
 	x.run(t, map[string]func(context.Context) error{
-		"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
-			_, err := io.Copy(c, c)
-			return err
-		}),
+		"a-server": serve(x, echo),
 		"a-third": func(ctx context.Context) error { _, err := third.Listen(ctx, ":7000"); return err },
 		"b-client": func(ctx context.Context) error {
 			x.n.StartChaos(ctx)
@@ -178,10 +172,7 @@ func TestSlowNetworkFaultEndsWithHeal(t *testing.T) {
 	x := newWorld(t, 24, netsim.Config{Faults: netsim.Faults{Latency: slow}})
 	var before, after time.Duration
 	x.run(t, map[string]func(context.Context) error{
-		"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
-			_, err := io.Copy(c, c)
-			return err
-		}),
+		"a-server": serve(x, echo),
 		"b-client": func(ctx context.Context) error {
 			c, err := x.client.Dial(ctx, "server:7000")
 			if err != nil {

@@ -32,6 +32,12 @@ func serve(x *world, fn func(ctx context.Context, c net.Conn) error) func(contex
 	}
 }
 
+// echo copies what c receives back to it until the peer's FIN.
+func echo(ctx context.Context, c net.Conn) error {
+	_, err := io.Copy(c, c)
+	return err
+}
+
 func TestEchoWithBufio(t *testing.T) {
 	x := newWorld(t, 1, netsim.Config{})
 	var got []string

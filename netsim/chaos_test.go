@@ -86,7 +86,7 @@ func TestChaosStrikesHostsAndConnections(t *testing.T) {
 	var echoed int
 	x.run(t, map[string]func(context.Context) error{
 		"a-server": serve(x, echo),
-		"a-third": func(ctx context.Context) error { _, err := third.Listen(ctx, ":7000"); return err },
+		"a-third":  func(ctx context.Context) error { _, err := third.Listen(ctx, ":7000"); return err },
 		"b-client": func(ctx context.Context) error {
 			x.n.StartChaos(ctx)
 			c, err := x.client.Dial(ctx, "server:7000")

@@ -60,8 +60,8 @@ func (w *World) Run() error {
 
 // loop is Run's main loop. It runs on Run's goroutine (self is nil) and,
 // while a task that Run's goroutine resumed is parked, on that task's
-// goroutine (see Task.suspend). It returns true when self is picked to run, false
-// when the run is over.
+// goroutine (see Task.suspend). It returns true when self is picked to
+// run, false when the run is over.
 func (w *World) loop(self *Task) (picked bool) {
 	defer w.recoverPanic()
 	for {

@@ -131,16 +131,8 @@ func TestAHostListensAgainAfterACrash(t *testing.T) {
 				return err
 			}
 			x.server.Crash(false)
-			l, err := x.server.Listen(ctx, ":7000") // the rebooted process
-			if err != nil {
-				return err
-			}
-			c, err := l.Accept()
-			if err != nil {
-				return err
-			}
-			b, err := io.ReadAll(c)
-			second = string(b)
+			var err error
+			second, err = readOne(ctx, x.server, ":7000") // the rebooted process
 			return err
 		},
 		"b-client": func(ctx context.Context) error {

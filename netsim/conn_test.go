@@ -174,17 +174,8 @@ func TestLoopback(t *testing.T) {
 	x := newWorld(t, 14, netsim.Config{})
 	var got string
 	x.run(t, map[string]func(context.Context) error{
-		"a-server": func(ctx context.Context) error {
-			l, err := x.client.Listen(ctx, "client:9000")
-			if err != nil {
-				return err
-			}
-			c, err := l.Accept()
-			if err != nil {
-				return err
-			}
-			b, err := io.ReadAll(c)
-			got = string(b)
+		"a-server": func(ctx context.Context) (err error) {
+			got, err = readOne(ctx, x.client, "client:9000")
 			return err
 		},
 		"b-client": func(ctx context.Context) error {

@@ -3,6 +3,7 @@ package netsim_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/netip"
 	"strings"
 	"testing"
@@ -73,3 +74,18 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// readOne listens at address on h, accepts one connection and reads it to
+// the peer's FIN.
+func readOne(ctx context.Context, h *netsim.Host, address string) (string, error) {
+	l, err := h.Listen(ctx, address)
+	if err != nil {
+		return "", err
+	}
+	c, err := l.Accept()
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(c)
+	return string(b), err
+}

@@ -372,3 +372,23 @@ func ctxWorkload(w *sim.World) {
 }
 
 func TestCtxDeterminism(t *testing.T) { sameTraceTwice(t, ctxWorkload) }
+
+// TestDoneChannel: a context makes its done channel when first asked, the
+// same one every time, closed by a cancel that came before or after.
+func TestDoneChannel(t *testing.T) {
+	runSeed(t, 1, func(w *sim.World) {
+		w.Spawn("task", func(ctx context.Context) {
+			early, cancelEarly := sim.WithCancel(ctx)
+			done := early.Done()
+			if isDone(early) || early.Done() != done {
+				t.Error("a live context's Done: closed, or not the same channel twice")
+			}
+			cancelEarly()
+			late, cancelLate := sim.WithCancel(ctx)
+			cancelLate()
+			if !isDone(early) || !isDone(late) || late.Done() != late.Done() {
+				t.Error("a cancelled context's Done: not closed, or not the same channel twice")
+			}
+		})
+	})
+}

@@ -61,31 +61,14 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 // which stays reserved, so that the event can be handled in place, until
 // release. The heap must not be empty.
 func (h *eventHeap) pop() uint32 {
-	keys := h.keys
-	top := keys[0]
-	last := len(keys) - 1
-	k := keys[last]
-	keys = keys[:last]
-	h.keys = keys
-	if last > 0 {
-		i := 0
-		for {
-			c := 2*i + 1
-			if c >= last {
-				break
-			}
-			if r := c + 1; r < last && keys[r].before(&keys[c]) {
-				c = r
-			}
-			if !keys[c].before(&k) {
-				break
-			}
-			keys[i] = keys[c]
-			i = c
-		}
-		keys[i] = k
+	top := h.keys[0].slot
+	last := len(h.keys) - 1
+	h.keys[0] = h.keys[last]
+	h.keys = h.keys[:last]
+	if last > 1 {
+		h.down(0)
 	}
-	return top.slot
+	return top
 }
 
 // release frees the slot of a popped event. Its seq is cleared, so that

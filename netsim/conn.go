@@ -121,7 +121,7 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		// mispredicted return after the switch, and this is the hottest wait.
 		var err error
 		if t := e.c.n.w.Current(); t != nil && e.readDL.IsZero() {
-			err = in.readers.Wait(t.Context(), "netsim read")
+			err = in.readers.WaitTask(t, "netsim read")
 		} else {
 			err = waitOn(e.c.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer)
 		}
@@ -207,7 +207,7 @@ func waitOn(w *sim.World, q *sim.WaitQueue, what string, deadline time.Time, tim
 		return errors.New("netsim: blocking I/O outside a simulated task")
 	}
 	if deadline.IsZero() {
-		return q.Wait(t.Context(), what)
+		return q.WaitTask(t, what)
 	}
 	d := deadline.Sub(w.Time())
 	if d <= 0 {
@@ -219,7 +219,7 @@ func waitOn(w *sim.World, q *sim.WaitQueue, what string, deadline time.Time, tim
 		(*timer).Reset(d)
 	}
 	defer (*timer).Stop()
-	if err := q.Wait(t.Context(), what); err != nil {
+	if err := q.WaitTask(t, what); err != nil {
 		return err
 	}
 	if !w.Time().Before(deadline) {

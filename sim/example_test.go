@@ -139,3 +139,76 @@ func ExampleMutex() {
 	fmt.Println("both done at", w.Now())
 	// Output: both done at 2s
 }
+
+// mailbox is a simulated device: a message put in arrives after 5 ms, by
+// an event, and wakes the tasks waiting for it.
+type mailbox struct {
+	w       *sim.World
+	waiting sim.WaitQueue
+	arrived []string
+	sent    []string
+}
+
+func (m *mailbox) put(msg string) {
+	m.sent = append(m.sent, msg)
+	m.w.Schedule(5*time.Millisecond, sim.OpDataDelivery, 1, int64(len(msg)), m)
+}
+
+func (m *mailbox) HandleEvent(*sim.Event) {
+	m.arrived = append(m.arrived, m.sent[0])
+	m.sent = m.sent[1:]
+	m.waiting.WakeAll()
+}
+
+func (m *mailbox) DescribeEvent(ev *sim.Event) (string, string) {
+	return "mailbox", fmt.Sprintf("bytes=%d", ev.Arg)
+}
+
+// take waits for a message. A device that has the running task at hand
+// waits with WaitTask, one frame shallower than Wait(ctx, ...).
+func (m *mailbox) take() (string, error) {
+	for len(m.arrived) == 0 {
+		if err := m.waiting.WaitTask(m.w.Current(), "mailbox"); err != nil {
+			return "", err
+		}
+	}
+	msg := m.arrived[0]
+	m.arrived = m.arrived[1:]
+	return msg, nil
+}
+
+// A WaitQueue is how a simulated device parks the tasks that wait on it
+// until one of its events wakes them.
+func ExampleWaitQueue() {
+	w := sim.New(sim.Config{})
+	box := &mailbox{w: w}
+	w.Spawn("reader", func(ctx context.Context) {
+		for range 2 {
+			msg, err := box.take()
+			fmt.Println(w.Now(), msg, err)
+		}
+	})
+	w.Spawn("writer", func(ctx context.Context) {
+		box.put("hello")
+		sim.Sleep(ctx, time.Second)
+		box.put("again")
+	})
+	w.Run()
+	// Output:
+	// 5ms hello <nil>
+	// 1.005s again <nil>
+}
+
+// Wait gives up when the context is done first.
+func ExampleWaitQueue_Wait() {
+	w := sim.New(sim.Config{})
+	var q sim.WaitQueue
+	w.Spawn("waiter", func(ctx context.Context) {
+		ctx, cancel := sim.WithTimeout(ctx, time.Second)
+		defer cancel()
+		err := q.Wait(ctx, "nobody")
+		fmt.Println(w.Now(), err)
+	})
+	w.Run()
+	// Output: 1s context deadline exceeded
+}

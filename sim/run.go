@@ -32,7 +32,7 @@ func (w *World) Step() error {
 	if len(w.runnable) == 0 && len(w.yielded) == 0 && !w.processNext() {
 		return ErrIdle
 	}
-	w.runReady(nil)
+	w.runReady()
 	w.checkInvariants()
 	return w.failureErr()
 }
@@ -60,13 +60,36 @@ func (w *World) Run() error {
 
 // loop is Run's main loop. It runs on Run's goroutine (self is nil) and,
 // while a task that Run's goroutine resumed is parked, on that task's
-// goroutine (see Task.suspend). It returns true when self is picked to
-// run, false when the run is over.
+// goroutine (see Task.block). It returns true when self is picked to run,
+// false when the run is over, or, in readyOnly mode (runReady), as soon as
+// no task is runnable.
+//
+// The loop runs the ready tasks one at a time, in an order drawn from the
+// scheduling stream; the tasks that yielded go after every task that was
+// runnable when they yielded. It resumes them from its own frame, not from
+// a function of its own: every frame between the loop and the switch
+// costs a mispredicted return when the task gives control back.
 func (w *World) loop(self *Task) (picked bool) {
 	defer w.recoverPanic()
 	for {
-		if (len(w.runnable) > 0 || len(w.yielded) > 0) && w.runReady(self) {
-			return true
+		for len(w.runnable) > 0 || len(w.yielded) > 0 {
+			if w.failure != nil && !w.tearingDown {
+				break
+			}
+			t := w.pick()
+			if t == nil {
+				continue
+			}
+			if t == self {
+				return true
+			}
+			driver := w.driver
+			t.top = driver == nil
+			t.next()
+			w.resumed(t, driver)
+		}
+		if w.readyOnly {
+			return false
 		}
 		if w.handedBack {
 			// A task ran the loop to its end and handed it back.
@@ -169,38 +192,34 @@ func (w *World) recoverPanic() {
 	}
 }
 
-// runReady runs the runnable tasks, one at a time in an order drawn from the
-// scheduling stream, until none is left; the tasks that yielded go after
-// every task that was runnable when they yielded. It stops early,
-// returning true, when it picks self (the task whose goroutine runs the
-// loop).
-func (w *World) runReady(self *Task) bool {
-	for w.failure == nil || w.tearingDown {
-		n := len(w.runnable)
-		if n == 0 {
-			if len(w.yielded) == 0 {
-				return false
-			}
-			w.runnable, w.yielded = w.yielded, w.runnable[:0]
-			continue
-		}
-		i := 0
-		if n > 1 {
-			i = w.sched.IntN(n)
-		}
-		t := w.runnable[i]
-		w.runnable[i] = w.runnable[n-1]
-		w.runnable[n-1] = nil
-		w.runnable = w.runnable[:n-1]
-		if !w.startSlice(t) {
-			continue
-		}
-		if t == self {
-			return true
-		}
-		w.resume(t)
+// runReady runs the runnable tasks until none is left, in the loop's
+// order, without processing events: Step and the teardown use it.
+func (w *World) runReady() {
+	w.readyOnly = true
+	defer func() { w.readyOnly = false }()
+	w.loop(nil)
+}
+
+// pick takes the next task to run out of the runnable ones and makes it the
+// running task (startSlice). It returns nil when the task was not started.
+func (w *World) pick() *Task {
+	n := len(w.runnable)
+	if n == 0 {
+		w.runnable, w.yielded = w.yielded, w.runnable[:0]
+		return nil
 	}
-	return false
+	i := 0
+	if n > 1 {
+		i = w.sched.IntN(n)
+	}
+	t := w.runnable[i]
+	w.runnable[i] = w.runnable[n-1]
+	w.runnable[n-1] = nil
+	w.runnable = w.runnable[:n-1]
+	if !w.startSlice(t) {
+		return nil
+	}
+	return t
 }
 
 // startSlice makes t the running task, unless it has been resumed too often
@@ -223,13 +242,11 @@ func (w *World) startSlice(t *Task) bool {
 	return true
 }
 
-// resume switches to t, made running by startSlice, until it parks or returns.
-// A task resumed from Run's goroutine may run the loop itself while parked
-// (Task.suspend); one resumed from a task's goroutine never does.
-func (w *World) resume(t *Task) {
-	driver := w.driver
-	t.top = driver == nil
-	t.next()
+// resumed ends the slice of t, which the loop resumed from a goroutine
+// whose loop driver was driver, once t parks or returns. A task resumed
+// from Run's goroutine may run the loop itself while parked (Task.block);
+// one resumed from a task's goroutine never does.
+func (w *World) resumed(t *Task, driver *Task) {
 	if w.abandoned.Load() {
 		runtime.Goexit() // the watchdog gave up on this loop; leave the World alone
 	}
@@ -283,7 +300,7 @@ func (w *World) processShutdown() {
 	w.shutdown = true
 	w.seq++
 	w.dispatch(&Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}})
-	w.runReady(nil)
+	w.runReady()
 	w.checkInvariants()
 }
 
@@ -308,7 +325,7 @@ func (w *World) teardown() {
 			t.polls = 0
 			t.Abort()
 		}
-		w.runReady(nil)
+		w.runReady()
 	}
 	// Still alive: a deferred call that never gives up, or the loop was
 	// abandoned to a blocked task and cannot resume anything.

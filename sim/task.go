@@ -269,8 +269,7 @@ func isAbort(p any) bool {
 func (t *Task) park(what string, ctx context.Context) wakeReason {
 	t.state = taskParked
 	t.waitingOn = what
-	t.suspend(ctx)
-	t.waitingOn = ""
+	t.block(nil, ctx)
 	// A task woken by what it waited for and aborted before it ran keeps
 	// what it was given (a lock handed over, a value received): its next
 	// blocking call unwinds it, and its defers can give the thing back.
@@ -337,43 +336,67 @@ func (t *Task) yieldNow() {
 	t.state = taskRunnable
 	t.wokeBy = wakeSignal
 	t.w.yielded = append(t.w.yielded, t) // runs after the tasks runnable now
-	t.suspend(nil)
+	t.block(nil, nil)
 }
 
-// suspend gives control away until t is picked to run again: to the loop,
-// run on t's own goroutine when it may, else by yielding to the goroutine
-// that resumed it. A parked t also wakes when ctx is done (ctx may be nil).
+// block gives control away until t, made runnable (yielding) or parked
+// (waiting, with what it waits for set) by the caller, is picked to run
+// again. A parked t also waits in q (if not nil) and wakes when ctx is done
+// (ctx may be nil). With a queue, block first checks ctx and the task as
+// every blocking call does, and returns nil when woken by WakeOne or
+// WakeAll, else the error the blocking call returns, and t leaves q;
+// without one it returns nil and the caller reads t.wokeBy.
 //
-// The loop runs on t's goroutine when t was resumed from Run's goroutine:
-// when the loop picks t again, t goes on without a coroutine switch; when
-// it picks another task, t resumes it directly. A round trip between two
-// tasks thus costs one pair of switches instead of two, and the order of
-// everything is the same as on Run's goroutine. When the run ends or fails,
-// t hands the loop back to Run's goroutine by yielding. (This is written
-// out here, not called: every frame between a task and its switch costs a
-// mispredicted return after the switch.)
-func (t *Task) suspend(ctx context.Context) {
+// Control goes to the loop, run on t's own goroutine when it may, else to
+// the goroutine that resumed t, by yielding. The loop runs on t's goroutine
+// when t was resumed from Run's goroutine: when the loop picks t again, t
+// goes on without a coroutine switch; when it picks another task, t resumes
+// it directly. A round trip between two tasks thus costs one pair of
+// switches instead of two, and the order of everything is the same as on
+// Run's goroutine. When the run ends or fails, t hands the loop back to
+// Run's goroutine by yielding.
+//
+// All of this is written out here, not called, and the hottest waits call
+// block directly (park, WaitQueue.WaitTask are inlined): every frame
+// between a task and its switch costs a mispredicted return after the
+// switch.
+func (t *Task) block(q *WaitQueue, ctx context.Context) error {
 	w := t.w
 	if w.current != t {
 		panic(fmt.Sprintf("sim: task %v suspended while not running (from another goroutine?)", t))
 	}
+	if q != nil {
+		if !t.live(ctx) {
+			if err := t.check(ctx); err != nil {
+				t.waitingOn = ""
+				return err
+			}
+		}
+		q.items = append(q.items, t)
+	}
 	if ctx != nil {
 		w.addCtxWaiter(t, ctx)
 	}
+	picked := false
 	if t.top && w.inline {
 		w.current = nil
 		w.afterSlice() // the end of t's slice, as resume ends it
 		w.driver = t
-		if w.loop(t) {
-			return
+		if picked = w.loop(t); !picked {
+			w.driver = nil
+			w.handedBack = true
 		}
-		w.driver = nil
-		w.handedBack = true
 	}
-	if !t.yield(struct{}{}) {
+	if !picked && !t.yield(struct{}{}) {
 		t.aborted = true // the run is being torn down
 		t.wokeBy = wakeAbort
 	}
+	t.waitingOn = ""
+	if q == nil || t.wokeBy == wakeSignal {
+		return nil
+	}
+	q.remove(t)
+	return t.interrupted(ctx, t.wokeBy)
 }
 
 // Yield lets the other runnable tasks run before the calling task goes on,

@@ -44,7 +44,7 @@ func (w *World) failBlocked() {
 	w.fail(FailBlocked, t, msg, stack)
 	w.abandoned.Store(true)
 	// Never resume it, nor the task whose goroutine resumed it while
-	// running the loop (Task.suspend): that one waits under it for good.
+	// running the loop (Task.block): that one waits under it for good.
 	for _, x := range []*Task{t, w.driver} {
 		if x != nil && x.state != taskDone {
 			x.state = taskDone

@@ -39,13 +39,15 @@ type World struct {
 	runnable []*Task
 	yielded  []*Task // tasks that called Yield: they run after runnable
 	current  *Task
-	// inline lets a parked task run the loop itself (Task.suspend): on in Run,
+	// inline lets a parked task run the loop itself (Task.block): on in Run,
 	// off in Step and at teardown. driver is the task whose goroutine runs
 	// the loop, nil for Run's own; handedBack says that a driver ended the
-	// loop and Run's goroutine must not go on with it.
+	// loop and Run's goroutine must not go on with it. readyOnly stops the
+	// loop when no task is runnable (runReady).
 	inline     bool
 	driver     *Task
 	handedBack bool
+	readyOnly  bool
 	nonDaemon  int // live non-daemon tasks
 
 	root       *simCtx

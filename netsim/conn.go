@@ -40,6 +40,8 @@ type conn struct {
 // endpoint is one end of a connection: the net.Conn a task holds.
 type endpoint struct {
 	c             *conn
+	n             *Network // c.n, and rx and tx c's pipes: one load, not two
+	rx, tx        *pipe
 	side          int
 	host          *Host
 	local, remote netip.AddrPort
@@ -81,11 +83,14 @@ func newConn(n *Network, dialer *Host, local, remote netip.AddrPort) *conn {
 	c.ends[1] = &endpoint{c: c, side: 1, local: remote, remote: local}
 	c.pipes[0] = &pipe{c: c, dir: 0}
 	c.pipes[1] = &pipe{c: c, dir: 1}
+	for side, e := range c.ends {
+		e.n, e.rx, e.tx = n, c.pipes[1-side], c.pipes[side]
+	}
 	return c
 }
 
-func (e *endpoint) in() *pipe  { return e.c.pipes[1-e.side] }
-func (e *endpoint) out() *pipe { return e.c.pipes[e.side] }
+func (e *endpoint) in() *pipe  { return e.rx }
+func (e *endpoint) out() *pipe { return e.tx }
 
 // LocalAddr returns this end's address.
 func (e *endpoint) LocalAddr() net.Addr { return net.TCPAddrFromAddrPort(e.local) }
@@ -120,10 +125,10 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		// waitOn: every frame between a task and its switch costs a
 		// mispredicted return after the switch, and this is the hottest wait.
 		var err error
-		if t := e.c.n.w.Current(); t != nil && e.readDL.IsZero() {
+		if t := e.n.w.Current(); t != nil && e.readDL.IsZero() {
 			err = in.readers.WaitTask(t, "netsim read")
 		} else {
-			err = waitOn(e.c.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer)
+			err = waitOn(e.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer)
 		}
 		if err != nil {
 			return 0, e.err("read", err)
@@ -132,7 +137,7 @@ func (e *endpoint) Read(p []byte) (int, error) {
 }
 
 func (e *endpoint) readSome(in *pipe, p []byte) int {
-	n := e.c.n
+	n := e.n
 	if !n.ioFaults {
 		return in.read(p)
 	}
@@ -160,26 +165,26 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	for written < len(p) {
 		room := sendBufferSize - out.unsent()
 		if room == 0 {
-			if err := waitOn(e.c.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
+			if err := waitOn(e.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
 				return written, e.err("write", err)
 			}
 		} else {
 			k := min(room, len(p)-written)
 			out.buf.push(p[written : written+k])
 			written += k
-			if !e.c.n.ioFaults {
+			if !e.n.ioFaults {
 				out.kick()
 				continue // nothing could have ended the connection
 			}
-			e.c.n.writeFaults(e.c, out)
+			e.n.writeFaults(e.c, out)
 			out.kick()
 		}
 		if err := e.writeErr(out); err != nil {
 			return written, err
 		}
 	}
-	if e.c.n.ioFaults {
-		e.c.n.maybeRandomClose(e.c)
+	if e.n.ioFaults {
+		e.n.maybeRandomClose(e.c)
 	}
 	return written, nil
 }

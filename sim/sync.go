@@ -53,11 +53,16 @@ func (q *WaitQueue) WakeOne() bool {
 	return false
 }
 
-// WakeAll wakes every waiting task and returns how many.
+// WakeAll wakes every waiting task and returns how many. It is inlined
+// where the queue is usually empty (a connection's writers).
 func (q *WaitQueue) WakeAll() int {
 	if len(q.items) == 0 {
 		return 0
 	}
+	return q.wakeAll()
+}
+
+func (q *WaitQueue) wakeAll() int {
 	n := 0
 	for i, t := range q.items {
 		q.items[i] = nil

@@ -153,8 +153,9 @@ func (w *World) processNext() bool {
 }
 
 // processFirst processes the first event of the queue, which must not be
-// empty nor cancelled, where it lies: its slot is freed only after the
-// handler. (A handler that schedules may move the slab; the event it was
+// empty nor cancelled: the clock, the hash, the trace line, the handler.
+// The tasks it makes runnable run after it, in the loop. The event is
+// handled where it lies: its slot is freed only after the handler. (A handler that schedules may move the slab; the event it was
 // given stays intact in the old one.)
 func (w *World) processFirst() {
 	slot := w.queue.pop()
@@ -162,13 +163,6 @@ func (w *World) processFirst() {
 	if ev.live {
 		w.liveEvents--
 	}
-	w.dispatch(ev)
-	w.queue.release(slot)
-}
-
-// dispatch applies ev: the clock, the hash, the trace line, the handler.
-// The tasks it makes runnable run after it, in runReady.
-func (w *World) dispatch(ev *Event) {
 	if ev.At > w.now {
 		w.now = ev.At
 	}
@@ -179,6 +173,7 @@ func (w *World) dispatch(ev *Event) {
 	}
 	ev.h.HandleEvent(ev)
 	w.afterSlice()
+	w.queue.release(slot)
 }
 
 // recoverPanic, deferred by the loop and Step, turns a panic of the engine's
@@ -201,7 +196,9 @@ func (w *World) runReady() {
 }
 
 // pick takes the next task to run out of the runnable ones and makes it the
-// running task (startSlice). It returns nil when the task was not started.
+// running task, unless it has been resumed too often without logical time
+// passing: then the run fails with a livelock. It returns nil when no task
+// was started.
 func (w *World) pick() *Task {
 	n := len(w.runnable)
 	if n == 0 {
@@ -216,30 +213,20 @@ func (w *World) pick() *Task {
 	w.runnable[i] = w.runnable[n-1]
 	w.runnable[n-1] = nil
 	w.runnable = w.runnable[:n-1]
-	if !w.startSlice(t) {
-		return nil
+	// A task resumed too often without logical time passing is livelocked.
+	if t.pollAt != w.now {
+		t.pollAt, t.polls = w.now, 0
 	}
-	return t
-}
-
-// startSlice makes t the running task, unless it has been resumed too often
-// without logical time passing: then the run fails with a livelock.
-func (w *World) startSlice(t *Task) bool {
-	if t.pollAt == w.now {
-		t.polls++
-		if t.polls > w.cfg.LivelockPolls && !w.tearingDown {
-			w.fail(FailLivelock, t, fmt.Sprintf("resumed %d times without logical time passing (is it spinning on Yield, Sleep(0) or a failing call?)", t.polls), "")
-			w.runnable = append(w.runnable, t) // still runnable, for teardown
-			return false
-		}
-	} else {
-		t.pollAt, t.polls = w.now, 1
+	if t.polls++; t.polls > w.cfg.LivelockPolls && !w.tearingDown {
+		w.fail(FailLivelock, t, fmt.Sprintf("resumed %d times without logical time passing (is it spinning on Yield, Sleep(0) or a failing call?)", t.polls), "")
+		w.runnable = append(w.runnable, t) // still runnable, for teardown
+		return nil
 	}
 	t.state = taskRunning
 	w.current = t
 	w.hash = mix(w.hash, uint64(t.id)^hashTagRun)
 	w.heartbeat.Add(1)
-	return true
+	return t
 }
 
 // resumed ends the slice of t, which the loop resumed from a goroutine
@@ -293,13 +280,16 @@ func (w *World) end() {
 	w.queue.recycle()
 }
 
-// processShutdown dispatches the Shutdown event at the current time:
+// processShutdown processes the Shutdown event at the current time:
 // every task's context is cancelled, so parked tasks wake with an error
 // and can wind down.
 func (w *World) processShutdown() {
 	w.shutdown = true
 	w.seq++
-	w.dispatch(&Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}})
+	// Queued with key seq 0, it comes before anything else at this instant.
+	_, ev := w.queue.push(w.now, 0)
+	*ev = Event{At: w.now, Seq: w.seq, Cause: w.cur, Op: OpShutdown, h: shutdownHandler{w}}
+	w.processFirst()
 	w.runReady()
 	w.checkInvariants()
 }

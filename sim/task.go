@@ -374,7 +374,9 @@ func (t *Task) block(q *WaitQueue, ctx context.Context) error {
 		}
 		q.items = append(q.items, t)
 	}
-	if ctx != nil {
+	if ctx == context.Context(t.ctx) {
+		t.waitOwn = true // its cancel wakes t directly
+	} else if ctx != nil {
 		w.addCtxWaiter(t, ctx)
 	}
 	picked := false

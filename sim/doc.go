@@ -15,7 +15,10 @@
 // task whose wait ends goes on without a switch, and handing control from
 // one task to another costs one pair of coroutine switches, not two. The
 // order of everything is the same either way (Step, which never does this,
-// processes the same events in the same order).
+// processes the same events in the same order). Every frame between a
+// blocking call and the switch costs a mispredicted return when the task
+// resumes, so the blocking calls reach it through one function; simulated
+// devices that hold the running task wait with WaitQueue.WaitTask.
 //
 // Simulated code blocks only through this package's primitives: Sleep,
 // timers and tickers, Chan and Select, Mutex, RWMutex, WaitGroup, Cond,

@@ -382,7 +382,7 @@ func (t *Task) block(q *WaitQueue, ctx context.Context) error {
 	picked := false
 	if t.top && w.inline {
 		w.current = nil
-		w.afterSlice() // the end of t's slice, as resume ends it
+		w.afterSlice() // the end of t's slice, as resumed ends it
 		w.driver = t
 		if picked = w.loop(t); !picked {
 			w.driver = nil

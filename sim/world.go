@@ -239,14 +239,11 @@ func (w *World) wake(t *Task, why wakeReason) {
 	w.runnable = append(w.runnable, t)
 }
 
-// addCtxWaiter records that the parked task t also waits for ctx to be
-// done. A context of ours tells the World when it is cancelled; any other
+// addCtxWaiter records that the parked task t also waits for ctx, which is
+// not its own context (Task.block handles that one), to be done. A context
+// of ours tells the World when it is cancelled; any other
 // (context.WithCancel of the standard library) is polled after every slice.
 func (w *World) addCtxWaiter(t *Task, ctx context.Context) {
-	if ctx == context.Context(t.ctx) {
-		t.waitOwn = true // its cancel wakes t directly
-		return
-	}
 	done := ctx.Done()
 	if done == nil {
 		return

@@ -69,6 +69,78 @@ func BenchmarkSpawn(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/spawn")
 }
 
+// relay is an event that schedules itself again until left runs out.
+type relay struct {
+	w    *sim.World
+	left int
+}
+
+func (r *relay) HandleEvent(*sim.Event) {
+	if r.left--; r.left > 0 {
+		r.w.Schedule(time.Microsecond, sim.OpDataDelivery, 1, 64, r)
+	}
+}
+
+func (r *relay) DescribeEvent(*sim.Event) (string, string) { return "relay", "" }
+
+// BenchmarkEvent measures one event alone, with no task: scheduled,
+// queued, popped, hashed and handled. One op is one event.
+func BenchmarkEvent(b *testing.B) {
+	w := sim.New(sim.Config{Seed: 1, MaxTime: math.MaxInt64})
+	w.Schedule(time.Microsecond, sim.OpDataDelivery, 1, 64, &relay{w: w, left: b.N})
+	b.ResetTimer()
+	if err := w.Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// mailslot is a count of messages and the task that waits for one.
+type mailslot struct {
+	n       int
+	waiting sim.WaitQueue
+}
+
+func (m *mailslot) post() {
+	m.n++
+	m.waiting.WakeAll()
+}
+
+func (m *mailslot) take(w *sim.World) {
+	for m.n == 0 {
+		m.waiting.WaitTask(w.Current(), "mailslot")
+	}
+	m.n--
+}
+
+// BenchmarkHandoff measures handing control from one task to another and
+// back, with no event and no logical time passing: two wakes, two waits
+// and one pair of coroutine switches. One op is one round trip. It is the
+// floor under every exchange between tasks (netsim's BenchmarkPingPong
+// adds four events and the connection's work to it).
+func BenchmarkHandoff(b *testing.B) {
+	w := sim.New(sim.Config{Seed: 1, MaxTime: math.MaxInt64, LivelockPolls: math.MaxInt})
+	var ping, pong mailslot
+	w.Spawn("server", func(ctx context.Context) {
+		for range b.N {
+			ping.take(w)
+			pong.post()
+		}
+	})
+	w.Spawn("client", func(ctx context.Context) {
+		b.ResetTimer()
+		for range b.N {
+			ping.post()
+			pong.take(w)
+		}
+		b.StopTimer()
+	})
+	if err := w.Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
+}
+
 // TestHundredThousandParkedTasks parks 100,000 tasks at once and reports the
 // memory they hold (budget: 1 GiB).
 func TestHundredThousandParkedTasks(t *testing.T) {

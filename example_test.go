@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/netip"
+	"os"
 	"time"
 
 	"github.com/orrerysim/orrery"
@@ -78,6 +81,55 @@ func ExampleReboot() {
 	rep, _ := orrery.Run(sim, orrery.Options{Replay: []uint64{1}})
 	fmt.Println("boots:", boots, "faults:", rep.Faults)
 	// Output: boots: 2 faults: [{DiskCrash 1} {Reboot 1}]
+}
+
+// Network is the manual control of the network's faults: here the client
+// partitions itself from the server for a second, during which its request
+// waits in the send buffer and the read times out; once the partition
+// heals, the request goes through and the answer arrives.
+func ExampleNetwork() {
+	sim := orrery.Simulation{
+		Name: "partition",
+		Processes: []orrery.Process{{Name: "server", Main: func(e env.Env) error {
+			ln, err := e.Net().Listen(e.Context(), ":7000")
+			if err != nil {
+				return err
+			}
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return err
+				}
+				e.Go("echo", func(ctx context.Context) { io.Copy(c, c) })
+			}
+		}}},
+		Workloads: []orrery.Workload{{Name: "client", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				ctx := e.Context()
+				c, err := e.Net().Dial(ctx, "server:7000")
+				if err != nil {
+					return err
+				}
+				server, _ := orrery.Lookup(ctx, "server")
+				orrery.Network(ctx).Partition([]netip.Addr{e.Addr()}, []netip.Addr{server.Addr}, false, time.Second)
+				buf := make([]byte, 4)
+				c.Write([]byte("ping"))
+				c.SetReadDeadline(e.Clock().Now().Add(500 * time.Millisecond))
+				_, err = io.ReadFull(c, buf)
+				fmt.Println("during the partition:", errors.Is(err, os.ErrDeadlineExceeded))
+				c.SetReadDeadline(time.Time{})
+				_, err = io.ReadFull(c, buf)
+				fmt.Printf("after it: %s %v\n", buf, err)
+				return c.Close()
+			}}
+		}}},
+	}
+	rep, _ := orrery.Run(sim, orrery.Options{Replay: []uint64{1}})
+	fmt.Println("failed:", rep.Failed)
+	// Output:
+	// during the partition: true
+	// after it: ping <nil>
+	// failed: 0
 }
 
 // Planted bugs stay in the code, off unless a run asks for them.

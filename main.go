@@ -71,10 +71,20 @@ func (s *simSet) find(name string) (Simulation, error) {
 	return Simulation{}, fmt.Errorf("no simulation %q (this program has: %s)", name, strings.Join(names, ", "))
 }
 
-// seedFlags are the flags run and replay share.
+// seedFlags are the flags run and replay share: what changes the execution
+// of a seed is in both, so that a replay command can repeat a run's seed.
 type seedFlags struct {
-	Bug   []string `help:"Switch on a planted bug of the simulation (repeatable)."`
-	Trace string   `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
+	Bug    []string `help:"Switch on a planted bug of the simulation (repeatable)."`
+	Swarm  bool     `help:"Swarm testing: each seed switches every fault family on or off and draws its level."`
+	Trace  string   `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
+	Report string   `help:"Write the report as JSON to this file." type:"path"`
+}
+
+// apply sets the flags' changes on sim.
+func (f seedFlags) apply(sim *Simulation) {
+	if f.Swarm {
+		sim.Chaos.Swarm = true
+	}
 }
 
 // runCmd is orrery run.
@@ -86,9 +96,7 @@ type runCmd struct {
 	UntilCovered     bool          `help:"Stop once every Sometimes assertion has held."`
 	Parallel         int           `help:"Seeds run at once (default: every core)."`
 	CheckDeterminism bool          `help:"Run each seed twice and compare trace hashes."`
-	Swarm            bool          `help:"Swarm testing: each seed switches every fault family on or off and draws its level."`
 	Shard            string        `help:"Run slice K of N of the seeds (K/N, 1-based); default from JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT."`
-	Report           string        `help:"Write the report as JSON to this file." type:"path"`
 	Catalog          string        `help:"Fail the run if an assertion in the Go files under this directory was never reached." type:"existingdir"`
 	seedFlags
 }
@@ -103,12 +111,10 @@ func (c *runCmd) Run(e *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	if c.Swarm {
-		sim.Chaos.Swarm = true
-	}
+	c.apply(&sim)
 	opts := Options{Seeds: c.Seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, Parallel: c.Parallel,
 		CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug, Progress: e.Stderr(), Catalog: c.Catalog,
-		ReplayCommand: c.set.replayCommand(c.Sim, c.Bug)}
+		ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
 	return finish(e, sim, opts, c.Trace, c.Report)
 }
 
@@ -155,11 +161,16 @@ func explain(w io.Writer, f SeedFailure, tr io.Reader) {
 	_ = chain.Format(w)
 }
 
-func (s *simSet) replayCommand(name string, bugs []string) func(uint64) string {
+// replayCommand returns the command that replays a seed of the simulation
+// called name run with f: the same planted bugs, the same swarm mode.
+func (s *simSet) replayCommand(name string, f seedFlags) func(uint64) string {
 	return func(seed uint64) string {
 		cmd := fmt.Sprintf("%s replay %s --seed %#x", s.prog, name, seed)
-		for _, b := range bugs {
+		for _, b := range f.Bug {
 			cmd += " --bug " + b
+		}
+		if f.Swarm {
+			cmd += " --swarm"
 		}
 		return cmd
 	}
@@ -184,10 +195,11 @@ func (c *replayCmd) Run(e *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	c.apply(&sim)
 	filter := cmp(c.Log, e.Getenv("ORRERY_LOG"), "info")
 	opts := Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
-		ReplayCommand: c.set.replayCommand(c.Sim, c.Bug)}
-	return finish(e, sim, opts, c.Trace, "")
+		ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
+	return finish(e, sim, opts, c.Trace, c.Report)
 }
 
 // cmp returns the first non-empty string.

@@ -20,6 +20,7 @@ var testFlags = struct {
 	determinism *bool
 	parallel    *int
 	bugs        *string
+	swarm       *bool
 	catalog     *string
 }{
 	seeds:       flag.Int("orrery.seeds", 100, "number of seeds each orrery.Test runs"),
@@ -28,6 +29,7 @@ var testFlags = struct {
 	determinism: flag.Bool("orrery.check-determinism", false, "run every seed twice and compare trace hashes"),
 	parallel:    flag.Int("orrery.parallel", runtime.GOMAXPROCS(0), "seeds run at once"),
 	bugs:        flag.String("orrery.bug", "", "comma-separated planted bugs to switch on"),
+	swarm:       flag.Bool("orrery.swarm", false, "swarm testing: each seed switches every fault family on or off and draws its level"),
 	catalog:     flag.String("orrery.catalog", "", "fail the run if an assertion in the Go files under this directory was never reached"),
 }
 
@@ -35,9 +37,12 @@ var testFlags = struct {
 // failing seed reported as a test failure with the command that replays
 // it, and the run failed if a Sometimes-family assertion never held. The
 // -orrery.seeds, -orrery.seed, -orrery.trace, -orrery.check-determinism,
-// -orrery.parallel and -orrery.bug flags change what it runs.
+// -orrery.parallel, -orrery.bug and -orrery.swarm flags change what it runs.
 func Test(t testing.TB, s Simulation) {
 	t.Helper()
+	if *testFlags.swarm {
+		s.Chaos.Swarm = true
+	}
 	opts, closeTrace, err := testOptions(t)
 	if err != nil {
 		t.Fatalf("orrery: %v", err)
@@ -65,7 +70,7 @@ func testOptions(t testing.TB) (Options, func() error, error) {
 		}
 		opts.Replay = []uint64{seed}
 	}
-	opts.ReplayCommand = goTestReplay(t.Name(), opts.Bugs)
+	opts.ReplayCommand = goTestReplay(t.Name(), opts.Bugs, *f.swarm)
 	closeTrace := func() error { return nil }
 	if *f.trace != "" {
 		file, err := os.Create(*f.trace)
@@ -104,8 +109,8 @@ func reportToTest(t testing.TB, rep *Report) {
 }
 
 // goTestReplay returns the go test command that replays a seed of the test
-// called name.
-func goTestReplay(name string, bugs []string) func(uint64) string {
+// called name, run with the planted bugs and swarm flag given.
+func goTestReplay(name string, bugs []string, swarm bool) func(uint64) string {
 	pkg := packageDir()
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
@@ -115,6 +120,9 @@ func goTestReplay(name string, bugs []string) func(uint64) string {
 	extra := ""
 	if len(bugs) > 0 {
 		extra = " -orrery.bug=" + strings.Join(bugs, ",")
+	}
+	if swarm {
+		extra += " -orrery.swarm"
 	}
 	return func(seed uint64) string {
 		return fmt.Sprintf("go test -run '%s' %s -orrery.seed=%#x%s", run, pkg, seed, extra)

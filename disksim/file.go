@@ -61,7 +61,7 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 		return 0, f.err("readat", errNegative)
 	}
 	d := f.d
-	if err := d.wait(nil, d.op(f, sim.OpReadComplete, len(p), off)); err != nil {
+	if err := d.waitOwn(d.op(f, sim.OpReadComplete, len(p), off)); err != nil {
 		return 0, f.err("read", err)
 	}
 	if f.closed {
@@ -108,7 +108,7 @@ func (f *file) writeAt(p []byte, off int64) (int, error) {
 		return 0, f.err("write", ErrNoSpace)
 	}
 	d.store(f, p, off)
-	if err := d.wait(nil, d.op(f, sim.OpWriteComplete, len(p), off)); err != nil {
+	if err := d.waitOwn(d.op(f, sim.OpWriteComplete, len(p), off)); err != nil {
 		return 0, f.err("write", err)
 	}
 	return len(p), nil
@@ -198,7 +198,7 @@ func (f *file) Sync() error {
 	}
 	o := f.d.op(f, sim.OpSyncComplete, 0, -1)
 	o.k = len(f.ino.pending)
-	if err := f.d.wait(nil, o); err != nil {
+	if err := f.d.waitOwn(o); err != nil {
 		return f.err("sync", err)
 	}
 	return nil
@@ -215,7 +215,7 @@ func (f *file) Truncate(size int64) error {
 	wr := write{size: size}
 	f.ino.data.apply(wr)
 	f.ino.pending = append(f.ino.pending, wr)
-	return f.opErr("truncate", f.d.wait(nil, f.d.op(f, sim.OpTruncateComplete, 0, size)))
+	return f.opErr("truncate", f.d.waitOwn(f.d.op(f, sim.OpTruncateComplete, 0, size)))
 }
 
 func (f *file) opErr(op string, err error) error {

@@ -158,10 +158,3 @@ func (im *image) snapshot() image {
 	}
 	return image{pages: slices.Clone(im.pages), size: im.size}
 }
-
-// bytes returns the whole contents, for tests and small files.
-func (im *image) bytes() []byte {
-	out := make([]byte, im.size)
-	im.readAt(out, 0)
-	return out
-}

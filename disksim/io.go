@@ -65,15 +65,25 @@ func (d *Disk) episodes() {
 	}
 }
 
-// wait issues op and parks the calling task until it completes.
+// errOutsideTask is the error of I/O attempted outside a simulated task
+// (during setup, in an event handler).
+var errOutsideTask = errors.New("disksim: I/O outside a simulated task")
+
+// waitOwn is wait on the running task's own context: file I/O takes none.
+func (d *Disk) waitOwn(o *ioOp) error {
+	t := d.s.w.Current()
+	if t == nil {
+		return errOutsideTask
+	}
+	return d.wait(t.Context(), o)
+}
+
+// wait issues op and parks the calling task until it completes or ctx is
+// done.
 func (d *Disk) wait(ctx context.Context, o *ioOp) error {
 	w := d.s.w
-	t := w.Current()
-	if t == nil {
-		return errors.New("disksim: I/O outside a simulated task")
-	}
-	if ctx == nil {
-		ctx = t.Context()
+	if w.Current() == nil {
+		return errOutsideTask
 	}
 	id := uint64(0)
 	if o.f != nil {

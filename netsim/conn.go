@@ -34,7 +34,6 @@ type conn struct {
 	dialErr   error
 	abandoned bool // the dialer gave up
 	dialers   sim.WaitQueue
-	listener  *listener
 }
 
 // endpoint is one end of a connection: the net.Conn a task holds.

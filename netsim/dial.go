@@ -154,9 +154,7 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	c := newConn(n, h, local, remote)
 	lo, hi := n.cfg.connectBounds()
 	if n.fault(n.cfg.Faults.ConnectFailP) {
-		if err := n.failDial(ctx, c, lo, hi); err != nil {
-			return nil, c.ends[0].err("dial", err)
-		}
+		return nil, c.ends[0].err("dial", n.failDial(ctx, c, lo, hi))
 	}
 	n.w.Schedule(n.w.Rand().Duration(lo, hi), sim.OpConnectionReady, c.id, 0, c)
 	for !c.ready && c.dialErr == nil {
@@ -175,9 +173,10 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 // Linux gives up after six SYN retries.
 const synTimeout = 127 * time.Second
 
-// failDial injects a connect failure: refused after the connect latency,
-// or no answer until the caller gives up, or the kernel does (ETIMEDOUT
-// after synTimeout, a net.Error whose Timeout() is true).
+// failDial injects a connect failure and returns the dial's error: refused
+// after the connect latency, or no answer until the caller gives up, or the
+// kernel does (ETIMEDOUT after synTimeout, a net.Error whose Timeout() is
+// true).
 func (n *Network) failDial(ctx context.Context, c *conn, lo, hi time.Duration) error {
 	if n.w.Rand().Bool(0.5) {
 		n.record(c, "ConnectRefused", "")

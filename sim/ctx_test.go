@@ -386,7 +386,8 @@ func TestDoneChannel(t *testing.T) {
 			cancelEarly()
 			late, cancelLate := sim.WithCancel(ctx)
 			cancelLate()
-			if !isDone(early) || !isDone(late) || late.Done() != late.Done() {
+			first, again := late.Done(), late.Done()
+			if !isDone(early) || !isDone(late) || first != again {
 				t.Error("a cancelled context's Done: not closed, or not the same channel twice")
 			}
 		})

@@ -28,11 +28,10 @@ import (
 // records up to the first frame that is short or fails its checksum (a
 // torn or lost write) and drops the rest.
 type Log struct {
-	disk          env.Disk
-	name          string
-	f             env.File
-	size          int64
-	ackBeforeSync bool
+	disk env.Disk
+	name string
+	f    env.File
+	size int64
 }
 
 // Open recovers the log called name on disk and returns it with its

@@ -39,9 +39,7 @@ type conn struct {
 // endpoint is one end of a connection: the net.Conn a task holds.
 type endpoint struct {
 	c             *conn
-	n             *Network // c.n, and rx and tx c's pipes: one load, not two
-	rx, tx        *pipe
-	side          int
+	rx, tx        *pipe // the pipes this end reads from and writes to
 	host          *Host
 	local, remote netip.AddrPort
 	closed        bool // Close was called here
@@ -78,18 +76,12 @@ type pipe struct {
 
 func newConn(n *Network, dialer *Host, local, remote netip.AddrPort) *conn {
 	c := &conn{n: n, id: n.newID()}
-	c.ends[0] = &endpoint{c: c, side: 0, host: dialer, local: local, remote: remote}
-	c.ends[1] = &endpoint{c: c, side: 1, local: remote, remote: local}
 	c.pipes[0] = &pipe{c: c, dir: 0}
 	c.pipes[1] = &pipe{c: c, dir: 1}
-	for side, e := range c.ends {
-		e.n, e.rx, e.tx = n, c.pipes[1-side], c.pipes[side]
-	}
+	c.ends[0] = &endpoint{c: c, rx: c.pipes[1], tx: c.pipes[0], host: dialer, local: local, remote: remote}
+	c.ends[1] = &endpoint{c: c, rx: c.pipes[0], tx: c.pipes[1], local: remote, remote: local}
 	return c
 }
-
-func (e *endpoint) in() *pipe  { return e.rx }
-func (e *endpoint) out() *pipe { return e.tx }
 
 // LocalAddr returns this end's address.
 func (e *endpoint) LocalAddr() net.Addr { return net.TCPAddrFromAddrPort(e.local) }
@@ -104,7 +96,7 @@ func (e *endpoint) err(op string, err error) error {
 // Read reads what has arrived, waiting for data, the peer's FIN (io.EOF),
 // a reset, the read deadline or the task's cancellation.
 func (e *endpoint) Read(p []byte) (int, error) {
-	in := e.in()
+	in := e.rx
 	for {
 		switch {
 		case e.closed:
@@ -124,10 +116,10 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		// waitOn: every frame between a task and its switch costs a
 		// mispredicted return after the switch, and this is the hottest wait.
 		var err error
-		if t := e.n.w.Current(); t != nil && e.readDL.IsZero() {
+		if t := e.c.n.w.Current(); t != nil && e.readDL.IsZero() {
 			err = in.readers.WaitTask(t, "netsim read")
 		} else {
-			err = waitOn(e.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer)
+			err = waitOn(e.c.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer)
 		}
 		if err != nil {
 			return 0, e.err("read", err)
@@ -136,7 +128,7 @@ func (e *endpoint) Read(p []byte) (int, error) {
 }
 
 func (e *endpoint) readSome(in *pipe, p []byte) int {
-	n := e.n
+	n := e.c.n
 	if !n.ioFaults {
 		return in.read(p)
 	}
@@ -156,7 +148,7 @@ func (e *endpoint) readSome(in *pipe, p []byte) int {
 // returns once every byte is buffered, or with the error that stopped it.
 // A zero-length write succeeds on an open connection and sends nothing.
 func (e *endpoint) Write(p []byte) (int, error) {
-	out := e.out()
+	out := e.tx
 	if err := e.writeErr(out); err != nil {
 		return 0, err
 	}
@@ -164,26 +156,26 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	for written < len(p) {
 		room := sendBufferSize - out.unsent()
 		if room == 0 {
-			if err := waitOn(e.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
+			if err := waitOn(e.c.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
 				return written, e.err("write", err)
 			}
 		} else {
 			k := min(room, len(p)-written)
 			out.buf.push(p[written : written+k])
 			written += k
-			if !e.n.ioFaults {
+			if !e.c.n.ioFaults {
 				out.kick()
 				continue // nothing could have ended the connection
 			}
-			e.n.writeFaults(e.c, out)
+			e.c.n.writeFaults(e.c, out)
 			out.kick()
 		}
 		if err := e.writeErr(out); err != nil {
 			return written, err
 		}
 	}
-	if e.n.ioFaults {
-		e.n.maybeRandomClose(e.c)
+	if e.c.n.ioFaults {
+		e.c.n.maybeRandomClose(e.c)
 	}
 	return written, nil
 }
@@ -243,13 +235,13 @@ func (e *endpoint) Close() error {
 		e.c.resetConn()
 		return nil
 	}
-	out := e.out()
+	out := e.tx
 	if !e.reset {
 		out.finQueued = true
 		out.kick()
 	}
 	out.writers.WakeAll()
-	e.in().readers.WakeAll()
+	e.rx.readers.WakeAll()
 	e.c.maybeDone()
 	return nil
 }
@@ -272,7 +264,7 @@ func (e *endpoint) CloseWrite() error {
 	case e.reset:
 		return e.err("close", ErrConnectionReset)
 	}
-	out := e.out()
+	out := e.tx
 	out.finQueued = true
 	out.kick()
 	out.writers.WakeAll()
@@ -295,7 +287,7 @@ func (e *endpoint) SetReadDeadline(t time.Time) error {
 		return e.err("set deadline", net.ErrClosed)
 	}
 	e.readDL = t
-	e.in().readers.WakeAll()
+	e.rx.readers.WakeAll()
 	return nil
 }
 
@@ -305,13 +297,13 @@ func (e *endpoint) SetWriteDeadline(t time.Time) error {
 		return e.err("set deadline", net.ErrClosed)
 	}
 	e.writeDL = t
-	e.out().writers.WakeAll()
+	e.tx.writers.WakeAll()
 	return nil
 }
 
 func (e *endpoint) wakeAll() {
-	e.in().readers.WakeAll()
-	e.out().writers.WakeAll()
+	e.rx.readers.WakeAll()
+	e.tx.writers.WakeAll()
 }
 
 // resetConn aborts the connection: both ends fail their I/O with

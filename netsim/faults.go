@@ -159,7 +159,7 @@ func (n *Network) Clog(nc net.Conn, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	n.clog(e.out(), d)
+	n.clog(e.tx, d)
 	return nil
 }
 
@@ -170,7 +170,7 @@ func (n *Network) ReadClog(nc net.Conn, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	n.readClog(e.in(), d)
+	n.readClog(e.rx, d)
 	return nil
 }
 

@@ -50,7 +50,7 @@ func (w *World) Run() error {
 	}
 	w.inline = true
 	if w.cfg.Watchdog < 0 {
-		w.loop(nil)
+		w.loop(nil, false)
 	} else {
 		w.loopWatched()
 	}
@@ -61,15 +61,15 @@ func (w *World) Run() error {
 // loop is Run's main loop. It runs on Run's goroutine (self is nil) and,
 // while a task that Run's goroutine resumed is parked, on that task's
 // goroutine (see Task.block). It returns true when self is picked to run,
-// false when the run is over, or, in readyOnly mode (runReady), as soon as
-// no task is runnable.
+// false when the run is over, or, with readyOnly (runReady), as soon as no
+// task is runnable.
 //
 // The loop runs the ready tasks one at a time, in an order drawn from the
 // scheduling stream; the tasks that yielded go after every task that was
 // runnable when they yielded. It resumes them from its own frame, not from
 // a function of its own: every frame between the loop and the switch
 // costs a mispredicted return when the task gives control back.
-func (w *World) loop(self *Task) (picked bool) {
+func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 	defer w.recoverPanic()
 	for {
 		for len(w.runnable) > 0 || len(w.yielded) > 0 {
@@ -88,7 +88,7 @@ func (w *World) loop(self *Task) (picked bool) {
 			t.next()
 			w.resumed(t, driver)
 		}
-		if w.readyOnly {
+		if readyOnly {
 			return false
 		}
 		if w.handedBack {
@@ -155,8 +155,9 @@ func (w *World) processNext() bool {
 // processFirst processes the first event of the queue, which must not be
 // empty nor cancelled: the clock, the hash, the trace line, the handler.
 // The tasks it makes runnable run after it, in the loop. The event is
-// handled where it lies: its slot is freed only after the handler. (A handler that schedules may move the slab; the event it was
-// given stays intact in the old one.)
+// handled where it lies: its slot is freed only after the handler. (A
+// handler that schedules may move the slab; the event it was given stays
+// intact in the old one.)
 func (w *World) processFirst() {
 	slot := w.queue.pop()
 	ev := &w.queue.slab[slot]
@@ -189,11 +190,7 @@ func (w *World) recoverPanic() {
 
 // runReady runs the runnable tasks until none is left, in the loop's
 // order, without processing events: Step and the teardown use it.
-func (w *World) runReady() {
-	w.readyOnly = true
-	defer func() { w.readyOnly = false }()
-	w.loop(nil)
-}
+func (w *World) runReady() { w.loop(nil, true) }
 
 // pick takes the next task to run out of the runnable ones and makes it the
 // running task, unless it has been resumed too often without logical time

@@ -25,10 +25,10 @@ func (q *WaitQueue) Wait(ctx context.Context, what string) error {
 }
 
 // WaitTask is Wait on the own context of t, which must be the running task
-// (World.Current): the same wait, without a frame of
-// its own, for the hottest waits of simulated devices, such as a
-// connection's read. Every frame between a task and its switch to another
-// costs a mispredicted return when it resumes.
+// (World.Current): the same wait without a frame of its own, for the
+// hottest waits of simulated devices, such as a connection's read. Every
+// frame between a task and its switch to another costs a mispredicted
+// return when it resumes.
 func (q *WaitQueue) WaitTask(t *Task, what string) error {
 	t.state = taskParked
 	t.waitingOn = what

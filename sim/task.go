@@ -384,7 +384,7 @@ func (t *Task) block(q *WaitQueue, ctx context.Context) error {
 		w.current = nil
 		w.afterSlice() // the end of t's slice, as resumed ends it
 		w.driver = t
-		if picked = w.loop(t); !picked {
+		if picked = w.loop(t, false); !picked {
 			w.driver = nil
 			w.handedBack = true
 		}

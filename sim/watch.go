@@ -16,7 +16,7 @@ func (w *World) loopWatched() {
 	stuck := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.loop(nil)
+		w.loop(nil, false)
 	}()
 	stop := watchdog.Watch(&w.heartbeat, w.cfg.Watchdog, func() { close(stuck) })
 	select {

@@ -42,12 +42,10 @@ type World struct {
 	// inline lets a parked task run the loop itself (Task.block): on in Run,
 	// off in Step and at teardown. driver is the task whose goroutine runs
 	// the loop, nil for Run's own; handedBack says that a driver ended the
-	// loop and Run's goroutine must not go on with it. readyOnly stops the
-	// loop when no task is runnable (runReady).
+	// loop and Run's goroutine must not go on with it.
 	inline     bool
 	driver     *Task
 	handedBack bool
-	readyOnly  bool
 	nonDaemon  int // live non-daemon tasks
 
 	root       *simCtx
@@ -241,8 +239,8 @@ func (w *World) wake(t *Task, why wakeReason) {
 
 // addCtxWaiter records that the parked task t also waits for ctx, which is
 // not its own context (Task.block handles that one), to be done. A context
-// of ours tells the World when it is cancelled; any other
-// (context.WithCancel of the standard library) is polled after every slice.
+// of ours tells the World when it is cancelled; any other (context.WithCancel
+// of the standard library) is polled after every slice.
 func (w *World) addCtxWaiter(t *Task, ctx context.Context) {
 	done := ctx.Done()
 	if done == nil {

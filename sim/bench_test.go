@@ -172,3 +172,43 @@ func TestHundredThousandParkedTasks(t *testing.T) {
 		t.Errorf("%d parked tasks hold %d bytes, over the 1 GiB budget", n, used)
 	}
 }
+
+// BenchmarkMutex measures a Mutex: uncontended, Lock and Unlock by one task
+// (the fast path every critical section pays), and contended, two tasks
+// taking turns with a Yield inside the critical section, so that every
+// Lock waits and every Unlock hands the lock over. One op is one Lock and
+// Unlock.
+func BenchmarkMutex(b *testing.B) {
+	b.Run("uncontended", func(b *testing.B) {
+		w := sim.New(sim.Config{Seed: 1})
+		var mu sim.Mutex
+		w.Spawn("locker", func(ctx context.Context) {
+			b.ResetTimer()
+			for range b.N {
+				mu.Lock(ctx)
+				mu.Unlock()
+			}
+			b.StopTimer()
+		})
+		if err := w.Run(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Run("contended", func(b *testing.B) {
+		w := sim.New(sim.Config{Seed: 1, LivelockPolls: math.MaxInt})
+		var mu sim.Mutex
+		for i := range 2 {
+			w.Spawn(fmt.Sprintf("locker-%d", i), func(ctx context.Context) {
+				for range b.N / 2 {
+					mu.Lock(ctx)
+					sim.Yield(ctx)
+					mu.Unlock()
+				}
+			})
+		}
+		b.ResetTimer()
+		if err := w.Run(); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

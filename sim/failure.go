@@ -44,17 +44,50 @@ type Failure struct {
 	Task     TaskID        // the task at fault, 0 if none
 	TaskName string
 	Message  string // what went wrong, in one line
-	Stack    string // the task's stack, for panics and blocked tasks
-	// Parked lists every task that was blocked, for deadlocks and stalls.
+	// Where is the place to look first: the innermost frame of the user's
+	// code as "dir/file.go:line", for panics, blocked tasks and lock
+	// cycles; "" when there is none.
+	Where string
+	// Stack is the stack of the user's code, for panics and blocked tasks:
+	// one "function\n\tdir/file.go:line" per frame, innermost first, with
+	// the frames of Orrery's engine and of the runtime left out (a blocked
+	// task keeps the frame it blocks in). When no frame is the user's, it
+	// is the whole stack.
+	Stack string
+	// Parked lists every task that was blocked, for deadlocks and stalls,
+	// in task ID order.
 	Parked []ParkedTask
 }
 
 // ParkedTask is a blocked task in a failure report.
 type ParkedTask struct {
-	ID      TaskID
-	Name    string
-	Daemon  bool
-	Waiting string // what it waits on ("chan recv", "sleep")
+	ID     TaskID
+	Name   string // "host/task" ("bank-1/main")
+	Daemon bool
+	// Waiting says what it waits on: "chan recv", "timer until
+	// t=1.500000s", "read conn 3", "mutex held by task 3 \"bank/server\"".
+	Waiting string
+	// Holder is the task that holds the lock it waits for (the writer of
+	// an RWMutex), 0 when it waits for no lock or the holder is unknown.
+	Holder     TaskID
+	HolderName string
+	// Where is the user's file:line where the task is parked, "" when it
+	// could not be found.
+	Where string
+}
+
+// String returns the task and what it waits on, in one line:
+// `task 2 "bank-1/client" waiting on chan recv at bank/client.go:31`.
+func (p ParkedTask) String() string {
+	kind := "task"
+	if p.Daemon {
+		kind = "daemon"
+	}
+	s := fmt.Sprintf("%s %d %q waiting on %s", kind, p.ID, p.Name, p.Waiting)
+	if p.Where != "" {
+		s += " at " + p.Where
+	}
+	return s
 }
 
 // Error returns the one-line summary with the seed to replay.
@@ -68,20 +101,21 @@ func (f *Failure) Error() string {
 	return b.String()
 }
 
-// Report returns the full failure report: the summary, the parked tasks, the
-// stack and how to replay the seed.
+// Report returns the full failure report: the summary, where to look, the
+// parked tasks with what each waits on, the stack of the user's code and
+// how to replay the seed.
 func (f *Failure) Report() string {
 	var b strings.Builder
 	b.WriteString(f.Error())
 	b.WriteByte('\n')
+	if f.Where != "" {
+		fmt.Fprintf(&b, "at %s\n", f.Where)
+	}
 	for _, p := range f.Parked {
-		kind := "task"
-		if p.Daemon {
-			kind = "daemon"
-		}
-		fmt.Fprintf(&b, "  %s %d %q waiting on %s\n", kind, p.ID, p.Name, p.Waiting)
+		fmt.Fprintf(&b, "  %s\n", p)
 	}
 	if f.Stack != "" {
+		b.WriteString("stack:\n")
 		b.WriteString(strings.TrimRight(f.Stack, "\n"))
 		b.WriteByte('\n')
 	}

@@ -36,7 +36,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error { return c.raw.Send(ctx, 
 func (c *Chan[T]) Recv(ctx context.Context) (v T, ok bool, err error) {
 	x, ok, err := c.raw.Recv(ctx)
 	if ok {
-		v = x.(T)
+		v = as[T](x)
 	}
 	return v, ok, err
 }
@@ -49,7 +49,7 @@ func (c *Chan[T]) TrySend(v T) bool { return c.raw.TrySend(v) }
 func (c *Chan[T]) TryRecv() (v T, ok, got bool) {
 	x, ok, got := c.raw.TryRecv()
 	if ok {
-		v = x.(T)
+		v = as[T](x)
 	}
 	return v, ok, got
 }
@@ -93,11 +93,23 @@ type recvCase[T any] struct {
 
 func (c *recvCase[T]) commit() {
 	if c.ok && c.dst != nil {
-		*c.dst = c.v.(T)
+		*c.dst = as[T](c.v)
 	}
 	if c.okDst != nil {
 		*c.okDst = c.ok
 	}
+}
+
+// as converts a received value back to T. A nil interface value (a nil
+// error sent on a Chan[error]) travels as a nil any, which a plain type
+// assertion rejects; any other value that is not a T is a broken channel and
+// panics.
+func as[T any](x any) T {
+	var zero T
+	if x == nil && any(zero) == nil { // T is an interface type
+		return zero
+	}
+	return x.(T)
 }
 
 // ErrNoCases is returned by Select and TrySelect given no cases: there is

@@ -41,6 +41,28 @@ var Runtime = []Case{
 		}
 		return nil
 	}},
+	{"nil interface values", func(ctx context.Context, e env.Env) error {
+		c := env.NewChan[error](e, 4)
+		for range 4 {
+			c.TrySend(nil)
+		}
+		if v, ok, err := c.Recv(ctx); err != nil || !ok || v != nil {
+			return fail("Recv of a nil error: " + errString(err))
+		}
+		if v, ok, got := c.TryRecv(); !ok || !got || v != nil {
+			return fail("TryRecv of a nil error did not receive it")
+		}
+		v := errors.New("placeholder")
+		if i, err := env.Select(ctx, c.RecvCase(&v)); err != nil || i != 0 || v != nil {
+			return fail("Select's RecvCase of a nil error did not store nil")
+		}
+		v = errors.New("placeholder")
+		var ok bool
+		if i, err := env.Select(ctx, c.RecvOKCase(&v, &ok)); err != nil || i != 0 || !ok || v != nil {
+			return fail("Select's RecvOKCase of a nil error did not store nil")
+		}
+		return nil
+	}},
 	{"receive gives up with its context", func(ctx context.Context, e env.Env) error {
 		c := env.NewChan[int](e, 0)
 		cctx, cancel := e.Clock().WithTimeout(ctx, 0)

@@ -1,9 +1,12 @@
 package assert
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/orrerysim/orrery/sim"
@@ -27,8 +30,52 @@ type Result struct {
 	// Failed is set when an Always-kind condition was false or an
 	// Unreachable was reached: the seed failed.
 	Failed bool
-	// Details of the first failure, "key=value ..." sorted by key.
+	// Details of the first failure, "key=value ..." sorted by key: in a
+	// merged run, of the lowest failing seed.
 	Details string
+	// Seed is the seed whose run gave Details, when Failed: Results leaves
+	// it 0, and a runner of many seeds sets it before merging. The JSON
+	// form writes it as a hex string.
+	Seed uint64
+}
+
+// MarshalJSON writes the result with its seed as a hex string, or without
+// one when it did not fail.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	v := struct {
+		plain
+		Seed string `json:",omitempty"`
+	}{plain: plain(r)}
+	if r.Failed {
+		v.Seed = fmt.Sprintf("%#x", r.Seed)
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON reads a result that MarshalJSON wrote.
+func (r *Result) UnmarshalJSON(b []byte) error {
+	type plain Result
+	v := struct {
+		*plain
+		Seed string `json:",omitempty"`
+	}{plain: (*plain)(r)}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	r.Seed = 0
+	if v.Seed == "" {
+		return nil
+	}
+	digits, ok := strings.CutPrefix(v.Seed, "0x")
+	seed, err := strconv.ParseUint(digits, 16, 64)
+	if !ok || err != nil {
+		return fmt.Errorf("assertion %q: seed %q: want a 64-bit hex string such as \"0x2a\"", r.Message, v.Seed)
+	}
+	r.Seed = seed
+	return nil
 }
 
 // String gives one line for a report:
@@ -70,6 +117,7 @@ func Results(w *sim.World) []Result {
 	for msg, e := range r.entries { // any order: sorted below
 		out = e.appendResults(out, msg)
 	}
+
 	sortResults(out)
 	return out
 }
@@ -95,8 +143,10 @@ func sortResults(rs []Result) {
 
 // Merge adds up the results of many seeds (or of shards of a run) into one
 // table, sorted by message and bucket. Counts add up and Failed is set if
-// any seed failed; Details come from the first failing run in argument
-// order. The other fields do not depend on the order of the runs: the
+// any seed failed; Details (and Seed) come from the failing run of the
+// lowest Seed, so that the table does not depend on the order in which
+// workers or shards are merged. The other fields do not depend on it
+// either: the
 // Location kept is the smallest, and should two runs disagree on a
 // message's Kind (two versions of the code), the smallest Kind. A
 // SometimesEach row without a bucket and never evaluated (from FromCatalog)
@@ -125,8 +175,8 @@ func Merge(runs ...[]Result) []Result {
 func (m *Result) add(r Result) {
 	m.Evaluated += r.Evaluated
 	m.Passed += r.Passed
-	if r.Failed && !m.Failed {
-		m.Failed, m.Details = true, r.Details
+	if r.Failed && (!m.Failed || r.Seed < m.Seed) {
+		m.Failed, m.Details, m.Seed = true, r.Details, r.Seed
 	}
 	if m.Location == "" || (r.Location != "" && r.Location < m.Location) {
 		m.Location = r.Location

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/orrerysim/orrery/assert"
@@ -84,27 +85,28 @@ func TestMerge(t *testing.T) {
 		{Message: "e", Bucket: "1", Kind: assert.KindSometimesEach, Location: "x/e.go:1", Evaluated: 1, Passed: 1},
 	}
 	b := []assert.Result{
-		{Message: "m", Kind: assert.KindAlways, Location: "x/a.go:3", Evaluated: 3, Passed: 1, Failed: true, Details: "i=1"},
+		{Message: "m", Kind: assert.KindAlways, Location: "x/a.go:3", Evaluated: 3, Passed: 1, Failed: true, Details: "i=1", Seed: 9},
 		{Message: "e", Bucket: "2", Kind: assert.KindSometimesEach, Location: "x/e.go:1", Evaluated: 2, Passed: 2},
 	}
 	c := []assert.Result{
-		{Message: "m", Kind: assert.KindAlways, Evaluated: 1, Failed: true, Details: "i=2"},
+		{Message: "m", Kind: assert.KindAlways, Evaluated: 1, Failed: true, Details: "i=2", Seed: 4},
 		{Message: "e", Kind: assert.KindSometimesEach, Location: "x/e.go:1"}, // from the catalog
 		{Message: "never", Kind: assert.KindSometimesEach, Location: "x/n.go:5"},
 	}
 	want := []assert.Result{
 		{Message: "e", Bucket: "1", Kind: assert.KindSometimesEach, Location: "x/e.go:1", Evaluated: 1, Passed: 1},
 		{Message: "e", Bucket: "2", Kind: assert.KindSometimesEach, Location: "x/e.go:1", Evaluated: 2, Passed: 2},
-		{Message: "m", Kind: assert.KindAlways, Location: "x/a.go:3", Evaluated: 6, Passed: 3, Failed: true, Details: "i=1"},
+		{Message: "m", Kind: assert.KindAlways, Location: "x/a.go:3", Evaluated: 6, Passed: 3, Failed: true, Details: "i=2", Seed: 4},
 		{Message: "never", Kind: assert.KindSometimesEach, Location: "x/n.go:5"},
 	}
-	if got := assert.Merge(a, b, c); !equalResults(got, want) {
-		t.Errorf("Merge(a, b, c):\n got %v\nwant %v", got, want)
-	}
-	// The order of the runs only picks whose Details are kept.
-	want[2].Details = "i=2"
-	if got := assert.Merge(c, b, a); !equalResults(got, want) {
-		t.Errorf("Merge(c, b, a):\n got %v\nwant %v", got, want)
+	// Whatever the order of the runs, the Details kept are those of the
+	// lowest failing seed.
+	for _, order := range [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
+		runs := [][]assert.Result{a, b, c}
+		got := assert.Merge(runs[order[0]], runs[order[1]], runs[order[2]])
+		if !equalResults(got, want) {
+			t.Errorf("Merge in order %v:\n got %v\nwant %v", order, got, want)
+		}
 	}
 	if got := assert.Merge(); len(got) != 0 {
 		t.Errorf("Merge() = %v, want nothing", got)
@@ -207,5 +209,35 @@ func TestResultsJSON(t *testing.T) {
 	}
 	if !equalResults(rs, back) {
 		t.Errorf("JSON round trip:\n got %v\nwant %v", back, rs)
+	}
+}
+
+// TestResultsJSONSeed: the seed of a failure's details is a hex string in
+// JSON, and nothing else is read back as one.
+func TestResultsJSONSeed(t *testing.T) {
+	r := assert.Result{Message: "m", Kind: assert.KindAlways, Evaluated: 1, Failed: true, Details: "i=1", Seed: 42}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"Seed":"0x2a"`) {
+		t.Errorf("JSON %s: want \"Seed\":\"0x2a\"", b)
+	}
+	var back assert.Result
+	if err := json.Unmarshal(b, &back); err != nil || back != r {
+		t.Errorf("round trip: %+v, %v", back, err)
+	}
+	passed, _ := json.Marshal(assert.Result{Message: "m", Kind: assert.KindAlways, Seed: 7})
+	if strings.Contains(string(passed), "Seed") {
+		t.Errorf("a result that did not fail has a seed: %s", passed)
+	}
+	for _, bad := range []string{`"42"`, `42`, `"0x"`, `"0x1_0"`, `"0xZZ"`, `"0x10000000000000000"`} {
+		in := `{"Message":"m","Kind":"Always","Failed":true,"Seed":` + bad + `}`
+		if err := json.Unmarshal([]byte(in), &back); err == nil {
+			t.Errorf("seed %s was accepted", bad)
+		}
+	}
+	if err := json.Unmarshal([]byte(`{"Message":"m","Extra":1}`), &back); err == nil {
+		t.Error("an unknown field was accepted")
 	}
 }

@@ -198,7 +198,7 @@ func TestGeneratedTraces(t *testing.T) {
 		t.Errorf("common %d, a at line %d rng %d, b rng %d; want %d, %d, one more", res.Common, res.A.Line,
 			res.A.RNG, res.B.RNG, split-1, split)
 	}
-	ch, err := Why(bytes.NewReader(a.Bytes()), 0)
+	ch, err := WhyOptions{Max: -1}.Why(bytes.NewReader(a.Bytes()), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,12 @@ import (
 // for: a typo, or a trace of another run. Show and Why wrap it.
 var ErrNoSuchSeq = errors.New("no such seq in the trace")
 
+// ErrNothingShown means Show's options select no record of the trace: a
+// range that ends before it starts, a kind, process or connection the
+// range does not hold. Show says which; a show that prints nothing is
+// always an error, never silence.
+var ErrNothingShown = errors.New("nothing to show")
+
 // ShowOptions selects the records Show prints. The zero value prints every
 // record. The position options (From*, To*, Around) cut a stretch of the
 // trace; the filters (NoInfra, Kind, Proc, Conn, MinLevel) then pick records
@@ -57,7 +63,9 @@ type ShowOptions struct {
 
 // Show prints the records of the trace r that opts selects to w, one
 // AppendText line each. It streams: its memory is bounded by opts.Before
-// records, and it stops reading once nothing more can match.
+// records, and it stops reading once nothing more can match. When it
+// prints nothing it fails with ErrNothingShown, saying which option left
+// nothing, or with ErrNoSuchSeq for a FromSeq the trace does not hold.
 func Show(r io.Reader, w io.Writer, opts ShowOptions) error {
 	bw := bufio.NewWriter(w)
 	s := shower{opts: opts, w: bw, before: newRing(opts.Before), started: opts.FromSeq == 0}
@@ -73,7 +81,55 @@ func Show(r io.Reader, w io.Writer, opts ShowOptions) error {
 	case opts.Around != 0 && s.phase == showBefore:
 		return fmt.Errorf("show: seq=%d: %w", opts.Around, ErrNoSuchSeq)
 	}
-	return nil
+	return s.nothingShown()
+}
+
+// nothingShown explains why Show printed nothing, or returns nil when it
+// printed something.
+func (s *shower) nothingShown() error {
+	o := &s.opts
+	switch {
+	case s.printed > 0:
+		return nil
+	case o.FromSeq != 0 && !s.started && !s.done:
+		return fmt.Errorf("show: from seq=%d: %w", o.FromSeq, ErrNoSuchSeq)
+	case s.inRange == 0 && s.done:
+		return fmt.Errorf("show: %w: the range ends before it starts", ErrNothingShown)
+	case s.inRange == 0:
+		return fmt.Errorf("show: %w: the range holds no record", ErrNothingShown)
+	}
+	return s.hits.why(o)
+}
+
+// hits records which filters some record of the range passed, to say
+// which one left nothing.
+type hits struct{ infra, kind, proc, conn, level bool }
+
+func (h *hits) note(r *Record, o *ShowOptions) {
+	h.infra = h.infra || !r.Infra
+	h.kind = h.kind || r.Kind == o.Kind || r.Op == o.Kind
+	h.proc = h.proc || matchProc(r, o.Proc)
+	h.conn = h.conn || (r.Obj == "conn" && r.ID == o.Conn)
+	h.level = h.level || (o.MinLevel != nil && r.Level >= o.MinLevel.Level())
+}
+
+func (h *hits) why(o *ShowOptions) error {
+	var what string
+	switch {
+	case o.Kind != "" && !h.kind:
+		what = fmt.Sprintf("no record in the range has kind or op %q", o.Kind)
+	case o.Proc != "" && !h.proc:
+		what = fmt.Sprintf("no record in the range is by or about %q", o.Proc)
+	case o.Conn != 0 && !h.conn:
+		what = fmt.Sprintf("no record in the range is about conn=%d", o.Conn)
+	case o.MinLevel != nil && !h.level:
+		what = fmt.Sprintf("no record in the range is at level %v or above", o.MinLevel.Level())
+	case o.NoInfra && !h.infra:
+		what = "every record in the range is infrastructure"
+	default:
+		what = "no record in the range passes every filter at once"
+	}
+	return fmt.Errorf("show: %w: %s", ErrNothingShown, what)
 }
 
 // run feeds the records of rd to add until the end of the trace or of what
@@ -111,13 +167,18 @@ type shower struct {
 	after   int   // records printed after Around
 	done    bool  // nothing more can be printed
 	err     error // of writing
+	printed int   // records printed
+	inRange int   // records in the range
+	hits    hits
 }
 
 // add considers one record.
 func (s *shower) add(r *Record) {
-	if !s.inRange(r) {
+	if !s.within(r) {
 		return
 	}
+	s.inRange++
+	s.hits.note(r, &s.opts)
 	match := s.match(r)
 	if s.opts.Around == 0 {
 		if match {
@@ -128,9 +189,9 @@ func (s *shower) add(r *Record) {
 	s.window(r, match)
 }
 
-// inRange applies FromSeq, ToSeq, FromTime and ToTime, noting when the end
+// within applies FromSeq, ToSeq, FromTime and ToTime, noting when the end
 // of the range is passed.
-func (s *shower) inRange(r *Record) bool {
+func (s *shower) within(r *Record) bool {
 	o := &s.opts
 	if o.ToSeq != 0 {
 		if s.seenTo && r.Seq != o.ToSeq {
@@ -203,6 +264,7 @@ func (s *shower) window(r *Record, match bool) {
 }
 
 func (s *shower) print(r *Record) {
+	s.printed++
 	s.buf = AppendText(s.buf[:0], r)
 	s.buf = append(s.buf, '\n')
 	if _, err := s.w.Write(s.buf); err != nil {

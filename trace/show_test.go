@@ -28,7 +28,6 @@ func TestShow(t *testing.T) {
 		{"logs", ShowOptions{Kind: KindLog}},
 		{"proc task", ShowOptions{Proc: "bank/client-2"}},
 		{"proc prefix", ShowOptions{Proc: "bank"}},
-		{"proc not a prefix of a name", ShowOptions{Proc: "bank/client"}},
 		{"conn", ShowOptions{Conn: 3}},
 		{"min level", ShowOptions{MinLevel: slog.LevelWarn}},
 		{"min level debug", ShowOptions{MinLevel: slog.LevelDebug, Kind: KindLog}},
@@ -87,6 +86,16 @@ func TestShowErrors(t *testing.T) {
 		{"malformed", cut, ShowOptions{}, ErrMalformed, "show: trace line 3: malformed", 2},
 		{"empty", "", ShowOptions{}, ErrEmpty, "show: empty trace", 0},
 		{"write", full, ShowOptions{}, errWrite, "show: write: disk full", 0},
+		{"unknown kind", full, ShowOptions{Kind: "Bogus"}, ErrNothingShown, `show: nothing to show: no record in the range has kind or op "Bogus"`, 0},
+		{"seq range ends before it starts", full, ShowOptions{FromSeq: 5, ToSeq: 2}, ErrNothingShown, "show: nothing to show: the range ends before it starts", 0},
+		{"time range ends before it starts", full, ShowOptions{FromTime: ms(60), ToTime: ms(20)}, ErrNothingShown, "the range ends before it starts", 0},
+		{"from no such seq", full, ShowOptions{FromSeq: 99}, ErrNoSuchSeq, "show: from seq=99: no such seq", 0},
+		{"range after the end", full, ShowOptions{FromTime: time.Second}, ErrNothingShown, "the range holds no record", 0},
+		{"proc not a prefix of a name", full, ShowOptions{Proc: "bank/client"}, ErrNothingShown, `no record in the range is by or about "bank/client"`, 0},
+		{"no such conn", full, ShowOptions{Conn: 9}, ErrNothingShown, "no record in the range is about conn=9", 0},
+		{"level", full, ShowOptions{FromSeq: 2, ToSeq: 4, MinLevel: slog.LevelError}, ErrNothingShown, "no record in the range is at level ERROR or above", 0},
+		{"filters together", full, ShowOptions{Kind: "Timer", MinLevel: slog.LevelError}, ErrNothingShown, "no record in the range passes every filter at once", 0},
+		{"around filtered out", full, ShowOptions{Around: 5, Kind: "Bogus"}, ErrNothingShown, `has kind or op "Bogus"`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

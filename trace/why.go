@@ -38,6 +38,10 @@ type Chain struct {
 	// trace does not hold (a trace cut at the start): the chain stops
 	// there.
 	Broken uint64
+	// Omitted is how many of the chain's oldest links were left out to
+	// keep it to WhyOptions.Max: Links holds the newest ones, and Broken
+	// still says where the whole chain ends.
+	Omitted int
 	// Conns are the connections the chain's network and connection events
 	// are about, oldest first.
 	Conns []Conn
@@ -67,7 +71,15 @@ type WhyOptions struct {
 	// Recent is how many events before the explained one Chain.Recent
 	// holds; 0 means 10, a negative value none.
 	Recent int
+	// Max is how many links Chain.Links holds at most, the newest ones;
+	// 0 means DefaultMaxLinks, a negative value no limit. A seed that
+	// retries for an hour of simulated time can have a chain of millions.
+	Max int
 }
+
+// DefaultMaxLinks is how many links of a causal chain Why keeps unless
+// WhyOptions.Max says otherwise.
+const DefaultMaxLinks = 200
 
 // Why explains the event of the given seq in the trace r with the default
 // options; see WhyOptions.Why.
@@ -104,12 +116,23 @@ func (o WhyOptions) Why(r io.Reader, seq uint64) (Chain, error) {
 	if _, err := rs.Seek(start, io.SeekStart); err != nil {
 		return Chain{}, fmt.Errorf("why: rewind: %w", err)
 	}
-	ch, err := collectChain(rs, seqs, o.recent())
+	ch, err := collectChain(rs, seqs, o.max(len(seqs)), o.recent())
 	if err != nil {
 		return Chain{}, err
 	}
 	ch.Failure, ch.Broken = failure, broken
 	return ch, nil
+}
+
+// max is how many of n links the chain keeps.
+func (o WhyOptions) max(n int) int {
+	switch {
+	case o.Max == 0:
+		return min(n, DefaultMaxLinks)
+	case o.Max < 0:
+		return n
+	}
+	return min(n, o.Max)
 }
 
 func (o WhyOptions) recent() int {
@@ -222,15 +245,18 @@ type chainCollector struct {
 	ready  map[uint64]*Record // the latest ConnectionReady of each connection
 	conns  map[uint64]bool    // connections already in ch.Conns
 	recent *ring
+	chain  []uint64 // the seqs of every link, kept or not
 }
 
-func collectChain(r io.Reader, seqs []uint64, recent int) (Chain, error) {
+// collectChain reads the records of the first keep links of seqs, the
+// newest, leaving the others out.
+func collectChain(r io.Reader, seqs []uint64, keep, recent int) (Chain, error) {
 	c := chainCollector{
-		ch:    Chain{Seq: seqs[0], Links: make([]Record, len(seqs))},
-		index: make(map[uint64]int, len(seqs)), ready: make(map[uint64]*Record),
-		conns: make(map[uint64]bool), recent: newRing(recent),
+		ch:    Chain{Seq: seqs[0], Links: make([]Record, keep), Omitted: len(seqs) - keep},
+		index: make(map[uint64]int, keep), ready: make(map[uint64]*Record),
+		conns: make(map[uint64]bool), recent: newRing(recent), chain: seqs,
 	}
-	for i, s := range seqs {
+	for i, s := range seqs[:keep] {
 		c.index[s] = i
 	}
 	rd := NewReader(r)
@@ -274,9 +300,9 @@ func (c *chainCollector) addConn(r *Record) {
 }
 
 func (c *chainCollector) finish() Chain {
-	onChain := make(map[uint64]bool, len(c.ch.Links))
-	for _, l := range c.ch.Links {
-		onChain[l.Seq] = true
+	onChain := make(map[uint64]bool, len(c.chain))
+	for _, s := range c.chain {
+		onChain[s] = true
 	}
 	for _, r := range c.recent.records() {
 		c.ch.Recent = append(c.ch.Recent, Recent{Record: r, OnChain: onChain[r.Seq]})
@@ -294,11 +320,7 @@ func (ch Chain) Format(w io.Writer) error {
 	for i := range ch.Links {
 		p.record("  ", &ch.Links[i])
 	}
-	if ch.Broken != 0 {
-		p.line("  (scheduled by seq=" + strconv.FormatUint(ch.Broken, 10) + ", which the trace does not hold)")
-	} else {
-		p.line("  (scheduled during setup)")
-	}
+	p.end(ch)
 	p.conns(ch.Conns)
 	p.recent(ch)
 	return p.w.Flush()
@@ -320,8 +342,22 @@ func (p *printer) record(prefix string, r *Record) {
 	p.line(string(p.buf))
 }
 
+// end says where the chain starts, and how many of its links were left
+// out before it.
+func (p *printer) end(ch Chain) {
+	start := "scheduled during setup"
+	if ch.Broken != 0 {
+		start = "scheduled by seq=" + strconv.FormatUint(ch.Broken, 10) + ", which the trace does not hold"
+	}
+	if ch.Omitted == 0 {
+		p.line("  (" + start + ")")
+		return
+	}
+	p.line("  ... " + strconv.Itoa(ch.Omitted) + " older events of the chain left out, back to the first, " + start)
+}
+
 func (p *printer) header(ch Chain) {
-	n := strconv.Itoa(len(ch.Links))
+	n := strconv.Itoa(len(ch.Links) + ch.Omitted)
 	p.line("why seq=" + strconv.FormatUint(ch.Seq, 10) + ": " + n + " events on the chain")
 	if ch.Failure != nil {
 		p.record("failure: ", ch.Failure)

@@ -86,6 +86,8 @@ func TestWhy(t *testing.T) {
 		{"ready on the chain", scenario, 1, WhyOptions{}, []uint64{1}, 0, []uint64{3}, nil, nil},
 		{"broken chain", without(scenario, 2), 5, WhyOptions{}, []uint64{5, 4}, 2, []uint64{3}, []uint64{1, 4, 3}, []uint64{4}},
 		{"never established", without(scenario, 1), 5, WhyOptions{}, []uint64{5, 4, 2}, 0, []uint64{3}, []uint64{2, 4, 3}, []uint64{2, 4}},
+		{"capped", scenario, 0, WhyOptions{Max: 2}, []uint64{7, 5}, 0, []uint64{3}, []uint64{1, 2, 4, 3, 5, 6}, []uint64{2, 4, 5}},
+		{"uncapped", scenario, 0, WhyOptions{Max: -1}, []uint64{7, 5, 4, 2}, 0, []uint64{3}, []uint64{1, 2, 4, 3, 5, 6}, []uint64{2, 4, 5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,10 +127,16 @@ func TestWhyFormat(t *testing.T) {
 	}{
 		{"failure", scenario, 0},
 		{"broken", without(scenario, 2, 1), 7},
+		{"capped", scenario, 0},
+		{"capped-broken", without(scenario, 2, 1), 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ch, err := Why(strings.NewReader(jsonl(tt.trace)), tt.seq)
+			opts := WhyOptions{}
+			if strings.HasPrefix(tt.name, "capped") {
+				opts.Max = 1
+			}
+			ch, err := opts.Why(strings.NewReader(jsonl(tt.trace)), tt.seq)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,5 +231,32 @@ func TestWhyUnseekable(t *testing.T) {
 	got2.Format(&c)
 	if a.String() != b.String() || a.String() != c.String() {
 		t.Errorf("file:\n%s\npipe:\n%s\npositioned:\n%s", a.String(), b.String(), c.String())
+	}
+}
+
+// TestWhyCapsLongChains checks the default cap on a chain longer than it:
+// the newest DefaultMaxLinks links, and the count of those left out.
+func TestWhyCapsLongChains(t *testing.T) {
+	const n = DefaultMaxLinks + 50
+	recs := []Record{{Kind: KindStart, Level: slog.LevelInfo}}
+	for i := uint64(1); i <= n; i++ {
+		recs = append(recs, ev(int(i), i, i, "Timer", "Timer", "task", 1, "t", "", i-1))
+	}
+	ch, err := Why(strings.NewReader(jsonl(recs)), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Links) != DefaultMaxLinks || ch.Omitted != 50 || ch.Links[0].Seq != n || ch.Links[DefaultMaxLinks-1].Seq != 51 {
+		t.Fatalf("%d links from seq %d, %d omitted; want %d from seq %d, 50 omitted", len(ch.Links), ch.Links[0].Seq,
+			ch.Omitted, DefaultMaxLinks, n)
+	}
+	var out bytes.Buffer
+	if err := ch.Format(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"why seq=250: 250 events on the chain", "  ... 50 older events of the chain left out, back to the first, scheduled during setup"} {
+		if !strings.Contains(out.String(), want+"\n") {
+			t.Errorf("format lacks %q:\n%s", want, out.String())
+		}
 	}
 }

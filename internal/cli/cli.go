@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -19,13 +20,27 @@ func Run(args []string, stdout, stderr io.Writer, opts ...kong.Option) int {
 	return e.run(args, opts...)
 }
 
-// Exit codes: 1 is kept for "the traces differ", so that scripts can tell a
-// difference from a failure to compare.
+// Exit codes: 1 is kept for "the traces differ" (or "a seed failed"), so
+// that scripts can tell a difference from a failure to compare; a crash of
+// orrery itself has a code of its own, so that it is not taken for a usage
+// error.
 const (
 	exitOK     = 0
 	exitDiffer = 1
 	exitBad    = 2 // a usage error or bad input
+	exitCrash  = 3 // a panic in orrery's own code
 )
+
+// ExitHelp is the paragraph of the help that lists the exit codes.
+const ExitHelp = "Exit status: 0 everything passed; 1 a seed failed, or the traces differ; " +
+	"2 a usage error or bad input; 3 a crash of orrery itself (a bug: the stack is on standard error); " +
+	"130 interrupted (SIGINT), 143 terminated (SIGTERM)."
+
+// ExitStatus is what a command returns to exit with that code and no
+// message, having said why on its output (an interrupted run: 130).
+type ExitStatus int
+
+func (s ExitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
 // errDiffer is what trace diff returns when the traces differ: not a
 // failure, but exit code 1.
@@ -72,7 +87,34 @@ func (e *Env) run(args []string, opts ...kong.Option) int {
 		return e.report(code, err)
 	}
 	e.color = wantColor(c.Color, e.stdout, e.getenv)
+	return e.runCommand(kctx)
+}
+
+// runCommand runs the parsed command. A panic is a crash of orrery
+// itself: its value and stack go to standard error and the exit code is 3.
+func (e *Env) runCommand(kctx *kong.Context) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			code = e.crash(v)
+		}
+	}()
 	return e.report(exitOK, kctx.Run(e))
+}
+
+// crash reports a panic: its value and the stack of the goroutine that
+// panicked, which a value raised again from another goroutine (a worker of
+// a run) carries.
+func (e *Env) crash(v any) int {
+	stack := debug.Stack()
+	if c, ok := v.(interface {
+		Value() any
+		Stack() []byte
+	}); ok {
+		v, stack = c.Value(), c.Stack()
+	}
+	fmt.Fprintf(e.stderr, "orrery: internal error (a bug in orrery; please report it with this stack): %s\n\n%s",
+		oneLine(fmt.Sprint(v)), stack)
+	return exitCrash
 }
 
 // Stdout is where a command writes its output.
@@ -92,6 +134,10 @@ func (e *Env) report(code int, err error) int {
 	case errors.Is(err, errDiffer):
 		return exitDiffer
 	}
+	var status ExitStatus
+	if errors.As(err, &status) {
+		return int(status)
+	}
 	fmt.Fprintf(e.stderr, "orrery: %s\n", oneLine(err.Error()))
 	return exitBad
 }
@@ -110,7 +156,7 @@ type helpExit int
 func (e *Env) parse(c *cli, args []string, opts []kong.Option) (kctx *kong.Context, code int, err error) {
 	p, err := kong.New(c, append([]kong.Option{
 		kong.Name("orrery"),
-		kong.Description("Deterministic simulation testing for distributed systems."),
+		kong.Description("Deterministic simulation testing for distributed systems.\n\n" + ExitHelp),
 		kong.Writers(e.stdout, e.stderr),
 		kong.Exit(func(code int) { panic(helpExit(code)) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),

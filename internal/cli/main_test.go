@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/kong"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files and the trace files in testdata")
@@ -61,6 +63,8 @@ var commandCases = []commandCase{
 	{name: "why-no-recent", args: "trace why testdata/run.jsonl --recent 0"},
 	{name: "why-stdin", args: "trace why -", stdin: "run.jsonl"},
 	{name: "why-color", args: "trace why testdata/run.jsonl --color=always"},
+	{name: "why-max", args: "trace why testdata/run.jsonl --max 2 --recent 0"},
+	{name: "why-max-none", args: "trace why testdata/run.jsonl --max 0 --recent 0"},
 
 	{name: "diff-identical", args: "trace diff testdata/run.jsonl testdata/run-seed2.jsonl"},
 	{name: "diff-differ", args: "trace diff testdata/run.jsonl testdata/run-split.jsonl", code: 1},
@@ -92,6 +96,13 @@ var badCases = []commandCase{
 	{name: "bad-truncated", args: "trace show testdata/truncated.jsonl", stderr: `orrery: testdata/truncated.jsonl: show: trace line 13: truncated record: the file ends inside it`},
 	{name: "bad-malformed", args: "trace show testdata/malformed.jsonl", stderr: `orrery: testdata/malformed.jsonl: show: trace line 3: malformed record: field "t": byte 6: want an unsigned integer, found 'o'`},
 	{name: "bad-show-no-such-seq", args: "trace show testdata/run.jsonl --around 99", stderr: `orrery: testdata/run.jsonl: show: seq=99: no such seq in the trace`},
+	{name: "bad-show-unknown-kind", args: "trace show testdata/run.jsonl --kind Bogus", stderr: `orrery: testdata/run.jsonl: show: nothing to show: no record in the range has kind or op "Bogus"`},
+	{name: "bad-show-empty-range", args: "trace show testdata/run.jsonl --from 5 --to 2", stderr: `orrery: testdata/run.jsonl: show: nothing to show: the range ends before it starts`},
+	{name: "bad-show-from-no-such-seq", args: "trace show testdata/run.jsonl --from 100 --to 10", stderr: `orrery: testdata/run.jsonl: show: from seq=100: no such seq in the trace`},
+	{name: "bad-show-time-range", args: "trace show testdata/run.jsonl --from 1s --to 10ms", stderr: `orrery: testdata/run.jsonl: show: nothing to show: the range ends before it starts`},
+	{name: "bad-show-unknown-proc", args: "trace show testdata/run.jsonl --proc nosuch", stderr: `orrery: testdata/run.jsonl: show: nothing to show: no record in the range is by or about "nosuch"`},
+	{name: "bad-show-unknown-conn", args: "trace show testdata/run.jsonl --conn 99", stderr: `orrery: testdata/run.jsonl: show: nothing to show: no record in the range is about conn=99`},
+	{name: "bad-why-negative-max", args: "trace why testdata/run.jsonl --max=-1", stderr: `orrery: trace why: --recent and --max must not be negative (see orrery trace why --help)`},
 	{name: "bad-why-no-such-seq", args: "trace why testdata/run.jsonl 99", stderr: `orrery: testdata/run.jsonl: why seq=99: no such seq in the trace`},
 	{name: "bad-why-no-failure", args: "trace why testdata/quiet.jsonl", stderr: `orrery: testdata/quiet.jsonl: why: no failure in the trace (no record at level ERROR or above)`},
 	{name: "bad-why-truncated", args: "trace why testdata/truncated.jsonl", stderr: `orrery: testdata/truncated.jsonl: why: trace line 13: truncated record: the file ends inside it`},
@@ -189,5 +200,43 @@ func TestTraceHTML(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("%d files left in the directory, want only the good page", len(entries))
+	}
+}
+
+// panicCmd is a command whose code crashes.
+type panicCmd struct{}
+
+func (*panicCmd) Run(*Env) error { panic("the runner broke") }
+
+// statusCmd exits with a status of its choosing.
+type statusCmd struct{}
+
+func (*statusCmd) Run(*Env) error { return ExitStatus(130) }
+
+// TestExitCodes checks the codes that are not usage errors: a crash of
+// orrery's own code is 3 with its stack, not 2, and a command can exit
+// with a status of its own (an interrupted run) without a message.
+func TestExitCodes(t *testing.T) {
+	for _, tt := range []struct {
+		cmd    any
+		code   int
+		stderr []string
+	}{
+		{&panicCmd{}, exitCrash, []string{"orrery: internal error (a bug in orrery; please report it with this stack): the runner broke\n", "(*panicCmd).Run", "goroutine "}},
+		{&statusCmd{}, 130, nil},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := Run([]string{"x"}, &stdout, &stderr, kong.DynamicCommand("x", "", "", tt.cmd))
+		if code != tt.code {
+			t.Errorf("%T: exit code %d, want %d; stderr:\n%s", tt.cmd, code, tt.code, stderr.String())
+		}
+		for _, want := range tt.stderr {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("%T: stderr lacks %q:\n%s", tt.cmd, want, stderr.String())
+			}
+		}
+		if tt.stderr == nil && stderr.Len() > 0 {
+			t.Errorf("%T: stderr %q, want none", tt.cmd, stderr.String())
+		}
 	}
 }

@@ -92,6 +92,15 @@ type whyCmd struct {
 	File   string `arg:"" help:"The JSON Lines trace; - reads the standard input."`
 	Seq    uint64 `arg:"" optional:"" help:"The seq of the event to explain; by default, the failure."`
 	Recent int    `placeholder:"N" default:"10" help:"How many events before it to list, those on the chain marked with * (default ${default})."`
+	Max    int    `placeholder:"N" default:"200" help:"How many events of the chain to list at most, the newest; 0 lists them all (default ${default})."`
+}
+
+// Validate rejects negative counts.
+func (c *whyCmd) Validate() error {
+	if c.Recent < 0 || c.Max < 0 {
+		return errors.New("--recent and --max must not be negative")
+	}
+	return nil
 }
 
 // Run explains the event.
@@ -105,7 +114,11 @@ func (c *whyCmd) Run(e *Env) error {
 	if recent == 0 {
 		recent = -1 // the library's "none"; its 0 means the default
 	}
-	ch, err := trace.WhyOptions{Recent: recent}.Why(f, c.Seq)
+	limit := c.Max
+	if limit == 0 {
+		limit = -1 // the library's "no limit"; its 0 means the default
+	}
+	ch, err := trace.WhyOptions{Recent: recent, Max: limit}.Why(f, c.Seq)
 	if err != nil {
 		return fmt.Errorf("%s: %w", displayName(c.File), err)
 	}

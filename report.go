@@ -1,13 +1,15 @@
 package orrery
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/orrerysim/orrery/assert"
@@ -15,20 +17,35 @@ import (
 )
 
 // ReportFormat identifies the JSON report format; a file with another value
-// is not a report of this version and is refused when merging.
-const ReportFormat = "orrery-report/1"
+// is not a report of this version and is refused when merging. Version 2
+// writes seeds as hex strings and records what the run was (bugs, swarm,
+// seeds asked for, the simulation's options), so that merge can refuse
+// shards of different runs.
+const ReportFormat = "orrery-report/2"
 
 // Report is the outcome of a run of many seeds: what failed and how to
 // replay it, how much was simulated, which faults were injected and which
 // assertions were exercised. It is written as a table for people and as
 // JSON for machines (--report), and the JSON of shards merges.
 type Report struct {
-	Format     string        `json:"format"`
-	Simulation string        `json:"simulation"`
-	Shard      string        `json:"shard,omitempty"` // "3/16" when sharded
-	Seeds      int           `json:"seeds"`           // seeds run
-	Failed     int           `json:"failed"`
-	Failures   []SeedFailure `json:"failures,omitempty"`
+	Format     string `json:"format"`
+	Simulation string `json:"simulation"`
+	// Shard is the slice of the run's seeds the report covers, "3/16"
+	// (1-based), or "1,3/16" for a merge of some shards; "" is the whole run.
+	Shard string `json:"shard,omitempty"`
+	// Bugs are the planted bugs switched on, sorted.
+	Bugs  []string `json:"bugs,omitempty"`
+	Swarm bool     `json:"swarm,omitempty"`
+	// Requested is the number of seeds the run was asked for (Options.Seeds
+	// after defaults: 0 means a budget or coverage decided).
+	Requested int `json:"seeds_requested"`
+	// Config is a fingerprint of the simulation's options (hosts, network,
+	// disk, chaos, MaxTime): two reports with different ones are of
+	// different runs.
+	Config   string        `json:"config,omitempty"`
+	Seeds    int           `json:"seeds"` // seeds run
+	Failed   int           `json:"failed"`
+	Failures []SeedFailure `json:"failures,omitempty"` // sorted by seed
 	// Stopped says why the run ended ("seeds", "budget", "covered").
 	Stopped  string           `json:"stopped"`
 	SimTime  time.Duration    `json:"sim_time_ns"`
@@ -38,17 +55,102 @@ type Report struct {
 	Faults   []sim.FaultCount `json:"faults,omitempty"`
 	Asserts  []assert.Result  `json:"assertions,omitempty"`
 	Complete bool             `json:"complete"` // false while a run is in progress
+
+	from string // the file the report was read from, for messages
 }
 
-// SeedFailure is one failing seed of a report.
+// SeedFailure is one failing seed of a report: what failed, where in the
+// execution and in the code, and how to replay it.
 type SeedFailure struct {
-	Seed    uint64        `json:"seed"`
+	Seed    uint64        `json:"-"` // written as a hex string, "seed": "0x2a"
 	Kind    string        `json:"kind"`
 	Message string        `json:"message"`
 	At      time.Duration `json:"at_ns"`
-	Seq     uint64        `json:"seq"`
-	Chaos   string        `json:"chaos,omitempty"`
-	Replay  string        `json:"replay"` // the command that replays it
+	// Seq is the event being processed when the seed failed: for an
+	// invariant, the event whose processing broke it, where `trace why`
+	// starts.
+	Seq      uint64 `json:"seq"`
+	RNGCalls uint64 `json:"rng_calls"`
+	// TaskID and Task are the task at fault ("bank/conn"), if any.
+	TaskID uint64 `json:"task_id,omitempty"`
+	Task   string `json:"task,omitempty"`
+	// Where is the innermost frame of the user's code, "dir/file.go:line".
+	Where string `json:"where,omitempty"`
+	// Stack is the stack of the user's code, for panics and blocked tasks.
+	Stack string `json:"stack,omitempty"`
+	// Parked lists every blocked task, for deadlocks and stalls.
+	Parked []ParkedTask `json:"parked,omitempty"`
+	Chaos  string       `json:"chaos,omitempty"`
+	Replay string       `json:"replay"` // the command that replays it
+}
+
+// ParkedTask is a task that was blocked when its seed failed.
+type ParkedTask struct {
+	ID     uint64 `json:"id"`
+	Task   string `json:"task"` // "host/task"
+	Daemon bool   `json:"daemon,omitempty"`
+	// Waiting is what it waits on ("chan recv", "timer until t=1.5s").
+	Waiting string `json:"waiting"`
+	// HolderID and Holder are the task holding the lock it waits for.
+	HolderID uint64 `json:"holder_id,omitempty"`
+	Holder   string `json:"holder,omitempty"`
+	Where    string `json:"where,omitempty"` // the user's file:line it is parked at
+}
+
+// String prints the task in one line, as the summary lists it.
+func (p ParkedTask) String() string {
+	kind := "task"
+	if p.Daemon {
+		kind = "daemon"
+	}
+	s := fmt.Sprintf("%s %d %q waiting on %s", kind, p.ID, p.Task, p.Waiting)
+	if p.HolderID != 0 && !strings.Contains(p.Waiting, "held by") {
+		s += fmt.Sprintf(" held by task %d %q", p.HolderID, p.Holder)
+	}
+	if p.Where != "" {
+		s += " at " + p.Where
+	}
+	return s
+}
+
+// newReport starts the report of a run of s with opts (after defaults):
+// what the run is, so that shards of different runs do not merge.
+func newReport(s *Simulation, opts Options) *Report {
+	bugs := slices.Clone(opts.Bugs)
+	slices.Sort(bugs)
+	requested := opts.Seeds
+	if len(opts.Replay) > 0 {
+		requested = len(opts.Replay)
+	}
+	return &Report{Format: ReportFormat, Simulation: s.Name, Shard: opts.Shard.String(),
+		Bugs: slices.Compact(bugs), Swarm: s.Chaos.Swarm, Requested: requested, Config: configOf(s)}
+}
+
+// configOf fingerprints the options of s that change what its seeds do.
+func configOf(s *Simulation) string {
+	type host struct {
+		Name  string
+		Count int
+		Tags  []string
+	}
+	var hosts []host
+	for _, p := range s.Processes {
+		hosts = append(hosts, host{p.Name, p.Count, p.Tags})
+	}
+	for _, w := range s.Workloads {
+		hosts = append(hosts, host{"workload " + w.Name, w.Count, w.Tags})
+	}
+	var invariants []string
+	for _, inv := range s.Invariants {
+		invariants = append(invariants, inv.Name)
+	}
+	b, err := json.Marshal([]any{hosts, invariants, s.Network, s.Disk, s.Chaos, s.MaxTime})
+	if err != nil {
+		return "" // not comparable: merge does not check it
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	return fmt.Sprintf("%016x", h.Sum64())
 }
 
 // OK reports whether the run passed: no seed failed and every Sometimes-
@@ -59,13 +161,19 @@ func (r *Report) OK() bool { return r.Failed == 0 && len(r.Missing()) == 0 }
 // assert.Missing), which fail it.
 func (r *Report) Missing() []assert.Result { return assert.Missing(r.Asserts) }
 
-// Speedup is how many times faster than real time the seeds ran: logical
-// time simulated over real time spent (summed over workers).
-func (r *Report) Speedup() float64 {
-	if r.CPU <= 0 {
+// Speedup is how many times faster than real time the run went: logical
+// time simulated over the wall time of the run, as the summary shows them.
+func (r *Report) Speedup() float64 { return ratio(r.SimTime, r.Wall) }
+
+// SpeedupPerCore is how many times faster than real time one seed runs on
+// one core: logical time over the real time of the seeds summed.
+func (r *Report) SpeedupPerCore() float64 { return ratio(r.SimTime, r.CPU) }
+
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
 		return 0
 	}
-	return float64(r.SimTime) / float64(r.CPU)
+	return float64(a) / float64(b)
 }
 
 // add folds one seed into the report.
@@ -78,9 +186,20 @@ func (r *Report) add(res SeedResult, replay string) {
 	r.Asserts = assert.Merge(r.Asserts, res.Asserts)
 	if f := res.Failure; f != nil {
 		r.Failed++
-		r.Failures = append(r.Failures, SeedFailure{Seed: res.Seed, Kind: f.Kind.String(),
-			Message: f.Message, At: f.At, Seq: f.Seq, Chaos: res.Chaos, Replay: replay})
+		r.Failures = append(r.Failures, seedFailure(res, replay))
 	}
+}
+
+// seedFailure is what the report keeps of a failing seed.
+func seedFailure(res SeedResult, replay string) SeedFailure {
+	f := res.Failure
+	sf := SeedFailure{Seed: res.Seed, Kind: f.Kind.String(), Message: f.Message, At: f.At,
+		Seq: f.Seq, RNGCalls: f.RNGCalls, TaskID: uint64(f.Task), Task: f.TaskName,
+		Where: f.Where, Stack: f.Stack, Chaos: res.Chaos, Replay: replay}
+	for _, p := range f.Parked {
+		sf.Parked = append(sf.Parked, parkedTask(p))
+	}
+	return sf
 }
 
 func mergeFaults(a, b []sim.FaultCount) []sim.FaultCount {
@@ -107,132 +226,104 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // writeJSONTo is WriteJSON in the shape of io.WriterTo.
 func (r *Report) writeJSONTo(w io.Writer) (int64, error) { return 0, r.WriteJSON(w) }
 
-// ReadReport decodes a JSON report, refusing a file that is not a complete
-// report of this format.
+// MarshalJSON writes the failure with its seed as a hex string.
+func (f SeedFailure) MarshalJSON() ([]byte, error) {
+	type plain SeedFailure
+	return json.Marshal(struct {
+		Seed string `json:"seed"`
+		plain
+	}{fmt.Sprintf("%#x", f.Seed), plain(f)})
+}
+
+// UnmarshalJSON reads a failure, whose seed must be a hex string.
+func (f *SeedFailure) UnmarshalJSON(b []byte) error {
+	type plain SeedFailure
+	v := struct {
+		Seed *json.RawMessage `json:"seed"`
+		*plain
+	}{plain: (*plain)(f)}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	if v.Seed == nil {
+		return errors.New("a failure without a seed: want a 64-bit hex string such as \"0x2a\"")
+	}
+	seed, err := hexSeed(*v.Seed)
+	f.Seed = seed
+	return err
+}
+
+// hexSeed reads a seed written as a JSON string of hex digits, "0x2a".
+func hexSeed(raw []byte) (uint64, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		if digits, ok := strings.CutPrefix(s, "0x"); ok {
+			if v, err := strconv.ParseUint(digits, 16, 64); err == nil {
+				return v, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("seed %s: want a 64-bit hex string such as \"0x2a\"", raw)
+}
+
+// ReadReport decodes a JSON report, refusing a file that is not one
+// complete, consistent report of this format. When rd is a file, messages
+// name it.
 func ReadReport(rd io.Reader) (*Report, error) {
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, err
+	}
+	var probe struct{ Format string }
+	if err := json.Unmarshal(data, &probe); err == nil && probe.Format != "" && probe.Format != ReportFormat {
+		return nil, fmt.Errorf("not an orrery report: format %q, want %q", probe.Format, ReportFormat)
+	}
 	var r Report
-	dec := json.NewDecoder(rd)
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("not an orrery report: %w", err)
 	}
-	if r.Format != ReportFormat {
-		return nil, fmt.Errorf("not an orrery report: format %q, want %q", r.Format, ReportFormat)
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not an orrery report: data after the report's JSON")
 	}
-	if !r.Complete {
-		return nil, errors.New("an incomplete report: its run did not finish")
+	if f, ok := rd.(interface{ Name() string }); ok {
+		r.from = f.Name()
+	}
+	if err := r.check(); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
 
-// MergeReports combines the reports of shards of one run into one. The
-// reports must be of the same simulation.
-func MergeReports(reports ...*Report) (*Report, error) {
-	if len(reports) == 0 {
-		return nil, errors.New("merge: no reports")
-	}
-	out := &Report{Format: ReportFormat, Simulation: reports[0].Simulation, Stopped: "merged", Complete: true}
-	for _, r := range reports {
-		if r.Simulation != out.Simulation {
-			return nil, fmt.Errorf("merge: reports of two simulations, %q and %q", out.Simulation, r.Simulation)
-		}
-		out.absorb(r)
-		out.Wall = max(out.Wall, r.Wall)
-	}
-	return out, nil
-}
-
-// absorb adds the seeds of o to r (all but the wall time, which depends on
-// how the two ran).
-func (r *Report) absorb(o *Report) {
-	r.Seeds += o.Seeds
-	r.Failed += o.Failed
-	r.Failures = append(r.Failures, o.Failures...)
-	r.SimTime += o.SimTime
-	r.Events += o.Events
-	r.CPU += o.CPU
-	r.Faults = mergeFaults(r.Faults, o.Faults)
-	r.Asserts = assert.Merge(r.Asserts, o.Asserts)
-	slices.SortFunc(r.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
-}
-
-func cmpU64(a, b uint64) int {
+// check refuses a report that no run can have written.
+func (r *Report) check() error {
 	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	case r.Format != ReportFormat:
+		return fmt.Errorf("not an orrery report: format %q, want %q", r.Format, ReportFormat)
+	case !r.Complete:
+		return errors.New("an incomplete report: its run did not finish")
+	case r.Seeds < 0 || r.Failed < 0 || r.Requested < 0 || r.SimTime < 0 || r.Wall < 0 || r.CPU < 0:
+		return fmt.Errorf("a report with a negative count: seeds %d, failed %d, requested %d, times %v %v %v",
+			r.Seeds, r.Failed, r.Requested, r.SimTime, r.Wall, r.CPU)
+	case r.Failed > r.Seeds || len(r.Failures) != r.Failed:
+		return fmt.Errorf("an inconsistent report: %d of %d seeds failed, %d failures listed", r.Failed, r.Seeds, len(r.Failures))
 	}
-	return 0
+	for _, f := range r.Faults {
+		if f.Count < 0 {
+			return fmt.Errorf("a report with a negative count: fault %s %d", f.Name, f.Count)
+		}
+	}
+	if _, err := parseShardSet(r.Shard); err != nil {
+		return err
+	}
+	return nil
 }
 
-// WriteTable writes the summary people read at the end of a run.
-func (r *Report) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "simulation\t%s\n", r.Simulation)
-	if r.Shard != "" {
-		fmt.Fprintf(tw, "shard\t%s\n", r.Shard)
-	}
-	fmt.Fprintf(tw, "seeds\t%d run, %d failed (stopped: %s)\n", r.Seeds, r.Failed, r.Stopped)
-	fmt.Fprintf(tw, "sim time\t%v\n", r.SimTime.Round(time.Millisecond))
-	fmt.Fprintf(tw, "events\t%d\n", r.Events)
-	fmt.Fprintf(tw, "wall time\t%v\n", r.Wall.Round(time.Microsecond))
-	fmt.Fprintf(tw, "speed-up\t%.0fx real time\n", r.Speedup())
-	r.writeFaults(tw)
-	r.writeAsserts(tw)
-	r.writeFailures(tw)
-	return tw.Flush()
-}
-
-func (r *Report) writeFaults(w io.Writer) {
-	if len(r.Faults) == 0 {
-		fmt.Fprintf(w, "faults\tnone injected\n")
-		return
-	}
-	for i, f := range r.Faults {
-		label := ""
-		if i == 0 {
-			label = "faults"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%d\n", label, f.Name, f.Count)
-	}
-}
-
-func (r *Report) writeAsserts(w io.Writer) {
-	for i, a := range r.Asserts {
-		label := ""
-		if i == 0 {
-			label = "assertions"
-		}
-		name := a.Message
-		if a.Bucket != "" {
-			name += " [" + a.Bucket + "]"
-		}
-		status := "ok"
-		switch {
-		case a.Failed:
-			status = "FAILED"
-		case slices.ContainsFunc(r.Missing(), func(m assert.Result) bool { return m.Message == a.Message && m.Bucket == a.Bucket }):
-			status = "NEVER"
-		}
-		fmt.Fprintf(w, "%s\t%s %s\t%d/%d\n", label, status, name, a.Passed, a.Evaluated)
-	}
-}
-
-// maxListed is how many failing seeds the table lists; the JSON report has
-// them all.
-const maxListed = 10
-
-func (r *Report) writeFailures(w io.Writer) {
-	for i, f := range r.Failures {
-		if i == maxListed {
-			fmt.Fprintf(w, "FAIL\t... and %d more failing seeds (--report lists them all)\n", len(r.Failures)-i)
-			return
-		}
-		fmt.Fprintf(w, "FAIL\tseed %#x: %s: %s\n", f.Seed, f.Kind, f.Message)
-		if f.Chaos != "" {
-			fmt.Fprintf(w, "\tchaos: %s\n", f.Chaos)
-		}
-		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
-	}
+// parkedTask is what the report keeps of a blocked task.
+func parkedTask(p sim.ParkedTask) ParkedTask {
+	return ParkedTask{ID: uint64(p.ID), Task: p.Name, Daemon: p.Daemon, Waiting: p.Waiting,
+		HolderID: uint64(p.Holder), Holder: p.HolderName, Where: p.Where}
 }

@@ -149,7 +149,7 @@ func newRunner(s *Simulation, opts Options) *runner {
 		}
 	}
 	return &runner{sim: s, opts: opts, start: time.Now(),
-		report: &Report{Format: ReportFormat, Simulation: s.Name, Shard: opts.Shard.String()}}
+		report: newReport(s, opts)}
 }
 
 // sweep runs the seeds on Parallel workers and fills the report.

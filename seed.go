@@ -54,7 +54,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 	err := w.Run()
 	res := SeedResult{Seed: seed, SimTime: w.Now(), Events: w.Seq(),
 		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), Faults: w.Faults(),
-		Asserts: assert.Results(w), Wall: time.Since(start)}
+		Asserts: seedAsserts(w), Wall: time.Since(start)}
 	if s.Chaos.Swarm {
 		res.Chaos = drawn.String()
 	}
@@ -65,6 +65,19 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 		res.Failure = &sim.Failure{Seed: seed, Message: err.Error()}
 	}
 	return res
+}
+
+// seedAsserts returns the assertions of w's run, each failed one marked
+// with the seed whose details it keeps, so that merging many seeds keeps
+// those of the lowest (see assert.Merge).
+func seedAsserts(w *sim.World) []assert.Result {
+	rs := assert.Results(w)
+	for i := range rs {
+		if rs[i].Failed {
+			rs[i].Seed = w.Seed()
+		}
+	}
+	return rs
 }
 
 // Planted reports whether the planted bug called name is switched on for

@@ -22,6 +22,7 @@ var testFlags = struct {
 	bugs        *string
 	swarm       *bool
 	catalog     *string
+	report      *string
 }{
 	seeds:       flag.Int("orrery.seeds", 100, "number of seeds each orrery.Test runs"),
 	seed:        flag.String("orrery.seed", "", "replay one seed (hex 0x... or decimal)"),
@@ -31,13 +32,15 @@ var testFlags = struct {
 	bugs:        flag.String("orrery.bug", "", "comma-separated planted bugs to switch on"),
 	swarm:       flag.Bool("orrery.swarm", false, "swarm testing: each seed switches every fault family on or off and draws its level"),
 	catalog:     flag.String("orrery.catalog", "", "fail the run if an assertion in the Go files under this directory was never reached"),
+	report:      flag.String("orrery.report", "", "write the JSON report (every failing seed, in full) to this file"),
 }
 
 // Test runs s in a go test: 100 seeds by default across all cores, each
 // failing seed reported as a test failure with the command that replays
 // it, and the run failed if a Sometimes-family assertion never held. The
 // -orrery.seeds, -orrery.seed, -orrery.trace, -orrery.check-determinism,
-// -orrery.parallel, -orrery.bug and -orrery.swarm flags change what it runs.
+// -orrery.parallel, -orrery.bug and -orrery.swarm flags change what it
+// runs; -orrery.report writes the JSON report.
 func Test(t testing.TB, s Simulation) {
 	t.Helper()
 	if *testFlags.swarm {
@@ -53,6 +56,11 @@ func Test(t testing.TB, s Simulation) {
 	}
 	if err != nil {
 		t.Fatalf("orrery: %v", err)
+	}
+	if path := *testFlags.report; path != "" {
+		if err := writeFileAtomically(path, rep.writeJSONTo); err != nil {
+			t.Errorf("orrery: report: %v", err)
+		}
 	}
 	reportToTest(t, rep)
 }
@@ -82,30 +90,44 @@ func testOptions(t testing.TB) (Options, func() error, error) {
 	return opts, closeTrace, nil
 }
 
-// ParseSeed reads a seed as hex (0x...) or decimal.
+// ParseSeed reads a seed as the replay commands print it, hex with a 0x
+// prefix ("0x2a"), or as decimal ("42"). Nothing else is a seed: no octal,
+// binary or underscores, and no leading zero in decimal, which would read
+// as octal to some.
 func ParseSeed(s string) (uint64, error) {
-	v, err := strconv.ParseUint(strings.TrimSpace(s), 0, 64)
-	if err != nil {
+	t := strings.TrimSpace(s)
+	base, digits := 10, t
+	if rest, ok := strings.CutPrefix(strings.ToLower(t), "0x"); ok {
+		base, digits = 16, rest
+	}
+	v, err := strconv.ParseUint(digits, base, 64)
+	if err != nil || (base == 10 && len(digits) > 1 && digits[0] == '0') {
 		return 0, fmt.Errorf("seed %q: want a 64-bit number, hex (0x2a) or decimal (42)", s)
 	}
 	return v, nil
 }
 
+// goTestHints are the hints of a summary printed by Test.
+var goTestHints = tableHints{
+	listAll: "-orrery.report=FILE lists them all",
+	why: func(replay, file string, seq uint64) (string, string) {
+		return replay + " -orrery.trace=" + file,
+			fmt.Sprintf("go run github.com/orrerysim/orrery/cmd/orrery trace why %s %d", file, seq)
+	},
+}
+
+// reportToTest prints the summary once: as the test's failure when the run
+// failed (the table lists the failing seeds and the assertions never
+// reached), in the -v log otherwise.
 func reportToTest(t testing.TB, rep *Report) {
 	t.Helper()
 	var b strings.Builder
-	_ = rep.WriteTable(&b)
-	t.Logf("\n%s", b.String())
-	for i, f := range rep.Failures {
-		if i == maxListed {
-			t.Errorf("... and %d more failing seeds", len(rep.Failures)-i)
-			break
-		}
-		t.Errorf("seed %#x failed: %s: %s\n\treplay: %s", f.Seed, f.Kind, f.Message, f.Replay)
+	_ = rep.writeTable(&b, goTestHints)
+	if rep.OK() {
+		t.Logf("\n%s", b.String())
+		return
 	}
-	for _, m := range rep.Missing() {
-		t.Errorf("assertion %q (%s) never held in %d seeds: the run did not reach that path", m.Message, m.Location, rep.Seeds)
-	}
+	t.Errorf("\n%s", b.String())
 }
 
 // goTestReplay returns the go test command that replays a seed of the test

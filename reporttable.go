@@ -1,0 +1,241 @@
+package orrery
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/orrerysim/orrery/assert"
+)
+
+// tableHints are what the summary tells people to type, which depends on
+// the tool that printed it.
+type tableHints struct {
+	listAll string // how to see every failing seed
+	// why returns the replay command of a failing seed that writes its
+	// trace to file, and the command that explains event seq of it.
+	why func(replay, file string, seq uint64) (string, string)
+}
+
+// cliHints are the hints of the orrery command line (run, replay, report
+// merge), whose replay commands take --trace and whose program holds the
+// trace tools, and of the Go API.
+var cliHints = tableHints{
+	listAll: "--report FILE lists them all",
+	why: func(replay, file string, seq uint64) (string, string) {
+		prog, _, ok := strings.Cut(replay, " replay ")
+		if !ok { // the Go API
+			return replay, fmt.Sprintf("orrery trace why TRACE %d, on the seed's trace (Options.Trace)", seq)
+		}
+		return replay + " --trace " + file, fmt.Sprintf("%s trace why %s %d", prog, file, seq)
+	},
+}
+
+// WriteTable writes the summary people read at the end of a run: the
+// figures of the run, then the failing seeds, the lowest with all that is
+// known of it (where, stack, parked tasks, the trace why command) and the
+// others in one line with their replay command.
+func (r *Report) WriteTable(w io.Writer) error { return r.writeTable(w, cliHints) }
+
+func (r *Report) writeTable(w io.Writer, h tableHints) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "simulation\t%s\n", r.Simulation)
+	if r.Shard != "" {
+		fmt.Fprintf(tw, "shard\t%s\n", r.Shard)
+	}
+	fmt.Fprintf(tw, "seeds\t%d run, %d failed (stopped: %s)\n", r.Seeds, r.Failed, r.Stopped)
+	fmt.Fprintf(tw, "sim time\t%v\n", r.SimTime.Round(time.Millisecond))
+	fmt.Fprintf(tw, "events\t%d\n", r.Events)
+	fmt.Fprintf(tw, "wall time\t%v (%v summed over seeds)\n", r.Wall.Round(time.Microsecond), r.CPU.Round(time.Microsecond))
+	fmt.Fprintf(tw, "speed-up\t%sx real time (per core: %sx)\n", times(r.Speedup()), times(r.SpeedupPerCore()))
+	r.writeFaults(tw)
+	r.writeAsserts(tw)
+	r.writeFailures(tw, h)
+	r.writeMissing(tw)
+	return tw.Flush()
+}
+
+// times prints a speed-up: whole above 10, one decimal below.
+func times(x float64) string {
+	if x >= 10 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
+func (r *Report) writeFaults(w io.Writer) {
+	if len(r.Faults) == 0 {
+		fmt.Fprintf(w, "faults\tnone injected\n")
+		return
+	}
+	for i, f := range r.Faults {
+		label := ""
+		if i == 0 {
+			label = "faults"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\n", label, f.Name, f.Count)
+	}
+}
+
+func (r *Report) writeAsserts(w io.Writer) {
+	missing := r.Missing()
+	for i, a := range r.Asserts {
+		label := ""
+		if i == 0 {
+			label = "assertions"
+		}
+		status := "ok"
+		switch {
+		case a.Failed:
+			status = "FAILED"
+		case slices.ContainsFunc(missing, func(m assert.Result) bool { return m.Message == a.Message && m.Bucket == a.Bucket }):
+			status = "NEVER"
+		}
+		fmt.Fprintf(w, "%s\t%s %s\t%d/%d\n", label, status, assertName(a), a.Passed, a.Evaluated)
+	}
+}
+
+func assertName(a assert.Result) string {
+	name := cell(a.Message)
+	if a.Bucket != "" {
+		name += " [" + cell(a.Bucket) + "]"
+	}
+	return name
+}
+
+// writeMissing explains the assertions that fail the run for never
+// holding.
+func (r *Report) writeMissing(w io.Writer) {
+	for _, m := range r.Missing() {
+		at := ""
+		if m.Location != "" {
+			at = " at " + m.Location
+		}
+		fmt.Fprintf(w, "FAIL\t%s %q%s never held in %d seeds: the run did not reach that path\n", m.Kind, cell(m.Message), at, r.Seeds)
+	}
+}
+
+// maxListed is how many failing seeds the table lists; the JSON report has
+// them all.
+const maxListed = 10
+
+func (r *Report) writeFailures(w io.Writer, h tableHints) {
+	for i, f := range r.Failures {
+		if i == maxListed {
+			fmt.Fprintf(w, "FAIL\t... and %d more failing seeds (%s)\n", len(r.Failures)-i, h.listAll)
+			break
+		}
+		if i == 0 {
+			writeDetail(w, f, h)
+			continue
+		}
+		fmt.Fprintf(w, "FAIL\tseed %#x: %s\n", f.Seed, f.oneLine())
+		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
+	}
+	if len(r.Failures) > 1 {
+		fmt.Fprintf(w, "\t(the lowest seed is shown in full: replay another to see all of it)\n")
+	}
+}
+
+// headline is the failure's kind and message, the kind left out when the
+// message starts with it ("panic: ...").
+func (f SeedFailure) headline(msg string) string {
+	if strings.HasPrefix(msg, f.Kind+":") || strings.HasPrefix(msg, f.Kind+" ") {
+		return cell(msg)
+	}
+	return f.Kind + ": " + cell(msg)
+}
+
+// oneLine is a failure in one line: kind, first line of the message, and
+// where.
+func (f SeedFailure) oneLine() string {
+	msg, rest, multi := strings.Cut(f.Message, "\n")
+	s := f.headline(msg)
+	if multi {
+		s += fmt.Sprintf(" (%d more lines)", strings.Count(rest, "\n")+1)
+	}
+	if f.Where != "" {
+		s += " at " + f.Where
+	}
+	return s
+}
+
+// maxLines bounds the stack and parked-task lines of the detailed failure.
+const maxLines = 30
+
+// writeDetail writes all the table shows of a failing seed.
+func writeDetail(w io.Writer, f SeedFailure, h tableHints) {
+	msg, rest, _ := strings.Cut(f.Message, "\n")
+	fmt.Fprintf(w, "FAIL\tseed %#x: %s\n", f.Seed, f.headline(msg))
+	writeLines(w, "  ", rest, 0)
+	if f.Kind != "nondeterminism" {
+		fmt.Fprintf(w, "\t%s\n", f.position())
+	}
+	if f.Where != "" {
+		fmt.Fprintf(w, "\twhere: %s\n", f.Where)
+	}
+	if f.Stack != "" {
+		fmt.Fprintf(w, "\tstack:\n")
+		writeLines(w, "  ", f.Stack, maxLines)
+	}
+	writeParked(w, f.Parked)
+	if f.Chaos != "" {
+		fmt.Fprintf(w, "\tchaos: %s\n", cell(f.Chaos))
+	}
+	if f.Kind == "nondeterminism" || f.Seq == 0 {
+		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
+		return
+	}
+	replay, why := h.why(f.Replay, fmt.Sprintf("%#x.jsonl", f.Seed), f.Seq)
+	fmt.Fprintf(w, "\treplay: %s\n", replay)
+	fmt.Fprintf(w, "\twhy: %s\n", why)
+}
+
+// position says when the seed failed, and in which task.
+func (f SeedFailure) position() string {
+	s := fmt.Sprintf("at t=%.6fs seq=%d rng=%d", f.At.Seconds(), f.Seq, f.RNGCalls)
+	if f.Task != "" {
+		s += fmt.Sprintf(" in task %d %q", f.TaskID, f.Task)
+	}
+	return s
+}
+
+func writeParked(w io.Writer, parked []ParkedTask) {
+	if len(parked) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\tparked tasks (%d):\n", len(parked))
+	for i, p := range parked {
+		if i == maxLines {
+			fmt.Fprintf(w, "\t  ... and %d more (the JSON report lists them all)\n", len(parked)-i)
+			return
+		}
+		fmt.Fprintf(w, "\t  %s\n", cell(p.String()))
+	}
+}
+
+// writeLines writes text as indented continuation lines of the table, at
+// most max of them (0: all).
+func writeLines(w io.Writer, indent, text string, max int) {
+	text = strings.TrimRight(text, "\n")
+	if text == "" {
+		return
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if max > 0 && i == max {
+			fmt.Fprintf(w, "\t%s... %d more lines (in the JSON report)\n", indent, len(lines)-i)
+			return
+		}
+		fmt.Fprintf(w, "\t%s%s\n", indent, cell(strings.Replace(l, "\t", "    ", 1)))
+	}
+}
+
+// cell keeps text inside one cell of the table: no tab or newline of its
+// own.
+func cell(s string) string {
+	return strings.NewReplacer("\t", " ", "\n", " ").Replace(s)
+}

@@ -2,6 +2,7 @@ package orrery_test
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -167,6 +168,9 @@ func (r *recorder) Fatalf(format string, a ...any) {
 // passed run a log line.
 func TestGoTestPrintsEachFailureOnce(t *testing.T) {
 	rec := &recorder{TB: t}
+	path := filepath.Join(t.TempDir(), "report.json")
+	flag.Set("orrery.report", path)
+	defer flag.Set("orrery.report", "")
 	orrery.Test(rec, withRun("panics", func(e env.Env) error {
 		if err := e.Clock().Sleep(e.Context(), time.Millisecond); err != nil {
 			return err
@@ -187,6 +191,10 @@ func TestGoTestPrintsEachFailureOnce(t *testing.T) {
 	if strings.Contains(out, "--report") || strings.Count(out, "FAIL ") != 11 {
 		t.Errorf("go test output lists a failure twice or names a flag go test lacks:\n%s", out)
 	}
+	if reps, err := readReports(t, path); err != nil || reps[0].Failed != 100 || len(reps[0].Failures) != 100 {
+		t.Errorf("-orrery.report=FILE does not list every failing seed: %v", err)
+	}
+	flag.Set("orrery.report", "")
 	pass := &recorder{TB: t}
 	orrery.Test(pass, counter())
 	if len(pass.errors) != 0 || len(pass.logs) != 1 {

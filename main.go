@@ -1,7 +1,6 @@
 package orrery
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,9 +19,16 @@ import (
 
 // Main is the main function of a simulation binary: it gives the
 // simulations sims the commands run, replay and list, adds report merge
-// and the trace tools, runs the command line and exits. Exit codes: 0 when
-// everything passed, 1 when a seed failed (or traces differ), 2 for a usage
-// error or bad input, with one line on standard error.
+// and the trace tools, runs the command line and exits. Exit codes:
+//
+//	0    everything passed
+//	1    a seed failed (or nondeterminism was found, or traces differ)
+//	2    a usage error or bad input, with one line on standard error
+//	3    a crash of Orrery itself (a bug), with its stack on standard error
+//	130  interrupted by SIGINT (143: SIGTERM): the seeds that ran are
+//	     summarised and the report is written, marked incomplete
+//
+// A second SIGINT or SIGTERM exits at once.
 //
 //	func main() { orrery.Main(bank.Simulation(bank.Options{})) }
 func Main(sims ...Simulation) {
@@ -31,7 +37,7 @@ func Main(sims ...Simulation) {
 
 // MainArgs is Main for tests and wrappers: prog is how replay commands
 // name the program, args the command line without it; it returns the exit
-// code.
+// code. It handles SIGINT and SIGTERM while run and replay work.
 func MainArgs(prog string, args []string, stdout, stderr io.Writer, sims ...Simulation) int {
 	set := &simSet{prog: prog, sims: sims}
 	return cli.Run(args, stdout, stderr, kong.Name(prog),
@@ -74,10 +80,11 @@ func (s *simSet) find(name string) (Simulation, error) {
 // seedFlags are the flags run and replay share: what changes the execution
 // of a seed is in both, so that a replay command can repeat a run's seed.
 type seedFlags struct {
-	Bug    []string `help:"Switch on a planted bug of the simulation (repeatable)."`
-	Swarm  bool     `help:"Swarm testing: each seed switches every fault family on or off and draws its level."`
-	Trace  string   `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
-	Report string   `help:"Write the report as JSON to this file." type:"path"`
+	Bug      []string      `help:"Switch on a planted bug of the simulation (repeatable)."`
+	Swarm    bool          `help:"Swarm testing: each seed switches every fault family on or off and draws its level."`
+	Watchdog time.Duration `help:"Real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s; negative: off)."`
+	Trace    string        `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
+	Report   string        `help:"Write the report as JSON to this file (also when interrupted, marked incomplete)." type:"path"`
 }
 
 // apply sets the flags' changes on sim.
@@ -91,11 +98,12 @@ func (f seedFlags) apply(sim *Simulation) {
 type runCmd struct {
 	set              *simSet
 	Sim              string        `arg:"" help:"The simulation to run."`
-	Seeds            int           `help:"How many seeds to run (default 100; with --budget or --until-covered, no limit but theirs)."`
-	Budget           time.Duration `help:"Stop after this much real time (e.g. 30s, 5m)."`
+	Seeds            *int          `help:"How many seeds to run (default 100; with --budget or --until-covered, no limit but theirs)."`
+	Budget           time.Duration `help:"Stop after this much real time (e.g. 30s, 5m); it must give time for at least one seed."`
 	UntilCovered     bool          `help:"Stop once every Sometimes assertion has held."`
+	FailFast         bool          `help:"Stop at the first failing seed in seed order (the report holds it and every seed before it)."`
 	Parallel         int           `help:"Seeds run at once (default: every core)."`
-	CheckDeterminism bool          `help:"Run each seed twice and compare trace hashes."`
+	CheckDeterminism bool          `help:"Run each seed twice; a seed whose runs differ (trace hash, or how it fails) is a nondeterminism finding."`
 	Shard            string        `help:"Run slice K of N of the seeds (K/N, 1-based); default from JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT."`
 	Catalog          string        `help:"Fail the run if an assertion in the Go files under this directory was never reached." type:"existingdir"`
 	seedFlags
@@ -107,53 +115,106 @@ func (c *runCmd) Run(e *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	seeds, err := c.seeds()
+	if err != nil {
+		return err
+	}
 	shard, err := parseShard(c.Shard, e.Getenv)
 	if err != nil {
 		return err
 	}
 	c.apply(&sim)
-	opts := Options{Seeds: c.Seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, Parallel: c.Parallel,
-		CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug, Progress: e.Stderr(), Catalog: c.Catalog,
+	opts := Options{Seeds: seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, FailFast: c.FailFast,
+		Parallel: c.Parallel, CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug,
+		Watchdog: c.Watchdog, Progress: e.Stderr(), Catalog: c.Catalog,
 		ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
 	return finish(e, sim, opts, c.Trace, c.Report)
 }
 
+// seeds is --seeds: 0 runs nothing unless a budget or coverage stops the
+// run, so it is refused alone.
+func (c *runCmd) seeds() (int, error) {
+	if c.Seeds == nil {
+		return 0, nil
+	}
+	n := *c.Seeds
+	if n == 0 && c.Budget == 0 && !c.UntilCovered {
+		return 0, errors.New("--seeds 0 runs no seed: leave it out for 100, or give --budget or --until-covered to stop the run")
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("--seeds %d: want a number of seeds, 1 or more", n)
+	}
+	return n, nil
+}
+
 // finish runs sim with opts and prints the summary and, when a seed
-// failed, why: the causal chain of its failure from its trace. It writes
-// the trace and report files if asked, and returns ErrExit1 when the run
-// failed.
+// failed, why: the causal chain of its failure from its trace, which is
+// streamed to a file (tracePath, or a temporary one). The output paths are
+// checked before any seed runs. It writes the report if asked, even when
+// the run is interrupted, and returns the exit status: ErrExit1 when the
+// run failed, 130 or 143 when a signal stopped it.
 func finish(e *cli.Env, sim Simulation, opts Options, tracePath, reportPath string) error {
-	var tr bytes.Buffer
-	opts.Trace = &tr
+	if err := checkOutput("--trace", tracePath); err != nil {
+		return err
+	}
+	if err := checkOutput("--report", reportPath); err != nil {
+		return err
+	}
+	tf, err := newTraceFile(tracePath)
+	if err != nil {
+		return err
+	}
+	defer tf.discard()
+	opts.Trace = tf
+	in := e.CatchInterrupts("starting seeds")
+	defer in.Release()
+	opts.Stop = in.Stop()
 	rep, err := Run(sim, opts)
 	if err != nil {
 		return err
 	}
-	if tracePath != "" {
-		if err := writeFileAtomically(tracePath, tr.WriteTo); err != nil {
-			return fmt.Errorf("trace: %w", err)
-		}
+	return summarise(e, rep, tf, reportPath, in.Err())
+}
+
+// summarise prints the summary of a run, keeps its trace, writes its
+// report and explains its first failure. A file that cannot be written is
+// one line on standard error: the exit status still says how the run went.
+func summarise(e *cli.Env, rep *Report, tf *traceFile, reportPath string, stopped error) error {
+	if err := tf.keep(rep, stopped != nil); err != nil {
+		fmt.Fprintf(e.Stderr(), "orrery: %v\n", err)
 	}
 	if err := rep.WriteTable(e.Stdout()); err != nil {
 		return err
 	}
 	if reportPath != "" {
 		if err := writeFileAtomically(reportPath, rep.writeJSONTo); err != nil {
-			return fmt.Errorf("report: %w", err)
+			fmt.Fprintf(e.Stderr(), "orrery: --report %s: %v\n", reportPath, err)
 		}
 	}
-	if rep.Failed > 0 && tr.Len() > 0 {
-		explain(e.Stdout(), rep.Failures[0], &tr)
+	if rep.Failed > 0 {
+		explain(e.Stdout(), rep.Failures[0], tf.path())
 	}
-	if !rep.OK() {
+	switch {
+	case stopped != nil:
+		return stopped
+	case !rep.OK():
 		return cli.ErrExit1
 	}
 	return nil
 }
 
-// explain prints the causal chain of a failing seed from its trace.
-func explain(w io.Writer, f SeedFailure, tr io.Reader) {
-	chain, err := trace.Why(tr, 0)
+// explain prints the causal chain of a failing seed from its trace file,
+// when the trace holds the failure: its default length is capped.
+func explain(w io.Writer, f SeedFailure, path string) {
+	if path == "" {
+		return
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer file.Close()
+	chain, err := trace.Why(file, 0)
 	if err != nil {
 		return
 	}
@@ -195,21 +256,30 @@ func (c *replayCmd) Run(e *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	filter, err := c.logFilter(e.Getenv)
+	if err != nil {
+		return err
+	}
 	c.apply(&sim)
-	filter := cmp(c.Log, e.Getenv("ORRERY_LOG"), "info")
 	opts := Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
-		ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
+		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
 	return finish(e, sim, opts, c.Trace, c.Report)
 }
 
-// cmp returns the first non-empty string.
-func cmp(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
+// logFilter is --log, else $ORRERY_LOG, else info; a filter that does not
+// parse is an error that names where it came from.
+func (c *replayCmd) logFilter(getenv func(string) string) (string, error) {
+	spec, from := c.Log, "--log"
+	if spec == "" {
+		spec, from = getenv("ORRERY_LOG"), "ORRERY_LOG"
 	}
-	return ""
+	if spec == "" {
+		return "info", nil
+	}
+	if _, err := trace.ParseFilter(spec); err != nil {
+		return "", fmt.Errorf("%s %q: %w", from, spec, err)
+	}
+	return spec, nil
 }
 
 // listCmd is orrery list.

@@ -13,9 +13,11 @@ import (
 
 // progress is the progress bar of a run, drawn only on a terminal.
 type progress struct {
-	mu     sync.Mutex // workers report concurrently
-	bar    *progressbar.ProgressBar
-	failed int
+	mu           sync.Mutex // workers report concurrently
+	done, failed int        // seeds finished, and failed among them
+	draw         func(done, failed int)
+	bar          *progressbar.ProgressBar
+	shown        int // the failed count the bar's description shows
 }
 
 func newProgress(w io.Writer, total int) *progress {
@@ -33,17 +35,29 @@ func newProgress(w io.Writer, total int) *progress {
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionThrottle(100*time.Millisecond), // redraw ten times a second, not per seed
 	)
-	return &progress{bar: bar}
+	p := &progress{bar: bar}
+	p.draw = p.drawBar
+	return p
 }
 
-func (p *progress) update(done, failed int) {
-	if p.bar == nil {
-		return
-	}
+// add counts a finished seed, failed or not: one lock for both counts,
+// so that the bar never shows more failed seeds than finished ones.
+func (p *progress) add(failed bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if failed != p.failed {
-		p.failed = failed
+	p.done++
+	if failed {
+		p.failed++
+	}
+	if p.draw != nil {
+		p.draw(p.done, p.failed)
+	}
+}
+
+// drawBar shows the counts on the terminal.
+func (p *progress) drawBar(done, failed int) {
+	if failed != p.shown {
+		p.shown = failed
 		p.bar.Describe(fmt.Sprintf("seeds (%d failed)", failed))
 	}
 	_ = p.bar.Set(done)

@@ -1,11 +1,13 @@
 package orrery
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -13,7 +15,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery/assert"
-	"github.com/orrerysim/orrery/trace"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // Options say which seeds a run covers, how, and when it stops. The zero
@@ -27,13 +29,28 @@ type Options struct {
 	// Parallel is how many seeds run at once (default GOMAXPROCS).
 	Parallel int
 	// Budget stops the run after this much real time (seeds under way
-	// finish).
+	// finish). A budget that ends before the first seed finishes is an
+	// error: the run would say nothing.
 	Budget time.Duration
 	// UntilCovered stops the run once every Sometimes-family assertion has
 	// held at least once.
 	UntilCovered bool
-	// CheckDeterminism runs every seed twice and fails it if the two trace
-	// hashes differ, showing where the traces part.
+	// FailFast stops the run at its first failing seed in seed order: the
+	// report holds that seed and every seed before it, and no later one,
+	// whatever Parallel and the scheduling of the workers.
+	FailFast bool
+	// Stop, when it is closed, stops the run as an interruption: no seed
+	// starts after it, the seeds under way get a short grace (StopGrace)
+	// to finish and are left out of the report if they do not, and the
+	// report says Stopped "interrupted" and is not Complete. The command
+	// line closes it on SIGINT and SIGTERM; the library reads no signal.
+	Stop <-chan struct{}
+	// StopGrace is how long, once Stop is closed, Run waits for the seeds
+	// under way (default 2 seconds).
+	StopGrace time.Duration
+	// CheckDeterminism runs every seed twice and reports a seed whose two
+	// runs differ (in trace hash, or in how they failed) as a
+	// nondeterminism finding, showing where the traces part.
 	CheckDeterminism bool
 	// Shard runs one disjoint slice of the seeds (see Shard).
 	Shard Shard
@@ -41,11 +58,18 @@ type Options struct {
 	Bugs []string
 	// Trace receives the JSON Lines trace of the replayed seed, or of the
 	// first failing seed (run again with tracing once the sweep is over).
+	// A first failing seed that does not fail the same way when run again
+	// becomes a nondeterminism finding, and Trace receives the trace of
+	// that second run.
 	Trace io.Writer
 	// Log and LogFilter are the human-readable trace of a replayed seed,
 	// as in sim.Config; runs of many seeds print none.
 	Log       io.Writer
 	LogFilter string
+	// Watchdog is how long, in real time, one step of a seed may take
+	// before the seed fails as blocked outside the simulation (see
+	// sim.Config.Watchdog): zero means 10 seconds, negative turns it off.
+	Watchdog time.Duration
 	// Catalog is a source directory whose assertion call sites the run
 	// must reach: a Sometimes or Reachable under it that no seed evaluated
 	// fails the run too (see assert.Catalog).
@@ -53,7 +77,7 @@ type Options struct {
 	// Progress, when it is a terminal, shows a progress bar.
 	Progress io.Writer
 	// ReplayCommand returns the command that replays a seed; the default
-	// names the Go API.
+	// names the Go API, with the run's planted bugs and swarm mode.
 	ReplayCommand func(seed uint64) string
 }
 
@@ -77,6 +101,8 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("parallel: %d is negative", o.Parallel)
 	case o.Budget < 0:
 		return fmt.Errorf("budget: %v is negative", o.Budget)
+	case o.StopGrace < 0:
+		return fmt.Errorf("stop grace: %v is negative", o.StopGrace)
 	case o.Shard.Count < 0 || o.Shard.Index < 0 || (o.Shard.Count > 0 && o.Shard.Index >= o.Shard.Count):
 		return fmt.Errorf("shard: %d/%d is not a slice of the run", o.Shard.Index+1, o.Shard.Count)
 	}
@@ -95,8 +121,13 @@ func listOrNone(xs []string) string {
 	return "only " + strings.Join(xs, ", ")
 }
 
-// Run runs the seeds of s that opts ask for and returns the report. It
-// fails only when s or opts are invalid; failing seeds are in the report.
+// Run runs the seeds of s that opts ask for and returns the report; failing
+// seeds are in the report. It fails when s or opts are invalid, and when
+// the run said nothing: no seed ran (a shard that holds none), or the
+// budget ended before the first seed finished; a run of no seed is never a
+// pass. An interrupted run (Options.Stop) is no error: its report says so.
+// A panic in Orrery's own code on a worker is raised again in the caller's
+// goroutine, with the worker's stack.
 func Run(s Simulation, opts Options) (*Report, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -114,27 +145,78 @@ func Run(s Simulation, opts Options) (*Report, error) {
 		r.covered = r.report.Asserts
 	}
 	r.sweep()
-	if err := r.traceFirstFailure(); err != nil {
-		return r.report, err
+	if r.report.Stopped != stoppedInterrupted {
+		r.traceFirstFailure()
 	}
-	return r.report, nil
+	return r.report, r.said()
+}
+
+// Why a run stopped (Report.Stopped).
+const (
+	stoppedSeeds       = "seeds"
+	stoppedBudget      = "budget"
+	stoppedCovered     = "covered"
+	stoppedFailFast    = "fail-fast"
+	stoppedInterrupted = "interrupted"
+)
+
+// said reports a run that ran seeds in vain: none, or none within the
+// budget.
+func (r *runner) said() error {
+	rep := r.report
+	switch {
+	case rep.Stopped == stoppedInterrupted:
+		return nil
+	case rep.Stopped == stoppedBudget && rep.Seeds == 0:
+		return fmt.Errorf("budget: %v ran no seed: give at least the time of a few seeds", r.opts.Budget)
+	case rep.Stopped == stoppedBudget && r.firstDone > r.opts.Budget:
+		return fmt.Errorf("budget: %v is below the time of one seed (the first took %v): give at least the time of a few seeds",
+			r.opts.Budget, r.firstDone.Round(time.Millisecond))
+	case rep.Seeds == 0 && r.opts.Shard.Count > 1:
+		return fmt.Errorf("shard %s: holds none of the %d seeds: the run ran no seed", r.opts.Shard, r.opts.Seeds)
+	case rep.Seeds == 0:
+		return errors.New("the run ran no seed")
+	}
+	return nil
 }
 
 // runner is one Run in progress.
 type runner struct {
-	sim     *Simulation
-	opts    Options
-	report  *Report
-	start   time.Time
-	next    atomic.Uint64 // next seed number to hand out
-	stop    atomic.Bool
-	done    atomic.Int64 // seeds finished, for the progress bar
-	failed  atomic.Int64
-	mu      sync.Mutex      // guards report, shards and covered
-	shards  []*Report       // each worker's seeds, merged at the end
-	covered []assert.Result // every seed's assertions, for UntilCovered
-	bar     *progress
+	sim    *Simulation
+	opts   Options
+	report *Report
+	start  time.Time
+	next   atomic.Uint64 // next seed number to hand out
+	stop   atomic.Bool
+	limit  atomic.Uint64 // FailFast: the lowest failing seed number so far
+	bar    *progress
+
+	mu        sync.Mutex         // guards the fields below
+	pending   map[uint64]outcome // finished seeds not yet folded, by number
+	folded    uint64             // seeds 0 to folded-1 are in the report
+	closed    bool               // the report is final: late seeds are dropped
+	covered   []assert.Result    // every seed's assertions, for UntilCovered
+	firstDone time.Duration      // when the first seed finished
+	firsts    map[uint64]firstRun
+	crash     *runnerPanic
 }
+
+// firstRun is how a failing seed failed, to tell whether it fails the same
+// way when run again to trace it.
+type firstRun struct {
+	hash    uint64
+	failure *sim.Failure
+}
+
+// outcome is a finished seed: its result and, when its runs differed, the
+// nondeterminism finding that replaces its failure.
+type outcome struct {
+	res    SeedResult
+	nondet *SeedFailure
+}
+
+// defaultStopGrace is Options.StopGrace's default.
+const defaultStopGrace = 2 * time.Second
 
 func newRunner(s *Simulation, opts Options) *runner {
 	if opts.Parallel == 0 {
@@ -143,13 +225,32 @@ func newRunner(s *Simulation, opts Options) *runner {
 	if opts.Seeds == 0 && opts.Budget == 0 && !opts.UntilCovered {
 		opts.Seeds = 100
 	}
-	if opts.ReplayCommand == nil {
-		opts.ReplayCommand = func(seed uint64) string {
-			return fmt.Sprintf("orrery.Run(sim, orrery.Options{Replay: []uint64{%#x}})", seed)
-		}
+	if opts.StopGrace == 0 {
+		opts.StopGrace = defaultStopGrace
 	}
-	return &runner{sim: s, opts: opts, start: time.Now(),
+	if opts.ReplayCommand == nil {
+		opts.ReplayCommand = goAPIReplay(opts.Bugs, s.Chaos.Swarm)
+	}
+	r := &runner{sim: s, opts: opts, start: time.Now(), pending: make(map[uint64]outcome),
+		firsts: make(map[uint64]firstRun),
 		report: newReport(s, opts)}
+	r.limit.Store(math.MaxUint64)
+	return r
+}
+
+// goAPIReplay returns the Go statement that replays a seed as it ran: the
+// same planted bugs, and swarm mode switched on in the simulation.
+func goAPIReplay(bugs []string, swarm bool) func(uint64) string {
+	fields, pre := "", ""
+	if len(bugs) > 0 {
+		fields = fmt.Sprintf(", Bugs: %#v", bugs)
+	}
+	if swarm {
+		pre = "sim.Chaos.Swarm = true; "
+	}
+	return func(seed uint64) string {
+		return fmt.Sprintf("%sorrery.Run(sim, orrery.Options{Replay: []uint64{%#x}%s})", pre, seed, fields)
+	}
 }
 
 // sweep runs the seeds on Parallel workers and fills the report.
@@ -159,23 +260,57 @@ func (r *runner) sweep() {
 	for range r.workers() {
 		wg.Go(r.work)
 	}
-	wg.Wait()
+	r.wait(&wg)
 	r.bar.finish()
+	r.close()
+}
+
+// wait waits for the workers, or, once Stop is closed, for StopGrace at
+// most.
+func (r *runner) wait(wg *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-r.opts.Stop:
+		r.stopAs(stoppedInterrupted)
+	}
+	select {
+	case <-done:
+	case <-time.After(r.opts.StopGrace):
+	}
+}
+
+// close folds the seeds still pending, in seed order, and makes the report
+// final: a seed abandoned after Stop that finishes later is dropped.
+func (r *runner) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.crash != nil {
+		panic(*r.crash)
+	}
+	r.closed = true
+	for _, k := range slices.Sorted(maps.Keys(r.pending)) {
+		r.fold(k, r.pending[k])
+	}
+	r.pending = nil
 	rep := r.report
-	for _, sh := range r.shards {
-		rep.absorb(sh)
-	}
 	rep.Wall = time.Since(r.start)
-	rep.Complete = true
 	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
-	if rep.Stopped == "" {
-		rep.Stopped = "seeds"
+	switch {
+	case rep.Stopped != "":
+	case r.limit.Load() != math.MaxUint64:
+		rep.Stopped = stoppedFailFast
+	default:
+		rep.Stopped = stoppedSeeds
 	}
+	rep.Complete = rep.Stopped != stoppedInterrupted
 }
 
 func (r *runner) workers() int {
 	n := r.opts.Parallel
-	if t := r.total(); t > 0 && t < n {
+	if t := r.total(); t >= 0 && t < n {
 		n = t
 	}
 	return max(n, 1)
@@ -192,7 +327,7 @@ func (r *runner) total() int {
 	}
 	n := r.opts.Seeds
 	if c := r.opts.Shard.Count; c > 1 {
-		n = (n - r.opts.Shard.Index + c - 1) / c
+		n = max(n-r.opts.Shard.Index+c-1, 0) / c
 	}
 	return n
 }
@@ -215,72 +350,134 @@ func (r *runner) seed(k uint64) (uint64, bool) {
 	return SeedAt(i), true
 }
 
-// work runs seeds until none is left or a stop rule fires, folding them
-// into a report of its own, so that workers share nothing but counters.
+// work runs seeds until none is left or a stop rule fires. A panic here is
+// a bug of the runner: it stops the run and is raised again by Run.
 func (r *runner) work() {
-	local := &Report{}
-	defer func() {
-		r.mu.Lock()
-		r.shards = append(r.shards, local)
-		r.mu.Unlock()
-	}()
-	for !r.stop.Load() {
-		seed, ok := r.seed(r.next.Add(1) - 1)
-		if !ok {
+	defer r.recoverCrash()
+	for {
+		k := r.next.Add(1) - 1
+		seed, ok := r.seed(k)
+		if !ok || !r.mayStart(k) {
 			return
 		}
-		if b := r.opts.Budget; b > 0 && time.Since(r.start) > b {
-			r.stopAs("budget")
-			return
-		}
-		res, diff := r.runOne(seed)
-		r.record(local, res, diff)
+		r.finish(k, r.runOne(seed))
 	}
+}
+
+// mayStart applies the stop rules to seed number k, in an order that
+// keeps Stopped independent of the scheduling: with FailFast, seeds after
+// the lowest failing one are not run, whatever else happens.
+func (r *runner) mayStart(k uint64) bool {
+	if k > r.limit.Load() || r.stop.Load() {
+		return false
+	}
+	select {
+	case <-r.opts.Stop:
+		r.stopAs(stoppedInterrupted)
+		return false
+	default:
+	}
+	if b := r.opts.Budget; b > 0 && time.Since(r.start) > b {
+		r.stopAs(stoppedBudget)
+		return false
+	}
+	return true
 }
 
 func (r *runner) stopAs(why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.report.Stopped == "" {
+	if r.report.Stopped == "" || why == stoppedInterrupted {
 		r.report.Stopped = why
 	}
 	r.stop.Store(true)
 }
 
-// runOne runs a seed (twice when checking determinism).
-func (r *runner) runOne(seed uint64) (SeedResult, string) {
-	o := seedOptions{bugs: r.opts.Bugs, logFilter: "off"}
-	if len(r.opts.Replay) == 1 {
-		o.trace, o.log, o.logFilter = r.opts.Trace, r.opts.Log, r.opts.LogFilter
-	}
-	res := runSeed(r.sim, seed, o)
-	if !r.opts.CheckDeterminism {
-		return res, ""
-	}
-	again := runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off"})
-	res.Wall += again.Wall
-	if again.TraceHash == res.TraceHash {
-		return res, ""
-	}
-	return res, r.divergence(seed, res.TraceHash, again.TraceHash)
+// runnerPanic is a panic of the runner's own code on a worker, raised again
+// in Run's caller: it prints as the value and the worker's stack.
+type runnerPanic struct {
+	value any
+	stack []byte
 }
 
-// record adds a seed to a worker's report and applies the stop rules.
-func (r *runner) record(local *Report, res SeedResult, diff string) {
+func (p runnerPanic) String() string { return fmt.Sprintf("%v\n\n%s", p.value, p.stack) }
+
+// Value is the value the worker panicked with.
+func (p runnerPanic) Value() any { return p.value }
+
+// Stack is the stack of the worker that panicked.
+func (p runnerPanic) Stack() []byte { return p.stack }
+
+func (r *runner) recoverCrash() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	r.stop.Store(true)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.crash == nil {
+		r.crash = &runnerPanic{value: v, stack: debug.Stack()}
+	}
+}
+
+// finish takes a finished seed: it counts it, lowers the FailFast limit,
+// folds every seed whose turn has come into the report and applies
+// UntilCovered.
+func (r *runner) finish(k uint64, o outcome) {
+	failed := o.res.Failure != nil || o.nondet != nil
+	if failed && r.opts.FailFast {
+		r.lowerLimit(k)
+	}
+	r.bar.add(failed)
+	if r.opts.UntilCovered && r.cover(o.res.Asserts) {
+		r.stopAs(stoppedCovered)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	if r.firstDone == 0 {
+		r.firstDone = time.Since(r.start)
+	}
+	r.pending[k] = o
+	for next, ok := r.pending[r.folded]; ok; next, ok = r.pending[r.folded] {
+		delete(r.pending, r.folded)
+		r.fold(r.folded, next)
+		r.folded++
+	}
+}
+
+func (r *runner) lowerLimit(k uint64) {
+	for {
+		cur := r.limit.Load()
+		if k >= cur || r.limit.CompareAndSwap(cur, k) {
+			return
+		}
+	}
+}
+
+// fold adds seed number k to the report, unless FailFast stopped the run
+// before it.
+func (r *runner) fold(k uint64, o outcome) {
+	if k > r.limit.Load() {
+		return
+	}
+	res := o.res
 	replay := r.opts.ReplayCommand(res.Seed)
-	local.add(res, replay)
-	if diff != "" && res.Failure == nil {
-		local.Failed++
-		local.Failures = append(local.Failures, SeedFailure{Seed: res.Seed, Kind: "nondeterminism",
-			Message: diff, Chaos: res.Chaos, Replay: replay})
+	if f := res.Failure; f != nil {
+		r.firsts[res.Seed] = firstRun{hash: res.TraceHash, failure: f}
 	}
-	failed := r.failed.Load()
-	if res.Failure != nil || diff != "" {
-		failed = r.failed.Add(1)
+	if o.nondet != nil {
+		res.Failure = nil
 	}
-	r.bar.update(int(r.done.Add(1)), int(failed))
-	if r.opts.UntilCovered && r.cover(res.Asserts) {
-		r.stopAs("covered")
+	r.report.add(res, replay)
+	if o.nondet != nil {
+		f := *o.nondet
+		f.Replay = replay
+		r.report.Failed++
+		r.report.Failures = append(r.report.Failures, f)
 	}
 }
 
@@ -293,75 +490,7 @@ func (r *runner) cover(asserts []assert.Result) bool {
 	return len(assert.Missing(r.covered)) == 0
 }
 
-// divergence runs a seed twice more with traces and describes where the
-// two runs part.
-func (r *runner) divergence(seed, h1, h2 uint64) string {
-	head := fmt.Sprintf("two runs of the seed gave trace hashes %#x and %#x", h1, h2)
-	res, ok := r.tracedDivergence(seed)
-	if !ok {
-		return head + fmt.Sprintf(" (%d further pairs of traced runs did not differ: the nondeterminism is intermittent)", tracedPairs)
-	}
-	var out strings.Builder
-	out.WriteString(head + "\n")
-	if err := res.Format(&out); err != nil {
-		return head
-	}
-	out.WriteString(culprit(res))
-	return strings.TrimRight(out.String(), "\n")
-}
-
-// tracedPairs is how many pairs of traced runs divergence tries: a source
-// of nondeterminism such as map order can agree by chance.
-const tracedPairs = 5
-
-// tracedDivergence runs a seed in traced pairs until two runs differ, and
-// returns where.
-func (r *runner) tracedDivergence(seed uint64) (trace.DiffResult, bool) {
-	for range tracedPairs {
-		var a, b bytes.Buffer
-		runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off", trace: &a})
-		runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off", trace: &b})
-		res, err := trace.Diff(&a, &b, trace.DiffOptions{})
-		if err == nil && !res.Identical {
-			return res, true
-		}
-	}
-	return trace.DiffResult{}, false
-}
-
-// culprit names the likely source of a divergence from the first records
-// that differ.
-func culprit(res trace.DiffResult) string {
-	if res.A.Ended() || res.B.Ended() {
-		return "likely culprit: one run ended early (a task or timer exists in one run only)\n"
-	}
-	a, b := &res.A.Records[0], &res.B.Records[0]
-	switch {
-	case a.Kind == trace.KindLog || b.Kind == trace.KindLog:
-		return fmt.Sprintf("likely culprit: the application log of task %q differs: its output depends on something outside the seed (map order, the wall clock, a global random source)\n", taskOf(a, b))
-	case a.Task != b.Task:
-		return fmt.Sprintf("likely culprit: a task switch: task %q ran in one run where %q ran in the other (a goroutine, channel or lock outside the simulation)\n", a.TaskName, b.TaskName)
-	}
-	return fmt.Sprintf("likely culprit: event %s differs; check the code that scheduled it (task %q)\n", a.Op, taskOf(a, b))
-}
-
-func taskOf(a, b *trace.Record) string {
-	if a.TaskName != "" {
-		return a.TaskName
-	}
-	return b.TaskName
-}
-
-// traceFirstFailure writes the trace of the first failing seed when a run
-// of many seeds was asked for one.
-func (r *runner) traceFirstFailure() error {
-	if r.opts.Trace == nil || len(r.opts.Replay) == 1 || len(r.report.Failures) == 0 {
-		return nil
-	}
-	seed := r.report.Failures[0].Seed
-	res := runSeed(r.sim, seed, seedOptions{bugs: r.opts.Bugs, logFilter: "off", trace: r.opts.Trace})
-	if res.Failure == nil {
-		return errors.New("trace: the first failing seed passed when run again to trace it: it is not deterministic")
-	}
-	return nil
+// seedOptions are the options of a seed run without output.
+func (r *runner) seedOptions() seedOptions {
+	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog}
 }

@@ -34,13 +34,14 @@ type seedOptions struct {
 	log       io.Writer // text lines, or nil
 	logFilter string
 	bugs      []string
+	watchdog  time.Duration // sim.Config.Watchdog
 }
 
 // runSeed runs one seed of s, which must be valid.
 func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 	start := time.Now()
 	w := sim.New(sim.Config{Seed: seed, Name: s.Name, Trace: o.trace, Log: o.log,
-		LogFilter: o.logFilter, MaxTime: s.MaxTime})
+		LogFilter: o.logFilter, MaxTime: s.MaxTime, Watchdog: o.watchdog})
 	drawn := s.Chaos.Draw(w.ConfigRand())
 	c := newCluster(w, s, drawn)
 	c.bugs = o.bugs

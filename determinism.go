@@ -1,0 +1,167 @@
+package orrery
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
+)
+
+// runOne runs a seed, twice when checking determinism: two runs that
+// differ in trace hash or in how they fail make a nondeterminism finding.
+func (r *runner) runOne(seed uint64) outcome {
+	o := r.seedOptions()
+	if len(r.opts.Replay) == 1 {
+		o.trace, o.log, o.logFilter = r.opts.Trace, r.opts.Log, r.opts.LogFilter
+	}
+	res := runSeed(r.sim, seed, o)
+	if !r.opts.CheckDeterminism {
+		return outcome{res: res}
+	}
+	again := runSeed(r.sim, seed, r.seedOptions())
+	res.Wall += again.Wall
+	if res.TraceHash == again.TraceHash && sameFailure(res.Failure, again.Failure) {
+		return outcome{res: res}
+	}
+	head := fmt.Sprintf("two runs of the seed gave trace hashes %#x and %#x", res.TraceHash, again.TraceHash)
+	if !sameFailure(res.Failure, again.Failure) {
+		head += fmt.Sprintf("; the first %s, the second %s", ranAs(res.Failure), ranAs(again.Failure))
+	}
+	return outcome{res: res, nondet: r.nondeterminism(seed, head, res.Chaos)}
+}
+
+// sameFailure reports whether two runs of a seed ended the same way.
+func sameFailure(a, b *sim.Failure) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Kind == b.Kind && a.Message == b.Message && a.Seq == b.Seq && a.At == b.At
+}
+
+// ranAs says how a run ended, for a nondeterminism finding.
+func ranAs(f *sim.Failure) string {
+	if f == nil {
+		return "passed"
+	}
+	return fmt.Sprintf("failed at seq %d (%s: %s)", f.Seq, f.Kind, f.Message)
+}
+
+// nondeterminism is the finding of a seed whose runs differed: head says
+// how, and traced runs of the seed say where the traces part, when they
+// can be made to.
+func (r *runner) nondeterminism(seed uint64, head, chaos string) *SeedFailure {
+	f := &SeedFailure{Seed: seed, Kind: "nondeterminism", Chaos: chaos}
+	res, ok := r.tracedDivergence(seed)
+	if !ok {
+		f.Message = head + fmt.Sprintf(" (%d further pairs of traced runs did not differ: the nondeterminism is intermittent)", tracedPairs)
+		return f
+	}
+	var out strings.Builder
+	out.WriteString(head + "\n")
+	if err := res.Format(&out); err != nil {
+		f.Message = head
+		return f
+	}
+	out.WriteString(culprit(res))
+	f.Message = strings.TrimRight(out.String(), "\n")
+	f.At, f.Seq = res.A.At, res.A.Seq
+	if res.A.Ended() {
+		f.At, f.Seq = res.B.At, res.B.Seq
+	}
+	return f
+}
+
+// tracedPairs is how many pairs of traced runs tracedDivergence tries: a
+// source of nondeterminism such as map order can agree by chance.
+const tracedPairs = 5
+
+// tracedDivergence runs a seed in traced pairs until two runs differ, and
+// returns where.
+func (r *runner) tracedDivergence(seed uint64) (trace.DiffResult, bool) {
+	for range tracedPairs {
+		res, err := r.tracedPair(seed)
+		if err == nil && !res.Identical {
+			return res, true
+		}
+	}
+	return trace.DiffResult{}, false
+}
+
+// errDiffed ends the traces of a pair once Diff has found where they part.
+var errDiffed = errors.New("the traces were compared")
+
+// tracedPair runs a seed twice at once, each run streaming its trace into
+// the comparison through a pipe: neither trace is held in memory, however
+// long the seed runs.
+func (r *runner) tracedPair(seed uint64) (trace.DiffResult, error) {
+	var wg sync.WaitGroup
+	readers := make([]*io.PipeReader, 2)
+	for i := range readers {
+		pr, pw := io.Pipe()
+		readers[i] = pr
+		wg.Go(func() {
+			bw := bufio.NewWriterSize(pw, 64<<10)
+			o := r.seedOptions()
+			o.trace = bw
+			runSeed(r.sim, seed, o)
+			pw.CloseWithError(bw.Flush()) // nil: io.EOF for the reader
+		})
+	}
+	res, err := trace.Diff(readers[0], readers[1], trace.DiffOptions{})
+	for _, pr := range readers {
+		pr.CloseWithError(errDiffed) // the runs finish without writing
+	}
+	wg.Wait()
+	return res, err
+}
+
+// culprit names the likely source of a divergence from the first records
+// that differ.
+func culprit(res trace.DiffResult) string {
+	if res.A.Ended() || res.B.Ended() {
+		return "likely culprit: one run ended early (a task or timer exists in one run only)\n"
+	}
+	a, b := &res.A.Records[0], &res.B.Records[0]
+	switch {
+	case a.Kind == trace.KindLog || b.Kind == trace.KindLog:
+		return fmt.Sprintf("likely culprit: the application log of task %q differs: its output depends on something outside the seed (map order, the wall clock, a global random source)\n", taskOf(a, b))
+	case a.Task != b.Task:
+		return fmt.Sprintf("likely culprit: a task switch: task %q ran in one run where %q ran in the other (a goroutine, channel or lock outside the simulation)\n", a.TaskName, b.TaskName)
+	}
+	return fmt.Sprintf("likely culprit: event %s differs; check the code that scheduled it (task %q)\n", a.Op, taskOf(a, b))
+}
+
+func taskOf(a, b *trace.Record) string {
+	if a.TaskName != "" {
+		return a.TaskName
+	}
+	return b.TaskName
+}
+
+// traceFirstFailure writes the trace of the first failing seed when a run
+// of many seeds was asked for one. A seed that does not fail the same way
+// when run again is not deterministic: its failure becomes a
+// nondeterminism finding, and the trace is that of the second run.
+func (r *runner) traceFirstFailure() {
+	if r.opts.Trace == nil || len(r.opts.Replay) == 1 || len(r.report.Failures) == 0 {
+		return
+	}
+	first := &r.report.Failures[0]
+	o := r.seedOptions()
+	o.trace = r.opts.Trace
+	again := runSeed(r.sim, first.Seed, o)
+	was, ok := r.firsts[first.Seed]
+	if !ok || (was.hash == again.TraceHash && sameFailure(was.failure, again.Failure)) {
+		return // a nondeterminism finding already, or the same failure
+	}
+	head := fmt.Sprintf("the first run %s, the run again to trace it %s; trace hashes %#x and %#x",
+		ranAs(was.failure), ranAs(again.Failure), was.hash, again.TraceHash)
+	f := r.nondeterminism(first.Seed, head, first.Chaos)
+	f.Replay = first.Replay
+	*first = *f
+}

@@ -1,0 +1,380 @@
+package orrery_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/env"
+)
+
+// flaky is counter whose workload fails every other time it runs, by a
+// counter outside the seed: the same seed fails, then passes.
+func flaky() orrery.Simulation {
+	var runs atomic.Int64
+	s := counter()
+	s.Name = "flaky"
+	s.Workloads[0].Count = 1
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			if runs.Add(1)%2 == 1 {
+				return errors.New("odd run")
+			}
+			return nil
+		}}
+	}
+	s.Invariants = nil
+	return s
+}
+
+// flakyMessage is counter whose workload fails in every run, with a
+// message that counts the runs: the seed fails differently each time.
+func flakyMessage() orrery.Simulation {
+	var runs atomic.Int64
+	s := flaky()
+	s.Name = "flaky-message"
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			return fmt.Errorf("run %d", runs.Add(1))
+		}}
+	}
+	return s
+}
+
+// seedFails is counter whose seeds fail when their first draw says so: a
+// fixed set of failing seeds, a quarter of them.
+func seedFails() orrery.Simulation {
+	s := counter()
+	s.Name = "quarter"
+	s.Workloads[0].Count = 1
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			if e.Rand().IntN(4) == 0 {
+				return errors.New("unlucky")
+			}
+			// Seeds take different real times, so that workers finish out of order.
+			time.Sleep(time.Duration(e.Rand().IntN(3)) * time.Millisecond)
+			return nil
+		}}
+	}
+	s.Invariants = nil
+	return s
+}
+
+// slow is counter whose seeds take d of real time.
+func slow(d time.Duration) orrery.Simulation {
+	s := counter()
+	s.Name = "slow"
+	s.Workloads[0].Count = 1
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			time.Sleep(d)
+			return nil
+		}}
+	}
+	s.Invariants = nil
+	return s
+}
+
+func TestCheckDeterminismChecksFailingSeeds(t *testing.T) {
+	for _, tt := range []struct {
+		sim  orrery.Simulation
+		want string
+	}{
+		{flaky(), "the first failed at seq"},
+		{flakyMessage(), "run 1"},
+		{leaky(), "likely culprit"},
+	} {
+		t.Run(tt.sim.Name, func(t *testing.T) {
+			rep, err := orrery.Run(tt.sim, orrery.Options{Seeds: 1, Parallel: 1, CheckDeterminism: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Failed != 1 || len(rep.Failures) != 1 {
+				t.Fatalf("%d failed, failures %+v; want one nondeterminism finding", rep.Failed, rep.Failures)
+			}
+			f := rep.Failures[0]
+			if f.Kind != "nondeterminism" || !strings.Contains(f.Message, "two runs of the seed gave trace hashes") ||
+				!strings.Contains(f.Message, tt.want) || f.Seed != orrery.SeedAt(0) {
+				t.Errorf("finding %s: %s, want nondeterminism naming both hashes and %q", f.Kind, f.Message, tt.want)
+			}
+		})
+	}
+}
+
+// TestAFirstFailureThatDoesNotRepeatIsAFinding runs a seed that fails,
+// then passes when run again to write its trace: a nondeterminism
+// finding, with the summary and the report written, exit 1.
+func TestAFirstFailureThatDoesNotRepeatIsAFinding(t *testing.T) {
+	dir := t.TempDir()
+	report, tr := filepath.Join(dir, "r.json"), filepath.Join(dir, "t.jsonl")
+	var stdout, stderr bytes.Buffer
+	code := orrery.MainArgs("sims", []string{"run", "flaky", "--seeds", "1", "--report", report, "--trace", tr},
+		&stdout, &stderr, flaky())
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	rep := readReport(t, report)
+	if rep.Failed != 1 || rep.Failures[0].Kind != "nondeterminism" ||
+		!strings.Contains(rep.Failures[0].Message, "the first run failed at seq") ||
+		!strings.Contains(rep.Failures[0].Message, "the run again to trace it passed") {
+		t.Errorf("report failures %+v, want a nondeterminism finding", rep.Failures)
+	}
+	if !strings.Contains(stdout.String(), "nondeterminism") || !strings.Contains(stdout.String(), "seeds       1 run, 1 failed") {
+		t.Errorf("summary:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(tr); err != nil {
+		t.Errorf("trace of the second run: %v", err)
+	}
+}
+
+// readReport decodes a JSON report file, complete or not.
+func readReport(t *testing.T, path string) *orrery.Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep orrery.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return &rep
+}
+
+// TestFailFastStopsAtTheLowestFailingSeed checks that the report of a
+// fail-fast run is the same whatever the parallelism: every seed up to the
+// lowest failing one, and no other.
+func TestFailFastStopsAtTheLowestFailingSeed(t *testing.T) {
+	all, err := orrery.Run(seedFails(), orrery.Options{Seeds: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lowest := -1
+	for i := range 64 {
+		if failed(all, orrery.SeedAt(uint64(i))) {
+			lowest = i
+			break
+		}
+	}
+	if lowest < 2 {
+		t.Fatalf("lowest failing seed number %d: the test needs one past the first few", lowest)
+	}
+	for _, parallel := range []int{1, 3, 8, 8, 8} {
+		rep, err := orrery.Run(seedFails(), orrery.Options{Seeds: 64, FailFast: true, Parallel: parallel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Seeds != lowest+1 || rep.Failed != 1 || rep.Failures[0].Seed != orrery.SeedAt(uint64(lowest)) ||
+			rep.Stopped != "fail-fast" {
+			t.Errorf("parallel %d: %d seeds, %d failed (%+v), stopped %q; want %d seeds, seed number %d failed, stopped fail-fast",
+				parallel, rep.Seeds, rep.Failed, rep.Failures, rep.Stopped, lowest+1, lowest)
+		}
+	}
+}
+
+func failed(rep *orrery.Report, seed uint64) bool {
+	for _, f := range rep.Failures {
+		if f.Seed == seed {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRunsOfNoSeedAreErrors: a run that says nothing is never a pass.
+func TestRunsOfNoSeedAreErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		sim  orrery.Simulation
+		opts orrery.Options
+		want string
+	}{
+		{"empty shard", counter(), orrery.Options{Seeds: 2, Shard: orrery.Shard{Index: 2, Count: 3}}, "shard 3/3: holds none of the 2 seeds"},
+		{"budget of nothing", counter(), orrery.Options{Budget: time.Nanosecond}, "budget: 1ns ran no seed"},
+		{"budget below a seed", slow(100 * time.Millisecond), orrery.Options{Budget: 10 * time.Millisecond, Parallel: 1},
+			"budget: 10ms is below the time of one seed"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := orrery.Run(tt.sim, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Run = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestStopInterruptsARun closes Options.Stop during a run: the seeds that
+// finished are in the report, which is marked interrupted and incomplete.
+func TestStopInterruptsARun(t *testing.T) {
+	stop := make(chan struct{})
+	time.AfterFunc(100*time.Millisecond, func() { close(stop) })
+	start := time.Now()
+	rep, err := orrery.Run(slow(10*time.Millisecond), orrery.Options{Seeds: 100000, Parallel: 2, Stop: stop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Stopped != "interrupted" || rep.Complete || rep.Seeds == 0 || rep.Seeds > 100 || time.Since(start) > 5*time.Second {
+		t.Errorf("stopped %q, complete %v, %d seeds after %v", rep.Stopped, rep.Complete, rep.Seeds, time.Since(start))
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orrery.ReadReport(&buf); err == nil || !strings.Contains(err.Error(), "incomplete") {
+		t.Errorf("ReadReport of an interrupted run: %v, want it refused as incomplete", err)
+	}
+}
+
+// TestStopAbandonsSeedsAfterTheGrace: a seed still running StopGrace
+// after Stop is left out, and Run returns.
+func TestStopAbandonsSeedsAfterTheGrace(t *testing.T) {
+	stop := make(chan struct{})
+	time.AfterFunc(50*time.Millisecond, func() { close(stop) })
+	start := time.Now()
+	rep, err := orrery.Run(slow(3*time.Second), orrery.Options{Replay: []uint64{1}, Stop: stop, StopGrace: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > time.Second || rep.Seeds != 0 || rep.Stopped != "interrupted" {
+		t.Errorf("returned after %v with %d seeds, stopped %q", took, rep.Seeds, rep.Stopped)
+	}
+}
+
+// TestARunnerCrashIsRaisedInTheCaller: a panic of the runner's own code
+// on a worker (here, the replay command it calls) comes back as a panic of
+// Run, with the worker's stack, not as a crash of the process.
+func TestARunnerCrashIsRaisedInTheCaller(t *testing.T) {
+	defer func() {
+		v := recover()
+		s, ok := v.(interface{ Stack() []byte })
+		if !ok || !strings.Contains(fmt.Sprint(v), "replay command broke") || !bytes.Contains(s.Stack(), []byte("runner).work")) {
+			t.Fatalf("recovered %v", v)
+		}
+	}()
+	orrery.Run(counter(), orrery.Options{Seeds: 4, Parallel: 2, ReplayCommand: func(uint64) string { panic("replay command broke") }})
+	t.Fatal("Run returned")
+}
+
+// TestGoAPIReplayHintReproduces runs the Go statement printed for a
+// failing seed of a swarm run with a planted bug: it names the seed, the
+// bugs and swarm mode, and doing what it says fails the same way.
+func TestGoAPIReplayHintReproduces(t *testing.T) {
+	s := failing()
+	s.Chaos.Swarm = true
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 1, Bugs: []string{"boom"}})
+	if err != nil || rep.Failed != 1 {
+		t.Fatalf("%v, %+v", err, rep)
+	}
+	f := rep.Failures[0]
+	want := fmt.Sprintf(`sim.Chaos.Swarm = true; orrery.Run(sim, orrery.Options{Replay: []uint64{%#x}, Bugs: []string{"boom"}})`, f.Seed)
+	if f.Replay != want {
+		t.Fatalf("replay hint\n %s\nwant\n %s", f.Replay, want)
+	}
+	again, err := orrery.Run(s, orrery.Options{Replay: []uint64{f.Seed}, Bugs: []string{"boom"}})
+	if err != nil || again.Failed != 1 || again.Failures[0].Message != f.Message || again.Failures[0].Chaos != f.Chaos {
+		t.Fatalf("the hint does not reproduce: %v, %+v", err, again.Failures)
+	}
+}
+
+// TestWatchdogOption: Options.Watchdog is the real time a step may take.
+func TestWatchdogOption(t *testing.T) {
+	rep, err := orrery.Run(slow(300*time.Millisecond), orrery.Options{Seeds: 1, Watchdog: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed != 1 || rep.Failures[0].Kind != "blocked" {
+		t.Fatalf("failures %+v, want the seed blocked", rep.Failures)
+	}
+}
+
+// TestTraceIsStreamed runs a failing seed of many events with --trace
+// and checks that the heap stays well below the trace's size: the trace
+// goes to its file as it is written, and its causal chain is read back
+// from the file, capped.
+func TestTraceIsStreamed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a long seed")
+	}
+	path := filepath.Join(t.TempDir(), "long.jsonl")
+	peak := watchHeap(t)
+	var stdout, stderr bytes.Buffer
+	code := orrery.MainArgs("sims", []string{"run", "long", "--seeds", "1", "--trace", path}, &stdout, &stderr, long())
+	high := peak()
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("trace %d MB, heap peak %d MB", fi.Size()>>20, high>>20)
+	if fi.Size() < 16<<20 || high > uint64(fi.Size())/3 {
+		t.Errorf("trace of %d bytes, heap peak %d bytes: want a trace over 16 MB and a heap below a third of it", fi.Size(), high)
+	}
+	if !strings.Contains(stdout.String(), "older events of the chain left out") {
+		t.Errorf("the explanation is not capped:\n%.2000s", stdout.String())
+	}
+}
+
+// long is a simulation whose one workload waits 200,000 times on a timer
+// and then fails: a long chain of events.
+func long() orrery.Simulation {
+	s := counter()
+	s.Name = "long"
+	s.Workloads[0].Count = 1
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			for range 200_000 {
+				if err := e.Clock().Sleep(e.Context(), time.Millisecond); err != nil {
+					return err
+				}
+			}
+			return errors.New("gave up")
+		}}
+	}
+	s.MaxTime = 24 * time.Hour
+	s.Invariants = nil
+	return s
+}
+
+// watchHeap samples the heap, collected often, until the returned function is
+// called, which returns the highest sample.
+func watchHeap(t *testing.T) func() uint64 {
+	old := debug.SetGCPercent(10) // the heap stays close to what is live
+	runtime.GC()
+	var high atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > high.Load() {
+				high.Store(m.HeapAlloc)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	})
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		debug.SetGCPercent(old)
+		return high.Load()
+	}
+}

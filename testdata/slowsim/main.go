@@ -1,0 +1,30 @@
+// Command slowsim is a simulation binary whose seeds take real time
+// (SLOWSIM_SEED, default 50ms), for the tests that interrupt a run.
+package main
+
+import (
+	"os"
+	"time"
+
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/env"
+)
+
+func main() {
+	pause := 50 * time.Millisecond
+	if d, err := time.ParseDuration(os.Getenv("SLOWSIM_SEED")); err == nil {
+		pause = d
+	}
+	orrery.Main(orrery.Simulation{
+		Name: "slow",
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error {
+			return env.WaitDone(e, e.Context())
+		}}},
+		Workloads: []orrery.Workload{{Name: "pause", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(env.Env) error {
+				time.Sleep(pause) // real time: the seed is slow, not the simulation
+				return nil
+			}}
+		}}},
+	})
+}

@@ -31,6 +31,8 @@ func TestCommandLineRefusals(t *testing.T) {
 			stderr: "orrery: --trace /nonexistent/t.jsonl: cannot create a file in /nonexistent: no such file or directory"},
 		{name: "report is a directory", args: "run counter --report " + dir, stderr: "orrery: --report DIR: is a directory"},
 		{name: "replay trace is a directory", args: "replay counter --seed 1 --trace " + dir, stderr: "orrery: --trace DIR: is a directory"},
+		{name: "merge output in a missing directory", args: "report merge " + os.DevNull + " -o /nonexistent/m.json",
+			stderr: "orrery: --output /nonexistent/m.json: cannot create a file in /nonexistent: no such file or directory"},
 		{name: "seeds 0", args: "run counter --seeds 0",
 			stderr: "orrery: --seeds 0 runs no seed: leave it out for 100, or give --budget or --until-covered to stop the run"},
 		{name: "negative seeds", args: "run counter --seeds=-3", stderr: "orrery: --seeds -3: want a number of seeds, 1 or more"},
@@ -227,5 +229,40 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if took := time.Since(second); took > time.Second || cmd.ProcessState.ExitCode() != 130 ||
 		!strings.HasSuffix(stderr.String(), "orrery: interrupted (SIGINT) again: quitting at once\n") {
 		t.Errorf("exit %d %v after the second signal; stderr:\n%s", cmd.ProcessState.ExitCode(), took, stderr.String())
+	}
+}
+
+// TestWatchdogFlag: --watchdog is the real time a step may take, and the
+// replay command of a seed it failed carries it, so that the replay fails
+// the same way.
+func TestWatchdogFlag(t *testing.T) {
+	s := slow(300 * time.Millisecond)
+	report := filepath.Join(t.TempDir(), "r.json")
+	var stdout, stderr bytes.Buffer
+	code := orrery.MainArgs("sims", []string{"run", "slow", "--seeds", "1", "--watchdog", "50ms", "--report", report}, &stdout, &stderr, s)
+	rep := readReport(t, report)
+	if code != 1 || rep.Failed != 1 || rep.Failures[0].Kind != "blocked" {
+		t.Fatalf("exit %d, failures %+v; stderr:\n%s", code, rep.Failures, stderr.String())
+	}
+	replay := strings.Fields(rep.Failures[0].Replay)
+	if !strings.Contains(rep.Failures[0].Replay, " --watchdog 50ms") {
+		t.Fatalf("replay command %q lacks the watchdog", rep.Failures[0].Replay)
+	}
+	again := filepath.Join(t.TempDir(), "again.json")
+	code = orrery.MainArgs("sims", append(replay[1:], "--log", "off", "--report", again), &stdout, &stderr, s)
+	if r := readReport(t, again); code != 1 || r.Failed != 1 || r.Failures[0].Kind != "blocked" {
+		t.Errorf("the replay: exit %d, failures %+v", code, r.Failures)
+	}
+}
+
+// TestCheckDeterminismFlag: a nondeterministic seed found by
+// --check-determinism is in the summary and the report, exit 1.
+func TestCheckDeterminismFlag(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "r.json")
+	var stdout, stderr bytes.Buffer
+	code := orrery.MainArgs("sims", []string{"run", "leaky", "--seeds", "2", "--check-determinism", "--report", report}, &stdout, &stderr, leaky())
+	rep := readReport(t, report)
+	if code != 1 || rep.Failed == 0 || rep.Failures[0].Kind != "nondeterminism" || !strings.Contains(stdout.String(), "nondeterminism") {
+		t.Errorf("exit %d, failures %+v; stdout:\n%s\nstderr:\n%s", code, rep.Failures, stdout.String(), stderr.String())
 	}
 }

@@ -223,7 +223,8 @@ func explain(w io.Writer, f SeedFailure, path string) {
 }
 
 // replayCommand returns the command that replays a seed of the simulation
-// called name run with f: the same planted bugs, the same swarm mode.
+// called name run with f: the same planted bugs, the same swarm mode, the
+// same watchdog (a seed failed as blocked fails so again).
 func (s *simSet) replayCommand(name string, f seedFlags) func(uint64) string {
 	return func(seed uint64) string {
 		cmd := fmt.Sprintf("%s replay %s --seed %#x", s.prog, name, seed)
@@ -232,6 +233,9 @@ func (s *simSet) replayCommand(name string, f seedFlags) func(uint64) string {
 		}
 		if f.Swarm {
 			cmd += " --swarm"
+		}
+		if f.Watchdog != 0 {
+			cmd += " --watchdog " + f.Watchdog.String()
 		}
 		return cmd
 	}
@@ -337,6 +341,9 @@ type mergeCmd struct {
 
 // Run merges the reports.
 func (c *mergeCmd) Run(e *cli.Env) error {
+	if err := checkOutput("--output", c.Output); err != nil {
+		return err
+	}
 	var reports []*Report
 	for _, name := range c.Files {
 		r, err := readReportFile(name)

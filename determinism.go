@@ -17,7 +17,7 @@ import (
 func (r *runner) runOne(seed uint64) outcome {
 	o := r.seedOptions()
 	if len(r.opts.Replay) == 1 {
-		o.trace, o.log, o.logFilter = r.opts.Trace, r.opts.Log, r.opts.LogFilter
+		o.trace, o.log, o.logFilter = r.trace, r.opts.Log, r.opts.LogFilter
 	}
 	res := runSeed(r.sim, seed, o)
 	if !r.opts.CheckDeterminism {
@@ -153,7 +153,7 @@ func (r *runner) traceFirstFailure() {
 	}
 	first := &r.report.Failures[0]
 	o := r.seedOptions()
-	o.trace = r.opts.Trace
+	o.trace = r.trace
 	again := runSeed(r.sim, first.Seed, o)
 	was, ok := r.firsts[first.Seed]
 	if !ok || (was.hash == again.TraceHash && sameFailure(was.failure, again.Failure)) {

@@ -378,3 +378,49 @@ func watchHeap(t *testing.T) func() uint64 {
 		return high.Load()
 	}
 }
+
+// TestAnAbandonedSeedStopsWritingTheTrace: once Run returns, a seed it
+// abandoned writes nothing more into Options.Trace, which the caller may
+// be closing.
+func TestAnAbandonedSeedStopsWritingTheTrace(t *testing.T) {
+	s := slow(0)
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			for range 100 {
+				time.Sleep(5 * time.Millisecond) // real time: the seed is slow
+				e.Log().Info("still here")
+			}
+			return nil
+		}}
+	}
+	w := &countingWriter{}
+	stop := make(chan struct{})
+	time.AfterFunc(50*time.Millisecond, func() { close(stop) })
+	if _, err := orrery.Run(s, orrery.Options{Replay: []uint64{1}, Trace: w, Stop: stop, StopGrace: 10 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	after := w.bytes()
+	time.Sleep(100 * time.Millisecond)
+	if got := w.bytes(); after == 0 || got != after {
+		t.Errorf("%d bytes of trace when Run returned, %d later; want some, and no more", after, got)
+	}
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.n += len(p)
+	return len(p), nil
+}
+
+func (w *countingWriter) bytes() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
+}

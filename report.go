@@ -46,7 +46,9 @@ type Report struct {
 	Seeds    int           `json:"seeds"` // seeds run
 	Failed   int           `json:"failed"`
 	Failures []SeedFailure `json:"failures,omitempty"` // sorted by seed
-	// Stopped says why the run ended ("seeds", "budget", "covered").
+	// Stopped says why the run ended ("seeds", "budget", "covered",
+	// "fail-fast", or "interrupted" by Options.Stop: then the report is
+	// not Complete).
 	Stopped  string           `json:"stopped"`
 	SimTime  time.Duration    `json:"sim_time_ns"`
 	Events   uint64           `json:"events"`
@@ -54,7 +56,7 @@ type Report struct {
 	CPU      time.Duration    `json:"cpu_ns"`  // real time summed over seeds
 	Faults   []sim.FaultCount `json:"faults,omitempty"`
 	Asserts  []assert.Result  `json:"assertions,omitempty"`
-	Complete bool             `json:"complete"` // false while a run is in progress
+	Complete bool             `json:"complete"` // false while a run is in progress, or when it was interrupted
 
 	from string // the file the report was read from, for messages
 }

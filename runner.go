@@ -136,6 +136,7 @@ func Run(s Simulation, opts Options) (*Report, error) {
 		return nil, err
 	}
 	r := newRunner(&s, opts)
+	defer r.gate.close() // Options.Trace is the caller's again
 	if opts.Catalog != "" {
 		sites, err := assert.Catalog(opts.Catalog)
 		if err != nil {
@@ -190,6 +191,8 @@ type runner struct {
 	stop   atomic.Bool
 	limit  atomic.Uint64 // FailFast: the lowest failing seed number so far
 	bar    *progress
+	trace  io.Writer // Options.Trace behind a gate, or nil
+	gate   *gate
 
 	mu        sync.Mutex         // guards the fields below
 	pending   map[uint64]outcome // finished seeds not yet folded, by number
@@ -235,7 +238,41 @@ func newRunner(s *Simulation, opts Options) *runner {
 		firsts: make(map[uint64]firstRun),
 		report: newReport(s, opts)}
 	r.limit.Store(math.MaxUint64)
+	if opts.Trace != nil {
+		r.gate = &gate{w: opts.Trace}
+		r.trace = r.gate
+	}
 	return r
+}
+
+// gate passes writes to w until it is shut: a seed abandoned after Stop
+// must not write into a trace that the caller is closing.
+type gate struct {
+	mu   sync.Mutex
+	w    io.Writer
+	shut bool
+}
+
+// errGateShut is what an abandoned seed's trace writes get.
+var errGateShut = errors.New("trace: the run is over")
+
+func (g *gate) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.shut {
+		return 0, errGateShut
+	}
+	return g.w.Write(p)
+}
+
+// close shuts the gate, once the writes it passes are done.
+func (g *gate) close() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.shut = true
 }
 
 // goAPIReplay returns the Go statement that replays a seed as it ran: the

@@ -260,7 +260,7 @@ func TestWatchdogFlag(t *testing.T) {
 func TestCheckDeterminismFlag(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "r.json")
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "leaky", "--seeds", "2", "--check-determinism", "--report", report}, &stdout, &stderr, leaky())
+	code := orrery.MainArgs("sims", []string{"run", "map-order", "--seeds", "2", "--check-determinism", "--report", report}, &stdout, &stderr, mapOrder())
 	rep := readReport(t, report)
 	if code != 1 || rep.Failed == 0 || rep.Failures[0].Kind != "nondeterminism" || !strings.Contains(stdout.String(), "nondeterminism") {
 		t.Errorf("exit %d, failures %+v; stdout:\n%s\nstderr:\n%s", code, rep.Failures, stdout.String(), stderr.String())

@@ -28,16 +28,19 @@
 // DataDelivery, --kind Log, --kind Fault), one process or task (--proc bank
 // keeps bank/client-2), one connection (--conn 3), or records at a level
 // and above (--level warn: error, warn, info, debug, trace); --before and
-// --after count the records that pass them.
+// --after count the records that pass them. A show that selects nothing
+// (a range that ends before it starts, a kind, process or connection the
+// range does not hold) is an error that says which option left nothing.
 //
 // # orrery trace why
 //
-//	orrery trace why FILE [SEQ] [--recent N]
+//	orrery trace why FILE [SEQ] [--recent N] [--max N]
 //
 // Why prints the causal chain of the event SEQ, by default of the failure
 // (the event being processed when the run logged "failure: ..."): the
 // event that scheduled it, the one that scheduled that, back to the setup
-// of the run; the connections on the chain with the events that
+// of the run (the newest 200 by default, --max 0 for all, saying how many
+// were left out); the connections on the chain with the events that
 // established them; and the last N events before it (10 by default, 0 for
 // none), those on the chain marked with '*'.
 //
@@ -73,10 +76,13 @@
 // # Exit status
 //
 // 0 on success and for identical traces, 1 when trace diff finds that the
-// traces differ, 2 for a usage error or bad input: a missing, empty or
-// truncated file, a file that is not a trace, a seq the trace does not
-// hold, the traces of two different simulations. An error is one line on
-// the standard error, "orrery: what: why":
+// traces differ (or, for run and replay, a seed failed), 2 for a usage
+// error or bad input: a missing, empty or truncated file, a file that is
+// not a trace, a seq the trace does not hold, the traces of two different
+// simulations, an option that selects nothing. 3 is a crash of orrery
+// itself, with its stack; 130 and 143 a run stopped by SIGINT or SIGTERM
+// (see orrery.Main). An error is one line on the standard error,
+// "orrery: what: why":
 //
 //	orrery: out.jsonl: show: trace line 812: truncated record: the file ends inside it
 package main

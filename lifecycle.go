@@ -2,6 +2,7 @@ package orrery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -45,9 +46,22 @@ const (
 	minRecovery, maxRecovery = time.Second, 10 * time.Second
 )
 
+// ErrDown is returned by Reboot for a process that is already down, or on
+// its way down (a graceful shutdown in its grace period): it will come back
+// by itself, and the caller may wait for it (Lookup's Up) or try another.
+var ErrDown = errors.New("the process is already down")
+
 // Reboot takes the process called name down the way kind says and boots it
-// again later. It is the manual control for tests and fault injectors; it
-// returns an error for a name that is not a process, or one already down.
+// again later. It is the manual control for tests and fault injectors.
+//
+// Reboot returns at once; the process goes down now (a crash) or after its
+// grace period of 2 to 5 s (Graceful), stays down for a recovery delay of 1
+// to 10 s drawn from the seed, then boots again with a fresh Main. Between
+// the kill and the restart, Lookup reports it not Up and a second Reboot
+// returns ErrDown, which callers can test with errors.Is and handle (wait
+// for the restart, pick another process). Other errors are mistakes of the
+// caller: a name that is not a process, an unknown kind, a context outside
+// a simulation.
 func Reboot(ctx context.Context, name string, kind RebootKind) error {
 	c := clusterOf(ctx)
 	if c == nil {
@@ -57,8 +71,8 @@ func Reboot(ctx context.Context, name string, kind RebootKind) error {
 	switch {
 	case !ok || h.proc == nil:
 		return fmt.Errorf("reboot %s: no such process", name)
-	case !h.up:
-		return fmt.Errorf("reboot %s: the process is already down", name)
+	case h.down():
+		return fmt.Errorf("reboot %s: %w", name, ErrDown)
 	case kind < Graceful || kind > CrashWipe:
 		return fmt.Errorf("reboot %s: unknown kind %v", name, kind)
 	}
@@ -67,23 +81,27 @@ func Reboot(ctx context.Context, name string, kind RebootKind) error {
 }
 
 // RebootTag reboots every running process that carries tag and returns how
-// many it took down.
+// many it took down; processes already down (see ErrDown) are skipped.
 func RebootTag(ctx context.Context, tag string, kind RebootKind) int {
 	n := 0
 	for _, h := range HostsWithTag(ctx, tag) {
-		if h.Process && h.Up && Reboot(ctx, h.Name, kind) == nil {
+		if h.Process && Reboot(ctx, h.Name, kind) == nil {
 			n++
 		}
 	}
 	return n
 }
 
+// down reports whether h is down or going down: not running, or in the
+// grace period of a graceful shutdown.
+func (h *host) down() bool { return !h.up || h.forceKill.Seq() != 0 }
+
 // reboot starts taking h down.
 func (c *cluster) reboot(h *host, kind RebootKind) {
 	c.fault(h, kind.String())
 	switch kind {
 	case Graceful:
-		c.schedule(0, sim.OpProcessGracefulShutdown, h)
+		h.forceKill = c.schedule(0, sim.OpProcessGracefulShutdown, h)
 	default:
 		c.kill(h, kind)
 		c.scheduleRestart(h)
@@ -177,7 +195,7 @@ func (c *cluster) attrition(ctx context.Context) {
 		if sim.Sleep(ctx, c.w.Rand().Duration(lo, hi)) != nil || c.healed {
 			return
 		}
-		up := slices.DeleteFunc(slices.Clone(c.hosts), func(h *host) bool { return h.proc == nil || !h.up })
+		up := slices.DeleteFunc(slices.Clone(c.hosts), func(h *host) bool { return h.proc == nil || h.down() })
 		if len(up) == 0 || c.countProcs()-len(up) >= a.MaxDead {
 			continue
 		}

@@ -263,3 +263,117 @@ func TestRebootTagAndWipe(t *testing.T) {
 		t.Fatalf("marker found on the last boot: %v; want store-2's kept through a crash, store-1's wiped", found)
 	}
 }
+
+// TestRebootOfADownProcess reboots a process, then tries again while it is
+// down (or, for Graceful, in its grace period, which the server here
+// ignores): the second Reboot and a RebootTag return ErrDown and zero
+// without touching it, and the process boots again 1 to 10 s after the kill
+// (the grace period of 2 to 5 s comes first for Graceful).
+func TestRebootOfADownProcess(t *testing.T) {
+	for _, tt := range []struct {
+		kind             orrery.RebootKind
+		minBack, maxBack time.Duration
+	}{
+		{orrery.Crash, time.Second, 10 * time.Second},
+		{orrery.CrashWipe, time.Second, 10 * time.Second},
+		{orrery.Graceful, 3 * time.Second, 15 * time.Second},
+	} {
+		t.Run(tt.kind.String(), func(t *testing.T) {
+			rep, err := orrery.Run(rebootTwiceSim(tt.kind, tt.minBack, tt.maxBack), orrery.Options{Seeds: 20})
+			if err != nil || !rep.OK() {
+				t.Fatalf("run: %v %+v", err, rep.Failures)
+			}
+		})
+	}
+}
+
+// rebootTwiceSim has one tagged server that counts its boots and ignores
+// cancellation; its workload reboots it twice in a row and checks when it
+// comes back.
+func rebootTwiceSim(kind orrery.RebootKind, minBack, maxBack time.Duration) orrery.Simulation {
+	return orrery.Simulation{
+		Name: "reboot-twice",
+		Processes: []orrery.Process{{Name: "srv", Tags: []string{"t"}, Main: func(e env.Env) error {
+			orrery.Publish(e.Context(), "boots", boots(e)+1)
+			return env.WaitDone(e, context.WithoutCancel(e.Context()))
+		}}},
+		Workloads: []orrery.Workload{{Name: "ops", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				ctx := e.Context()
+				if err := orrery.Reboot(ctx, "srv", kind); err != nil {
+					return err
+				}
+				start := e.Clock().Now()
+				if err := orrery.Reboot(ctx, "srv", orrery.Crash); !errors.Is(err, orrery.ErrDown) {
+					return fmt.Errorf("second reboot: %v, want ErrDown", err)
+				}
+				if n := orrery.RebootTag(ctx, "t", orrery.Crash); n != 0 {
+					return fmt.Errorf("RebootTag of a process going down took %d down", n)
+				}
+				return waitBack(e, start, minBack, maxBack)
+			}}
+		}}},
+	}
+}
+
+func boots(e env.Env) int {
+	n, _ := orrery.Published(e.Context(), "boots")
+	c, _ := n.(int)
+	return c
+}
+
+// waitBack polls until srv has booted again, checks the time it took, and
+// that it is down until then and can be rebooted after.
+func waitBack(e env.Env, start time.Time, minBack, maxBack time.Duration) error {
+	for boots(e) < 2 {
+		took := e.Clock().Now().Sub(start)
+		if took > maxBack {
+			return fmt.Errorf("srv still down after %v", took)
+		}
+		if err := e.Clock().Sleep(e.Context(), 10*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	if took := e.Clock().Now().Sub(start); took < minBack {
+		return fmt.Errorf("srv booted again after %v, before %v", took, minBack)
+	}
+	if h, _ := orrery.Lookup(e.Context(), "srv"); !h.Up {
+		return errors.New("srv booted but is not up")
+	}
+	return orrery.Reboot(e.Context(), "srv", orrery.Crash)
+}
+
+// A process that is down cannot be rebooted again: Reboot says so with an
+// error that matches ErrDown, and the caller waits for the restart, which
+// comes 1 to 10 s after a crash.
+func ExampleErrDown() {
+	sim := orrery.Simulation{
+		Name:      "reboot-down",
+		Processes: []orrery.Process{{Name: "db", Main: func(e env.Env) error { return env.WaitDone(e, e.Context()) }}},
+		Workloads: []orrery.Workload{{Name: "chaos-monkey", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				ctx := e.Context()
+				if err := orrery.Reboot(ctx, "db", orrery.Crash); err != nil {
+					return err
+				}
+				err := orrery.Reboot(ctx, "db", orrery.Crash)
+				fmt.Println(err, errors.Is(err, orrery.ErrDown))
+				start := e.Clock().Now()
+				for h, _ := orrery.Lookup(ctx, "db"); !h.Up; h, _ = orrery.Lookup(ctx, "db") {
+					if err := e.Clock().Sleep(ctx, 100*time.Millisecond); err != nil {
+						return err
+					}
+				}
+				back := e.Clock().Now().Sub(start)
+				fmt.Println("back within 1-10 s:", back >= time.Second && back <= 10*time.Second)
+				return nil
+			}}
+		}}},
+	}
+	if _, err := orrery.Run(sim, orrery.Options{Replay: []uint64{1}}); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// reboot db: the process is already down true
+	// back within 1-10 s: true
+}

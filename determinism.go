@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -101,10 +102,17 @@ var errDiffed = errors.New("the traces were compared")
 func (r *runner) tracedPair(seed uint64) (trace.DiffResult, error) {
 	var wg sync.WaitGroup
 	readers := make([]*io.PipeReader, 2)
+	panics := make([]*runnerPanic, 2)
 	for i := range readers {
 		pr, pw := io.Pipe()
 		readers[i] = pr
 		wg.Go(func() {
+			defer func() { // raised again below, in the caller's goroutine
+				if v := recover(); v != nil {
+					panics[i] = &runnerPanic{value: v, stack: debug.Stack()}
+					pw.CloseWithError(errDiffed)
+				}
+			}()
 			bw := bufio.NewWriterSize(pw, 64<<10)
 			o := r.seedOptions()
 			o.trace = bw
@@ -117,6 +125,11 @@ func (r *runner) tracedPair(seed uint64) (trace.DiffResult, error) {
 		pr.CloseWithError(errDiffed) // the runs finish without writing
 	}
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(*p)
+		}
+	}
 	return res, err
 }
 

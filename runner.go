@@ -453,9 +453,14 @@ func (r *runner) recoverCrash() {
 	r.stop.Store(true)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.crash == nil {
-		r.crash = &runnerPanic{value: v, stack: debug.Stack()}
+	if r.crash != nil {
+		return
 	}
+	if p, ok := v.(runnerPanic); ok { // raised again from a goroutine of its own
+		r.crash = &p
+		return
+	}
+	r.crash = &runnerPanic{value: v, stack: debug.Stack()}
 }
 
 // finish takes a finished seed: it counts it, lowers the FailFast limit,

@@ -266,3 +266,27 @@ func TestCheckDeterminismFlag(t *testing.T) {
 		t.Errorf("exit %d, failures %+v; stdout:\n%s\nstderr:\n%s", code, rep.Failures, stdout.String(), stderr.String())
 	}
 }
+
+// TestInterruptedReplayWritesNoPartialTrace: a replay interrupted before
+// its seed finished writes no trace (it would stop anywhere) and says so.
+func TestInterruptedReplayWritesNoPartialTrace(t *testing.T) {
+	bin := buildSlowsim(t)
+	path := filepath.Join(t.TempDir(), "t.jsonl")
+	cmd := exec.Command(bin, "replay", "slow", "--seed", "1", "--log", "off", "--trace", path)
+	cmd.Env = append(os.Environ(), "SLOWSIM_SEED=8s")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	want := "orrery: --trace " + path + ": not written: the run was interrupted before a seed finished\n"
+	if cmd.ProcessState.ExitCode() != 130 || !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("exit %d; stderr:\n%s", cmd.ProcessState.ExitCode(), stderr.String())
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) > 0 {
+		t.Errorf("%d files left", len(entries))
+	}
+}

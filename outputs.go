@@ -49,7 +49,7 @@ type traceFile struct {
 	f      *os.File
 	w      *bufio.Writer
 	n      int64 // bytes written
-	failed bool  // writing or closing failed: the file is not a trace
+	failed bool  // the file is not a whole trace: writing failed, or the seed was abandoned
 	kept   bool  // renamed to dest
 }
 
@@ -83,12 +83,18 @@ func (t *traceFile) keep(rep *Report, interrupted bool) error {
 		t.failed = true
 		return fmt.Errorf("trace: %w", err)
 	}
+	if interrupted && rep.Seeds == 0 {
+		t.failed = true // the trace of an abandoned seed stops anywhere
+	}
 	if t.dest == "" {
 		return nil
 	}
-	if t.n == 0 {
+	if t.n == 0 || t.failed {
 		why := "no seed failed"
-		if interrupted && rep.Failed > 0 {
+		switch {
+		case interrupted && rep.Seeds == 0:
+			why = "the run was interrupted before a seed finished"
+		case interrupted && rep.Failed > 0:
 			why = "the run was interrupted before its first failing seed was traced"
 		}
 		return fmt.Errorf("--trace %s: not written: %s", t.dest, why)

@@ -1,8 +1,8 @@
 package watchdog
 
 import (
-	"bytes"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -44,7 +44,19 @@ func Watch(beat *atomic.Uint64, timeout time.Duration, stuck func()) (stop func(
 // marker (a frame with a given argument value), from a dump of all
 // goroutines, or "" if none does.
 func GoroutineStack(marker string) string {
-	buf := make([]byte, 1<<20)
+	for _, g := range Goroutines() {
+		if strings.Contains(g, marker) {
+			return g
+		}
+	}
+	return ""
+}
+
+// Goroutines returns the stacks of all goroutines, one text per goroutine as
+// runtime.Stack prints it ("goroutine 7 [chan receive]:" and its frames),
+// the calling goroutine's first.
+func Goroutines() []string {
+	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) {
@@ -53,10 +65,5 @@ func GoroutineStack(marker string) string {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	for block := range bytes.SplitSeq(buf, []byte("\n\n")) {
-		if bytes.Contains(block, []byte(marker)) {
-			return string(block)
-		}
-	}
-	return ""
+	return strings.Split(strings.TrimRight(string(buf), "\n"), "\n\n")
 }

@@ -52,7 +52,7 @@ func (c *Chan[T]) Cap() int { return len(c.buf) }
 // returns the context's error if ctx is done first. Sending on a closed
 // channel panics, as in Go.
 func (c *Chan[T]) Send(ctx context.Context, v T) error {
-	t := mustTask(ctx, "Chan.Send")
+	t := mustTask(ctx, "sim.Chan.Send")
 	if err := t.check(ctx); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (c *Chan[T]) trySend(v T) bool {
 // channel is closed and drained (v is then the zero value). err is the
 // context's error if ctx is done first.
 func (c *Chan[T]) Recv(ctx context.Context) (v T, ok bool, err error) {
-	t := mustTask(ctx, "Chan.Recv")
+	t := mustTask(ctx, "sim.Chan.Recv")
 	if err := t.check(ctx); err != nil {
 		return v, false, err
 	}

@@ -31,6 +31,7 @@ type simCtx struct {
 	timer    EventRef // the pending deadline event
 	by       *Task    // the task that made it, for the trace
 	task     *Task    // the task whose own context it is, if any
+	owner    *Task    // task, else by: whose goroutine most likely uses it (see caller)
 
 	children   []*ctxLink
 	link       *ctxLink // our entry in the parent's children
@@ -127,7 +128,7 @@ func (c *simCtx) removeLink(l *ctxLink) {
 
 // newCtx returns a cancellable context of ours under parent.
 func (w *World) newCtx(parent context.Context) *simCtx {
-	c := &simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current}
+	c := &simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current, owner: w.current}
 	c.attach(parent)
 	return c
 }

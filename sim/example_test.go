@@ -119,7 +119,7 @@ func ExampleFailure() {
 	fmt.Println(err.(*sim.Failure).Report())
 	// Output:
 	// deadlock at t=0.000000s seq=0 rng=0: no event queued and no task runnable, but 1 non-daemon tasks have not returned (seed 0x2a)
-	//   task 1 "reader" waiting on chan recv
+	//   task 1 "reader" waiting on chan recv at sim/example_test.go:117
 	// replay: sim.New(sim.Config{Seed: 0x2a}) and run the same simulation
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/orrerysim/orrery/internal/callsite"
 )
 
 // FailureKind says how a run failed.
@@ -21,9 +23,10 @@ const (
 	FailStall                            // workloads unfinished at MaxTime
 	FailAssertion                        // an assertion failed (reported by package assert)
 	FailWorkload                         // a workload's Setup, Run or Check returned an error
+	FailGoroutine                        // a goroutine not started by the simulation made a blocking call
 )
 
-var failureNames = [...]string{"", "panic", "deadlock", "livelock", "blocked", "invariant", "stall", "assertion", "workload"}
+var failureNames = [...]string{"", "panic", "deadlock", "livelock", "blocked", "invariant", "stall", "assertion", "workload", "goroutine"}
 
 // String returns the kind's name ("deadlock").
 func (k FailureKind) String() string {
@@ -125,40 +128,81 @@ func (f *Failure) Report() string {
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.6fs", d.Seconds()) }
 
-// fail records the first failure of the run; later ones are ignored.
-func (w *World) fail(kind FailureKind, t *Task, msg, stack string) *Failure {
+// record makes f, filled with what went wrong, the failure of the run
+// unless the run has failed already, stamps it with where the run is, and
+// writes it into the trace. It returns the run's failure.
+func (w *World) record(f *Failure) *Failure {
 	if w.failure != nil {
 		return w.failure
 	}
-	f := &Failure{Kind: kind, Seed: w.seed, At: w.now, Seq: w.cur, RNGCalls: w.rng.calls,
-		Message: msg, Stack: stack}
-	if t != nil {
-		f.Task, f.TaskName = t.id, t.name
-	}
+	f.Seed, f.At, f.Seq, f.RNGCalls = w.seed, w.now, w.cur, w.rng.calls
 	w.failure = f
 	w.tracer.failure(f)
 	return f
 }
 
+// fail records a failure of task t (nil for the engine) with a message.
+func (w *World) fail(kind FailureKind, t *Task, msg string) *Failure {
+	f := &Failure{Kind: kind, Message: msg}
+	if t != nil {
+		f.Task, f.TaskName = t.id, t.name
+	}
+	return w.record(f)
+}
+
 // Fail ends the run with a failure of the given kind, raised by the running
-// task or the engine: packages such as assert report through it.
+// task or the engine: packages such as assert report through it. The
+// failure's Where and Stack are the caller's, when its stack has frames of
+// the user's code.
 func (w *World) Fail(kind FailureKind, msg string) *Failure {
-	return w.fail(kind, w.current, msg, "")
+	f := &Failure{Kind: kind, Message: msg}
+	if t := w.current; t != nil {
+		f.Task, f.TaskName = t.id, t.name
+	}
+	if frames := engineCut(callsite.Callers(1, maxFrames)); callsite.Where(frames) != "" {
+		f.Where, f.Stack = callsite.Where(frames), callsite.Format(callsite.User(frames))
+	}
+	return w.record(f)
 }
 
 // Failure returns the failure that ended the run, or nil.
 func (w *World) Failure() *Failure { return w.failure }
 
-func (w *World) failPanic(t *Task, p any, stack string) {
-	w.fail(FailPanic, t, fmt.Sprintf("panic: %v", p), stack)
+// failPanic records the panic p of task t, or of the engine (an event
+// handler, an invariant) when t is nil. It is called by the deferred
+// function that recovered p, so that the stack is the panicking one.
+func (w *World) failPanic(t *Task, msg string) {
+	frames := engineCut(callsite.Callers(2, maxFrames))
+	f := &Failure{Kind: FailPanic, Message: msg, Where: callsite.Where(frames),
+		Stack: callsite.Format(callsite.User(frames))}
+	if t != nil {
+		f.Task, f.TaskName = t.id, t.name
+	}
+	w.record(f)
 }
 
-func (w *World) parkedTasks() []ParkedTask {
+// failStuck records a deadlock or a stall, with every parked task.
+func (w *World) failStuck(kind FailureKind, format string, args ...any) {
+	if w.failure != nil {
+		return
+	}
+	w.record(&Failure{Kind: kind, Message: fmt.Sprintf(format, args...), Parked: w.parkedTasks(w.taskStacks())})
+}
+
+// parkedTasks lists the parked tasks in ID order, with what each waits on
+// and, when stacks has its goroutine, where.
+func (w *World) parkedTasks(stacks map[*Task][]callsite.Frame) []ParkedTask {
 	var out []ParkedTask
 	for _, t := range w.tasks {
-		if t.state == taskParked {
-			out = append(out, ParkedTask{ID: t.id, Name: t.name, Daemon: t.daemon, Waiting: t.waitingOn})
+		if t.state != taskParked {
+			continue
 		}
+		p := ParkedTask{ID: t.id, Name: t.name, Daemon: t.daemon, Waiting: t.waiting(),
+			Where: callsite.Where(stacks[t])}
+		if h := t.lockHolder(); h != nil {
+			p.Holder, p.HolderName = h.id, h.name
+		}
+		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b ParkedTask) int { return cmp.Compare(a.ID, b.ID) })
 	return out

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 )
 
 // ErrIdle is returned by Step when there is nothing left to do: no event
@@ -99,6 +98,7 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 		if len(w.invariants) > 0 {
 			w.checkInvariants()
 		}
+		w.checkStray()
 		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) {
 			return false
 		}
@@ -110,8 +110,11 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 }
 
 // nextBefore reports whether an event is due before MaxTime, failing the run
-// when workloads are stuck: nothing queued at all (deadlock), or nothing
-// before MaxTime (stall).
+// when workloads are stuck. With nothing queued before MaxTime, it is a
+// deadlock when no queued event is a workload's (nothing at all, or only
+// daemons' and infrastructure events, such as a server sleeping until its
+// shutdown): no workload can run again. It is a stall when workloads have
+// events of their own queued past MaxTime: they were still going.
 func (w *World) nextBefore() bool {
 	w.dropCancelled()
 	if w.queue.len() == 0 {
@@ -120,17 +123,38 @@ func (w *World) nextBefore() bool {
 		}
 		return false
 	}
-	if w.queue.peekAt() > w.cfg.MaxTime {
+	next := w.queue.peekAt()
+	switch {
+	case next <= w.cfg.MaxTime:
+		return true
+	case !w.workloadEventQueued():
+		w.failStuck(FailDeadlock, "no task runnable and no event of a workload queued "+
+			"(the next event, at t=%s, is a daemon's, after MaxTime %v), but %d non-daemon tasks have not returned",
+			seconds(next), w.cfg.MaxTime, w.nonDaemon)
+	default:
 		w.failStuck(FailStall, "workloads unfinished at MaxTime %v (%d non-daemon tasks left)", w.cfg.MaxTime, w.nonDaemon)
-		return false
 	}
-	return true
+	return false
 }
 
-func (w *World) failStuck(kind FailureKind, format string, args ...any) {
-	if f := w.fail(kind, nil, fmt.Sprintf(format, args...), ""); f.Kind == kind {
-		f.Parked = w.parkedTasks()
+// workloadEventQueued reports whether a queued event is a workload's: one
+// that keeps the run alive, or a timer of a non-daemon task (or of one that
+// has finished). It scans the queue: it runs once, when the run is stuck.
+func (w *World) workloadEventQueued() bool {
+	daemon := make(map[TaskID]bool, len(w.tasks))
+	for _, t := range w.tasks {
+		daemon[t.id] = t.daemon
 	}
+	for _, k := range w.queue.keys {
+		ev := &w.queue.slab[k.slot]
+		if ev.dead {
+			continue
+		}
+		if ev.live || (ev.Op == OpTimer && ev.ID != 0 && !daemon[TaskID(ev.ID)]) {
+			return true
+		}
+	}
+	return false
 }
 
 // dropCancelled pops cancelled events off the top of the queue.
@@ -184,7 +208,7 @@ func (w *World) processFirst() {
 func (w *World) recoverPanic() {
 	if p := recover(); p != nil {
 		w.current = nil
-		w.fail(FailPanic, nil, fmt.Sprintf("panic while processing %v: %v", w.curOp, p), string(debug.Stack()))
+		w.failPanic(nil, fmt.Sprintf("panic while processing %v: %v", w.curOp, p))
 	}
 }
 
@@ -215,7 +239,7 @@ func (w *World) pick() *Task {
 		t.pollAt, t.polls = w.now, 0
 	}
 	if t.polls++; t.polls > w.cfg.LivelockPolls && !w.tearingDown {
-		w.fail(FailLivelock, t, fmt.Sprintf("resumed %d times without logical time passing (is it spinning on Yield, Sleep(0) or a failing call?)", t.polls), "")
+		w.fail(FailLivelock, t, fmt.Sprintf("resumed %d times without logical time passing (is it spinning on Yield, Sleep(0) or a failing call?)", t.polls))
 		w.runnable = append(w.runnable, t) // still runnable, for teardown
 		return nil
 	}
@@ -236,6 +260,7 @@ func (w *World) resumed(t *Task, driver *Task) {
 	}
 	w.driver = driver
 	w.current = nil
+	w.checkStray()
 	if t.state == taskDone {
 		w.removeTask(t)
 		w.release(t)
@@ -256,7 +281,7 @@ func (w *World) checkInvariants() {
 	}
 	for _, inv := range w.invariants {
 		if err := inv.check(); err != nil {
-			w.fail(FailInvariant, nil, fmt.Sprintf("invariant %q: %v", inv.name, err), "")
+			w.fail(FailInvariant, nil, fmt.Sprintf("invariant %q: %v", inv.name, err))
 			return
 		}
 	}
@@ -267,12 +292,14 @@ func (w *World) checkInvariants() {
 func (w *World) end() {
 	w.current = nil
 	w.inline = false
+	w.checkStray()
 	if w.failure == nil {
 		w.processShutdown()
 	}
 	w.teardown()
 	w.unseed = w.rng.Uint64()
 	w.finished = true
+	close(w.over)
 	w.tracer.end(w)
 	w.queue.recycle()
 }
@@ -340,6 +367,8 @@ func (w *World) enter(call string) {
 		panic(fmt.Sprintf("sim: World.%s called while the World is running: "+
 			"a task cannot drive its own World, and a World is used from one goroutine at a time", call))
 	}
+	w.ran.Store(true)
+	w.runner.Store(getg())
 }
 
 func (w *World) leave() { w.busy.Store(false) }

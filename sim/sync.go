@@ -19,9 +19,7 @@ type WaitQueue struct {
 // deadlock reports ("read conn 3").
 func (q *WaitQueue) Wait(ctx context.Context, what string) error {
 	t := mustTask(ctx, "sim.WaitQueue.Wait")
-	t.state = taskParked
-	t.waitingOn = what
-	return t.block(q, ctx)
+	return t.block(q, ctx, what)
 }
 
 // WaitTask is Wait on the own context of t, which must be the running task
@@ -30,14 +28,15 @@ func (q *WaitQueue) Wait(ctx context.Context, what string) error {
 // frame between a task and its switch to another costs a mispredicted
 // return when it resumes.
 func (q *WaitQueue) WaitTask(t *Task, what string) error {
-	t.state = taskParked
-	t.waitingOn = what
-	return t.block(q, t.ctx)
+	return t.block(q, t.ctx, what)
 }
 
 // WakeOne wakes the task that has waited longest and reports whether there
 // was one.
-func (q *WaitQueue) WakeOne() bool {
+func (q *WaitQueue) WakeOne() bool { return q.wakeOne() != nil }
+
+// wakeOne wakes the task that has waited longest and returns it, or nil.
+func (q *WaitQueue) wakeOne() *Task {
 	for len(q.items) > 0 {
 		t := q.items[0]
 		// Shift rather than reslice, so that the backing array is reused:
@@ -47,10 +46,10 @@ func (q *WaitQueue) WakeOne() bool {
 		q.items = q.items[:n]
 		if t.state == taskParked {
 			t.w.wake(t, wakeSignal)
-			return true
+			return t
 		}
 	}
-	return false
+	return nil
 }
 
 // WakeAll wakes every waiting task and returns how many. It is inlined
@@ -101,19 +100,26 @@ func (q *WaitQueue) remove(t *Task) {
 // lock to the longest waiter, so no task starves and the order is the
 // seed's. Never hold a sync.Mutex across a blocking call in simulated code;
 // use this.
+//
+// A Mutex knows the task that holds it, for failure reports, and a Lock
+// that would close a cycle of tasks waiting for each other's locks fails
+// the run at once with a deadlock that names the cycle.
 type Mutex struct {
 	locked bool
+	by     context.Context // of the holder (see holderOf)
 	q      WaitQueue
 }
 
 // Lock acquires the lock, blocking while another task holds it. It returns
-// the context's error, without the lock, if ctx is done first.
+// the context's error, without the lock, if ctx is done first. Taking a
+// free lock costs two stores: it neither blocks nor checks the goroutine
+// (a stray goroutine is caught when it blocks).
 func (m *Mutex) Lock(ctx context.Context) error {
 	if !m.locked {
-		m.locked = true
+		m.locked, m.by = true, ctx
 		return nil
 	}
-	return m.q.Wait(ctx, "mutex") // Unlock hands the lock over
+	return lockWait(ctx, &m.q, m, "mutex") // Unlock hands the lock over
 }
 
 // TryLock acquires the lock if it is free.
@@ -121,27 +127,40 @@ func (m *Mutex) TryLock() bool {
 	if m.locked {
 		return false
 	}
-	m.locked = true
+	m.locked, m.by = true, ctxOf(goroutineTask())
 	return true
 }
 
 // Unlock releases the lock, handing it to the longest waiter if any. It
 // panics if the lock is not held.
 func (m *Mutex) Unlock() {
+	if !m.locked || len(m.q.items) > 0 {
+		m.unlockSlow()
+		return
+	}
+	m.locked, m.by = false, nil
+}
+
+func (m *Mutex) unlockSlow() {
 	if !m.locked {
 		panic("sim: Unlock of unlocked Mutex")
 	}
-	if !m.q.WakeOne() {
-		m.locked = false
-	}
+	t := m.q.wakeOne()
+	m.locked, m.by = t != nil, ctxOf(t)
 }
+
+func (m *Mutex) holderTask() *Task { return holderOf(m.by) }
+
+func (m *Mutex) describeWait(string) string { return "mutex" + heldBy(m.holderTask()) }
 
 // RWMutex is a reader/writer lock for simulated tasks. A waiting writer
 // holds back new readers, so writers do not starve; when a writer unlocks,
-// the readers waiting go first.
+// the readers waiting go first. It knows its writer, as Mutex knows its
+// holder, for failure reports and lock cycles.
 type RWMutex struct {
 	readers        int
 	writer         bool
+	by             context.Context // of the writer (see holderOf)
 	waitingWriters int
 	rq, wq         WaitQueue
 }
@@ -152,7 +171,7 @@ func (m *RWMutex) RLock(ctx context.Context) error {
 		m.readers++
 		return nil
 	}
-	return m.rq.Wait(ctx, "rwmutex read") // the waker counts us in
+	return lockWait(ctx, &m.rq, m, "rwmutex read") // the waker counts us in
 }
 
 // RUnlock releases a read lock. It panics if no read lock is held.
@@ -169,11 +188,11 @@ func (m *RWMutex) RUnlock() {
 // Lock acquires the write lock.
 func (m *RWMutex) Lock(ctx context.Context) error {
 	if !m.writer && m.readers == 0 {
-		m.writer = true
+		m.writer, m.by = true, ctx
 		return nil
 	}
 	m.waitingWriters++
-	err := m.wq.Wait(ctx, "rwmutex write") // the waker sets writer for us
+	err := lockWait(ctx, &m.wq, m, "rwmutex write") // the waker sets writer for us
 	if err != nil {
 		m.waitingWriters--
 		if !m.writer && m.waitingWriters == 0 {
@@ -188,7 +207,7 @@ func (m *RWMutex) Unlock() {
 	if !m.writer {
 		panic("sim: Unlock of unlocked RWMutex")
 	}
-	m.writer = false
+	m.writer, m.by = false, nil
 	if m.grantReaders() == 0 {
 		m.grantWriter()
 	}
@@ -204,10 +223,30 @@ func (m *RWMutex) grantReaders() int {
 }
 
 func (m *RWMutex) grantWriter() {
-	if m.wq.WakeOne() {
+	if t := m.wq.wakeOne(); t != nil {
 		m.waitingWriters--
-		m.writer = true
+		m.writer, m.by = true, t.ctx
 	}
+}
+
+func (m *RWMutex) holderTask() *Task { return holderOf(m.by) }
+
+func (m *RWMutex) describeWait(what string) string {
+	switch {
+	case m.writer:
+		return what + heldBy(m.holderTask())
+	case m.readers > 0:
+		return fmt.Sprintf("%s held by %d readers", what, m.readers)
+	}
+	return what + " behind a waiting writer"
+}
+
+// heldBy names the holder of a lock: ` held by task 3 "bank/server"`.
+func heldBy(t *Task) string {
+	if t == nil {
+		return " held by an unknown task"
+	}
+	return fmt.Sprintf(" held by task %d %q", t.id, t.name)
 }
 
 // WaitGroup waits for a collection of tasks to finish, like sync.WaitGroup.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"runtime/debug"
 	"time"
 )
 
@@ -55,9 +54,12 @@ type Task struct {
 	stop  func()
 	yield func(struct{}) bool
 	coro  *coro
-	top   bool // resumed from Run's goroutine: it may drive the loop when it parks
+	g     uintptr // its goroutine's identity (getg), set when it starts
+	top   bool    // resumed from Run's goroutine: it may drive the loop when it parks
 
 	waitingOn   string          // what it is parked on, for deadlock reports
+	waitLock    locker          // the lock it waits for, if any
+	wakeAt      time.Duration   // when the timer its Sleep waits for fires
 	waitDone    <-chan struct{} // the done channel of the context it waits on
 	waitForeign bool            // waitDone is not one of our contexts'
 	ctxIdx      int             // index in w.ctxWaiters, -1 if not there
@@ -144,13 +146,15 @@ func (w *World) SpawnDaemon(name string, fn func(ctx context.Context)) *Task {
 // the calling task is.
 func Go(ctx context.Context, name string, fn func(ctx context.Context)) *Task {
 	w := mustWorld(ctx, "sim.Go")
-	daemon := w.current != nil && w.current.daemon
-	return w.spawn(ctx, name, fn, daemon)
+	t := caller(ctx, "sim.Go")
+	return w.spawn(ctx, name, fn, t != nil && t.daemon)
 }
 
 // GoDaemon is Go for a daemon task.
 func GoDaemon(ctx context.Context, name string, fn func(ctx context.Context)) *Task {
-	return mustWorld(ctx, "sim.GoDaemon").spawn(ctx, name, fn, true)
+	w := mustWorld(ctx, "sim.GoDaemon")
+	caller(ctx, "sim.GoDaemon") // stops a stray goroutine
+	return w.spawn(ctx, name, fn, true)
 }
 
 func (w *World) spawn(parent context.Context, name string, fn func(context.Context), daemon bool) *Task {
@@ -160,7 +164,7 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	w.nextTask++
 	t := &Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
 	t.ctx = w.newCtx(parent)
-	t.ctx.task = t
+	t.ctx.task, t.ctx.owner = t, t
 	c := w.takeCoro()
 	c.task, t.coro = t, c
 	t.next, t.stop = c.next, c.stop
@@ -191,7 +195,9 @@ func (t *Task) body(yield func(struct{}) bool) {
 type coro struct {
 	next func() (struct{}, bool)
 	stop func()
-	task *Task // the task it runs; nil while idle in the pool
+	task *Task   // the task it runs; nil while idle in the pool
+	w    *World  // the World whose tasks it runs
+	g    uintptr // its goroutine's identity (getg)
 }
 
 // maxIdleCoros bounds the pool: enough for the tasks a burst spawns, and
@@ -204,14 +210,19 @@ func (w *World) takeCoro() *coro {
 		w.idle = w.idle[:n-1]
 		return c
 	}
-	c := &coro{}
+	c := &coro{w: w}
 	c.next, c.stop = iter.Pull(c.loop)
 	return c
 }
 
-// loop runs the coroutine's tasks until it is stopped.
+// loop runs the coroutine's tasks until it is stopped. Its goroutine is
+// known as a coroutine's while it lives (see caller).
 func (c *coro) loop(yield func(struct{}) bool) {
+	c.g = getg()
+	coroutines.Store(c.g, c)
+	defer coroutines.Delete(c.g)
 	for {
+		c.task.g = c.g
 		c.task.body(yield)
 		c.task = nil
 		if !yield(struct{}{}) { // idle until the next task, or stopped
@@ -250,11 +261,11 @@ func (t *Task) exit() {
 	case p == nil && t.returned:
 	case p == nil:
 		t.goexited = true
-		t.w.fail(FailPanic, t, "the task called runtime.Goexit (t.Fatal or t.FailNow inside a simulated task?); "+
-			"return an error or panic instead", string(debug.Stack()))
+		t.w.failPanic(t, "the task called runtime.Goexit (t.Fatal or t.FailNow inside a simulated task?); "+
+			"return an error or panic instead")
 	case isAbort(p) || t.unwinding:
 	default:
-		t.w.failPanic(t, p, string(debug.Stack()))
+		t.w.failPanic(t, fmt.Sprintf("panic: %v", p))
 	}
 }
 
@@ -269,7 +280,7 @@ func isAbort(p any) bool {
 func (t *Task) park(what string, ctx context.Context) wakeReason {
 	t.state = taskParked
 	t.waitingOn = what
-	t.block(nil, ctx)
+	t.block(nil, ctx, "")
 	// A task woken by what it waited for and aborted before it ran keeps
 	// what it was given (a lock handed over, a value received): its next
 	// blocking call unwinds it, and its defers can give the thing back.
@@ -336,12 +347,14 @@ func (t *Task) yieldNow() {
 	t.state = taskRunnable
 	t.wokeBy = wakeSignal
 	t.w.yielded = append(t.w.yielded, t) // runs after the tasks runnable now
-	t.block(nil, nil)
+	t.block(nil, nil, "")
 }
 
 // block gives control away until t, made runnable (yielding) or parked
-// (waiting, with what it waits for set) by the caller, is picked to run
-// again. A parked t also waits in q (if not nil) and wakes when ctx is done
+// (waiting, with what it waits for set) by the caller or by block itself
+// when what is not "", is picked to run again. It first makes sure that t
+// is running and that the caller is t's goroutine: a stray goroutine stops
+// there, before it has changed anything. A parked t also waits in q (if not nil) and wakes when ctx is done
 // (ctx may be nil). With a queue, block first checks ctx and the task as
 // every blocking call does, and returns nil when woken by WakeOne or
 // WakeAll, else the error the blocking call returns, and t leaves q;
@@ -360,10 +373,14 @@ func (t *Task) yieldNow() {
 // block directly (park, WaitQueue.WaitTask are inlined): every frame
 // between a task and its switch costs a mispredicted return after the
 // switch.
-func (t *Task) block(q *WaitQueue, ctx context.Context) error {
+func (t *Task) block(q *WaitQueue, ctx context.Context, what string) error {
 	w := t.w
-	if w.current != t {
-		panic(fmt.Sprintf("sim: task %v suspended while not running (from another goroutine?)", t))
+	if t.g != getg() || w.current != t {
+		notOwn(t, "a blocking call (sim.WaitQueue.WaitTask)")
+	}
+	if what != "" {
+		t.state = taskParked
+		t.waitingOn = what
 	}
 	if q != nil {
 		if !t.live(ctx) {

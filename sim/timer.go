@@ -16,7 +16,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 	w := t.w
 	ref := w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
-	t.sleepSeq = ref.seq
+	t.sleepSeq, t.wakeAt = ref.seq, w.now+max(d, 0)
 	r := t.park("sleep", ctx)
 	if r == wakeSignal {
 		return nil

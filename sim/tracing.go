@@ -190,10 +190,28 @@ func (tr *tracer) end(w *World) {
 	tr.write("sim", &r)
 }
 
+// failure writes the failure record: the one-line summary, and as
+// attributes (sorted by key) the parked tasks, one per line, the stack of
+// the user's code and where to look. All of them are the same on every
+// machine and in every run of the seed: short paths, no pointers, no
+// goroutine numbers.
 func (tr *tracer) failure(f *Failure) {
 	r := trace.Record{Level: slog.LevelError, Kind: trace.KindLog, Msg: "failure: " + f.Error()}
 	r.At, r.Seq, r.RNG = f.At, f.Seq, f.RNGCalls
 	r.Task, r.TaskName = uint64(f.Task), f.TaskName
+	if len(f.Parked) > 0 {
+		lines := make([]string, len(f.Parked))
+		for i, p := range f.Parked {
+			lines[i] = p.String()
+		}
+		r.Attrs = append(r.Attrs, trace.Attr{Key: "parked", Value: strings.Join(lines, "\n")})
+	}
+	if f.Stack != "" {
+		r.Attrs = append(r.Attrs, trace.Attr{Key: "stack", Value: strings.TrimRight(f.Stack, "\n")})
+	}
+	if f.Where != "" {
+		r.Attrs = append(r.Attrs, trace.Attr{Key: "where", Value: f.Where})
+	}
 	tr.write("sim", &r)
 }
 

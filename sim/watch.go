@@ -2,7 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/internal/watchdog"
 )
 
@@ -34,14 +36,11 @@ func (w *World) failBlocked() {
 	w.heartbeat.Load()
 	t := w.current
 	if t == nil {
-		w.fail(FailBlocked, nil, fmt.Sprintf("the engine made no progress for %v of real time", w.cfg.Watchdog), "")
+		w.fail(FailBlocked, nil, fmt.Sprintf("the engine made no progress for %v of real time", w.cfg.Watchdog))
 		w.abandoned.Store(true)
 		return
 	}
-	stack := watchdog.GoroutineStack(fmt.Sprintf("(*Task).body(%p", t))
-	msg := fmt.Sprintf("did not yield for %v of real time: it is blocked outside the simulation "+
-		"(a Go channel, sync.Mutex, real I/O or time.Sleep) or spinning; use sim primitives instead", w.cfg.Watchdog)
-	w.fail(FailBlocked, t, msg, stack)
+	w.record(blockedFailure(t, w.cfg.Watchdog))
 	w.abandoned.Store(true)
 	// Never resume it, nor the task whose goroutine resumed it while
 	// running the loop (Task.block): that one waits under it for good.
@@ -52,4 +51,51 @@ func (w *World) failBlocked() {
 		}
 	}
 	w.current = nil
+}
+
+// blockedFailure describes task t, which has not yielded for timeout of
+// real time, from its goroutine's stack: what the goroutine is doing
+// ("chan receive", "sync.Mutex.Lock", "running") and where in the user's
+// code.
+func blockedFailure(t *Task, timeout time.Duration) *Failure {
+	state, frames := "unknown", []callsite.Frame(nil)
+	if g := watchdog.GoroutineStack(fmt.Sprintf("(*Task).body(%p", t)); g != "" {
+		state, frames, _ = callsite.ParseGoroutine(g)
+		frames = blockingFrames(frames)
+	}
+	if state == "runnable" { // preempted to take the stack: it was running
+		state = "running"
+	}
+	where := callsite.Where(frames)
+	at := ""
+	if where != "" {
+		at = " at " + where
+	}
+	return &Failure{Kind: FailBlocked, Task: t.id, TaskName: t.name, Where: where, Stack: callsite.Format(frames),
+		Message: fmt.Sprintf("did not yield for %v of real time: it is stuck in code outside the simulation "+
+			"(%s%s): a Go channel, a sync.Mutex, real I/O, time.Sleep or a busy loop; "+
+			"use the simulation's primitives (env.Go, env.Chan, env.Mutex, the Env's Clock) instead",
+			timeout, state, at)}
+}
+
+// blockingFrames keeps the user's frames of a blocked goroutine's stack and,
+// above them, the frame they called that blocks (runtime.chanrecv1), down
+// to the task's body.
+func blockingFrames(frames []callsite.Frame) []callsite.Frame {
+	for i, f := range frames {
+		if f.Function == bodyFunc {
+			frames = frames[:i]
+			break
+		}
+	}
+	user := callsite.User(frames)
+	for i, f := range frames {
+		if !callsite.IsEngine(f) {
+			if i > 0 {
+				user = append([]callsite.Frame{frames[i-1]}, user...)
+			}
+			break
+		}
+	}
+	return user
 }

@@ -62,8 +62,12 @@ type World struct {
 	shutdown   bool
 	drifted    time.Duration
 
-	busy        atomic.Bool // a goroutine is inside Step or Run
-	abandoned   atomic.Bool // the watchdog gave up on a blocked task
+	busy        atomic.Bool    // a goroutine is inside Step or Run
+	ran         atomic.Bool    // Step or Run has been called
+	runner      atomic.Uintptr // the goroutine (getg) that called Step or Run last
+	strays      atomic.Pointer[strayCall]
+	over        chan struct{} // closed when the run has ended: stray goroutines exit then
+	abandoned   atomic.Bool   // the watchdog gave up on a blocked task
 	tearingDown bool
 	unseed      uint64
 	heartbeat   atomic.Uint64 // steps started, for the watchdog
@@ -98,6 +102,7 @@ func New(cfg Config) *World {
 		conf:  newRand(cfg.Seed, saltConf),
 		hash:  hashSeed ^ cfg.Seed,
 		queue: newHeap(),
+		over:  make(chan struct{}),
 	}
 	w.root = &simCtx{w: w, done: make(chan struct{}), foreignIdx: -1}
 	w.tracer.init(w, cfg)
@@ -335,13 +340,17 @@ func mustWorld(ctx context.Context, call string) *World {
 }
 
 // mustTask returns the running task, or panics with the fix when the caller
-// is not a task.
+// is not a task. A stray goroutine never returns from it (see caller).
 func mustTask(ctx context.Context, call string) *Task {
-	w := mustWorld(ctx, call)
-	if w.current == nil {
-		panic(call + ": called outside a task (during setup or in an event handler); blocking calls must run in a task started with Spawn or Go")
+	t := caller(ctx, call)
+	if t == nil {
+		outsideTask(call)
 	}
-	return w.current
+	return t
+}
+
+func outsideTask(call string) {
+	panic(call + ": called outside a task (during setup or in an event handler); blocking calls must run in a task started with Spawn or Go")
 }
 
 // CurrentTask returns the task running now in ctx's World, or nil when ctx

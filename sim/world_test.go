@@ -259,16 +259,26 @@ func TestFailures(t *testing.T) {
 	}{
 		{"panic", func(w *sim.World) {
 			w.Spawn("boom", func(ctx context.Context) { sim.Sleep(ctx, time.Second); explode() })
-		}, sim.FailPanic, []string{`task 1 "boom"`, "panic: kaboom", "explode", "t=1.000000s"}},
+		}, sim.FailPanic, []string{`task 1 "boom"`, "panic: kaboom", "explode", "t=1.000000s",
+			"at sim/world_test.go:", "stack:\ngithub.com/orrerysim/orrery/sim_test.explode\n\tsim/world_test.go:"}},
 		{"deadlock", func(w *sim.World) {
 			ch := sim.NewChan[int](0)
+			var mu sim.Mutex
 			w.Spawn("reader", func(ctx context.Context) { ch.Recv(ctx) })
+			w.Spawn("holder", func(ctx context.Context) { mu.Lock(ctx) })
 			w.Spawn("locker", func(ctx context.Context) {
+				sim.Sleep(ctx, time.Second)
+				mu.Lock(ctx)
+			})
+		}, sim.FailDeadlock, []string{`task 1 "reader" waiting on chan recv at sim/world_test.go:`,
+			`task 3 "locker" waiting on mutex held by task 2 "holder" at sim/world_test.go:`}},
+		{"lock cycle of one", func(w *sim.World) {
+			w.Spawn("relocker", func(ctx context.Context) {
 				var mu sim.Mutex
 				mu.Lock(ctx)
 				mu.Lock(ctx)
 			})
-		}, sim.FailDeadlock, []string{`task 1 "reader" waiting on chan recv`, `task 2 "locker" waiting on mutex`}},
+		}, sim.FailDeadlock, []string{`lock cycle: relocker holds mutex locked at sim/world_test.go:`}},
 		{"livelock", func(w *sim.World) {
 			w.Spawn("spinner", func(ctx context.Context) {
 				for {
@@ -300,20 +310,28 @@ func TestFailures(t *testing.T) {
 				}
 			})
 		}, sim.FailInvariant, []string{`invariant "n below 3": n=3`, "t=2.000000s"}},
-		{"stall", func(w *sim.World) {
+		{"deadlock while a daemon ticks", func(w *sim.World) {
 			ch := sim.NewChan[int](0)
 			w.SpawnDaemon("ticker", func(ctx context.Context) {
 				for sim.Sleep(ctx, time.Second) == nil {
 				}
 			})
 			w.Spawn("waiter", func(ctx context.Context) { ch.Recv(ctx) })
-		}, sim.FailStall, []string{"MaxTime", `"waiter" waiting on chan recv`}},
+		}, sim.FailDeadlock, []string{"is a daemon's, after MaxTime 1m0s", `"waiter" waiting on chan recv`,
+			`daemon 1 "ticker" waiting on timer until t=61.000000s`}},
+		{"stall", func(w *sim.World) {
+			w.Spawn("worker", func(ctx context.Context) {
+				for sim.Sleep(ctx, 7*time.Second) == nil {
+				}
+			})
+		}, sim.FailStall, []string{"workloads unfinished at MaxTime 1m0s", `"worker" waiting on timer until t=63.000000s`}},
 		{"handler panic", func(w *sim.World) {
 			w.Spawn("arm", func(ctx context.Context) {
 				sim.AfterFunc(ctx, time.Second, func() { explode() })
 				sim.Sleep(ctx, 2*time.Second)
 			})
-		}, sim.FailPanic, []string{"panic while processing Timer: kaboom", "explode", "t=1.000000s"}},
+		}, sim.FailPanic, []string{"panic while processing Timer: kaboom", "explode", "t=1.000000s",
+			"stack:\ngithub.com/orrerysim/orrery/sim_test.explode\n"}},
 		{"goexit", func(w *sim.World) {
 			w.Spawn("quitter", func(ctx context.Context) { runtime.Goexit() })
 		}, sim.FailPanic, []string{"runtime.Goexit"}},
@@ -372,8 +390,9 @@ func TestBlockedOutsideSimulation(t *testing.T) {
 	if !errors.As(err, &f) || f.Kind != sim.FailBlocked {
 		t.Fatalf("Run = %v, want a blocked failure", err)
 	}
-	if f.TaskName != "stuck" || !strings.Contains(f.Stack, "chan receive") || !strings.Contains(f.Stack, "world_test.go") {
-		t.Errorf("failure names %q with stack:\n%s", f.TaskName, f.Stack)
+	if f.TaskName != "stuck" || !strings.Contains(f.Message, "(chan receive at sim/world_test.go:") ||
+		!strings.Contains(f.Stack, "world_test.go") {
+		t.Errorf("failure names %q: %s\nwith stack:\n%s", f.TaskName, f.Message, f.Stack)
 	}
 }
 

@@ -1,0 +1,152 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/orrerysim/orrery/internal/callsite"
+)
+
+// Blocking calls check the identity of the goroutine that makes them: only
+// the running task's goroutine may touch a World while a run goes on. A
+// goroutine started with a go statement instead of Go is not a task: were
+// it taken for the running one, it would switch a coroutine that is not its
+// own, and the run would hang or crash. Such a stray goroutine is stopped
+// where it is, before it touches anything, and the loop fails the seed with
+// its call site.
+
+// coroutines maps the goroutine identity (getg) of every live coroutine of
+// the process, whatever its World, to the coroutine.
+var coroutines sync.Map
+
+// caller returns the running task of ctx's World, or nil when none runs
+// (setup, an event handler, an invariant), after making sure that the
+// calling goroutine is the running task's or the engine's. A stray
+// goroutine never returns from it. The common case (the task's own
+// context, or one it made) costs a getg and a comparison; it is small
+// enough to be inlined.
+func caller(ctx context.Context, call string) *Task {
+	if c, ok := ctx.(*simCtx); ok && c.owner != nil && c.owner.g == getg() {
+		return c.w.current
+	}
+	return callerSlow(ctx, call)
+}
+
+// callerSlow is caller for any other context: a task's goroutine is found
+// among the coroutines. Nothing of the World is read before the caller is
+// known to be one of its goroutines, so that a stray one does not race with
+// the running task.
+func callerSlow(ctx context.Context, call string) *Task {
+	w := mustWorld(ctx, call)
+	g := getg()
+	if c, ok := coroutines.Load(g); ok && c.(*coro).w == w {
+		return w.current
+	}
+	if w.busy.Load() {
+		if onEngineStack() {
+			return nil // an event handler or an invariant
+		}
+		w.stray(call)
+	}
+	if w.ran.Load() && g != w.runner.Load() {
+		w.stray(call) // a goroutine left behind by a run that has ended
+	}
+	return nil // setup, between steps, or after the run, on the World's own goroutine
+}
+
+// notOwn handles the suspension of task t while it is not running, or from
+// another goroutine than t's: a stray goroutine stops there, any other
+// caller panics.
+func notOwn(t *Task, call string) {
+	if callerSlow(t.ctx, call) != t {
+		panic(fmt.Sprintf("sim: task %v suspended while not running (from another goroutine?)", t))
+	}
+}
+
+// goroutineTask returns the task whose goroutine calls it, or nil, for the
+// calls that have no context (Mutex.TryLock).
+func goroutineTask() *Task {
+	if c, ok := coroutines.Load(getg()); ok {
+		return c.(*coro).task
+	}
+	return nil
+}
+
+// Functions of the engine that run event handlers and invariants.
+var engineFuncs = map[string]bool{
+	callsite.Module + "/sim.(*World).loop":         true,
+	callsite.Module + "/sim.(*World).Step":         true,
+	callsite.Module + "/sim.(*World).end":          true,
+	callsite.Module + "/sim.(*World).processFirst": true,
+}
+
+// onEngineStack reports whether the calling goroutine runs the World's
+// loop: a blocking call made there comes from an event handler, an
+// invariant or setup code, never from a stray goroutine.
+func onEngineStack() bool {
+	for _, f := range callsite.Callers(1, 128) {
+		if engineFuncs[f.Function] {
+			return true
+		}
+	}
+	return false
+}
+
+// strayCall is what a stray goroutine was caught doing.
+type strayCall struct {
+	call  string // "sim.Mutex.Lock"
+	where string // the user's file:line of the call
+}
+
+// stray records that a goroutine foreign to the simulation made a blocking
+// call (the loop fails the seed when it sees it), and stops that goroutine
+// before it touches the World: it waits for the run to end, then exits
+// (runtime.Goexit), so that its deferred calls run when nothing can be
+// disturbed any more.
+func (w *World) stray(call string) {
+	where := callsite.Where(callsite.Callers(2, 64))
+	if where == "" {
+		where = goStatement()
+	}
+	w.strays.CompareAndSwap(nil, &strayCall{call: call, where: where})
+	<-w.over
+	runtime.Goexit()
+}
+
+// goStatement returns where the calling goroutine was started, "dir/file.go:line
+// (its go statement)", or "" if that is not known: the call site of a
+// goroutine that runs a blocking call directly (go sim.Sleep(ctx, d)).
+func goStatement() string {
+	buf := make([]byte, 8<<10)
+	stack := string(buf[:runtime.Stack(buf, false)])
+	_, after, ok := strings.Cut(stack, "\ncreated by ")
+	if !ok {
+		return ""
+	}
+	_, frames, _ := callsite.ParseGoroutine("creator(...)\n" + after[strings.IndexByte(after, '\n')+1:])
+	if len(frames) == 0 {
+		return ""
+	}
+	return frames[0].Location() + " (its go statement)"
+}
+
+// checkStray fails the run if a stray goroutine was caught. The loop calls
+// it after every slice: one atomic load.
+func (w *World) checkStray() {
+	if s := w.strays.Load(); s != nil && w.failure == nil {
+		w.failStray(s)
+	}
+}
+
+func (w *World) failStray(s *strayCall) {
+	where := s.where
+	if where == "" {
+		where = "an unknown place"
+	}
+	w.record(&Failure{Kind: FailGoroutine, Where: s.where, Message: fmt.Sprintf(
+		"a goroutine not started by the simulation called %s at %s: "+
+			"start it with env.Go (e.Go) so that the scheduler runs it", s.call, where)})
+}

@@ -1,0 +1,132 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/orrerysim/orrery/internal/callsite"
+)
+
+// locker is a lock that knows its holder: Mutex, RWMutex.
+type locker interface {
+	// holderTask returns the task that holds the lock (the writer), or nil.
+	holderTask() *Task
+	// describeWait says what a task parked with what waits on, with the
+	// holder: `mutex held by task 3 "bank/server"`.
+	describeWait(what string) string
+}
+
+// holderOf returns the task that holds a lock taken with ctx (the context
+// of the Lock call, or the own context of the task it was handed to): the
+// context's owner. It is found only when needed, so that taking a free
+// lock stays two stores. It returns nil when the holder is not known (a
+// lock taken outside a task, or with a context no task made).
+func holderOf(ctx context.Context) *Task {
+	if ctx == nil {
+		return nil
+	}
+	c, ok := ctx.(*simCtx)
+	if !ok {
+		c, _ = ctx.Value(simCtxKey{}).(*simCtx)
+	}
+	if c == nil {
+		return nil
+	}
+	return c.owner
+}
+
+// ctxOf returns the own context of t, or nil for no task.
+func ctxOf(t *Task) context.Context {
+	if t == nil {
+		return nil
+	}
+	return t.ctx
+}
+
+// lockWait parks the running task in q until the lock l is handed to it.
+// A wait that closes a cycle of tasks waiting for each other's locks fails
+// the run at once: nothing could ever end it. what is "mutex", "rwmutex
+// read" or "rwmutex write".
+func lockWait(ctx context.Context, q *WaitQueue, l locker, what string) error {
+	t := mustTask(ctx, lockCall(what))
+	t.state = taskParked
+	t.waitingOn, t.waitLock = what, l
+	if l.holderTask() != nil && ctx.Err() == nil && !t.aborted && !t.unwinding {
+		t.w.checkLockCycle(t)
+	}
+	err := t.block(q, ctx, "")
+	t.waitLock = nil
+	return err
+}
+
+// lockCall names the call that waits, by what it waits on.
+func lockCall(what string) string {
+	switch what {
+	case "rwmutex read":
+		return "sim.RWMutex.RLock"
+	case "rwmutex write":
+		return "sim.RWMutex.Lock"
+	}
+	return "sim.Mutex.Lock"
+}
+
+// checkLockCycle follows the holders from the lock that t, parking, waits
+// for: the lock's holder, the lock that one waits for, its holder, and so
+// on. Reaching t again is a cycle.
+func (w *World) checkLockCycle(t *Task) {
+	n := 1
+	for h := t.lockHolder(); h != nil && n <= len(w.tasks); h = h.lockHolder() {
+		if h == t {
+			w.failLockCycle(t, n)
+			return
+		}
+		n++
+	}
+}
+
+// failLockCycle fails the run with a deadlock that names the cycle: each
+// task, the lock it holds (the one the previous task waits for) and the
+// one it waits for. A lock is named by the user's call site where its
+// waiter in the cycle locks it, found in the goroutines' stacks.
+func (w *World) failLockCycle(t *Task, n int) {
+	if w.failure != nil {
+		return
+	}
+	cycle := make([]*Task, n)
+	for i := range cycle {
+		cycle[i], t = t, t.lockHolder()
+	}
+	stacks := w.taskStacks()
+	names := lockNames(cycle, stacks)
+	parts := make([]string, n)
+	for i, t := range cycle {
+		parts[i] = fmt.Sprintf("%s holds %s waits %s", t.name, names[(i+n-1)%n], names[i])
+	}
+	w.record(&Failure{Kind: FailDeadlock, Where: callsite.Where(stacks[cycle[0]]),
+		Message: "lock cycle: " + strings.Join(parts, "; "), Parked: w.parkedTasks(stacks)})
+}
+
+// lockNames names the lock each task of the cycle waits for, by where the
+// task locks it: "mutex locked at bank/server.go:42". Names that would be
+// the same get a number, in the order the message mentions them.
+func lockNames(cycle []*Task, stacks map[*Task][]callsite.Frame) []string {
+	n := len(cycle)
+	names := make([]string, n)
+	seen := map[string]int{}
+	for k := range n {
+		i := (k + n - 1) % n // the message mentions the last task's lock first
+		t := cycle[i]
+		name := strings.Fields(t.waitingOn)[0] // "mutex", "rwmutex"
+		if where := callsite.Where(stacks[t]); where != "" {
+			name += " locked at " + where
+		} else {
+			name += fmt.Sprintf(" #%d", k+1)
+		}
+		if seen[name]++; seen[name] > 1 {
+			name += fmt.Sprintf(" (%d)", seen[name])
+		}
+		names[i] = name
+	}
+	return names
+}

@@ -1,0 +1,76 @@
+package sim_test
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// TestStrayGoroutine starts a raw goroutine (a go statement, not sim.Go)
+// from a task; its blocking call must not be taken for the running task's:
+// the seed fails with the call site and the fix, and nothing hangs. (Taking
+// a free Mutex does not block, and is not checked: it stays two stores.)
+func TestStrayGoroutine(t *testing.T) {
+	tests := []struct {
+		name string
+		call string
+		op   func(ctx context.Context, self *sim.Task, mu *sim.Mutex, ch *sim.Chan[int])
+	}{
+		{"sleep", "sim.Sleep", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, _ *sim.Chan[int]) {
+			sim.Sleep(ctx, time.Second)
+		}},
+		{"chan recv", "sim.Chan.Recv", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, ch *sim.Chan[int]) {
+			ch.Recv(ctx)
+		}},
+		{"held mutex", "sim.Mutex.Lock", func(ctx context.Context, _ *sim.Task, mu *sim.Mutex, _ *sim.Chan[int]) {
+			mu.Lock(ctx)
+		}},
+		{"wait queue", "sim.WaitQueue.Wait", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, _ *sim.Chan[int]) {
+			var q sim.WaitQueue
+			q.Wait(ctx, "nothing")
+		}},
+		{"wait task", "a blocking call (sim.WaitQueue.WaitTask)", func(_ context.Context, self *sim.Task, _ *sim.Mutex, _ *sim.Chan[int]) {
+			var q sim.WaitQueue
+			q.WaitTask(self, "nothing")
+		}},
+		{"select", "sim.Select", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, ch *sim.Chan[int]) {
+			sim.Select(ctx, ch.RecvCase(nil))
+		}},
+		{"derived context", "sim.Sleep", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, _ *sim.Chan[int]) {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			sim.Sleep(ctx, time.Second)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			var mu sim.Mutex
+			ch := sim.NewChan[int](0)
+			f := runFailure(t, sim.Config{Seed: 1}, func(w *sim.World) {
+				w.Spawn("h/main", func(ctx context.Context) {
+					mu.Lock(ctx)
+					self := w.Current()
+					go tt.op(ctx, self, &mu, ch) // the mistake under test
+					for range 5000 {             // until the loop notices
+						sim.Sleep(ctx, time.Millisecond)
+						time.Sleep(100 * time.Microsecond)
+					}
+				})
+			})
+			if f.Kind != sim.FailGoroutine || !strings.HasPrefix(f.Where, "sim/stray_test.go:") {
+				t.Fatalf("failure %v at %q, want a goroutine failure in stray_test.go:\n%s", f.Kind, f.Where, f.Report())
+			}
+			want := "a goroutine not started by the simulation called " + tt.call + " at " + f.Where +
+				": start it with env.Go (e.Go) so that the scheduler runs it"
+			if f.Message != want {
+				t.Errorf("message %q\nwant %q", f.Message, want)
+			}
+			waitGoroutines(t, before)
+		})
+	}
+}

@@ -226,8 +226,8 @@ func TestRunsOfNoSeedAreErrors(t *testing.T) {
 	}{
 		{"empty shard", counter(), orrery.Options{Seeds: 2, Shard: orrery.Shard{Index: 2, Count: 3}}, "shard 3/3: holds none of the 2 seeds"},
 		{"budget of nothing", counter(), orrery.Options{Budget: time.Nanosecond}, "budget: 1ns ran no seed"},
-		{"budget below a seed", slow(100 * time.Millisecond), orrery.Options{Budget: 10 * time.Millisecond, Parallel: 1},
-			"budget: 10ms is below the time of one seed"},
+		{"budget below a seed", slow(300 * time.Millisecond), orrery.Options{Budget: 50 * time.Millisecond, Parallel: 1},
+			"budget: 50ms is below the time of one seed (the first took 3"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := orrery.Run(tt.sim, tt.opts)

@@ -45,16 +45,13 @@ func callerSlow(ctx context.Context, call string) *Task {
 	if c, ok := coroutines.Load(g); ok && c.(*coro).w == w {
 		return w.current
 	}
-	if w.busy.Load() {
-		if onEngineStack() {
-			return nil // an event handler or an invariant
-		}
-		w.stray(call)
+	if g == w.runner.Load() || g == w.looper.Load() {
+		return nil // setup, an event handler or an invariant: the World's own goroutines
 	}
-	if w.ran.Load() && g != w.runner.Load() {
-		w.stray(call) // a goroutine left behind by a run that has ended
+	if w.ran.Load() {
+		w.stray(call) // during the run, or left behind by one that has ended
 	}
-	return nil // setup, between steps, or after the run, on the World's own goroutine
+	return nil // before the first step: setup, from whatever goroutine
 }
 
 // notOwn handles the suspension of task t while it is not running, or from
@@ -73,26 +70,6 @@ func goroutineTask() *Task {
 		return c.(*coro).task
 	}
 	return nil
-}
-
-// Functions of the engine that run event handlers and invariants.
-var engineFuncs = map[string]bool{
-	callsite.Module + "/sim.(*World).loop":         true,
-	callsite.Module + "/sim.(*World).Step":         true,
-	callsite.Module + "/sim.(*World).end":          true,
-	callsite.Module + "/sim.(*World).processFirst": true,
-}
-
-// onEngineStack reports whether the calling goroutine runs the World's
-// loop: a blocking call made there comes from an event handler, an
-// invariant or setup code, never from a stray goroutine.
-func onEngineStack() bool {
-	for _, f := range callsite.Callers(1, 128) {
-		if engineFuncs[f.Function] {
-			return true
-		}
-	}
-	return false
 }
 
 // strayCall is what a stray goroutine was caught doing.

@@ -16,13 +16,20 @@ const maxFrames = 100
 // than a report is worth.
 const maxDumpTasks = 10_000
 
+// Functions of the engine that run event handlers and invariants.
+var engineFuncs = map[string]bool{
+	callsite.Module + "/sim.(*World).loop": true,
+	callsite.Module + "/sim.(*World).Step": true,
+	callsite.Module + "/sim.(*World).end":  true,
+}
+
 // engineCut drops the frames from the first one of the World's loop on:
 // below it lie the frames of whatever goroutine runs the loop (a parked
 // task's, when the loop runs inline), which have nothing to do with a
 // failure of the engine or of an event handler.
 func engineCut(frames []callsite.Frame) []callsite.Frame {
 	for i, f := range frames {
-		if engineFuncs[f.Function] && f.Function != callsite.Module+"/sim.(*World).processFirst" {
+		if engineFuncs[f.Function] {
 			return frames[:i]
 		}
 	}

@@ -18,6 +18,7 @@ func (w *World) loopWatched() {
 	stuck := make(chan struct{})
 	go func() {
 		defer close(done)
+		w.looper.Store(getg())
 		w.loop(nil, false)
 	}()
 	stop := watchdog.Watch(&w.heartbeat, w.cfg.Watchdog, func() { close(stuck) })

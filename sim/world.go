@@ -65,6 +65,7 @@ type World struct {
 	busy        atomic.Bool    // a goroutine is inside Step or Run
 	ran         atomic.Bool    // Step or Run has been called
 	runner      atomic.Uintptr // the goroutine (getg) that called Step or Run last
+	looper      atomic.Uintptr // the goroutine of Run's watched loop
 	strays      atomic.Pointer[strayCall]
 	over        chan struct{} // closed when the run has ended: stray goroutines exit then
 	abandoned   atomic.Bool   // the watchdog gave up on a blocked task

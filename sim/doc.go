@@ -24,11 +24,18 @@
 // timers and tickers, Chan and Select, Mutex, RWMutex, WaitGroup, Cond,
 // WaitQueue and Yield. Each takes the context the task received, which
 // carries the World. A task that blocks on anything else (a Go channel, a
-// sync.Mutex, real I/O) is reported by Run's watchdog with its stack.
+// sync.Mutex, real I/O, a busy loop) is reported by Run's watchdog with its
+// name and stack. Only tasks may block: a goroutine started with a go
+// statement instead of Go is caught at its first blocking call (by the
+// identity of its goroutine) and fails the seed with its call site.
 //
 // Runs end with a value: nil, or a *Failure saying what went wrong (a panic,
 // a deadlock, a livelock, a blocked task, a broken invariant), where (time,
-// seq, RNG count, task, stack) and which seed replays it.
+// seq, RNG count, task, the user's file:line and stack, Orrery's frames
+// left out) and which seed replays it. A deadlock lists every parked task
+// with what it waits on and where; Mutex and RWMutex know their holder,
+// and a cycle of tasks waiting for each other's locks fails the run the
+// moment it forms, named task by task.
 //
 // With ORRERY_LOG=trace every processed event prints one line:
 //

@@ -236,10 +236,10 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 // replay command of a seed it failed carries it, so that the replay fails
 // the same way.
 func TestWatchdogFlag(t *testing.T) {
-	s := slow(300 * time.Millisecond)
+	s := stuck()
 	report := filepath.Join(t.TempDir(), "r.json")
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "slow", "--seeds", "1", "--watchdog", "50ms", "--report", report}, &stdout, &stderr, s)
+	code := orrery.MainArgs("sims", []string{"run", "stuck", "--seeds", "1", "--watchdog", "50ms", "--report", report}, &stdout, &stderr, s)
 	rep := readReport(t, report)
 	if code != 1 || rep.Failed != 1 || rep.Failures[0].Kind != "blocked" {
 		t.Fatalf("exit %d, failures %+v; stderr:\n%s", code, rep.Failures, stderr.String())

@@ -110,6 +110,22 @@ func slow(d time.Duration) orrery.Simulation {
 	return s
 }
 
+// stuck is counter whose workload blocks for good on a Go channel, outside
+// the simulation: the watchdog fails its seeds. (Its goroutine never
+// resumes, so the abandoned task never runs again.)
+func stuck() orrery.Simulation {
+	s := slow(0)
+	s.Name = "stuck"
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(env.Env) error {
+			var never chan struct{}
+			<-never
+			return nil
+		}}
+	}
+	return s
+}
+
 func TestCheckDeterminismChecksFailingSeeds(t *testing.T) {
 	for _, tt := range []struct {
 		sim  orrery.Simulation
@@ -313,7 +329,7 @@ func TestGoAPIReplayHintReproduces(t *testing.T) {
 
 // TestWatchdogOption: Options.Watchdog is the real time a step may take.
 func TestWatchdogOption(t *testing.T) {
-	rep, err := orrery.Run(slow(300*time.Millisecond), orrery.Options{Seeds: 1, Watchdog: 50 * time.Millisecond})
+	rep, err := orrery.Run(stuck(), orrery.Options{Seeds: 1, Watchdog: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

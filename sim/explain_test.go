@@ -152,32 +152,35 @@ func TestLockCycle(t *testing.T) {
 			var a, b sim.Mutex
 			w.Spawn("bank-1/x", func(ctx context.Context) { transfer(ctx, &a, &b) })
 			w.Spawn("bank-1/y", func(ctx context.Context) { transfer(ctx, &b, &a) })
-		}, "lock cycle: bank-1/y holds mutex locked at sim/explain_test.go:LINE waits mutex locked at sim/explain_test.go:LINE (2); " +
-			"bank-1/x holds mutex locked at sim/explain_test.go:LINE (2) waits mutex locked at sim/explain_test.go:LINE"},
+		}, "lock cycle: bank-1/y holds mutex 1 locked at sim/explain_test.go:LINE waits mutex 2 locked at sim/explain_test.go:LINE; " +
+			"bank-1/x holds mutex 2 locked at sim/explain_test.go:LINE waits mutex 1 locked at sim/explain_test.go:LINE"},
 		{"three tasks", func(w *sim.World) {
 			var a, b, c sim.Mutex
 			w.Spawn("h/1", func(ctx context.Context) { transfer(ctx, &a, &b) })
 			w.Spawn("h/2", func(ctx context.Context) { transfer(ctx, &b, &c) })
 			w.Spawn("h/3", func(ctx context.Context) { transferAfter(ctx, &c, &a, time.Second) }) // closes the cycle
-		}, "lock cycle: h/3 holds mutex locked at sim/explain_test.go:LINE waits mutex locked at sim/explain_test.go:LINE (2); " +
-			"h/1 holds mutex locked at sim/explain_test.go:LINE (2) waits mutex locked at sim/explain_test.go:LINE (3); " +
-			"h/2 holds mutex locked at sim/explain_test.go:LINE (3) waits mutex locked at sim/explain_test.go:LINE"},
+		}, "lock cycle: h/3 holds mutex 1 locked at sim/explain_test.go:LINE waits mutex 2 locked at sim/explain_test.go:LINE; " +
+			"h/1 holds mutex 2 locked at sim/explain_test.go:LINE waits mutex 3 locked at sim/explain_test.go:LINE; " +
+			"h/2 holds mutex 3 locked at sim/explain_test.go:LINE waits mutex 1 locked at sim/explain_test.go:LINE"},
 		{"rwmutex writers", func(w *sim.World) {
 			var a sim.RWMutex
 			var b sim.Mutex
 			w.Spawn("h/w", func(ctx context.Context) {
 				a.Lock(ctx)
 				sim.Sleep(ctx, time.Millisecond)
-				b.Lock(ctx)
+				b.Lock(ctx) // waits for h/m
 			})
 			w.Spawn("h/m", func(ctx context.Context) {
 				b.Lock(ctx)
 				sim.Sleep(ctx, 2*time.Millisecond)
 				a.RLock(ctx)
 			})
-		}, "lock cycle: h/m holds mutex locked at sim/explain_test.go:"},
+		}, "lock cycle: h/m holds mutex locked at sim/explain_test.go:LOCKB waits rwmutex locked at sim/explain_test.go:RLOCKA; " +
+			"h/w holds rwmutex locked at sim/explain_test.go:RLOCKA waits mutex locked at sim/explain_test.go:LOCKB"},
 	}
 	_, line := lineOf(t, "	to.Lock(ctx)")
+	_, lockB := lineOf(t, "				b.Lock(ctx) // waits for h/m")
+	_, rlockA := lineOf(t, "				a.RLock(ctx)")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var trace bytes.Buffer
@@ -190,7 +193,7 @@ func TestLockCycle(t *testing.T) {
 				w.Spawn("h/later", func(ctx context.Context) { sim.Sleep(ctx, time.Hour) })
 				tt.setup(w)
 			})
-			want := strings.ReplaceAll(tt.want, "LINE", line)
+			want := strings.NewReplacer("LINE", line, "LOCKB", lockB, "RLOCKA", rlockA).Replace(tt.want)
 			if f.Kind != sim.FailDeadlock || !strings.HasPrefix(f.Message, want) {
 				t.Errorf("failure %v %q\nwant deadlock %q", f.Kind, f.Message, want)
 			}

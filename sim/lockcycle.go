@@ -108,25 +108,32 @@ func (w *World) failLockCycle(t *Task, n int) {
 }
 
 // lockNames names the lock each task of the cycle waits for, by where the
-// task locks it: "mutex locked at bank/server.go:42". Names that would be
-// the same get a number, in the order the message mentions them.
+// task locks it: "mutex locked at bank/server.go:42". When two locks would
+// get the same name (two transfers locking their accounts in opposite
+// orders), every lock gets a number too, in the order the message mentions
+// them: "mutex 1 locked at bank/server.go:42".
 func lockNames(cycle []*Task, stacks map[*Task][]callsite.Frame) []string {
 	n := len(cycle)
+	kinds, wheres := make([]string, n), make([]string, n)
+	seen := make(map[string]bool, n)
+	numbered := false
+	for i, t := range cycle {
+		kinds[i] = strings.Fields(t.waitingOn)[0] // "mutex", "rwmutex"
+		wheres[i] = callsite.Where(stacks[t])
+		key := kinds[i] + " " + wheres[i]
+		numbered = numbered || seen[key] || wheres[i] == ""
+		seen[key] = true
+	}
 	names := make([]string, n)
-	seen := map[string]int{}
 	for k := range n {
 		i := (k + n - 1) % n // the message mentions the last task's lock first
-		t := cycle[i]
-		name := strings.Fields(t.waitingOn)[0] // "mutex", "rwmutex"
-		if where := callsite.Where(stacks[t]); where != "" {
-			name += " locked at " + where
-		} else {
-			name += fmt.Sprintf(" #%d", k+1)
+		names[i] = kinds[i]
+		if numbered {
+			names[i] += fmt.Sprintf(" %d", k+1)
 		}
-		if seen[name]++; seen[name] > 1 {
-			name += fmt.Sprintf(" (%d)", seen[name])
+		if wheres[i] != "" {
+			names[i] += " locked at " + wheres[i]
 		}
-		names[i] = name
 	}
 	return names
 }

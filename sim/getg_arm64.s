@@ -1,3 +1,5 @@
+//go:build !orrery_portable_getg
+
 #include "textflag.h"
 
 // func getg() uintptr

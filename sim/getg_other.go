@@ -1,4 +1,4 @@
-//go:build !amd64 && !arm64
+//go:build (!amd64 && !arm64) || orrery_portable_getg
 
 package sim
 
@@ -6,7 +6,8 @@ import "runtime"
 
 // getg returns the identity of the calling goroutine: its number, read
 // from the header of its stack ("goroutine 7 [running]:"). This is the
-// slow fallback of the architectures without an assembly getg.
+// slow fallback of the architectures without an assembly getg (and of
+// the build tag orrery_portable_getg, which tests it).
 func getg() uintptr {
 	var buf [64]byte
 	n := runtime.Stack(buf[:], false)

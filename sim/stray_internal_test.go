@@ -44,3 +44,15 @@ func TestStrayGoroutineWhileNoTaskRuns(t *testing.T) {
 		t.Errorf("failed at %v, want 1s, right after the handler", f.At)
 	}
 }
+
+func TestGetgTellsGoroutinesApart(t *testing.T) {
+	me := getg()
+	if me == 0 || getg() != me {
+		t.Fatalf("getg = %#x then %#x: want a stable identity", me, getg())
+	}
+	other := make(chan uintptr)
+	go func() { other <- getg() }()
+	if g := <-other; g == me || g == 0 {
+		t.Errorf("another goroutine's getg = %#x, mine %#x", g, me)
+	}
+}

@@ -1,7 +1,7 @@
 package callsite
 
 import (
-	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -97,8 +97,17 @@ func Where(frames []Frame) string {
 	return ""
 }
 
-// goroot is where the standard library's files are, as frames name them.
-var goroot = strings.TrimSuffix(filepath.ToSlash(runtime.GOROOT()), "/") + "/src/"
+// goroot is where the standard library's files are, as frames name them:
+// the directory of strings.Cut's file, less "strings/".
+var goroot = func() string {
+	pc := reflect.ValueOf(strings.Cut).Pointer()
+	file, _ := runtime.FuncForPC(pc).FileLine(pc)
+	dir, ok := strings.CutSuffix(file, "strings/strings.go")
+	if !ok {
+		return ""
+	}
+	return dir
+}()
 
 // IsStd reports whether f is a frame of the standard library: a package
 // whose path has no dot in its first element, with its file in GOROOT.

@@ -36,6 +36,9 @@ func TestIsEngine(t *testing.T) {
 }
 
 func TestWhereSkipsTheStandardLibrary(t *testing.T) {
+	if !strings.HasSuffix(goroot, "/") {
+		t.Fatalf("goroot = %q, want the directory of the standard library's sources", goroot)
+	}
 	frames := []Frame{
 		{Function: "sync.(*Mutex).Lock", File: goroot + "sync/mutex.go", Line: 3},
 		{Function: "example.com/bank.(*Server).apply", File: "/src/bank/server.go", Line: 42},

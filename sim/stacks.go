@@ -67,6 +67,24 @@ func (w *World) taskStacks() map[*Task][]callsite.Frame {
 	return stacks
 }
 
+// goroutineOf returns the state and the frames of t's goroutine, from a
+// dump of all goroutines, or "unknown" and none.
+func goroutineOf(t *Task) (string, []callsite.Frame) {
+	ptr := fmt.Sprintf("%p", t)
+	for _, g := range watchdog.Goroutines() {
+		if !strings.Contains(g, bodyFunc) {
+			continue
+		}
+		state, frames, args := callsite.ParseGoroutine(g)
+		for i, f := range frames {
+			if f.Function == bodyFunc && firstArg(args[i]) == ptr {
+				return state, frames
+			}
+		}
+	}
+	return "unknown", nil
+}
+
 // firstArg returns the first of a dump's arguments ("0xc000012345" of
 // "0xc000012345?, 0x1"), without the mark of a possibly stale value.
 func firstArg(args string) string {

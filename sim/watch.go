@@ -59,11 +59,8 @@ func (w *World) failBlocked() {
 // ("chan receive", "sync.Mutex.Lock", "running") and where in the user's
 // code.
 func blockedFailure(t *Task, timeout time.Duration) *Failure {
-	state, frames := "unknown", []callsite.Frame(nil)
-	if g := watchdog.GoroutineStack(fmt.Sprintf("(*Task).body(%p", t)); g != "" {
-		state, frames, _ = callsite.ParseGoroutine(g)
-		frames = blockingFrames(frames)
-	}
+	state, frames := goroutineOf(t)
+	frames = blockingFrames(frames)
 	if state == "runnable" { // preempted to take the stack: it was running
 		state = "running"
 	}

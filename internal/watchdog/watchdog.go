@@ -40,18 +40,6 @@ func Watch(beat *atomic.Uint64, timeout time.Duration, stuck func()) (stop func(
 	}
 }
 
-// GoroutineStack returns the stack of the goroutine whose trace contains
-// marker (a frame with a given argument value), from a dump of all
-// goroutines, or "" if none does.
-func GoroutineStack(marker string) string {
-	for _, g := range Goroutines() {
-		if strings.Contains(g, marker) {
-			return g
-		}
-	}
-	return ""
-}
-
 // Goroutines returns the stacks of all goroutines, one text per goroutine as
 // runtime.Stack prints it ("goroutine 7 [chan receive]:" and its frames),
 // the calling goroutine's first.

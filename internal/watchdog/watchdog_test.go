@@ -37,16 +37,22 @@ func TestWatch(t *testing.T) {
 
 func parkHere(ch chan int) { <-ch }
 
-func TestGoroutineStack(t *testing.T) {
+func TestGoroutines(t *testing.T) {
 	ch := make(chan int)
 	go parkHere(ch)
 	defer close(ch)
 	for range 100 {
-		if s := GoroutineStack("watchdog.parkHere("); s != "" {
-			if !strings.Contains(s, "chan receive") {
-				t.Errorf("stack of the parked goroutine:\n%s", s)
+		gs := Goroutines()
+		if !strings.Contains(gs[0], "watchdog.TestGoroutines(") {
+			t.Fatalf("the first goroutine is not the caller's:\n%s", gs[0])
+		}
+		for _, g := range gs {
+			if strings.Contains(g, "watchdog.parkHere(") {
+				if !strings.HasPrefix(g, "goroutine ") || !strings.Contains(g, "[chan receive") {
+					t.Errorf("stack of the parked goroutine:\n%s", g)
+				}
+				return
 			}
-			return
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -181,6 +181,21 @@ func (w *World) failPanic(t *Task, msg string) {
 	w.record(f)
 }
 
+// failLivelock records the livelock of t, with where it spins: the user's
+// frame of the call it keeps yielding in.
+func (w *World) failLivelock(t *Task) {
+	if w.failure != nil {
+		return
+	}
+	var frames []callsite.Frame
+	if len(w.tasks) <= maxDumpTasks {
+		_, frames = goroutineOf(t)
+	}
+	w.record(&Failure{Kind: FailLivelock, Task: t.id, TaskName: t.name, Where: callsite.Where(frames),
+		Message: fmt.Sprintf("resumed %d times without logical time passing "+
+			"(is it spinning on Yield, Sleep(0) or a failing call?)", t.polls)})
+}
+
 // failStuck records a deadlock or a stall, with every parked task.
 func (w *World) failStuck(kind FailureKind, format string, args ...any) {
 	if w.failure != nil {

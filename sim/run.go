@@ -239,7 +239,7 @@ func (w *World) pick() *Task {
 		t.pollAt, t.polls = w.now, 0
 	}
 	if t.polls++; t.polls > w.cfg.LivelockPolls && !w.tearingDown {
-		w.fail(FailLivelock, t, fmt.Sprintf("resumed %d times without logical time passing (is it spinning on Yield, Sleep(0) or a failing call?)", t.polls))
+		w.failLivelock(t)
 		w.runnable = append(w.runnable, t) // still runnable, for teardown
 		return nil
 	}

@@ -285,7 +285,7 @@ func TestFailures(t *testing.T) {
 					sim.Yield(ctx)
 				}
 			})
-		}, sim.FailLivelock, []string{`"spinner"`, "without logical time passing"}},
+		}, sim.FailLivelock, []string{`"spinner"`, "without logical time passing", "at sim/world_test.go:"}},
 		{"livelock on a failing call", func(w *sim.World) {
 			w.Spawn("ignorer", func(ctx context.Context) {
 				ctx, cancel := sim.WithCancel(ctx)

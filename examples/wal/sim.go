@@ -23,8 +23,20 @@ const BugAckBeforeSync = "ack-before-sync"
 const ackedKey = "wal/acked"
 
 // Simulation returns the WAL simulation: one database process appending to
-// its log for 30 s under attrition (a crash every 0.1-1 s, back after 1-10 s), torn and dropped
-// unsynced writes, and fsync failures.
+// its log for 30 s under attrition (a crash every 0.1-1 s, back after 1-10
+// s), torn and dropped unsynced writes, and fsync failures.
+//
+// Its fault model: under --swarm the disk may also corrupt, lose
+// (phantom) and misdirect reads and writes, and the log survives all of
+// them but one. A misdirected write lands up to 4 KiB before its place, on
+// records already synced; the log reads back and repairs them before it
+// acknowledges anything, but a crash in that window (between the write and
+// its repair, a few milliseconds) can make the damage durable. No log on a
+// single disk survives that: it takes a second copy. Recovery then reports
+// the damaged record (ErrCorrupt, an assertion) rather than dropping it
+// silently; about 2 seeds in 100,000 of --swarm meet it. Swarm cannot yet
+// be told to leave a fault family out, so the simulation cannot declare
+// that exclusion itself.
 func Simulation() orrery.Simulation {
 	return orrery.Simulation{
 		Name:      "wal",
@@ -45,6 +57,9 @@ func database(e env.Env) error {
 	ctx := e.Context()
 	acked := ackedRecords(ctx)
 	log, recs, err := Open(ctx, e.Disk(), "wal.log")
+	if errors.Is(err, ErrCorrupt) {
+		assert.Unreachable(ctx, "the log's synced records read back intact", "err", err.Error())
+	}
 	if err != nil {
 		return err // restarted by the supervisor
 	}
@@ -60,16 +75,17 @@ func database(e env.Env) error {
 		}
 		rec := fmt.Sprintf("%d-%d", len(*acked), i)
 		if buggy {
-			if err := log.write([]byte(rec)); err != nil {
+			off, err := log.write([]byte(rec))
+			if err != nil {
 				return err
 			}
 			*acked = append(*acked, rec) // the bug: acknowledged before it is durable
-			if err := log.f.Sync(); err != nil {
+			if err := log.commit(ctx, off); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := log.Append([]byte(rec)); err != nil {
+		if err := log.Append(ctx, []byte(rec)); err != nil {
 			return err
 		}
 		*acked = append(*acked, rec)
@@ -112,7 +128,9 @@ func (driver) Run(e env.Env) error { return e.Clock().Sleep(e.Context(), 30*time
 
 func (driver) Check(e env.Env) error {
 	ctx := e.Context()
-	if err := orrery.Reboot(ctx, "db", orrery.Crash); err != nil {
+	// A database that failed (a sync error) may be down, waiting for its
+	// restart: then that restart is the recovery to check.
+	if err := orrery.Reboot(ctx, "db", orrery.Crash); err != nil && !errors.Is(err, orrery.ErrDown) {
 		return err
 	}
 	for range 200 {

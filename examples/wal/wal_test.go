@@ -42,6 +42,28 @@ func TestCorrectLogSurvives2000Seeds(t *testing.T) {
 	t.Logf("%d seeds, faults %v", rep.Seeds, rep.Faults)
 }
 
+// TestSwarmPasses runs the simulation as "orrery run wal --swarm" does:
+// each seed draws its own mix of faults, among them corrupted, lost and
+// misdirected reads and writes, which the log must survive.
+func TestSwarmPasses(t *testing.T) {
+	s := wal.Simulation()
+	s.Chaos.Swarm = true
+	seeds := 500
+	if testing.Short() {
+		seeds = 100
+	}
+	rep, err := orrery.Run(s, orrery.Options{Seeds: seeds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		for _, f := range rep.Failures[:min(3, len(rep.Failures))] {
+			t.Errorf("seed %#x: %s: %s\n%s", f.Seed, f.Kind, f.Message, f.Chaos)
+		}
+		t.Fatalf("%d of %d swarm seeds failed", rep.Failed, seeds)
+	}
+}
+
 func TestReplaysAcrossRebootsAreExact(t *testing.T) {
 	rep, err := orrery.Run(wal.Simulation(), orrery.Options{Seeds: 30, CheckDeterminism: true})
 	if err != nil {

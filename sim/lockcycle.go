@@ -52,7 +52,8 @@ func lockWait(ctx context.Context, q *WaitQueue, l locker, what string) error {
 	t := mustTask(ctx, lockCall(what))
 	t.state = taskParked
 	t.waitingOn, t.waitLock = what, l
-	if l.holderTask() != nil && ctx.Err() == nil && !t.aborted && !t.unwinding {
+	// A cycle needs a holder that waits for a lock too; most holders run.
+	if h := l.holderTask(); h != nil && h.lockHolder() != nil && ctx.Err() == nil && !t.aborted && !t.unwinding {
 		t.w.checkLockCycle(t)
 	}
 	err := t.block(q, ctx, "")

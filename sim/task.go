@@ -353,7 +353,8 @@ func (t *Task) yieldNow() {
 // block gives control away until t, made runnable (yielding) or parked
 // (waiting, with what it waits for set) by the caller or by block itself
 // when what is not "", is picked to run again. It first makes sure that t
-// is running and that the caller is t's goroutine: a stray goroutine stops
+// is running and, when what is not "" (the caller has not checked it:
+// WaitTask), that the caller is t's goroutine: a stray goroutine stops
 // there, before it has changed anything. A parked t also waits in q (if not nil) and wakes when ctx is done
 // (ctx may be nil). With a queue, block first checks ctx and the task as
 // every blocking call does, and returns nil when woken by WakeOne or
@@ -375,7 +376,7 @@ func (t *Task) yieldNow() {
 // switch.
 func (t *Task) block(q *WaitQueue, ctx context.Context, what string) error {
 	w := t.w
-	if t.g != getg() || w.current != t {
+	if (what != "" && t.g != getg()) || w.current != t {
 		notOwn(t, "a blocking call (sim.WaitQueue.WaitTask)")
 	}
 	if what != "" {

@@ -54,14 +54,15 @@ var ErrDown = errors.New("the process is already down")
 // Reboot takes the process called name down the way kind says and boots it
 // again later. It is the manual control for tests and fault injectors.
 //
-// Reboot returns at once; the process goes down now (a crash) or after its
-// grace period of 2 to 5 s (Graceful), stays down for a recovery delay of 1
-// to 10 s drawn from the seed, then boots again with a fresh Main. Between
-// the kill and the restart, Lookup reports it not Up and a second Reboot
-// returns ErrDown, which callers can test with errors.Is and handle (wait
-// for the restart, pick another process). Other errors are mistakes of the
-// caller: a name that is not a process, an unknown kind, a context outside
-// a simulation.
+// Reboot returns at once. A crash kills the process now; Graceful cancels
+// its Context now and kills what is left after a grace period of 2 to 5 s.
+// After the kill it stays down for a recovery delay of 1 to 10 s drawn from
+// the seed, then boots again with a fresh Main. Until then (from the moment
+// its Main returns, for Graceful), Lookup reports it not Up; from the call
+// until the restart, a second Reboot returns ErrDown, which callers test
+// with errors.Is and handle (wait for the restart, pick another process).
+// Other errors are mistakes of the caller: a name that is not a process,
+// an unknown kind, a context outside a simulation.
 func Reboot(ctx context.Context, name string, kind RebootKind) error {
 	c := clusterOf(ctx)
 	if c == nil {

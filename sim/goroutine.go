@@ -113,12 +113,16 @@ func goStatement() string {
 // checkStray fails the run if a stray goroutine was caught. The loop calls
 // it after every slice: one atomic load.
 func (w *World) checkStray() {
-	if s := w.strays.Load(); s != nil && w.failure == nil {
-		w.failStray(s)
+	if w.strays.Load() != nil {
+		w.failStray()
 	}
 }
 
-func (w *World) failStray(s *strayCall) {
+func (w *World) failStray() {
+	if w.failure != nil {
+		return
+	}
+	s := w.strays.Load()
 	where := s.where
 	if where == "" {
 		where = "an unknown place"

@@ -40,6 +40,9 @@ func TestStrayGoroutine(t *testing.T) {
 		{"select", "sim.Select", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, ch *sim.Chan[int]) {
 			sim.Select(ctx, ch.RecvCase(nil))
 		}},
+		{"spawn", "sim.Go", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, _ *sim.Chan[int]) {
+			sim.Go(ctx, "h/child", func(context.Context) {})
+		}},
 		{"derived context", "sim.Sleep", func(ctx context.Context, _ *sim.Task, _ *sim.Mutex, _ *sim.Chan[int]) {
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()

@@ -382,3 +382,57 @@ func TestWatchdogNamesTaskAndStack(t *testing.T) {
 		})
 	}
 }
+
+// A task the watchdog gave up on may come back later (a real sleep longer
+// than the limit): it must neither touch the World nor race with the
+// failure report (go test -race checks the second).
+func TestBlockedTaskThatComesBack(t *testing.T) {
+	back := make(chan struct{})
+	w := sim.New(sim.Config{Seed: 1, Watchdog: 100 * time.Millisecond})
+	w.Spawn("h/sleeper", func(ctx context.Context) {
+		defer close(back)
+		time.Sleep(400 * time.Millisecond) // outside the simulation
+		sim.Sleep(ctx, time.Second)        // then a blocking call of the abandoned World
+	})
+	err := w.Run()
+	var f *sim.Failure
+	if !errors.As(err, &f) || f.Kind != sim.FailBlocked || f.TaskName != "h/sleeper" {
+		t.Fatalf("Run = %v, want the sleeper blocked", err)
+	}
+	select {
+	case <-back:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the abandoned task did not end once it came back")
+	}
+	if g := w.Failure(); g != f {
+		t.Errorf("the failure changed after the run: %v", g)
+	}
+}
+
+// A task that waits on a Go channel for a goroutine started with a go
+// statement waits for good once that goroutine is stopped at its blocking
+// call: the failure names the stray goroutine, the cause, and comes well
+// before the watchdog's whole limit.
+func TestStrayGoroutineBehindABlockedTask(t *testing.T) {
+	w := sim.New(sim.Config{Seed: 1, Watchdog: 2 * time.Second})
+	w.Spawn("h/waiter", func(ctx context.Context) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			sim.Sleep(ctx, time.Second)
+		}()
+		<-done
+	})
+	start := time.Now()
+	err := w.Run()
+	var f *sim.Failure
+	if !errors.As(err, &f) || f.Kind != sim.FailGoroutine {
+		t.Fatalf("Run = %v, want the stray goroutine reported", err)
+	}
+	if !strings.Contains(f.Message, "sim.Sleep at sim/explain_test.go:") {
+		t.Errorf("message: %s", f.Message)
+	}
+	if took := time.Since(start); took >= 2*time.Second {
+		t.Errorf("reported after %v: the watchdog waited its whole limit", took)
+	}
+}

@@ -29,7 +29,7 @@ var coroutines sync.Map
 // context, or one it made) costs a getg and a comparison; it is small
 // enough to be inlined.
 func caller(ctx context.Context, call string) *Task {
-	if c, ok := ctx.(*simCtx); ok && c.owner != nil && c.owner.g == getg() {
+	if c, ok := ctx.(*simCtx); ok && c.owner != nil && c.owner.g == getg() && !c.w.abandoned.Load() {
 		return c.w.current
 	}
 	return callerSlow(ctx, call)
@@ -41,6 +41,12 @@ func caller(ctx context.Context, call string) *Task {
 // the running task.
 func callerSlow(ctx context.Context, call string) *Task {
 	w := mustWorld(ctx, call)
+	if w.abandoned.Load() {
+		// A task the watchdog gave up on, come back: the World is no
+		// longer its to touch. It stops as a stray goroutine does.
+		<-w.over
+		runtime.Goexit()
+	}
 	g := getg()
 	if c, ok := coroutines.Load(g); ok && c.(*coro).w == w {
 		return w.current

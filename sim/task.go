@@ -256,6 +256,9 @@ func (w *World) stopIdle() {
 // was already unwinding after an abort: a crashed process's cleanup may fail.
 func (t *Task) exit() {
 	p := recover()
+	if t.w.abandoned.Load() {
+		return // the watchdog gave up on the run: nothing may be touched
+	}
 	t.state = taskDone
 	switch {
 	case p == nil && t.returned:

@@ -21,7 +21,10 @@ func (w *World) loopWatched() {
 		w.looper.Store(getg())
 		w.loop(nil, false)
 	}()
-	stop := watchdog.Watch(&w.heartbeat, w.cfg.Watchdog, func() { close(stuck) })
+	// A stray goroutine caught while the loop does not move is most likely
+	// what the running task waits for: no need to wait the whole timeout.
+	hurry := func() bool { return w.strays.Load() != nil }
+	stop := watchdog.Watch(&w.heartbeat, w.cfg.Watchdog, hurry, func() { close(stuck) })
 	select {
 	case <-done:
 		stop()
@@ -31,18 +34,25 @@ func (w *World) loopWatched() {
 	}
 }
 
-// failBlocked reports the task the loop is waiting on. The heartbeat load
-// orders this read after the loop's last write of current.
+// failBlocked reports the task the loop is waiting on, or the stray
+// goroutine caught meanwhile, which is the likelier cause: a task that waits
+// on a Go channel for a goroutine started with a go statement waits for
+// good once that goroutine is stopped at its blocking call. The heartbeat
+// load orders this read after the loop's last write of current.
 func (w *World) failBlocked() {
 	w.heartbeat.Load()
 	t := w.current
+	if w.strays.Load() != nil {
+		w.failStray()
+	}
+	// The abandoned mark is stored last: a task that comes back loads it
+	// before it reads anything else of the World.
+	defer w.abandoned.Store(true)
 	if t == nil {
 		w.fail(FailBlocked, nil, fmt.Sprintf("the engine made no progress for %v of real time", w.cfg.Watchdog))
-		w.abandoned.Store(true)
 		return
 	}
 	w.record(blockedFailure(t, w.cfg.Watchdog))
-	w.abandoned.Store(true)
 	// Never resume it, nor the task whose goroutine resumed it while
 	// running the loop (Task.block): that one waits under it for good.
 	for _, x := range []*Task{t, w.driver} {

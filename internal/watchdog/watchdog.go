@@ -8,9 +8,11 @@ import (
 )
 
 // Watch calls stuck once, from its own goroutine, if the counter beat does
-// not change for timeout while the watch is running. It returns a function
-// that ends the watch and waits for its goroutine.
-func Watch(beat *atomic.Uint64, timeout time.Duration, stuck func()) (stop func()) {
+// not change for timeout while the watch is running, or for a quarter of
+// timeout once hurry (which may be nil) reports that the cause of a hang is
+// already known. It returns a function that ends the watch and waits for its
+// goroutine.
+func Watch(beat *atomic.Uint64, timeout time.Duration, hurry func() bool, stuck func()) (stop func()) {
 	quit := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -28,7 +30,7 @@ func Watch(beat *atomic.Uint64, timeout time.Duration, stuck func()) (stop func(
 				last, still = now, 0
 				continue
 			}
-			if still++; still >= 4 {
+			if still++; still >= 4 || (hurry != nil && hurry()) {
 				stuck()
 				return
 			}

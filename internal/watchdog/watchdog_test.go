@@ -20,7 +20,7 @@ func TestWatch(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var beat atomic.Uint64
 			var stuck atomic.Bool
-			stop := Watch(&beat, 200*time.Millisecond, func() { stuck.Store(true) })
+			stop := Watch(&beat, 200*time.Millisecond, nil, func() { stuck.Store(true) })
 			for range 80 {
 				if tt.beating {
 					beat.Add(1)

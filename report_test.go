@@ -106,7 +106,7 @@ func TestInvariantFailureNamesItsEvent(t *testing.T) {
 	}
 	f := rep.Failures[0]
 	got := table(t, rep)
-	for _, w := range []string{fmt.Sprintf("seq=%d rng=%d", f.Seq, f.RNGCalls), fmt.Sprintf("trace why TRACE %d,", f.Seq)} {
+	for _, w := range []string{fmt.Sprintf("broken by event seq=%d at", f.Seq), fmt.Sprintf("trace why TRACE %d,", f.Seq)} {
 		if !strings.Contains(got, w) {
 			t.Errorf("the summary does not say %q:\n%s", w, got)
 		}

@@ -194,9 +194,13 @@ func writeDetail(w io.Writer, f SeedFailure, h tableHints) {
 	fmt.Fprintf(w, "\twhy: %s\n", why)
 }
 
-// position says when the seed failed, and in which task.
+// position says when the seed failed, and in which task; for an invariant,
+// which event broke it.
 func (f SeedFailure) position() string {
 	s := fmt.Sprintf("at t=%.6fs seq=%d rng=%d", f.At.Seconds(), f.Seq, f.RNGCalls)
+	if f.Kind == "invariant" {
+		s = fmt.Sprintf("broken by event seq=%d at t=%.6fs rng=%d", f.Seq, f.At.Seconds(), f.RNGCalls)
+	}
 	if f.Task != "" {
 		s += fmt.Sprintf(" in task %d %q", f.TaskID, f.Task)
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The flags of Test, registered on the go test command line.
@@ -23,6 +24,7 @@ var testFlags = struct {
 	swarm       *bool
 	catalog     *string
 	report      *string
+	watchdog    *time.Duration
 }{
 	seeds:       flag.Int("orrery.seeds", 100, "number of seeds each orrery.Test runs"),
 	seed:        flag.String("orrery.seed", "", "replay one seed (hex 0x... or decimal)"),
@@ -33,14 +35,15 @@ var testFlags = struct {
 	swarm:       flag.Bool("orrery.swarm", false, "swarm testing: each seed switches every fault family on or off and draws its level"),
 	catalog:     flag.String("orrery.catalog", "", "fail the run if an assertion in the Go files under this directory was never reached"),
 	report:      flag.String("orrery.report", "", "write the JSON report (every failing seed, in full) to this file"),
+	watchdog:    flag.Duration("orrery.watchdog", 0, "real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s, negative: off)"),
 }
 
 // Test runs s in a go test: 100 seeds by default across all cores, each
 // failing seed reported as a test failure with the command that replays
 // it, and the run failed if a Sometimes-family assertion never held. The
 // -orrery.seeds, -orrery.seed, -orrery.trace, -orrery.check-determinism,
-// -orrery.parallel, -orrery.bug and -orrery.swarm flags change what it
-// runs; -orrery.report writes the JSON report.
+// -orrery.parallel, -orrery.bug, -orrery.swarm and -orrery.watchdog flags
+// change what it runs; -orrery.report writes the JSON report.
 func Test(t testing.TB, s Simulation) {
 	t.Helper()
 	if *testFlags.swarm {
@@ -67,7 +70,8 @@ func Test(t testing.TB, s Simulation) {
 
 func testOptions(t testing.TB) (Options, func() error, error) {
 	f := testFlags
-	opts := Options{Seeds: *f.seeds, Parallel: *f.parallel, CheckDeterminism: *f.determinism, Catalog: *f.catalog}
+	opts := Options{Seeds: *f.seeds, Parallel: *f.parallel, CheckDeterminism: *f.determinism, Catalog: *f.catalog,
+		Watchdog: *f.watchdog}
 	if *f.bugs != "" {
 		opts.Bugs = strings.Split(*f.bugs, ",")
 	}

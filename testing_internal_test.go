@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestGoTestReplay: the replay command of a seed run by Test names the
@@ -94,4 +95,18 @@ func FuzzParseShard(f *testing.F) {
 			t.Errorf("parseShard(%q) = %+v", s, sh)
 		}
 	})
+}
+
+// TestWatchdogFlag: -orrery.watchdog reaches the run's options.
+func TestWatchdogFlag(t *testing.T) {
+	defer func(d time.Duration) { *testFlags.watchdog = d }(*testFlags.watchdog)
+	*testFlags.watchdog = 3 * time.Second
+	opts, closeTrace, err := testOptions(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeTrace()
+	if opts.Watchdog != 3*time.Second {
+		t.Errorf("Options.Watchdog = %v, want the flag's 3s", opts.Watchdog)
+	}
 }

@@ -82,7 +82,7 @@ func testOptions(t testing.TB) (Options, func() error, error) {
 		}
 		opts.Replay = []uint64{seed}
 	}
-	opts.ReplayCommand = goTestReplay(t.Name(), opts.Bugs, *f.swarm)
+	opts.ReplayCommand = goTestReplay(t.Name(), opts.Bugs, *f.swarm, opts.Watchdog)
 	closeTrace := func() error { return nil }
 	if *f.trace != "" {
 		file, err := os.Create(*f.trace)
@@ -135,8 +135,9 @@ func reportToTest(t testing.TB, rep *Report) {
 }
 
 // goTestReplay returns the go test command that replays a seed of the test
-// called name, run with the planted bugs and swarm flag given.
-func goTestReplay(name string, bugs []string, swarm bool) func(uint64) string {
+// called name, run with the planted bugs, swarm flag and watchdog limit
+// given (a step that a longer limit let through fails under a shorter one).
+func goTestReplay(name string, bugs []string, swarm bool, watchdog time.Duration) func(uint64) string {
 	pkg := packageDir()
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
@@ -149,6 +150,9 @@ func goTestReplay(name string, bugs []string, swarm bool) func(uint64) string {
 	}
 	if swarm {
 		extra += " -orrery.swarm"
+	}
+	if watchdog != 0 {
+		extra += " -orrery.watchdog=" + watchdog.String()
 	}
 	return func(seed uint64) string {
 		return fmt.Sprintf("go test -run '%s' %s -orrery.seed=%#x%s", run, pkg, seed, extra)

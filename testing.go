@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -111,12 +112,14 @@ func ParseSeed(s string) (uint64, error) {
 	return v, nil
 }
 
-// goTestHints are the hints of a summary printed by Test.
+// goTestHints are the hints of a summary printed by Test. go test runs in
+// the package's directory, where -orrery.trace writes its file, and the
+// replay commands from the module's root.
 var goTestHints = tableHints{
 	listAll: "-orrery.report=FILE lists them all",
 	why: func(replay, file string, seq uint64) (string, string) {
 		return replay + " -orrery.trace=" + file,
-			fmt.Sprintf("go run github.com/orrerysim/orrery/cmd/orrery trace why %s %d", file, seq)
+			fmt.Sprintf("go run github.com/orrerysim/orrery/cmd/orrery trace why %s %d", path.Join(packageDir(), file), seq)
 	},
 }
 

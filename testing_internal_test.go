@@ -112,3 +112,15 @@ func TestWatchdogFlag(t *testing.T) {
 		t.Errorf("Options.Watchdog = %v, want the flag's 3s", opts.Watchdog)
 	}
 }
+
+// TestGoTestWhyNamesTheTraceFromTheRoot: go test writes -orrery.trace in
+// the package's directory, so the trace why command, typed at the module's
+// root as the replay command is, names the file under it.
+func TestGoTestWhyNamesTheTraceFromTheRoot(t *testing.T) {
+	t.Chdir("testdata")
+	replay, why := goTestHints.why("go test -run '^T$' ./testdata -orrery.seed=0x2a", "0x2a.jsonl", 84)
+	if replay != "go test -run '^T$' ./testdata -orrery.seed=0x2a -orrery.trace=0x2a.jsonl" ||
+		why != "go run github.com/orrerysim/orrery/cmd/orrery trace why testdata/0x2a.jsonl 84" {
+		t.Errorf("replay %q\nwhy %q", replay, why)
+	}
+}

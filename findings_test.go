@@ -466,3 +466,24 @@ func (w *countingWriter) bytes() int {
 	defer w.mu.Unlock()
 	return w.n
 }
+
+// A seed blocked outside the simulation stops the sweep in seed order, as
+// FailFast does: every later seed would wait out the watchdog too, and a
+// sweep of hostile code must end in about one watchdog limit, not one per
+// seed.
+func TestABlockedSeedStopsTheSweep(t *testing.T) {
+	for _, parallel := range []int{1, 3} {
+		start := time.Now()
+		rep, err := orrery.Run(stuck(), orrery.Options{Seeds: 50, Parallel: parallel, Watchdog: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Stopped != "blocked" || rep.Seeds != 1 || rep.Failed != 1 || rep.Failures[0].Seed != orrery.SeedAt(0) {
+			t.Errorf("parallel %d: stopped %q after %d seeds, failures %+v; want the first seed blocked and the sweep stopped",
+				parallel, rep.Stopped, rep.Seeds, rep.Failures)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("parallel %d: took %v", parallel, took)
+		}
+	}
+}

@@ -47,8 +47,8 @@ type Report struct {
 	Failed   int           `json:"failed"`
 	Failures []SeedFailure `json:"failures,omitempty"` // sorted by seed
 	// Stopped says why the run ended ("seeds", "budget", "covered",
-	// "fail-fast", or "interrupted" by Options.Stop: then the report is
-	// not Complete).
+	// "fail-fast", "blocked" when a seed blocked outside the simulation,
+	// or "interrupted" by Options.Stop: then the report is not Complete).
 	Stopped  string           `json:"stopped"`
 	SimTime  time.Duration    `json:"sim_time_ns"`
 	Events   uint64           `json:"events"`

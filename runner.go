@@ -69,6 +69,8 @@ type Options struct {
 	// Watchdog is how long, in real time, one step of a seed may take
 	// before the seed fails as blocked outside the simulation (see
 	// sim.Config.Watchdog): zero means 10 seconds, negative turns it off.
+	// A seed that blocks stops the run in seed order, as FailFast does:
+	// the seeds after it would most likely wait out the limit too.
 	Watchdog time.Duration
 	// Catalog is a source directory whose assertion call sites the run
 	// must reach: a Sometimes or Reachable under it that no seed evaluated
@@ -154,10 +156,14 @@ func Run(s Simulation, opts Options) (*Report, error) {
 
 // Why a run stopped (Report.Stopped).
 const (
-	stoppedSeeds       = "seeds"
-	stoppedBudget      = "budget"
-	stoppedCovered     = "covered"
-	stoppedFailFast    = "fail-fast"
+	stoppedSeeds    = "seeds"
+	stoppedBudget   = "budget"
+	stoppedCovered  = "covered"
+	stoppedFailFast = "fail-fast"
+	// stoppedBlocked: a seed blocked outside the simulation. The code
+	// escapes the scheduler, so every later seed would most likely wait
+	// out the watchdog too; the sweep stops as with FailFast.
+	stoppedBlocked     = "blocked"
 	stoppedInterrupted = "interrupted"
 )
 
@@ -190,9 +196,12 @@ type runner struct {
 	next   atomic.Uint64 // next seed number to hand out
 	stop   atomic.Bool
 	limit  atomic.Uint64 // FailFast: the lowest failing seed number so far
-	bar    *progress
-	trace  io.Writer // Options.Trace behind a gate, or nil
-	gate   *gate
+	// blocked is the lowest seed number that blocked outside the
+	// simulation: when it is the limit, that is why the run stopped.
+	blocked atomic.Uint64
+	bar     *progress
+	trace   io.Writer // Options.Trace behind a gate, or nil
+	gate    *gate
 
 	mu        sync.Mutex         // guards the fields below
 	pending   map[uint64]outcome // finished seeds not yet folded, by number
@@ -238,6 +247,7 @@ func newRunner(s *Simulation, opts Options) *runner {
 		firsts: make(map[uint64]firstRun),
 		report: newReport(s, opts)}
 	r.limit.Store(math.MaxUint64)
+	r.blocked.Store(math.MaxUint64)
 	if opts.Trace != nil {
 		r.gate = &gate{w: opts.Trace}
 		r.trace = r.gate
@@ -337,6 +347,8 @@ func (r *runner) close() {
 	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
 	switch {
 	case rep.Stopped != "":
+	case r.limit.Load() != math.MaxUint64 && r.limit.Load() == r.blocked.Load():
+		rep.Stopped = stoppedBlocked
 	case r.limit.Load() != math.MaxUint64:
 		rep.Stopped = stoppedFailFast
 	default:
@@ -468,8 +480,11 @@ func (r *runner) recoverCrash() {
 // UntilCovered.
 func (r *runner) finish(k uint64, o outcome) {
 	failed := o.res.Failure != nil || o.nondet != nil
-	if failed && r.opts.FailFast {
-		r.lowerLimit(k)
+	if f := o.res.Failure; f != nil && f.Kind == sim.FailBlocked {
+		lower(&r.limit, k)
+		lower(&r.blocked, k)
+	} else if failed && r.opts.FailFast {
+		lower(&r.limit, k)
 	}
 	r.bar.add(failed)
 	if r.opts.UntilCovered && r.cover(o.res.Asserts) {
@@ -491,10 +506,11 @@ func (r *runner) finish(k uint64, o outcome) {
 	}
 }
 
-func (r *runner) lowerLimit(k uint64) {
+// lower sets v to k if k is below it.
+func lower(v *atomic.Uint64, k uint64) {
 	for {
-		cur := r.limit.Load()
-		if k >= cur || r.limit.CompareAndSwap(cur, k) {
+		cur := v.Load()
+		if k >= cur || v.CompareAndSwap(cur, k) {
 			return
 		}
 	}

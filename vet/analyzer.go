@@ -1,0 +1,186 @@
+package vet
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// EnvPath is the import path of the package whose Env marks code as
+// simulated.
+const EnvPath = "github.com/orrerysim/orrery/env"
+
+const (
+	simulatedMarker = "//orrery:simulated"
+	allowMarker     = "//orrery:allow"
+)
+
+// exempt lists Orrery's own packages that implement Env, on the operating
+// system or on the simulator, or run simulations: their job is to make the
+// calls the analyzer reports. Their external tests (path_test) are exempt
+// too.
+var exempt = map[string]bool{
+	"github.com/orrerysim/orrery":        true,
+	EnvPath:                              true,
+	EnvPath + "/realenv":                 true,
+	"github.com/orrerysim/orrery/simenv": true,
+}
+
+func isExempt(path string) bool {
+	return exempt[strings.TrimSuffix(path, "_test")]
+}
+
+// Analyzer reports code that escapes the simulation in simulated packages.
+var Analyzer = &analysis.Analyzer{
+	Name: "orrery",
+	Doc: "report code that escapes the simulation\n\n" +
+		"In packages that use env.Env (or carry an //orrery:simulated comment), " +
+		"report wall-clock time, go statements, Go channels and select, blocking " +
+		"sync locks, global math/rand, crypto/rand, os file and net calls, and " +
+		"map iteration whose order reaches the outside, naming the env " +
+		"equivalent. //orrery:allow <reason> on the line or the line above " +
+		"silences a report.",
+	URL:      "https://pkg.go.dev/github.com/orrerysim/orrery/vet",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+// checker holds one pass's state: the allowed lines of each file.
+type checker struct {
+	pass   *analysis.Pass
+	allows map[*token.File]map[int]bool
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	if isExempt(pass.Pkg.Path()) || !isSimulated(pass) {
+		return nil, nil
+	}
+	c := &checker{pass: pass, allows: map[*token.File]map[int]bool{}}
+	for _, f := range pass.Files {
+		c.readAllows(f)
+	}
+	root := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector).Root()
+	c.checkIdents(root)
+	c.checkConcurrency(root)
+	c.checkMapRanges(root)
+	return nil, nil
+}
+
+// isSimulated reports whether the package is marked //orrery:simulated or
+// uses env.Env in a function signature or a struct.
+func isSimulated(pass *analysis.Pass) bool {
+	for _, f := range pass.Files {
+		if hasMarker(f) || usesEnv(pass.TypesInfo, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasMarker(f *ast.File) bool {
+	for _, g := range f.Comments {
+		for _, c := range g.List {
+			if strings.TrimSpace(c.Text) == simulatedMarker {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func usesEnv(info *types.Info, f *ast.File) bool {
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		var fields []*ast.FieldList
+		switch n := n.(type) {
+		case *ast.FuncType:
+			fields = []*ast.FieldList{n.Params, n.Results}
+		case *ast.StructType:
+			fields = []*ast.FieldList{n.Fields}
+		}
+		for _, fl := range fields {
+			if fl == nil {
+				continue
+			}
+			for _, field := range fl.List {
+				if mentionsEnv(info.TypeOf(field.Type)) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// mentionsEnv reports whether t is env.Env, or a pointer, slice, array or
+// map of it.
+func mentionsEnv(t types.Type) bool {
+	for t != nil {
+		switch u := types.Unalias(t).(type) {
+		case *types.Named:
+			return isNamed(u, EnvPath, "Env")
+		case *types.Pointer:
+			t = u.Elem()
+		case *types.Slice:
+			t = u.Elem()
+		case *types.Array:
+			t = u.Elem()
+		case *types.Map:
+			t = u.Elem()
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func isNamed(t types.Type, pkg, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return false
+	}
+	return n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
+}
+
+// readAllows records the lines of f that an //orrery:allow comment covers
+// (its own and the next) and reports the allows that give no reason.
+func (c *checker) readAllows(f *ast.File) {
+	tf := c.pass.Fset.File(f.Pos())
+	lines := map[int]bool{}
+	c.allows[tf] = lines
+	for _, g := range f.Comments {
+		for _, cm := range g.List {
+			rest, ok := strings.CutPrefix(cm.Text, allowMarker)
+			if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
+				continue
+			}
+			if strings.TrimSpace(rest) == "" {
+				c.pass.Reportf(cm.Pos(), "//orrery:allow needs a reason: say why this line may escape the simulation")
+				continue
+			}
+			line := tf.Line(cm.Pos())
+			lines[line] = true
+			lines[line+1] = true
+		}
+	}
+}
+
+// report reports msg at node n unless an //orrery:allow covers its line.
+func (c *checker) report(n ast.Node, msg string, fixes ...analysis.SuggestedFix) {
+	tf := c.pass.Fset.File(n.Pos())
+	if c.allows[tf][tf.Line(n.Pos())] {
+		return
+	}
+	c.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg, SuggestedFixes: fixes})
+}
+
+// isTestFile reports whether n is in a _test.go file.
+func (c *checker) isTestFile(n ast.Node) bool {
+	return strings.HasSuffix(c.pass.Fset.File(n.Pos()).Name(), "_test.go")
+}

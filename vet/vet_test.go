@@ -1,0 +1,18 @@
+package vet_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/orrerysim/orrery/vet"
+)
+
+// TestAnalyzer checks the analyzer's reports against the // want comments
+// of the testdata packages: each case it reports, and the code it must
+// leave alone (sorted map keys, seeded sources, crypto/rand in tests,
+// allowed lines, packages that are not simulated).
+func TestAnalyzer(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), vet.Analyzer,
+		"clock", "conc", "rnd", "escape", "maporder", "allow", "marked", "plain", "envstruct")
+}

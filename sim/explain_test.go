@@ -156,6 +156,15 @@ func TestLockCycle(t *testing.T) {
 			w.Spawn("bank-1/y", func(ctx context.Context) { transfer(ctx, &b, &a) })
 		}, "lock cycle: bank-1/y holds mutex 1 locked at sim/explain_test.go:LINE waits mutex 2 locked at sim/explain_test.go:LINE; " +
 			"bank-1/x holds mutex 2 locked at sim/explain_test.go:LINE waits mutex 1 locked at sim/explain_test.go:LINE"},
+		{"a context shared by the tasks", func(w *sim.World) {
+			// A host's context, as env.Env.Context gives it: not any
+			// one task's own.
+			shared := w.Context()
+			var a, b sim.Mutex
+			w.Spawn("bank-1/x", func(context.Context) { transfer(shared, &a, &b) })
+			w.Spawn("bank-1/y", func(context.Context) { transfer(shared, &b, &a) })
+		}, "lock cycle: bank-1/y holds mutex 1 locked at sim/explain_test.go:LINE waits mutex 2 locked at sim/explain_test.go:LINE; " +
+			"bank-1/x holds mutex 2 locked at sim/explain_test.go:LINE waits mutex 1 locked at sim/explain_test.go:LINE"},
 		{"three tasks", func(w *sim.World) {
 			var a, b, c sim.Mutex
 			w.Spawn("h/1", func(ctx context.Context) { transfer(ctx, &a, &b) })

@@ -17,31 +17,21 @@ type locker interface {
 	describeWait(what string) string
 }
 
-// holderOf returns the task that holds a lock taken with ctx (the context
-// of the Lock call, or the own context of the task it was handed to): the
-// context's owner. It is found only when needed, so that taking a free
-// lock stays two stores. It returns nil when the holder is not known (a
-// lock taken outside a task, or with a context no task made).
-func holderOf(ctx context.Context) *Task {
-	if ctx == nil {
-		return nil
+// runningTask returns the task running in ctx's World: the one that takes
+// a lock with ctx, whatever context it passes (its own, its host's, one
+// derived from either). It is small enough to be inlined in Lock.
+func runningTask(ctx context.Context) *Task {
+	if c, ok := ctx.(*simCtx); ok {
+		return c.w.current
 	}
-	c, ok := ctx.(*simCtx)
-	if !ok {
-		c, _ = ctx.Value(simCtxKey{}).(*simCtx)
-	}
-	if c == nil {
-		return nil
-	}
-	return c.owner
+	return runningTaskSlow(ctx)
 }
 
-// ctxOf returns the own context of t, or nil for no task.
-func ctxOf(t *Task) context.Context {
-	if t == nil {
-		return nil
+func runningTaskSlow(ctx context.Context) *Task {
+	if w := FromContext(ctx); w != nil {
+		return w.current
 	}
-	return t.ctx
+	return nil
 }
 
 // lockWait parks the running task in q until the lock l is handed to it.

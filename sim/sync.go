@@ -106,17 +106,17 @@ func (q *WaitQueue) remove(t *Task) {
 // the run at once with a deadlock that names the cycle.
 type Mutex struct {
 	locked bool
-	by     context.Context // of the holder (see holderOf)
+	holder *Task // the task that holds it, nil if none or not known
 	q      WaitQueue
 }
 
 // Lock acquires the lock, blocking while another task holds it. It returns
 // the context's error, without the lock, if ctx is done first. Taking a
-// free lock costs two stores: it neither blocks nor checks the goroutine
-// (a stray goroutine is caught when it blocks).
+// free lock costs two stores and a load: it neither blocks nor checks the
+// goroutine (a stray goroutine is caught when it blocks).
 func (m *Mutex) Lock(ctx context.Context) error {
 	if !m.locked {
-		m.locked, m.by = true, ctx
+		m.locked, m.holder = true, runningTask(ctx)
 		return nil
 	}
 	return lockWait(ctx, &m.q, m, "mutex") // Unlock hands the lock over
@@ -127,7 +127,7 @@ func (m *Mutex) TryLock() bool {
 	if m.locked {
 		return false
 	}
-	m.locked, m.by = true, ctxOf(goroutineTask())
+	m.locked, m.holder = true, goroutineTask()
 	return true
 }
 
@@ -138,7 +138,7 @@ func (m *Mutex) Unlock() {
 		m.unlockSlow()
 		return
 	}
-	m.locked, m.by = false, nil
+	m.locked, m.holder = false, nil
 }
 
 func (m *Mutex) unlockSlow() {
@@ -146,10 +146,10 @@ func (m *Mutex) unlockSlow() {
 		panic("sim: Unlock of unlocked Mutex")
 	}
 	t := m.q.wakeOne()
-	m.locked, m.by = t != nil, ctxOf(t)
+	m.locked, m.holder = t != nil, t
 }
 
-func (m *Mutex) holderTask() *Task { return holderOf(m.by) }
+func (m *Mutex) holderTask() *Task { return m.holder }
 
 func (m *Mutex) describeWait(string) string { return "mutex" + heldBy(m.holderTask()) }
 
@@ -160,7 +160,7 @@ func (m *Mutex) describeWait(string) string { return "mutex" + heldBy(m.holderTa
 type RWMutex struct {
 	readers        int
 	writer         bool
-	by             context.Context // of the writer (see holderOf)
+	holder         *Task // the writer, nil if none or not known
 	waitingWriters int
 	rq, wq         WaitQueue
 }
@@ -188,7 +188,7 @@ func (m *RWMutex) RUnlock() {
 // Lock acquires the write lock.
 func (m *RWMutex) Lock(ctx context.Context) error {
 	if !m.writer && m.readers == 0 {
-		m.writer, m.by = true, ctx
+		m.writer, m.holder = true, runningTask(ctx)
 		return nil
 	}
 	m.waitingWriters++
@@ -207,7 +207,7 @@ func (m *RWMutex) Unlock() {
 	if !m.writer {
 		panic("sim: Unlock of unlocked RWMutex")
 	}
-	m.writer, m.by = false, nil
+	m.writer, m.holder = false, nil
 	if m.grantReaders() == 0 {
 		m.grantWriter()
 	}
@@ -225,11 +225,11 @@ func (m *RWMutex) grantReaders() int {
 func (m *RWMutex) grantWriter() {
 	if t := m.wq.wakeOne(); t != nil {
 		m.waitingWriters--
-		m.writer, m.by = true, t.ctx
+		m.writer, m.holder = true, t
 	}
 }
 
-func (m *RWMutex) holderTask() *Task { return holderOf(m.by) }
+func (m *RWMutex) holderTask() *Task { return m.holder }
 
 func (m *RWMutex) describeWait(what string) string {
 	switch {

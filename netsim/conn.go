@@ -117,9 +117,9 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		// mispredicted return after the switch, and this is the hottest wait.
 		var err error
 		if t := e.c.n.w.Current(); t != nil && e.readDL.IsZero() {
-			err = in.readers.WaitTask(t, "netsim read")
+			err = in.readers.WaitTask(t, "conn read")
 		} else {
-			err = waitOn(e.c.n.w, &in.readers, "netsim read", e.readDL, &e.readTimer)
+			err = waitOn(e.c.n.w, &in.readers, "conn read", e.readDL, &e.readTimer)
 		}
 		if err != nil {
 			return 0, e.err("read", err)
@@ -156,7 +156,7 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	for written < len(p) {
 		room := sendBufferSize - out.unsent()
 		if room == 0 {
-			if err := waitOn(e.c.n.w, &out.writers, "netsim write", e.writeDL, &e.writeTimer); err != nil {
+			if err := waitOn(e.c.n.w, &out.writers, "conn write (send buffer full)", e.writeDL, &e.writeTimer); err != nil {
 				return written, e.err("write", err)
 			}
 		} else {

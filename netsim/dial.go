@@ -49,7 +49,7 @@ func (h *Host) Listen(ctx context.Context, address string) (net.Listener, error)
 	h.listeners[port] = l
 	h.n.w.Schedule(h.n.w.Rand().Duration(h.n.cfg.bindBounds()), sim.OpBindComplete, l.id, 0, l)
 	for !l.bound {
-		if err := l.waiters.Wait(ctx, "netsim bind"); err != nil {
+		if err := l.waiters.Wait(ctx, "bind"); err != nil {
 			l.Close()
 			return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: l.Addr(), Err: err}
 		}
@@ -82,7 +82,7 @@ func (l *listener) Accept() (net.Conn, error) {
 			}
 			return e, nil
 		}
-		if err := waitOn(l.h.n.w, &l.waiters, "netsim accept", l.dl, &l.timer); err != nil {
+		if err := waitOn(l.h.n.w, &l.waiters, "accept", l.dl, &l.timer); err != nil {
 			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
 		}
 	}
@@ -158,7 +158,7 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	}
 	n.w.Schedule(n.w.Rand().Duration(lo, hi), sim.OpConnectionReady, c.id, 0, c)
 	for !c.ready && c.dialErr == nil {
-		if err := c.dialers.Wait(ctx, "netsim dial "+address); err != nil {
+		if err := c.dialers.Wait(ctx, "dial "+address); err != nil {
 			c.abandoned = true
 			return nil, c.ends[0].err("dial", err)
 		}

@@ -1,9 +1,11 @@
 package vet
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -54,6 +56,7 @@ var Analyzer = &analysis.Analyzer{
 type checker struct {
 	pass   *analysis.Pass
 	allows map[*token.File]map[int]bool
+	diags  []analysis.Diagnostic
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -68,6 +71,10 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkIdents(root)
 	c.checkConcurrency(root)
 	c.checkMapRanges(root)
+	slices.SortStableFunc(c.diags, func(a, b analysis.Diagnostic) int { return cmp.Compare(a.Pos, b.Pos) })
+	for _, d := range c.diags {
+		pass.Report(d)
+	}
 	return nil, nil
 }
 
@@ -161,7 +168,8 @@ func (c *checker) readAllows(f *ast.File) {
 				continue
 			}
 			if strings.TrimSpace(rest) == "" {
-				c.pass.Reportf(cm.Pos(), "//orrery:allow needs a reason: say why this line may escape the simulation")
+				c.diags = append(c.diags, analysis.Diagnostic{Pos: cm.Pos(), End: cm.End(),
+					Message: "//orrery:allow needs a reason: say why this line may escape the simulation"})
 				continue
 			}
 			line := tf.Line(cm.Pos())
@@ -171,13 +179,14 @@ func (c *checker) readAllows(f *ast.File) {
 	}
 }
 
-// report reports msg at node n unless an //orrery:allow covers its line.
+// report records msg at node n, to be reported in order of position,
+// unless an //orrery:allow covers its line.
 func (c *checker) report(n ast.Node, msg string, fixes ...analysis.SuggestedFix) {
 	tf := c.pass.Fset.File(n.Pos())
 	if c.allows[tf][tf.Line(n.Pos())] {
 		return
 	}
-	c.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg, SuggestedFixes: fixes})
+	c.diags = append(c.diags, analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg, SuggestedFixes: fixes})
 }
 
 // isTestFile reports whether n is in a _test.go file.

@@ -47,16 +47,17 @@ var contextRules = map[string]rule{
 }
 
 const (
-	lockWhy = "blocks outside the simulation's scheduler: a task that parks " +
-		"inside the critical section stalls every other task that locks it " +
-		"(allow it if the critical section never blocks)"
+	lockWhy = "blocks outside the simulation's scheduler (a task that parks " +
+		"while holding it stalls every task that locks it)"
+	lockUse = "env.NewMutex(e) and Lock(ctx), or //orrery:allow <reason> " +
+		"if the critical section never blocks"
 	waitWhy = "blocks outside the simulation's scheduler"
 )
 
 var syncRules = map[string]rule{
-	"Mutex.Lock":     {lockWhy, "env.NewMutex(e) and Lock(ctx)", 0},
-	"RWMutex.Lock":   {lockWhy, "env.NewMutex(e) and Lock(ctx)", 0},
-	"RWMutex.RLock":  {lockWhy, "env.NewMutex(e) and Lock(ctx)", 0},
+	"Mutex.Lock":     {lockWhy, lockUse, 0},
+	"RWMutex.Lock":   {lockWhy, lockUse, 0},
+	"RWMutex.RLock":  {lockWhy, lockUse, 0},
 	"WaitGroup.Wait": {waitWhy, "env.NewWaitGroup(e) and Wait(ctx)", 0},
 	"WaitGroup.Go":   {"starts a goroutine the simulation does not schedule", "e.Go(name, fn) with env.NewWaitGroup(e)", 0},
 	"Cond.Wait":      {waitWhy, "env.NewChan and env.Select, or env.NewMutex(e)", 0},

@@ -16,3 +16,11 @@ func TestAnalyzer(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), vet.Analyzer,
 		"clock", "conc", "rnd", "escape", "maporder", "allow", "marked", "plain", "envstruct")
 }
+
+// TestSuggestedFixes applies the mechanical rewrites (time.Now, Since,
+// Until, Sleep and global rand draws into the env in scope) and compares
+// the result with fixes.go.golden; where no single env (or, for Sleep, no
+// context) is in scope, no fix is offered.
+func TestSuggestedFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), vet.Analyzer, "fixes")
+}

@@ -36,7 +36,7 @@ func (s *Server) Run(ctx context.Context, l *locked) {
 	}
 	close(ch)    // want `close of a Go channel`
 	<-ctx.Done() // want `receive from ctx.Done\(\) blocks outside the simulation's scheduler: use env.WaitDone`
-	s.mu.Lock()  // want `sync.Mutex.Lock blocks outside the simulation's scheduler: a task that parks inside the critical section.*use env.NewMutex\(e\)`
+	s.mu.Lock()  // want `sync.Mutex.Lock blocks outside the simulation's scheduler \(a task that parks while holding it stalls every task that locks it\): use env.NewMutex\(e\) and Lock\(ctx\), or //orrery:allow <reason> if the critical section never blocks`
 	s.mu.Unlock()
 	s.rw.RLock() // want `sync.RWMutex.RLock blocks`
 	s.rw.RUnlock()

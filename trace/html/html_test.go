@@ -186,7 +186,7 @@ func TestWriteLarge(t *testing.T) {
 	}
 	took := time.Since(start)
 	t.Logf("100,000 records: %d bytes in, %d bytes of page, in %v", size, out.Len(), took)
-	if took > 3*time.Second {
+	if took > 3*time.Second && !raceEnabled {
 		t.Errorf("Write took %v, want under 3s", took)
 	}
 	if n := strings.Count(out.String(), "],\n["); n != 100_000-1 {

@@ -3,22 +3,19 @@ package netsim_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/golden"
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // exchange is a short conversation: a dial, a request, a response, a close.
 func exchange(x *world) map[string]func(context.Context) error {
@@ -129,7 +126,7 @@ func TestTraceGolden(t *testing.T) {
 			x.client = x.n.AddHost("client", mustAddr("10.0.0.1"))
 			x.server = x.n.AddHost("server", mustAddr("10.0.1.1"))
 			x.run(t, tt.fn(x))
-			golden(t, tt.name+".trace", x.log.String())
+			golden.Check(t, filepath.Join("testdata", tt.name+".trace"), []byte(x.log.String()))
 		})
 	}
 }
@@ -192,23 +189,4 @@ func chattyRun(seed uint64) (uint64, string) {
 		fmt.Fprintln(&outcome, err)
 	}
 	return w.TraceHash(), outcome.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update to accept):\n%s", path, got)
-	}
 }

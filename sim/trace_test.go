@@ -3,37 +3,15 @@ package sim_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/golden"
 	"github.com/orrerysim/orrery/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
-}
 
 // exchange is a small workload whose trace has every record type the engine
 // writes: timers, a deadline, logs, a failure-free shutdown.
@@ -75,7 +53,7 @@ func TestTraceGolden(t *testing.T) {
 			if err := w.Run(); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "exchange."+format, buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", "exchange."+format), buf.Bytes())
 		})
 	}
 }
@@ -140,7 +118,7 @@ func TestTraceHashGolden(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "seed=%d hash=%#016x\n", seed, h)
 	}
-	golden(t, "everything.hashes", []byte(b.String()))
+	golden.Check(t, filepath.Join("testdata", "everything.hashes"), []byte(b.String()))
 }
 
 // link stands for a connection of the network package: its events print
@@ -166,7 +144,7 @@ func TestEventsOfOtherPackages(t *testing.T) {
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "other-packages.text", buf.Bytes())
+	golden.Check(t, filepath.Join("testdata", "other-packages.text"), buf.Bytes())
 	for _, want := range []string{
 		"t=1.000000s seq=1 rng=0 Network{conn=3 DataDelivery bytes=64 10.0.0.1:40001->10.0.1.1:7000} cause=0\n",
 		"t=2.000000s seq=2 rng=0 Connection{id=5 PartitionRestore 10.0.1.1<->10.0.1.2} cause=0 infra\n",

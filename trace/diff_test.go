@@ -3,9 +3,12 @@ package trace
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/orrerysim/orrery/internal/golden"
 )
 
 // variant returns a copy of scenario changed by f.
@@ -137,7 +140,7 @@ func TestDiffFormat(t *testing.T) {
 			if err := res.Format(&out); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "diff/"+tt.name+".golden", out.Bytes())
+			golden.Check(t, filepath.Join("testdata", "diff", tt.name+".golden"), out.Bytes())
 		})
 	}
 }

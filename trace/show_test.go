@@ -5,9 +5,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orrerysim/orrery/internal/golden"
 )
 
 func TestShow(t *testing.T) {
@@ -39,7 +42,7 @@ func TestShow(t *testing.T) {
 			if err := Show(strings.NewReader(trace), &out, tt.opts); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "show/"+strings.ReplaceAll(tt.name, " ", "-")+".golden", out.Bytes())
+			golden.Check(t, filepath.Join("testdata", "show", strings.ReplaceAll(tt.name, " ", "-")+".golden"), out.Bytes())
 		})
 	}
 }

@@ -1,39 +1,14 @@
 package trace
 
 import (
-	"flag"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orrerysim/orrery/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with the file testdata/name, or rewrites the file
-// with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run go test -update to accept):\n got %s\nwant %s", path, got, want)
-	}
-}
 
 func TestAppendText(t *testing.T) {
 	tests := []struct {
@@ -79,7 +54,7 @@ func TestAppendText(t *testing.T) {
 				t.Errorf("not the DESIGN.md line:\n got %s\nwant %s", got, tt.design)
 			}
 			file := strings.ReplaceAll(tt.name, " ", "-") + ".golden"
-			golden(t, filepath.Join("text", file), append(got, '\n'))
+			golden.Check(t, filepath.Join("testdata", "text", file), append(got, '\n'))
 		})
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orrerysim/orrery/internal/golden"
 )
 
 // scenario is a small failing run: client-2 sends on conn 3, the delivery
@@ -144,7 +147,7 @@ func TestWhyFormat(t *testing.T) {
 			if err := ch.Format(&out); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "why/"+tt.name+".golden", out.Bytes())
+			golden.Check(t, filepath.Join("testdata", "why", tt.name+".golden"), out.Bytes())
 		})
 	}
 }

@@ -3,37 +3,15 @@ package assert_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/orrerysim/orrery/assert"
+	"github.com/orrerysim/orrery/internal/golden"
 	"github.com/orrerysim/orrery/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
-}
 
 func TestTraceGolden(t *testing.T) {
 	for _, format := range []string{"text", "jsonl"} {
@@ -48,7 +26,7 @@ func TestTraceGolden(t *testing.T) {
 			if err := w.Run(); err == nil {
 				t.Fatal("Run() = nil, want the failure of step within bounds")
 			}
-			golden(t, "replicas."+format, buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", "replicas."+format), buf.Bytes())
 		})
 	}
 }

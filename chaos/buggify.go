@@ -22,8 +22,8 @@ const FireProbability = 0.25
 // Buggify reports whether to take a rarely exercised path here, as
 // FoundationDB's BUGGIFY does: on its first evaluation in a run a call site
 // is enabled with p=SiteProbability, and an enabled site fires with
-// p=FireProbability. Outside a simulation, or once the run's faults are
-// healed (Disable), it is false. Sites are told apart by program counter,
+// p=FireProbability. It is false outside a simulation, once the run has
+// failed, and after DisableBuggify. Sites are told apart by program counter,
 // so the cost is a stack read and a table lookup. Enabling and firing are
 // trace records, and each draw is one call of the seed's main stream.
 //

@@ -32,11 +32,11 @@ type Config struct {
 	Disk disksim.Faults
 }
 
-// Standard is the default chaos of DESIGN.md sections 5 and 6: the
-// network's standard faults (random closes, bit flips, partial I/O, connect
-// failures) and the disks' (rare sync failures and corruption, stalls,
-// garbage in unwritten sectors). Attrition is left out: it is for systems whose state survives
-// a crash; add it with WithAttrition.
+// Standard is the default chaos: the network's standard faults (random
+// closes, bit flips, partial I/O, connect failures) and the disks' (rare
+// sync failures and corruption, stalls, garbage in unwritten sectors).
+// Attrition is left out: it is for systems whose state survives a crash;
+// add it with WithAttrition.
 func Standard() Config {
 	return Config{Net: netsim.StandardFaults(), Disk: disksim.StandardFaults()}
 }

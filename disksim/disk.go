@@ -3,6 +3,7 @@ package disksim
 import (
 	"io/fs"
 	"log/slog"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -169,7 +170,7 @@ func (d *Disk) crash(keep *uint64) {
 		ino.pending = nil
 		ino.data = ino.durable.snapshot()
 	}
-	d.names = maps2(d.durableNames)
+	d.names = maps.Clone(d.durableNames)
 	d.record("DiskCrash", nil, "")
 }
 
@@ -222,12 +223,4 @@ func (d *Disk) closeAll() {
 		f.closed = true
 	}
 	d.open = nil
-}
-
-func maps2(m map[string]*inode) map[string]*inode {
-	out := make(map[string]*inode, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

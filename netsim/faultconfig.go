@@ -109,7 +109,7 @@ func (f Faults) probabilities() []namedP {
 		{"dgram-loss", f.DatagramLossP}, {"dgram-dup", f.DatagramDupP}}
 }
 
-// StandardFaults are the default levels of DESIGN.md section 5: a random
+// StandardFaults are the default fault levels: a random
 // close per 100,000 I/O operations (30 % of them resets, 5 s cooldown), a
 // bit flip per 10,000 deliveries, partial I/O and connect failures on 1 %
 // of operations (the buggify rate); clogs, partitions, cuts and datagram

@@ -53,7 +53,8 @@ const (
 	DefaultMaxDrift      = 100 * time.Millisecond
 )
 
-// Validate reports the first field that cannot be used.
+// Validate reports every field that cannot be used, joined in one error;
+// nil when all can.
 func (c Config) Validate() error {
 	var errs []error
 	if c.MaxTime < 0 {

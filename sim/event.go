@@ -51,7 +51,8 @@ const (
 // Kind groups ops the way the trace prints them: Network{conn=3 DataDelivery ...}.
 type Kind uint8
 
-// The event kinds of DESIGN.md section 4.
+// The event kinds, each the first word of its events' trace lines
+// (Timer{...}, Network{...}).
 const (
 	kindNone Kind = iota
 	KindTimer

@@ -134,7 +134,7 @@ func (l link) DescribeEvent(ev *sim.Event) (string, string) {
 }
 
 // TestEventsOfOtherPackages shows that events scheduled by other packages
-// print and classify like the engine's own: the format of DESIGN.md.
+// print and classify like the engine's own: Kind{obj=id Op ...} lines.
 func TestEventsOfOtherPackages(t *testing.T) {
 	var buf bytes.Buffer
 	w := sim.New(sim.Config{Log: &buf, LogFilter: "trace"})

@@ -76,9 +76,9 @@ type World struct {
 	values map[any]any // per-run state of packages built on the engine
 
 	hash    uint64
-	faults  []FaultCount
+	faults  []FaultCount // injected faults by name, in order of first injection
 	idle    []*coro      // finished tasks' coroutines, ready for the next spawn
-	attrBuf []trace.Attr // scratch for the attributes of a log record // injected faults by name, in order of first injection
+	attrBuf []trace.Attr // scratch for the attributes of a log record
 	tracer  tracer
 	logger  *slog.Logger
 }

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// benchLines is the length of the benchmark traces: DESIGN.md section 11
-// promises a diff of two such traces in at most 5 s, in streaming memory.
+// benchLines is the length of the benchmark traces: a diff of two such
+// traces must take at most 5 s, in streaming memory.
 const benchLines = 1_000_000
 
 // benchSplit is where the second benchmark trace departs from the first:

@@ -14,7 +14,7 @@ func TestAppendText(t *testing.T) {
 	tests := []struct {
 		name   string
 		rec    Record
-		design string // the line as DESIGN.md section 4 prints it, when it does
+		design string // the line as the trace format documents it, when it does
 	}{
 		{"timer", Record{At: 1234 * time.Millisecond, Seq: 48, RNG: 1203, Level: LevelTrace, Kind: "Timer", Op: "Timer",
 			Obj: "task", ID: 12, Name: "bank/client-2", Cause: 30, Task: 7, TaskName: "bank/main"},
@@ -51,7 +51,7 @@ func TestAppendText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := AppendText(nil, &tt.rec)
 			if tt.design != "" && string(got) != tt.design {
-				t.Errorf("not the DESIGN.md line:\n got %s\nwant %s", got, tt.design)
+				t.Errorf("not the documented line:\n got %s\nwant %s", got, tt.design)
 			}
 			file := strings.ReplaceAll(tt.name, " ", "-") + ".golden"
 			golden.Check(t, filepath.Join("testdata", "text", file), append(got, '\n'))

@@ -74,7 +74,7 @@ func (tm *Timer) arm(d time.Duration) {
 	if tm.by != nil {
 		id = uint64(tm.by.id)
 	}
-	tm.ref = tm.w.Schedule(d, OpTimer, id, 0, tm)
+	tm.ref = tm.w.Schedule(d, OpTimer, id, 0, (*timerEvent)(tm))
 }
 
 // Stop prevents the timer from firing. It returns false if the timer had
@@ -103,9 +103,14 @@ func (tm *Timer) Reset(d time.Duration) bool {
 	return active
 }
 
+// timerEvent handles a Timer's events, keeping HandleEvent and
+// DescribeEvent out of Timer's API.
+type timerEvent Timer
+
 // HandleEvent fires the timer: the time goes into C unless C is full, and a
 // ticker schedules its next tick.
-func (tm *Timer) HandleEvent(ev *Event) {
+func (te *timerEvent) HandleEvent(ev *Event) {
+	tm := (*Timer)(te)
 	if tm.ref.seq != ev.Seq {
 		return
 	}
@@ -122,7 +127,8 @@ func (tm *Timer) HandleEvent(ev *Event) {
 }
 
 // DescribeEvent names the task that made the timer.
-func (tm *Timer) DescribeEvent(ev *Event) (string, string) {
+func (te *timerEvent) DescribeEvent(ev *Event) (string, string) {
+	tm := (*Timer)(te)
 	if tm.period > 0 {
 		return taskName(tm.by), "ticker"
 	}

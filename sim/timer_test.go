@@ -382,3 +382,11 @@ func TestManyCancelledTimers(t *testing.T) {
 		}
 	}
 }
+
+// TestTimerIsNotAHandler keeps the engine's event hooks out of Timer's API:
+// code that holds a Timer cannot fire it by hand.
+func TestTimerIsNotAHandler(t *testing.T) {
+	if _, ok := any(&sim.Timer{}).(sim.Handler); ok {
+		t.Error("*sim.Timer has HandleEvent and DescribeEvent, want them on an unexported adapter")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/orrerysim/orrery/internal/jsonstr"
 	"github.com/orrerysim/orrery/trace"
 )
 
@@ -128,7 +129,7 @@ func (d *data) add(r *trace.Record) {
 	b = strconv.AppendInt(b, int64(flagsOf(r)), 10)
 	b = append(b, ',')
 	d.text = trace.AppendText(d.text[:0], r)
-	b = trace.AppendScriptJSONString(b, string(d.text))
+	b = jsonstr.AppendScript(b, string(d.text))
 	d.records = append(b, ']')
 	d.count++
 }
@@ -264,7 +265,7 @@ func ipOf(addrPort string) string {
 // display order, the focus and the title.
 func (d *data) meta(title string) []byte {
 	b := []byte(`{"title":`)
-	b = trace.AppendScriptJSONString(b, title)
+	b = jsonstr.AppendScript(b, title)
 	b = append(b, `,"count":`...)
 	b = strconv.AppendInt(b, int64(d.count), 10)
 	b = append(b, `,"focus":`...)
@@ -276,7 +277,7 @@ func (d *data) meta(title string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = trace.AppendScriptJSONString(b, l.name)
+		b = jsonstr.AppendScript(b, l.name)
 	}
 	b = append(b, `],"order":[`...)
 	for i, id := range d.order() {

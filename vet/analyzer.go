@@ -52,7 +52,8 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
-// checker holds one pass's state: the allowed lines of each file.
+// checker holds one pass's state: the lines each file allows, and the
+// reports, held back to be made in order of position.
 type checker struct {
 	pass   *analysis.Pass
 	allows map[*token.File]map[int]bool

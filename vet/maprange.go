@@ -191,10 +191,26 @@ func (l *mapLoop) callEffect(call *ast.CallExpr) string {
 		return "logs (" + name + ")"
 	case pkg == "log" && recv == "":
 		return "logs (log." + name + ")"
-	case hasAnyPrefix(name, "Write", "Print", "Fprint", "Log"):
+	case hasAnyPrefix(name, "Write", "Print", "Fprint", "Log") && !l.writesLocal(call, fn):
 		return "writes (" + name + ")"
 	}
 	return ""
+}
+
+// writesLocal reports whether a write goes to something made inside the
+// loop (the method's receiver, or Fprint's writer): a buffer per entry
+// does not record the order of entries.
+func (l *mapLoop) writesLocal(call *ast.CallExpr, fn *types.Func) bool {
+	var dst ast.Expr
+	switch {
+	case fn.Signature().Recv() != nil:
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+			dst = sel.X
+		}
+	case strings.HasPrefix(fn.Name(), "Fprint") && len(call.Args) > 0:
+		dst = call.Args[0]
+	}
+	return dst != nil && l.inside(dst)
 }
 
 func isLogLevel(name string) bool {
@@ -235,6 +251,19 @@ func (l *mapLoop) mentionsTaint(n ast.Node) bool {
 // outside reports whether the variable x stores into (x itself, or the
 // root of a field, index or dereference) is declared outside the loop.
 func (l *mapLoop) outside(x ast.Expr) bool {
+	obj := l.rootVar(x)
+	return obj != nil && (obj.Pos() < l.rs.Pos() || obj.Pos() >= l.rs.End())
+}
+
+// inside reports whether x is rooted in a variable declared in the loop.
+func (l *mapLoop) inside(x ast.Expr) bool {
+	obj := l.rootVar(x)
+	return obj != nil && l.rs.Pos() <= obj.Pos() && obj.Pos() < l.rs.End()
+}
+
+// rootVar returns the variable at the root of x (through fields, indexes,
+// dereferences and &), or nil.
+func (l *mapLoop) rootVar(x ast.Expr) *types.Var {
 	for {
 		switch e := x.(type) {
 		case *ast.SelectorExpr:
@@ -245,11 +274,16 @@ func (l *mapLoop) outside(x ast.Expr) bool {
 			x = e.X
 		case *ast.ParenExpr:
 			x = e.X
+		case *ast.UnaryExpr:
+			if e.Op != token.AND {
+				return nil
+			}
+			x = e.X
 		case *ast.Ident:
-			obj, ok := l.c.pass.TypesInfo.ObjectOf(e).(*types.Var)
-			return ok && (obj.Pos() < l.rs.Pos() || obj.Pos() >= l.rs.End())
+			obj, _ := l.c.pass.TypesInfo.ObjectOf(e).(*types.Var)
+			return obj
 		default:
-			return false
+			return nil
 		}
 	}
 }

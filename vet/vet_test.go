@@ -11,10 +11,12 @@ import (
 // TestAnalyzer checks the analyzer's reports against the // want comments
 // of the testdata packages: each case it reports, and the code it must
 // leave alone (sorted map keys, seeded sources, crypto/rand in tests,
-// allowed lines, packages that are not simulated).
+// allowed lines, packages that are not simulated, Orrery's own Env on the
+// operating system).
 func TestAnalyzer(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), vet.Analyzer,
-		"clock", "conc", "rnd", "escape", "maporder", "allow", "marked", "plain", "envstruct")
+		"clock", "conc", "rnd", "escape", "maporder", "allow", "marked", "plain", "envstruct",
+		"github.com/orrerysim/orrery/env/realenv")
 }
 
 // TestSuggestedFixes applies the mechanical rewrites (time.Now, Since,

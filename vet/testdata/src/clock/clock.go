@@ -34,5 +34,8 @@ func NoEnvInScope() time.Time {
 // Fine uses time only for durations and the values it is given.
 func Fine(e env.Env, t time.Time) time.Duration {
 	d := 3 * time.Second
+	if t.After(t) || t.Before(t) { // methods of time.Time are not time.After
+		return 0
+	}
 	return e.Clock().Now().Sub(t) + d + time.Duration(t.Unix())
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"strings"
 
 	"github.com/orrerysim/orrery/env"
 )
@@ -105,4 +106,12 @@ func Invert(m map[string]int) map[int][]string {
 		inv[v] = append(inv[v], k)
 	}
 	return inv
+}
+
+func Builder(m map[string]int) string {
+	var b strings.Builder
+	for k := range m { // want `the loop writes \(WriteString\)`
+		b.WriteString(k)
+	}
+	return b.String()
 }

@@ -1,9 +1,11 @@
 package maporder
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // SortedKeys is the idiom: collect, sort, range over the slice.
@@ -89,4 +91,16 @@ func Max(m map[string]int) int {
 		best = max(best, v)
 	}
 	return best
+}
+
+// PerEntry writes into a buffer made for each entry.
+func PerEntry(m map[string]int) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		var b strings.Builder
+		b.WriteString(k)
+		fmt.Fprintf(&b, "=%d", v)
+		out[k] = b.String()
+	}
+	return out
 }

@@ -8,7 +8,9 @@ import (
 )
 
 // The errors of expected network conditions, usable with errors.Is. Stream
-// errors come wrapped in a *net.OpError, as package net returns them.
+// errors come wrapped in a *net.OpError, as package net returns them. A read
+// or write whose deadline passed fails with os.ErrDeadlineExceeded, as in
+// package net.
 var (
 	// ErrConnectionRefused: nobody listens at the address dialed.
 	ErrConnectionRefused = syscall.ECONNREFUSED
@@ -27,7 +29,3 @@ func opError(op string, local, remote net.Addr, err error) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// ErrDeadline returns the error a read or write whose deadline passed wraps
-// (os.ErrDeadlineExceeded, as in package net).
-func ErrDeadline() error { return errDeadline }

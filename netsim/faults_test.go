@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -390,7 +391,7 @@ func TestDatagrams(t *testing.T) {
 						pc.SetReadDeadline(x.w.Time().Add(time.Second))
 						buf := make([]byte, 10)
 						n, from, err := pc.ReadFrom(buf)
-						if errors.Is(err, netsim.ErrDeadline()) {
+						if errors.Is(err, os.ErrDeadlineExceeded) {
 							return nil
 						} else if err != nil {
 							return err

@@ -27,7 +27,12 @@ func (f Finding) String() string { return f.Pos + ": " + f.Message }
 // directory dir, runs Analyzer on them and returns its findings, sorted
 // and without the duplicates that a package and its test variant share.
 func Run(dir string, patterns ...string) ([]Finding, error) {
-	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: dir, Tests: true}
+	return analyze(&packages.Config{Dir: dir}, patterns...)
+}
+
+// analyze is Run with cfg's directory and overlay.
+func analyze(cfg *packages.Config, patterns ...string) ([]Finding, error) {
+	cfg.Mode, cfg.Tests = packages.LoadAllSyntax, true
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("load packages: %w", err)
@@ -39,7 +44,7 @@ func Run(dir string, patterns ...string) ([]Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analyze: %w", err)
 	}
-	return findings(graph, dir)
+	return findings(graph, cfg.Dir)
 }
 
 // loadErrors joins the errors of the packages that failed to load or type

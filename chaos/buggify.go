@@ -98,12 +98,14 @@ func record(w *sim.World, level slog.Level, pc uintptr, detail string) {
 	})
 }
 
-// DisableBuggify turns every Buggify site of w's run off, for the heal and
-// check phases in which faults stop. EnableBuggify turns them on again.
-func DisableBuggify(w *sim.World) { stateOf(w).off = true }
+// Heal turns every Buggify site of w's run off for the rest of the run, for
+// the heal and check phases in which faults stop, as the network's and the
+// disks' Heal do.
+func Heal(w *sim.World) { stateOf(w).off = true }
 
-// EnableBuggify undoes DisableBuggify.
-func EnableBuggify(w *sim.World) { stateOf(w).off = false }
+// DisableBuggify turns every Buggify site of w's run off, as Heal does; for
+// a run that draws no Buggify at all.
+func DisableBuggify(w *sim.World) { Heal(w) }
 
 // EnabledSites returns the locations of the sites enabled so far in w's run,
 // sorted; for reports and tests.

@@ -14,10 +14,18 @@ import (
 // and returns how often it fired and the run's trace hash.
 func evaluate(t *testing.T, seed uint64, n int, disable bool) (fired int, hash uint64) {
 	t.Helper()
-	w := sim.New(sim.Config{Seed: seed})
+	off := func(*sim.World) {}
 	if disable {
-		chaos.DisableBuggify(w)
+		off = chaos.DisableBuggify
 	}
+	return evaluateOff(t, seed, n, off)
+}
+
+// evaluateOff is evaluate with off applied to the World before the run.
+func evaluateOff(t *testing.T, seed uint64, n int, off func(*sim.World)) (fired int, hash uint64) {
+	t.Helper()
+	w := sim.New(sim.Config{Seed: seed})
+	off(w)
 	w.Spawn("buggy", func(ctx context.Context) {
 		for range n {
 			if chaos.Buggify(ctx) {
@@ -71,9 +79,15 @@ func TestBuggifyIsDeterministic(t *testing.T) {
 }
 
 func TestDisabledBuggifyNeverFires(t *testing.T) {
-	for seed := range uint64(200) {
-		if f, _ := evaluate(t, seed, 20, true); f != 0 {
-			t.Fatalf("seed %d: disabled Buggify fired %d times", seed, f)
+	tests := []struct {
+		name string
+		off  func(*sim.World)
+	}{{"Heal", chaos.Heal}, {"DisableBuggify", chaos.DisableBuggify}}
+	for _, tt := range tests {
+		for seed := range uint64(200) {
+			if f, _ := evaluateOff(t, seed, 20, tt.off); f != 0 {
+				t.Fatalf("seed %d: Buggify fired %d times after %s", seed, f, tt.name)
+			}
 		}
 	}
 }

@@ -45,9 +45,19 @@ func (s *Storage) Disk(owner string) *Disk {
 	return d
 }
 
-// SetFaults replaces the faults of every disk (zero turns them off, for the
-// heal phase).
+// SetFaults replaces the faults of every disk; Heal turns them off.
 func (s *Storage) SetFaults(f Faults) { s.cfg.Faults = f }
+
+// Heal ends every fault of every disk: no new fault is injected and
+// throttling ends at once, as the network's Heal lifts partitions.
+// Operations already queued behind a stall complete when they were to, and
+// new ones queue behind them.
+func (s *Storage) Heal() {
+	s.cfg.Faults = Faults{}
+	for _, d := range s.disks {
+		d.throttled = 0
+	}
+}
 
 // Disk is one owner's files.
 type Disk struct {

@@ -323,3 +323,40 @@ func TestWipeDeletesEverything(t *testing.T) {
 		return nil
 	})
 }
+
+// TestHealEndsThrottling: after Heal, an operation runs at full speed
+// although throttling began before; SetFaults alone only stops new faults.
+func TestHealEndsThrottling(t *testing.T) {
+	tests := []struct {
+		name string
+		heal func(s *disksim.Storage)
+		slow bool // the operations after healing are throttled
+	}{
+		{"Heal", (*disksim.Storage).Heal, false},
+		{"SetFaults zero", func(s *disksim.Storage) { s.SetFaults(disksim.Faults{}) }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := sim.New(sim.Config{Seed: 1})
+			s := disksim.New(w, disksim.Config{Faults: disksim.Faults{ThrottleP: 1, ThrottleFor: time.Hour}})
+			d := s.Disk("db")
+			var took time.Duration
+			w.Spawn("test", func(ctx context.Context) {
+				d.Create(ctx, "a") // throttles the disk for an hour
+				sim.Sleep(ctx, time.Second)
+				tt.heal(s)
+				start := w.Now()
+				if _, err := writeFile(ctx, d, "b", []byte("b"), true); err != nil {
+					t.Errorf("write: %v", err)
+				}
+				took = w.Now() - start
+			})
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if slow := took > 10*time.Millisecond; slow != tt.slow {
+				t.Errorf("create, write and sync after %s took %v; want them throttled: %v", tt.name, took, tt.slow)
+			}
+		})
+	}
+}

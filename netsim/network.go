@@ -44,7 +44,7 @@ func New(w *sim.World, cfg Config) *Network {
 	n := &Network{w: w, cfg: cfg, byAddr: map[netip.Addr]*Host{}, byName: map[string]*Host{},
 		lat: cfg.Latency.resolved(), faultLat: cfg.Faults.Latency.resolved(), slow: cfg.Faults.Latency != Latency{},
 		pairExtra: map[[2]netip.Addr]time.Duration{}, blocked: map[[2]netip.Addr]int{}}
-	n.Unheal()
+	n.armFaults()
 	return n
 }
 

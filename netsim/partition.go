@@ -126,9 +126,9 @@ func (n *Network) kickAll() {
 }
 
 // Heal ends every fault: partitions, clogs and cuts lift at once, chaos
-// stops, and no new fault is injected until Unheal (the heal phase before
-// the final checks). Connections already half open still fail later, as
-// their peer is gone.
+// stops, and no fault is injected any more (the heal phase before the final
+// checks); faults made by hand afterwards still apply. Connections already
+// half open still fail later, as their peer is gone.
 func (n *Network) Heal() {
 	n.faultsOn, n.ioFaults = false, false
 	n.epoch++
@@ -146,8 +146,8 @@ func (n *Network) Heal() {
 	n.kickAll()
 }
 
-// Unheal lets faults be injected again.
-func (n *Network) Unheal() {
+// armFaults lets the Faults of the Config be injected.
+func (n *Network) armFaults() {
 	f := &n.cfg.Faults
 	n.faultsOn = true
 	n.ioFaults = f.ClogP > 0 || f.ReadClogP > 0 || f.RandomCloseP > 0 || f.PartialP > 0

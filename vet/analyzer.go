@@ -56,22 +56,36 @@ var Analyzer = &analysis.Analyzer{
 // reports, held back to be made in order of position.
 type checker struct {
 	pass   *analysis.Pass
-	allows map[*token.File]map[int]bool
+	allows map[*token.File]map[int]*allow
 	diags  []analysis.Diagnostic
+}
+
+// allow is one //orrery:allow comment with a reason, and whether it
+// silenced a report.
+type allow struct {
+	comment *ast.Comment
+	used    bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	if isExempt(pass.Pkg.Path()) || !isSimulated(pass) {
 		return nil, nil
 	}
-	c := &checker{pass: pass, allows: map[*token.File]map[int]bool{}}
+	c := &checker{pass: pass, allows: map[*token.File]map[int]*allow{}}
+	var allows []*allow
 	for _, f := range pass.Files {
-		c.readAllows(f)
+		allows = append(allows, c.readAllows(f)...)
 	}
 	root := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector).Root()
 	c.checkIdents(root)
 	c.checkConcurrency(root)
 	c.checkMapRanges(root)
+	for _, a := range allows {
+		if !a.used {
+			c.diags = append(c.diags, analysis.Diagnostic{Pos: a.comment.Pos(), End: a.comment.End(),
+				Message: "//orrery:allow silences nothing: there is no report on its line or the next"})
+		}
+	}
 	slices.SortStableFunc(c.diags, func(a, b analysis.Diagnostic) int { return cmp.Compare(a.Pos, b.Pos) })
 	for _, d := range c.diags {
 		pass.Report(d)
@@ -158,10 +172,11 @@ func isNamed(t types.Type, pkg, name string) bool {
 
 // readAllows records the lines of f that an //orrery:allow comment covers
 // (its own and the next) and reports the allows that give no reason.
-func (c *checker) readAllows(f *ast.File) {
+func (c *checker) readAllows(f *ast.File) []*allow {
 	tf := c.pass.Fset.File(f.Pos())
-	lines := map[int]bool{}
+	lines := map[int]*allow{}
 	c.allows[tf] = lines
+	var all []*allow
 	for _, g := range f.Comments {
 		for _, cm := range g.List {
 			rest, ok := strings.CutPrefix(cm.Text, allowMarker)
@@ -173,18 +188,22 @@ func (c *checker) readAllows(f *ast.File) {
 					Message: "//orrery:allow needs a reason: say why this line may escape the simulation"})
 				continue
 			}
+			a := &allow{comment: cm}
+			all = append(all, a)
 			line := tf.Line(cm.Pos())
-			lines[line] = true
-			lines[line+1] = true
+			lines[line] = a
+			lines[line+1] = a
 		}
 	}
+	return all
 }
 
 // report records msg at node n, to be reported in order of position,
 // unless an //orrery:allow covers its line.
 func (c *checker) report(n ast.Node, msg string, fixes ...analysis.SuggestedFix) {
 	tf := c.pass.Fset.File(n.Pos())
-	if c.allows[tf][tf.Line(n.Pos())] {
+	if a := c.allows[tf][tf.Line(n.Pos())]; a != nil {
+		a.used = true
 		return
 	}
 	c.diags = append(c.diags, analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg, SuggestedFixes: fixes})

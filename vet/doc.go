@@ -13,8 +13,8 @@
 //
 //	mu.Lock() //orrery:allow the critical section never blocks
 //
-// on the line or the line above; an //orrery:allow without a reason is
-// itself reported.
+// on the line or the line above; an //orrery:allow without a reason, or
+// with no report to silence, is itself reported.
 //
 // Analyzer runs under `go vet -vettool=$(which orrery-vet)` (see
 // cmd/orrery-vet) and under any golang.org/x/tools/go/analysis driver; Main

@@ -27,7 +27,11 @@ func (c *cache) inc() {
 }
 
 func (c *cache) later() {
-	//orrery:allow a comment two lines up covers only the next line
+	//orrery:allow a comment two lines up covers only the next line // want `//orrery:allow silences nothing: there is no report on its line or the next`
 
 	_ = time.Now() // want `time.Now reads the wall clock`
+}
+
+func (c *cache) clean() int {
+	return c.n //orrery:allow nothing to silence here // want `//orrery:allow silences nothing`
 }

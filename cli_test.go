@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
 )
 
@@ -50,7 +51,7 @@ func TestCommandLineRefusals(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var stdout, stderr bytes.Buffer
-			code := orrery.MainArgs("sims", strings.Fields(tt.args), &stdout, &stderr, counter(), failing())
+			code := cli.MainArgs("sims", strings.Fields(tt.args), &stdout, &stderr, counter(), failing())
 			got := strings.ReplaceAll(stderr.String(), dir, "DIR")
 			if code != 2 || got != tt.stderr+"\n" || stdout.Len() > 0 {
 				t.Errorf("exit %d, stdout %q, stderr\n%s\nwant exit 2, no output and\n%s", code, stdout.String(), got, tt.stderr)
@@ -68,7 +69,7 @@ func TestTraceOfAPassingRunIsNotWritten(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.jsonl")
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "counter", "--seeds", "3", "--trace", path}, &stdout, &stderr, counter())
+	code := cli.MainArgs("sims", []string{"run", "counter", "--seeds", "3", "--trace", path}, &stdout, &stderr, counter())
 	if code != 0 || stderr.String() != "orrery: --trace "+path+": not written: no seed failed\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
@@ -82,7 +83,7 @@ func TestFailFastFlag(t *testing.T) {
 	dir := t.TempDir()
 	report := filepath.Join(dir, "r.json")
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "failing", "--bug", "boom", "--fail-fast", "--report", report}, &stdout, &stderr, failing())
+	code := cli.MainArgs("sims", []string{"run", "failing", "--bug", "boom", "--fail-fast", "--report", report}, &stdout, &stderr, failing())
 	rep := readReport(t, report)
 	if code != 1 || rep.Seeds != 1 || rep.Stopped != "fail-fast" || rep.Failures[0].Seed != orrery.SeedAt(0) {
 		t.Errorf("exit %d, %d seeds, stopped %q, failures %+v", code, rep.Seeds, rep.Stopped, rep.Failures)
@@ -111,7 +112,7 @@ func TestWriteFailureAfterTheRun(t *testing.T) {
 			report := filepath.Join(dir, "r.json")
 			args := append([]string{"run", s.Name, "--seeds", "2", "--report", report}, tt.args...)
 			var stdout, stderr bytes.Buffer
-			code := orrery.MainArgs("sims", args, &stdout, &stderr, s)
+			code := cli.MainArgs("sims", args, &stdout, &stderr, s)
 			if code != tt.code || !strings.Contains(stdout.String(), "seeds       2 run") ||
 				!strings.HasPrefix(stderr.String(), "orrery: --report "+report+": ") || strings.Count(stderr.String(), "\n") != 1 {
 				t.Errorf("exit %d (want %d), stdout:\n%s\nstderr:\n%s", code, tt.code, stdout.String(), stderr.String())
@@ -239,7 +240,7 @@ func TestWatchdogFlag(t *testing.T) {
 	s := stuck()
 	report := filepath.Join(t.TempDir(), "r.json")
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "stuck", "--seeds", "1", "--watchdog", "50ms", "--report", report}, &stdout, &stderr, s)
+	code := cli.MainArgs("sims", []string{"run", "stuck", "--seeds", "1", "--watchdog", "50ms", "--report", report}, &stdout, &stderr, s)
 	rep := readReport(t, report)
 	if code != 1 || rep.Failed != 1 || rep.Failures[0].Kind != "blocked" {
 		t.Fatalf("exit %d, failures %+v; stderr:\n%s", code, rep.Failures, stderr.String())
@@ -249,7 +250,7 @@ func TestWatchdogFlag(t *testing.T) {
 		t.Fatalf("replay command %q lacks the watchdog", rep.Failures[0].Replay)
 	}
 	again := filepath.Join(t.TempDir(), "again.json")
-	code = orrery.MainArgs("sims", append(replay[1:], "--log", "off", "--report", again), &stdout, &stderr, s)
+	code = cli.MainArgs("sims", append(replay[1:], "--log", "off", "--report", again), &stdout, &stderr, s)
 	if r := readReport(t, again); code != 1 || r.Failed != 1 || r.Failures[0].Kind != "blocked" {
 		t.Errorf("the replay: exit %d, failures %+v", code, r.Failures)
 	}
@@ -260,7 +261,7 @@ func TestWatchdogFlag(t *testing.T) {
 func TestCheckDeterminismFlag(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "r.json")
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "map-order", "--seeds", "2", "--check-determinism", "--report", report}, &stdout, &stderr, mapOrder())
+	code := cli.MainArgs("sims", []string{"run", "map-order", "--seeds", "2", "--check-determinism", "--report", report}, &stdout, &stderr, mapOrder())
 	rep := readReport(t, report)
 	if code != 1 || rep.Failed == 0 || rep.Failures[0].Kind != "nondeterminism" || !strings.Contains(stdout.String(), "nondeterminism") {
 		t.Errorf("exit %d, failures %+v; stdout:\n%s\nstderr:\n%s", code, rep.Failures, stdout.String(), stderr.String())

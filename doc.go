@@ -13,8 +13,26 @@
 // invariant, assertion or workload, a panic, a deadlock or a stall fails
 // the seed.
 //
-// Run sweeps many seeds across cores and returns a Report; Test does the
-// same inside go test, with -orrery.* flags; Main gives a simulation binary
-// the run, replay, trace and report commands. Every failing seed comes with
-// the command that replays it.
+// # The API
+//
+// What the code under test calls, and ships with: Publish and Published
+// (values a process makes known to workloads and invariants), Hosts,
+// HostsWithTag and Lookup (the cluster's hosts), Planted (a planted bug
+// switched on), Buggify and BuggifyWithProb (fault points), Reboot,
+// RebootTag and Network (faults a workload injects by hand). These link no part of the harness: no
+// testing, no flags, no command line, no Go parser.
+//
+// What describes a simulation: Simulation, Process, Workload (with Driver
+// and Funcs), Invariant, and the fault configuration of package chaos.
+//
+// What runs one: Run sweeps many seeds across cores with Options and
+// returns a Report (WriteTable, WriteJSON, ReadReport, MergeReports);
+// ParseSeed and SeedAt name seeds. Every failing seed comes with the
+// command that replays it.
+//
+// The harness lives in packages of its own, which only tests and
+// simulation binaries import: orrerytest.Test runs a simulation inside go
+// test, with -orrery.* flags and ORRERY_* environment variables; cli.Main
+// gives a simulation binary the run, replay, list, report and trace
+// commands; assert/catalog finds the assertions a run must reach.
 package orrery

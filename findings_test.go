@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
 )
 
@@ -159,7 +160,7 @@ func TestAFirstFailureThatDoesNotRepeatIsAFinding(t *testing.T) {
 	dir := t.TempDir()
 	report, tr := filepath.Join(dir, "r.json"), filepath.Join(dir, "t.jsonl")
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "flaky", "--seeds", "1", "--report", report, "--trace", tr},
+	code := cli.MainArgs("sims", []string{"run", "flaky", "--seeds", "1", "--report", report, "--trace", tr},
 		&stdout, &stderr, flaky())
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())
@@ -349,7 +350,7 @@ func TestTraceIsStreamed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "long.jsonl")
 	peak := watchHeap(t)
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("sims", []string{"run", "long", "--seeds", "1", "--trace", path}, &stdout, &stderr, long())
+	code := cli.MainArgs("sims", []string{"run", "long", "--seeds", "1", "--trace", path}, &stdout, &stderr, long())
 	high := peak()
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())

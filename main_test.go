@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
 )
 
@@ -70,7 +71,7 @@ func TestMainCommands(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var stdout, stderr bytes.Buffer
-			code := orrery.MainArgs("sims", strings.Fields(tt.args), &stdout, &stderr, counter(), failing())
+			code := cli.MainArgs("sims", strings.Fields(tt.args), &stdout, &stderr, counter(), failing())
 			if code != tt.code {
 				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
 			}

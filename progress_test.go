@@ -9,8 +9,8 @@ import (
 // failed seeds concurrently; every drawing has failed <= done.
 func TestProgressNeverShowsMoreFailedThanDone(t *testing.T) {
 	var bad, draws int
-	p := &progress{}
-	p.draw = func(done, failed int) {
+	p := &progress{total: 8000}
+	p.report = func(done, failed, total int) {
 		draws++ // under p.mu
 		if failed > done {
 			bad++

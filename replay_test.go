@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
 )
 
@@ -50,7 +51,7 @@ func runReport(t *testing.T, args []string) *orrery.Report {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "report.json")
 	var stdout, stderr bytes.Buffer
-	orrery.MainArgs("orrery", append(args, "--report", path), &stdout, &stderr, bank.Simulation(bank.Options{}))
+	cli.MainArgs("orrery", append(args, "--report", path), &stdout, &stderr, bank.Simulation(bank.Options{}))
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("orrery %s wrote no report: %v\n%s", strings.Join(args, " "), err, stderr.String())

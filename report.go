@@ -225,9 +225,6 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// writeJSONTo is WriteJSON in the shape of io.WriterTo.
-func (r *Report) writeJSONTo(w io.Writer) (int64, error) { return 0, r.WriteJSON(w) }
-
 // MarshalJSON writes the failure with its seed as a hex string.
 func (f SeedFailure) MarshalJSON() ([]byte, error) {
 	type plain SeedFailure

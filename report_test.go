@@ -2,7 +2,6 @@ package orrery_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,8 +12,10 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/assert"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/orrerytest"
 	"github.com/orrerysim/orrery/trace"
 )
 
@@ -169,9 +170,8 @@ func (r *recorder) Fatalf(format string, a ...any) {
 func TestGoTestPrintsEachFailureOnce(t *testing.T) {
 	rec := &recorder{TB: t}
 	path := filepath.Join(t.TempDir(), "report.json")
-	flag.Set("orrery.report", path)
-	defer flag.Set("orrery.report", "")
-	orrery.Test(rec, withRun("panics", func(e env.Env) error {
+	t.Setenv("ORRERY_REPORT", path)
+	orrerytest.Test(rec, withRun("panics", func(e env.Env) error {
 		if err := e.Clock().Sleep(e.Context(), time.Millisecond); err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func TestGoTestPrintsEachFailureOnce(t *testing.T) {
 	}
 	out := rec.errors[0]
 	t.Logf("a panicking simulation under go test:%s", out)
-	for _, w := range []string{"panic: explode", "report_test.go:", "-orrery.seed=0x", "-orrery.report=FILE lists them all", "trace why"} {
+	for _, w := range []string{"panic: explode", "report_test.go:", "ORRERY_SEED=0x", "ORRERY_REPORT=FILE lists them all", "trace why"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("go test output does not say %q", w)
 		}
@@ -191,12 +191,13 @@ func TestGoTestPrintsEachFailureOnce(t *testing.T) {
 	if strings.Contains(out, "--report") || strings.Count(out, "FAIL ") != 11 {
 		t.Errorf("go test output lists a failure twice or names a flag go test lacks:\n%s", out)
 	}
-	if reps, err := readReports(t, path); err != nil || reps[0].Failed != 100 || len(reps[0].Failures) != 100 {
-		t.Errorf("-orrery.report=FILE does not list every failing seed: %v", err)
+	perTest := filepath.Join(filepath.Dir(path), "report.TestGoTestPrintsEachFailureOnce.json")
+	if reps, err := readReports(t, perTest); err != nil || reps[0].Failed != 100 || len(reps[0].Failures) != 100 {
+		t.Errorf("ORRERY_REPORT=FILE does not list every failing seed: %v", err)
 	}
-	flag.Set("orrery.report", "")
+	t.Setenv("ORRERY_REPORT", "")
 	pass := &recorder{TB: t}
-	orrery.Test(pass, counter())
+	orrerytest.Test(pass, counter())
 	if len(pass.errors) != 0 || len(pass.logs) != 1 {
 		t.Errorf("a passing run printed %d errors and %d logs, want one log", len(pass.errors), len(pass.logs))
 	}
@@ -344,7 +345,7 @@ func TestMergeRefusesWhatIsNotOneRun(t *testing.T) {
 			args = append(args, path(f))
 		}
 		var stdout, stderr bytes.Buffer
-		code := orrery.MainArgs("orrery", append([]string{"report", "merge"}, args...), &stdout, &stderr)
+		code := cli.MainArgs("orrery", append([]string{"report", "merge"}, args...), &stdout, &stderr)
 		msg := strings.ReplaceAll(stderr.String(), dir, "DIR")
 		if code != 2 || !strings.Contains(msg, tt.want) || strings.Count(msg, "\n") != 1 {
 			t.Errorf("merge %v: exit %d, %q; want exit 2 and one line saying %q", tt.files, code, msg, tt.want)

@@ -11,21 +11,24 @@ import (
 	"github.com/orrerysim/orrery/assert"
 )
 
-// tableHints are what the summary tells people to type, which depends on
-// the tool that printed it.
-type tableHints struct {
-	listAll string // how to see every failing seed
-	// why returns the replay command of a failing seed that writes its
+// TableHints are what a summary tells people to type, which depends on
+// the tool that printed it: the command line and the Go API (WriteTable),
+// or go test (package orrerytest).
+type TableHints struct {
+	// ListAll says how to see every failing seed, when the table lists
+	// only the first ones ("--report FILE lists them all").
+	ListAll string
+	// Why returns the replay command of a failing seed that writes its
 	// trace to file, and the command that explains event seq of it.
-	why func(replay, file string, seq uint64) (string, string)
+	Why func(replay, file string, seq uint64) (replayTraced, why string)
 }
 
 // cliHints are the hints of the orrery command line (run, replay, report
 // merge), whose replay commands take --trace and whose program holds the
 // trace tools, and of the Go API.
-var cliHints = tableHints{
-	listAll: "--report FILE lists them all",
-	why: func(replay, file string, seq uint64) (string, string) {
+var cliHints = TableHints{
+	ListAll: "--report FILE lists them all",
+	Why: func(replay, file string, seq uint64) (string, string) {
 		prog, _, ok := strings.Cut(replay, " replay ")
 		if !ok { // the Go API
 			return replay, fmt.Sprintf("orrery trace why TRACE %d, on the seed's trace (Options.Trace)", seq)
@@ -38,9 +41,11 @@ var cliHints = tableHints{
 // figures of the run, then the failing seeds, the lowest with all that is
 // known of it (where, stack, parked tasks, the trace why command) and the
 // others in one line with their replay command.
-func (r *Report) WriteTable(w io.Writer) error { return r.writeTable(w, cliHints) }
+func (r *Report) WriteTable(w io.Writer) error { return r.WriteTableWith(w, cliHints) }
 
-func (r *Report) writeTable(w io.Writer, h tableHints) error {
+// WriteTableWith is WriteTable for another tool, whose hints say how to
+// list every failing seed and how to trace and explain one.
+func (r *Report) WriteTableWith(w io.Writer, h TableHints) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "simulation\t%s\n", r.Simulation)
 	if r.Shard != "" {
@@ -122,10 +127,10 @@ func (r *Report) writeMissing(w io.Writer) {
 // them all.
 const maxListed = 10
 
-func (r *Report) writeFailures(w io.Writer, h tableHints) {
+func (r *Report) writeFailures(w io.Writer, h TableHints) {
 	for i, f := range r.Failures {
 		if i == maxListed {
-			fmt.Fprintf(w, "FAIL\t... and %d more failing seeds (%s)\n", len(r.Failures)-i, h.listAll)
+			fmt.Fprintf(w, "FAIL\t... and %d more failing seeds (%s)\n", len(r.Failures)-i, h.ListAll)
 			break
 		}
 		if i == 0 {
@@ -167,7 +172,7 @@ func (f SeedFailure) oneLine() string {
 const maxLines = 30
 
 // writeDetail writes all the table shows of a failing seed.
-func writeDetail(w io.Writer, f SeedFailure, h tableHints) {
+func writeDetail(w io.Writer, f SeedFailure, h TableHints) {
 	msg, rest, _ := strings.Cut(f.Message, "\n")
 	fmt.Fprintf(w, "FAIL\tseed %#x: %s\n", f.Seed, f.headline(msg))
 	writeLines(w, "  ", rest, 0)
@@ -189,7 +194,7 @@ func writeDetail(w io.Writer, f SeedFailure, h tableHints) {
 		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
 		return
 	}
-	replay, why := h.why(f.Replay, fmt.Sprintf("%#x.jsonl", f.Seed), f.Seq)
+	replay, why := h.Why(f.Replay, fmt.Sprintf("%#x.jsonl", f.Seed), f.Seq)
 	fmt.Fprintf(w, "\treplay: %s\n", replay)
 	fmt.Fprintf(w, "\twhy: %s\n", why)
 }

@@ -72,12 +72,16 @@ type Options struct {
 	// A seed that blocks stops the run in seed order, as FailFast does:
 	// the seeds after it would most likely wait out the limit too.
 	Watchdog time.Duration
-	// Catalog is a source directory whose assertion call sites the run
-	// must reach: a Sometimes or Reachable under it that no seed evaluated
-	// fails the run too (see assert.Catalog).
-	Catalog string
-	// Progress, when it is a terminal, shows a progress bar.
-	Progress io.Writer
+	// Catalog is assertions the run must reach, as results never
+	// evaluated (package assert/catalog finds them in the source): one
+	// that must fire (a Sometimes, a Reachable) and that no seed evaluated
+	// fails the run too. The harness fills it from its catalog flag.
+	Catalog []assert.Result
+	// Progress, when set, is told of each finished seed: how many seeds
+	// have finished, how many of them failed, and how many the run takes
+	// (-1 when a budget or coverage decides). Calls come one at a time,
+	// from the workers, with counts that only grow.
+	Progress func(done, failed, total int)
 	// ReplayCommand returns the command that replays a seed; the default
 	// names the Go API, with the run's planted bugs and swarm mode.
 	ReplayCommand func(seed uint64) string
@@ -139,12 +143,8 @@ func Run(s Simulation, opts Options) (*Report, error) {
 	}
 	r := newRunner(&s, opts)
 	defer r.gate.close() // Options.Trace is the caller's again
-	if opts.Catalog != "" {
-		sites, err := assert.Catalog(opts.Catalog)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: %w", err)
-		}
-		r.report.Asserts = assert.FromCatalog(sites)
+	if len(opts.Catalog) > 0 {
+		r.report.Asserts = assert.Merge(opts.Catalog)
 		r.covered = r.report.Asserts
 	}
 	r.sweep()
@@ -302,13 +302,12 @@ func goAPIReplay(bugs []string, swarm bool) func(uint64) string {
 
 // sweep runs the seeds on Parallel workers and fills the report.
 func (r *runner) sweep() {
-	r.bar = newProgress(r.opts.Progress, r.total())
+	r.bar = &progress{total: r.total(), report: r.opts.Progress}
 	var wg sync.WaitGroup
 	for range r.workers() {
 		wg.Go(r.work)
 	}
 	r.wait(&wg)
-	r.bar.finish()
 	r.close()
 }
 

@@ -3,8 +3,11 @@ package orrery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/orrerysim/orrery/assert"
@@ -97,4 +100,21 @@ func SeedAt(i uint64) uint64 {
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
 	z = (z ^ z>>27) * 0x94d049bb133111eb
 	return z ^ z>>31
+}
+
+// ParseSeed reads a seed as the replay commands print it, hex with a 0x
+// prefix ("0x2a"), or as decimal ("42"). Nothing else is a seed: no octal,
+// binary or underscores, and no leading zero in decimal, which would read
+// as octal to some.
+func ParseSeed(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	base, digits := 10, t
+	if rest, ok := strings.CutPrefix(strings.ToLower(t), "0x"); ok {
+		base, digits = 16, rest
+	}
+	v, err := strconv.ParseUint(digits, base, 64)
+	if err != nil || (base == 10 && len(digits) > 1 && digits[0] == '0') {
+		return 0, fmt.Errorf("seed %q: want a 64-bit number, hex (0x2a) or decimal (42)", s)
+	}
+	return v, nil
 }

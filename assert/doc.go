@@ -41,6 +41,6 @@
 // fixed size: Results returns it, sorted by message. Merge adds up the
 // tables of many seeds, and Missing lists the assertions that the whole run
 // never exercised. An assertion that no seed reached is in no table;
-// Catalog finds every call site in the source, and FromCatalog turns them
-// into empty rows to merge in, so that Missing sees them too.
+// package assert/catalog finds every call site in the source and turns
+// them into empty rows to merge in, so that Missing sees them too.
 package assert

@@ -182,35 +182,3 @@ func ExampleSometimesEach() {
 	// node became leader n2: 4
 	// node became leader n3: 5
 }
-
-// Catalog finds the assertions in the source, reached or not, and
-// FromCatalog turns them into rows that Missing can judge.
-func ExampleCatalog() {
-	sites, err := assert.Catalog("testdata/catalog")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, s := range sites {
-		if s.Dynamic {
-			s.Message = "(computed: " + s.Message + ")"
-		}
-		fmt.Printf("%-20s %-28s %s\n", s.Func, s.Message, s.Location)
-	}
-	// No seed ran: every assertion that must fire is missing.
-	fmt.Println(len(assert.Missing(assert.Merge(assert.FromCatalog(sites)))), "missing")
-	// Output:
-	// SometimesEach        account audited              catalog/renamed.go:11
-	// SometimesAll         all accounts touched         catalog/dot_test.go:12
-	// Always               balance never negative       catalog/bank.go:14
-	// Sometimes            empty transfer               catalog/bank.go:16
-	// Unreachable          (computed: lost)             catalog/bank.go:17
-	// SometimesGreaterThan positive count               sub/inner.go:6
-	// AlwaysOrUnreachable  recovered ledger balances    catalog/dot_test.go:13
-	// Reachable            self transfer                catalog/bank.go:19
-	// AlwaysSome           some account nonzero         catalog/renamed.go:13
-	// AlwaysLessThan       transfer latency bounded     catalog/bank.go:15
-	// Always               twice                        catalog/early.go:5
-	// Always               twice                        catalog/early.go:11
-	// 9 missing
-}

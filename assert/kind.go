@@ -60,7 +60,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 
 // op describes one exported assertion function: its name (the trace Op),
 // the rule it follows, where its message is among the call's arguments (for
-// Catalog), and the relation a numeric assertion wants.
+// LookupFunc), and the relation a numeric assertion wants.
 type op struct {
 	name   string
 	kind   Kind
@@ -89,7 +89,7 @@ var (
 	opSometimesEach = &op{name: "SometimesEach", kind: KindSometimesEach, msgArg: 1}
 )
 
-// ops lists every assertion function by name, for Catalog.
+// ops lists every assertion function by name, for LookupFunc.
 var ops = map[string]*op{}
 
 func init() {
@@ -99,4 +99,23 @@ func init() {
 		opAlwaysSome, opSometimesAll, opSometimesEach} {
 		ops[o.name] = o
 	}
+}
+
+// Func describes an assertion function of this package as tools that read
+// source need it (assert/catalog): its name, the rule it follows, and the
+// index of its message among the call's arguments.
+type Func struct {
+	Name   string // "AlwaysLessThan"
+	Kind   Kind
+	MsgArg int
+}
+
+// LookupFunc returns the assertion function of this package called name;
+// ok is false for any other name.
+func LookupFunc(name string) (f Func, ok bool) {
+	o := ops[name]
+	if o == nil {
+		return Func{}, false
+	}
+	return Func{Name: o.name, Kind: o.kind, MsgArg: o.msgArg}, true
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/orrerysim/orrery/assert"
+	"github.com/orrerysim/orrery/assert/catalog"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -56,21 +57,21 @@ func TestLocationIsTheCallSite(t *testing.T) {
 	if len(results) != 16 {
 		t.Fatalf("%d results, want 16: %v", len(results), results)
 	}
-	sites, err := assert.Catalog(".")
+	sites, err := catalog.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	catalog := make(map[string]string) // message -> location
+	found := make(map[string]string) // message -> location
 	for _, s := range sites {
-		catalog[s.Message] = s.Location
+		found[s.Message] = s.Location
 	}
 	for _, r := range results {
 		want := lineOf(t, strconv.Quote(r.Message))
 		if r.Location != want {
 			t.Errorf("%s: Location %q, want %q", r.Message, r.Location, want)
 		}
-		if catalog[r.Message] != want {
-			t.Errorf("%s: Catalog location %q, want %q", r.Message, catalog[r.Message], want)
+		if found[r.Message] != want {
+			t.Errorf("%s: Catalog location %q, want %q", r.Message, found[r.Message], want)
 		}
 	}
 }

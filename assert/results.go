@@ -149,7 +149,7 @@ func sortResults(rs []Result) {
 // either: the
 // Location kept is the smallest, and should two runs disagree on a
 // message's Kind (two versions of the code), the smallest Kind. A
-// SometimesEach row without a bucket and never evaluated (from FromCatalog)
+// SometimesEach row without a bucket and never evaluated (from the catalog)
 // is dropped once a bucket of the same message was hit.
 func Merge(runs ...[]Result) []Result {
 	type key struct{ msg, bucket string }
@@ -206,7 +206,7 @@ func dropPlaceholders(rs []Result) []Result {
 // SometimesEach never evaluated, and, as in Antithesis, an Always never
 // evaluated. AlwaysOrUnreachable and Unreachable are never missing.
 // Assertions that no seed evaluated are not in Results at all: merge the
-// results of FromCatalog(sites) in to see them.
+// results of catalog.Results (package assert/catalog) in to see them.
 func Missing(merged []Result) []Result {
 	var out []Result
 	for _, r := range merged {
@@ -225,18 +225,4 @@ func (r Result) missing() bool {
 		return r.Passed == 0
 	}
 	return false
-}
-
-// FromCatalog turns the call sites that Catalog found into results that
-// were never evaluated, to merge with the results of a run: then Missing
-// also lists the assertions that no seed reached. Sites whose message is
-// not a literal are left out.
-func FromCatalog(sites []Site) []Result {
-	var out []Result
-	for _, s := range sites {
-		if !s.Dynamic {
-			out = append(out, Result{Message: s.Message, Kind: s.Kind, Location: s.Location})
-		}
-	}
-	return out
 }

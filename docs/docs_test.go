@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
 )
 
@@ -90,7 +90,7 @@ func run(t *testing.T, cmd string) string {
 		t.Fatalf("guide command %q: only orrery commands can be checked", cmd)
 	}
 	var stdout, stderr bytes.Buffer
-	code := orrery.MainArgs("orrery", fields[1:], &stdout, &stderr, bank.Simulation(bank.Options{}))
+	code := cli.MainArgs("orrery", fields[1:], &stdout, &stderr, bank.Simulation(bank.Options{}))
 	text := stderr.String() + stdout.String()
 	if code != 0 {
 		text += fmt.Sprintf("(exit status %d)\n", code)

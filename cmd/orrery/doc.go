@@ -1,6 +1,6 @@
 // Command orrery runs the tools around Orrery simulations. Its trace
-// commands read the JSON Lines traces that a run writes (orrery.Test with
-// -orrery.trace=out.jsonl, or --trace out.jsonl), streaming through files
+// commands read the JSON Lines traces that a run writes (orrerytest.Test with
+// ORRERY_TRACE=out.jsonl, or --trace out.jsonl), streaming through files
 // of millions of records.
 //
 // Usage:
@@ -81,7 +81,7 @@
 // not a trace, a seq the trace does not hold, the traces of two different
 // simulations, an option that selects nothing. 3 is a crash of orrery
 // itself, with its stack; 130 and 143 a run stopped by SIGINT or SIGTERM
-// (see orrery.Main). An error is one line on the standard error,
+// (see cli.Main). An error is one line on the standard error,
 // "orrery: what: why":
 //
 //	orrery: out.jsonl: show: trace line 812: truncated record: the file ends inside it

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
 	"github.com/orrerysim/orrery/examples/wal"
 )
 
 func main() {
-	orrery.Main(bank.Simulation(bank.Options{}), wal.Simulation())
+	cli.Main(bank.Simulation(bank.Options{}), wal.Simulation())
 }

@@ -3,12 +3,13 @@ package bank_test
 import (
 	"testing"
 
-	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/orrerytest"
 )
 
 // TestBank is how a user runs a simulation: go test ./examples/bank, with
-// -orrery.seeds=N for more seeds and -orrery.seed=0x... to replay one.
+// ORRERY_SEEDS=N (or -orrery.seeds=N) for more seeds and ORRERY_SEED=0x... to
+// replay one.
 func TestBank(t *testing.T) {
-	orrery.Test(t, bank.Simulation(bank.Options{}))
+	orrerytest.Test(t, bank.Simulation(bank.Options{}))
 }

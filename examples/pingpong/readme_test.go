@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 )
 
 // readmeCommand matches the README's commands on pingpong's traces:
@@ -43,7 +44,7 @@ func TestReadmeTraceCommands(t *testing.T) {
 		}
 		ran++
 		var out bytes.Buffer
-		code := orrery.MainArgs("orrery", args, &out, &out)
+		code := cli.MainArgs("orrery", args, &out, &out)
 		want := 0
 		if args[1] == "diff" {
 			want = 1 // the two seeds' traces differ

@@ -5,12 +5,13 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/wal"
+	"github.com/orrerysim/orrery/orrerytest"
 )
 
 // TestWAL is the simulation as a go test: -orrery.seeds=2000 for the full
 // sweep, -orrery.bug=ack-before-sync to see the planted bug found.
 func TestWAL(t *testing.T) {
-	orrery.Test(t, wal.Simulation())
+	orrerytest.Test(t, wal.Simulation())
 }
 
 func TestAckBeforeSyncIsFoundWithin200Seeds(t *testing.T) {

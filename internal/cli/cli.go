@@ -14,7 +14,7 @@ import (
 
 // Run runs the orrery command line args (without the program name) and
 // returns the exit code. opts add commands (kong.DynamicCommand): the
-// simulation commands of orrery.Main, whose Run methods take *Env.
+// simulation commands of cli.Main, whose Run methods take *Env.
 func Run(args []string, stdout, stderr io.Writer, opts ...kong.Option) int {
 	e := &Env{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	return e.run(args, opts...)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
 )
 
@@ -15,7 +16,7 @@ func main() {
 	if d, err := time.ParseDuration(os.Getenv("SLOWSIM_SEED")); err == nil {
 		pause = d
 	}
-	orrery.Main(orrery.Simulation{
+	cli.Main(orrery.Simulation{
 		Name: "slow",
 		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error {
 			return env.WaitDone(e, e.Context())

@@ -1,4 +1,12 @@
-package orrery
+// Package cli is the command line of simulation binaries: a main of your
+// own gives its simulations the run, replay, list and report merge
+// commands and the trace tools of cmd/orrery,
+//
+//	func main() { cli.Main(bank.Simulation(bank.Options{})) }
+//
+// It is what a simulation binary links, not the code that ships: package
+// orrery does not import it.
+package cli
 
 import (
 	"errors"
@@ -13,7 +21,10 @@ import (
 
 	"github.com/alecthomas/kong"
 
-	"github.com/orrerysim/orrery/internal/cli"
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/assert/catalog"
+	cli "github.com/orrerysim/orrery/internal/cli"
+	"github.com/orrerysim/orrery/internal/outfile"
 	"github.com/orrerysim/orrery/trace"
 )
 
@@ -30,15 +41,15 @@ import (
 //
 // A second SIGINT or SIGTERM exits at once.
 //
-//	func main() { orrery.Main(bank.Simulation(bank.Options{})) }
-func Main(sims ...Simulation) {
+//	func main() { cli.Main(bank.Simulation(bank.Options{})) }
+func Main(sims ...orrery.Simulation) {
 	os.Exit(MainArgs(programName(), os.Args[1:], os.Stdout, os.Stderr, sims...))
 }
 
 // MainArgs is Main for tests and wrappers: prog is how replay commands
 // name the program, args the command line without it; it returns the exit
 // code. It handles SIGINT and SIGTERM while run and replay work.
-func MainArgs(prog string, args []string, stdout, stderr io.Writer, sims ...Simulation) int {
+func MainArgs(prog string, args []string, stdout, stderr io.Writer, sims ...orrery.Simulation) int {
 	set := &simSet{prog: prog, sims: sims}
 	return cli.Run(args, stdout, stderr, kong.Name(prog),
 		kong.DynamicCommand("run", "Run many seeds of a simulation and summarise them.", "", &runCmd{set: set}),
@@ -63,10 +74,10 @@ func programName() string {
 // simSet is the simulations a program holds.
 type simSet struct {
 	prog string
-	sims []Simulation
+	sims []orrery.Simulation
 }
 
-func (s *simSet) find(name string) (Simulation, error) {
+func (s *simSet) find(name string) (orrery.Simulation, error) {
 	var names []string
 	for _, sim := range s.sims {
 		if sim.Name == name {
@@ -74,7 +85,7 @@ func (s *simSet) find(name string) (Simulation, error) {
 		}
 		names = append(names, sim.Name)
 	}
-	return Simulation{}, fmt.Errorf("no simulation %q (this program has: %s)", name, strings.Join(names, ", "))
+	return orrery.Simulation{}, fmt.Errorf("no simulation %q (this program has: %s)", name, strings.Join(names, ", "))
 }
 
 // seedFlags are the flags run and replay share: what changes the execution
@@ -88,7 +99,7 @@ type seedFlags struct {
 }
 
 // apply sets the flags' changes on sim.
-func (f seedFlags) apply(sim *Simulation) {
+func (f seedFlags) apply(sim *orrery.Simulation) {
 	if f.Swarm {
 		sim.Chaos.Swarm = true
 	}
@@ -124,10 +135,19 @@ func (c *runCmd) Run(e *cli.Env) error {
 		return err
 	}
 	c.apply(&sim)
-	opts := Options{Seeds: seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, FailFast: c.FailFast,
+	opts := orrery.Options{Seeds: seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, FailFast: c.FailFast,
 		Parallel: c.Parallel, CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug,
-		Watchdog: c.Watchdog, Progress: e.Stderr(), Catalog: c.Catalog,
-		ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
+		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
+	if c.Catalog != "" {
+		sites, err := catalog.Find(c.Catalog)
+		if err != nil {
+			return err
+		}
+		opts.Catalog = catalog.Results(sites)
+	}
+	bar := newProgress(e.Stderr())
+	defer bar.finish()
+	opts.Progress = bar.add
 	return finish(e, sim, opts, c.Trace, c.Report)
 }
 
@@ -153,7 +173,7 @@ func (c *runCmd) seeds() (int, error) {
 // checked before any seed runs. It writes the report if asked, even when
 // the run is interrupted, and returns the exit status: ErrExit1 when the
 // run failed, 130 or 143 when a signal stopped it.
-func finish(e *cli.Env, sim Simulation, opts Options, tracePath, reportPath string) error {
+func finish(e *cli.Env, sim orrery.Simulation, opts orrery.Options, tracePath, reportPath string) error {
 	if err := checkOutput("--trace", tracePath); err != nil {
 		return err
 	}
@@ -169,7 +189,7 @@ func finish(e *cli.Env, sim Simulation, opts Options, tracePath, reportPath stri
 	in := e.CatchInterrupts("starting seeds")
 	defer in.Release()
 	opts.Stop = in.Stop()
-	rep, err := Run(sim, opts)
+	rep, err := orrery.Run(sim, opts)
 	if err != nil {
 		return err
 	}
@@ -179,7 +199,7 @@ func finish(e *cli.Env, sim Simulation, opts Options, tracePath, reportPath stri
 // summarise prints the summary of a run, keeps its trace, writes its
 // report and explains its first failure. A file that cannot be written is
 // one line on standard error: the exit status still says how the run went.
-func summarise(e *cli.Env, rep *Report, tf *traceFile, reportPath string, stopped error) error {
+func summarise(e *cli.Env, rep *orrery.Report, tf *traceFile, reportPath string, stopped error) error {
 	if err := tf.keep(rep, stopped != nil); err != nil {
 		fmt.Fprintf(e.Stderr(), "orrery: %v\n", err)
 	}
@@ -187,7 +207,7 @@ func summarise(e *cli.Env, rep *Report, tf *traceFile, reportPath string, stoppe
 		return err
 	}
 	if reportPath != "" {
-		if err := writeFileAtomically(reportPath, rep.writeJSONTo); err != nil {
+		if err := outfile.WriteAtomically(reportPath, rep.WriteJSON); err != nil {
 			fmt.Fprintf(e.Stderr(), "orrery: --report %s: %v\n", reportPath, err)
 		}
 	}
@@ -205,7 +225,7 @@ func summarise(e *cli.Env, rep *Report, tf *traceFile, reportPath string, stoppe
 
 // explain prints the causal chain of a failing seed from its trace file,
 // when the trace holds the failure: its default length is capped.
-func explain(w io.Writer, f SeedFailure, path string) {
+func explain(w io.Writer, f orrery.SeedFailure, path string) {
 	if path == "" {
 		return
 	}
@@ -256,7 +276,7 @@ func (c *replayCmd) Run(e *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	seed, err := ParseSeed(c.Seed)
+	seed, err := orrery.ParseSeed(c.Seed)
 	if err != nil {
 		return err
 	}
@@ -265,7 +285,7 @@ func (c *replayCmd) Run(e *cli.Env) error {
 		return err
 	}
 	c.apply(&sim)
-	opts := Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
+	opts := orrery.Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
 		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
 	return finish(e, sim, opts, c.Trace, c.Report)
 }
@@ -303,29 +323,29 @@ func (c *listCmd) Run(e *cli.Env) error {
 
 // parseShard reads --shard K/N, or the Kubernetes Indexed Job variables
 // when the flag is absent.
-func parseShard(flag string, getenv func(string) string) (Shard, error) {
+func parseShard(flag string, getenv func(string) string) (orrery.Shard, error) {
 	if flag == "" {
 		idx, count := getenv("JOB_COMPLETION_INDEX"), getenv("JOB_COMPLETION_COUNT")
 		if idx == "" {
-			return Shard{}, nil
+			return orrery.Shard{}, nil
 		}
 		if count == "" {
-			return Shard{}, errors.New("shard: JOB_COMPLETION_INDEX is set but JOB_COMPLETION_COUNT is not")
+			return orrery.Shard{}, errors.New("shard: JOB_COMPLETION_INDEX is set but JOB_COMPLETION_COUNT is not")
 		}
 		k, err1 := strconv.Atoi(idx)
 		n, err2 := strconv.Atoi(count)
 		if err1 != nil || err2 != nil || k < 0 || n < 1 || k >= n {
-			return Shard{}, fmt.Errorf("shard: JOB_COMPLETION_INDEX=%q JOB_COMPLETION_COUNT=%q is not a slice of the run", idx, count)
+			return orrery.Shard{}, fmt.Errorf("shard: JOB_COMPLETION_INDEX=%q JOB_COMPLETION_COUNT=%q is not a slice of the run", idx, count)
 		}
-		return Shard{Index: k, Count: n}, nil
+		return orrery.Shard{Index: k, Count: n}, nil
 	}
 	ks, ns, ok := strings.Cut(flag, "/")
 	k, err1 := strconv.Atoi(ks)
 	n, err2 := strconv.Atoi(ns)
 	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
-		return Shard{}, fmt.Errorf("shard %q: want K/N with 1 <= K <= N, such as 3/16", flag)
+		return orrery.Shard{}, fmt.Errorf("shard %q: want K/N with 1 <= K <= N, such as 3/16", flag)
 	}
-	return Shard{Index: k - 1, Count: n}, nil
+	return orrery.Shard{Index: k - 1, Count: n}, nil
 }
 
 // reportCmd groups the report tools.
@@ -344,7 +364,7 @@ func (c *mergeCmd) Run(e *cli.Env) error {
 	if err := checkOutput("--output", c.Output); err != nil {
 		return err
 	}
-	var reports []*Report
+	var reports []*orrery.Report
 	for _, name := range c.Files {
 		r, err := readReportFile(name)
 		if err != nil {
@@ -352,7 +372,7 @@ func (c *mergeCmd) Run(e *cli.Env) error {
 		}
 		reports = append(reports, r)
 	}
-	merged, err := MergeReports(reports...)
+	merged, err := orrery.MergeReports(reports...)
 	if err != nil {
 		return err
 	}
@@ -360,7 +380,7 @@ func (c *mergeCmd) Run(e *cli.Env) error {
 		return err
 	}
 	if c.Output != "" {
-		if err := writeFileAtomically(c.Output, merged.writeJSONTo); err != nil {
+		if err := outfile.WriteAtomically(c.Output, merged.WriteJSON); err != nil {
 			return err
 		}
 	}
@@ -370,36 +390,15 @@ func (c *mergeCmd) Run(e *cli.Env) error {
 	return nil
 }
 
-func readReportFile(name string) (*Report, error) {
+func readReportFile(name string) (*orrery.Report, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := ReadReport(f)
+	r, err := orrery.ReadReport(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return r, nil
-}
-
-// writeFileAtomically writes a file through a temporary file renamed into
-// place, so that no reader ever sees half of one.
-func writeFileAtomically(name string, write func(io.Writer) (int64, error)) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".orrery-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil { // CreateTemp makes it 0600
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }

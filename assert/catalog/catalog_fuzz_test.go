@@ -1,4 +1,4 @@
-package assert
+package catalog
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go/token"
+
+	"github.com/orrerysim/orrery/assert"
 )
 
 // FuzzCatalogFile feeds arbitrary source to the catalog's parser: it must
@@ -25,8 +27,8 @@ func FuzzCatalogFile(f *testing.F) {
 			t.Fatalf("sites %v with error %v", sites, err)
 		}
 		for _, s := range sites {
-			o := ops[s.Func]
-			if o == nil || o.kind != s.Kind || !strings.HasPrefix(s.Location, "dir/f.go:") {
+			o, ok := assert.LookupFunc(s.Func)
+			if !ok || o.Kind != s.Kind || !strings.HasPrefix(s.Location, "dir/f.go:") {
 				t.Errorf("bad site %+v", s)
 			}
 		}

@@ -1,4 +1,4 @@
-package orrery
+package cli
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/orrerysim/orrery"
 )
 
 // checkOutput makes sure that the file name can be written before any
@@ -74,7 +76,7 @@ func (t *traceFile) Write(p []byte) (int, error) {
 
 // keep closes the trace and moves it to --trace when it holds one. With
 // --trace and nothing traced, no file is written, and the error says why.
-func (t *traceFile) keep(rep *Report, interrupted bool) error {
+func (t *traceFile) keep(rep *orrery.Report, interrupted bool) error {
 	err := t.w.Flush()
 	if cerr := t.f.Close(); err == nil {
 		err = cerr

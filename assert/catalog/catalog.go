@@ -1,4 +1,10 @@
-package assert
+// Package catalog finds the assertion call sites of Go source, reached or
+// not, by parsing it: a run's results only name the assertions it
+// evaluated, and the catalog adds those it never reached, as results never
+// evaluated that assert.Missing can judge. It is a tool of the harness
+// (orrerytest, cli), kept out of package assert so that code calling
+// assert.Always does not link the Go parser.
+package catalog
 
 import (
 	"cmp"
@@ -13,34 +19,35 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/internal/callsite"
 )
 
-// importPath is this package's import path, which Catalog looks for.
+// importPath is package assert's import path, which Find looks for.
 const importPath = "github.com/orrerysim/orrery/assert"
 
-// Site is one assertion call in the source, as Catalog finds it.
+// Site is one assertion call in the source, as Find finds it.
 type Site struct {
 	// Message is the message literal, or the source of the expression when
 	// it is not a string literal (then Dynamic is set).
 	Message  string
 	Func     string // the function called: "AlwaysLessThan"
-	Kind     Kind
+	Kind     assert.Kind
 	Location string // "dir/file.go:line", as Result.Location gives it
 	Dynamic  bool   // the message is computed: the site cannot be matched to results
 }
 
-// Catalog lists every assertion call site in the Go files under dir, by
+// Find lists every assertion call site in the Go files under dir, by
 // parsing them: a run's results only name the assertions it evaluated, and
-// the catalog adds those it never reached (see FromCatalog and Missing).
+// the catalog adds those it never reached (see Results and assert.Missing).
 // Like the go command, it skips directories named testdata or vendor and
 // those whose name starts with "." or "_", below dir. Calls are recognized
-// through the file's import of this package, renamed or dot-imported too.
+// through the file's import of package assert, renamed or dot-imported too.
 // Sites are sorted by message, then by file and line.
-func Catalog(dir string) ([]Site, error) {
+func Find(dir string) ([]Site, error) {
 	root, err := filepath.Abs(dir) // locations keep a directory, as at run time
 	if err != nil {
-		return nil, fmt.Errorf("assert: catalog %s: %w", dir, err)
+		return nil, fmt.Errorf("catalog %s: %w", dir, err)
 	}
 	var sites []Site
 	fset := token.NewFileSet()
@@ -62,7 +69,7 @@ func Catalog(dir string) ([]Site, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("assert: catalog %s: %w", dir, err)
+		return nil, fmt.Errorf("catalog %s: %w", dir, err)
 	}
 	sortSites(sites)
 	return sites, nil
@@ -95,7 +102,7 @@ func catalogFile(fset *token.FileSet, path string, src any) ([]Site, error) {
 	return sites, nil
 }
 
-// localName returns the name under which f imports this package: "." for
+// localName returns the name under which f imports package assert: "." for
 // a dot import; ok is false when f does not import it.
 func localName(f *ast.File) (name string, ok bool) {
 	for _, imp := range f.Imports {
@@ -112,7 +119,7 @@ func localName(f *ast.File) (name string, ok bool) {
 
 // calledOp returns the assertion that fun names, or nil: pkg.Func,
 // pkg.Func[T], or Func under a dot import.
-func calledOp(fun ast.Expr, pkg string) *op {
+func calledOp(fun ast.Expr, pkg string) *assert.Func {
 	switch x := fun.(type) {
 	case *ast.IndexExpr:
 		return calledOp(x.X, pkg)
@@ -120,25 +127,33 @@ func calledOp(fun ast.Expr, pkg string) *op {
 		return calledOp(x.X, pkg)
 	case *ast.SelectorExpr:
 		if id, ok := x.X.(*ast.Ident); ok && id.Name == pkg {
-			return ops[x.Sel.Name]
+			return lookup(x.Sel.Name)
 		}
 	case *ast.Ident:
 		if pkg == "." {
-			return ops[x.Name]
+			return lookup(x.Name)
 		}
 	}
 	return nil
 }
 
-func newSite(fset *token.FileSet, call *ast.CallExpr, o *op) Site {
+// lookup returns the assertion function called name, or nil.
+func lookup(name string) *assert.Func {
+	if f, ok := assert.LookupFunc(name); ok {
+		return &f
+	}
+	return nil
+}
+
+func newSite(fset *token.FileSet, call *ast.CallExpr, o *assert.Func) Site {
 	pos := fset.Position(call.Lparen) // where the compiler puts a call, for runtime.Caller
-	s := Site{Func: o.name, Kind: o.kind,
+	s := Site{Func: o.Name, Kind: o.Kind,
 		Location: callsite.ShortPath(filepath.ToSlash(pos.Filename)) + ":" + strconv.Itoa(pos.Line)}
-	if o.msgArg >= len(call.Args) {
+	if o.MsgArg >= len(call.Args) {
 		s.Message, s.Dynamic = "", true // a call that does not compile
 		return s
 	}
-	arg := call.Args[o.msgArg]
+	arg := call.Args[o.MsgArg]
 	if lit, ok := arg.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 		if msg, err := strconv.Unquote(lit.Value); err == nil {
 			s.Message = msg
@@ -164,4 +179,18 @@ func splitLocation(loc string) (file string, line int) {
 	}
 	line, _ = strconv.Atoi(loc[i+1:])
 	return loc[:i], line
+}
+
+// Results turns the call sites that Find found into results that were
+// never evaluated, to merge with the results of a run (assert.Merge): then
+// assert.Missing also lists the assertions that no seed reached. Sites
+// whose message is not a literal are left out.
+func Results(sites []Site) []assert.Result {
+	var out []assert.Result
+	for _, s := range sites {
+		if !s.Dynamic {
+			out = append(out, assert.Result{Message: s.Message, Kind: s.Kind, Location: s.Location})
+		}
+	}
+	return out
 }

@@ -115,3 +115,32 @@ func Builder(m map[string]int) string {
 	}
 	return b.String()
 }
+
+func Values(m map[string]int) []int {
+	var out []int
+	for v := range maps.Values(m) { // want `range over maps.Values visits entries in random order, and the loop appends to out`
+		out = append(out, v)
+	}
+	return out
+}
+
+func All(w io.Writer, m map[string]int) {
+	for k, v := range maps.All(m) { // want `range over maps.All visits entries in random order, and the loop writes \(Fprintln\)`
+		fmt.Fprintln(w, k, v)
+	}
+}
+
+func VarDerived(m map[string]int) int {
+	for _, v := range m { // want `the loop returns a value that depends on which entry comes first`
+		var w = v + 1
+		return w
+	}
+	return 0
+}
+
+func Assigned(m map[string]int) (k string) {
+	for k = range m { // want `the loop returns a value that depends on which entry comes first`
+		return k
+	}
+	return ""
+}

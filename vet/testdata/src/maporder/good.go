@@ -104,3 +104,25 @@ func PerEntry(m map[string]int) map[string]string {
 	}
 	return out
 }
+
+// InClosure: the return belongs to the closure, called once per entry.
+func InClosure(m map[string]int) []func() string {
+	fs := make([]func() string, 0, len(m))
+	for k := range m {
+		fs = append(fs, func() string { return k })
+	}
+	slices.SortFunc(fs, func(a, b func() string) int { return strings.Compare(a(), b()) })
+	return fs
+}
+
+// Count's early return does not depend on the entry.
+func Count(m map[string]int, limit int) int {
+	n := 0
+	for range m {
+		n++
+		if n == limit {
+			return n
+		}
+	}
+	return n
+}

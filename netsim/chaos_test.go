@@ -23,7 +23,7 @@ func TestHealLiftsEveryFaultAtOnce(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, false, time.Minute)
+			x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, netsim.BothWays, time.Minute)
 			x.n.Cut(c, time.Minute)
 			c.Write([]byte("ping")) // clogs too (ClogP=1)
 			if err := sim.Sleep(ctx, time.Second); err != nil {
@@ -64,7 +64,7 @@ func TestRestoreOfAHealedPartitionIsIgnored(t *testing.T) {
 				return err
 			}
 			pair := func(d time.Duration) {
-				x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, false, d)
+				x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, netsim.BothWays, d)
 			}
 			pair(100 * time.Millisecond) // its restore comes at +100 ms
 			x.n.Heal()

@@ -41,7 +41,7 @@ func TestIOOnDeadConnections(t *testing.T) {
 			if n, err := c.Write(nil); n != 0 || err != nil {
 				return errors.New("zero-length write on an open connection: " + errString(err))
 			}
-			if err := x.n.Kill(c, true); err != nil {
+			if err := x.n.Kill(c, netsim.KillReset); err != nil {
 				return err
 			}
 			_, err = c.Read(make([]byte, 1))

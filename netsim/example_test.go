@@ -62,7 +62,7 @@ func ExampleNetwork_Partition() {
 			return
 		}
 		fmt.Println("connected at", w.Now().Round(time.Millisecond))
-		n.Partition([]netip.Addr{a.Addr()}, []netip.Addr{b.Addr()}, false, time.Second)
+		n.Partition([]netip.Addr{a.Addr()}, []netip.Addr{b.Addr()}, netsim.BothWays, time.Second)
 		fmt.Fprintln(c, "hello")
 	})
 	if err := w.Run(); err != nil {
@@ -132,7 +132,7 @@ func ExampleNetwork_Kill() {
 	w := sim.New(sim.Config{Seed: 1})
 	n := netsim.New(w, netsim.Config{})
 	talk(w, n, func(ctx context.Context, c net.Conn) {
-		n.Kill(c, true)
+		n.Kill(c, netsim.KillReset)
 	}, func(ctx context.Context, c net.Conn) {
 		_, err := c.Read(make([]byte, 1))
 		fmt.Println(errors.Is(err, netsim.ErrConnectionReset), err.(*net.OpError).Op)

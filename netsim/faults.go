@@ -185,15 +185,25 @@ func (n *Network) Cut(nc net.Conn, d time.Duration) error {
 	return nil
 }
 
-// Kill ends nc's connection from the network: a reset (both ends fail
-// with ErrConnectionReset at once), or a FIN both ways (both ends read
-// io.EOF after the data in flight, and their writes fail).
-func (n *Network) Kill(nc net.Conn, reset bool) error {
+// KillMode is how Kill ends a connection.
+type KillMode uint8
+
+const (
+	// KillReset resets the connection: both ends fail with
+	// ErrConnectionReset at once.
+	KillReset KillMode = iota
+	// KillFIN closes it both ways: both ends read io.EOF after the data in
+	// flight, and their writes fail.
+	KillFIN
+)
+
+// Kill ends nc's connection from the network, as mode says.
+func (n *Network) Kill(nc net.Conn, mode KillMode) error {
 	e, err := control("Kill", nc, 0)
 	if err != nil {
 		return err
 	}
-	if reset {
+	if mode == KillReset {
 		n.record(e.c, "Kill", "rst")
 		e.c.resetConn()
 		return nil

@@ -233,7 +233,7 @@ func TestPartitionStopsOnlyThoseHosts(t *testing.T) {
 				return err
 			}
 			if to == "server" {
-				x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, false, time.Second)
+				x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, netsim.BothWays, time.Second)
 			}
 			_, err = c.Write([]byte("hello"))
 			return err

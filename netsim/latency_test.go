@@ -102,7 +102,7 @@ func TestOneWayAndHostPartitions(t *testing.T) {
 		toClient bool
 	}{
 		{"one way", func(x *world) {
-			x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, true, time.Hour)
+			x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, netsim.OneWay, time.Hour)
 		}, false, true},
 		{"send-only block of the client", func(x *world) { x.n.SendPartition(x.client.Addr(), time.Hour) }, false, true},
 		{"receive block of the client", func(x *world) { x.n.RecvPartition(x.client.Addr(), time.Hour) }, true, false},

@@ -20,12 +20,23 @@ type partition struct {
 	desc  string
 }
 
+// Direction is which way a Partition cuts traffic.
+type Direction bool
+
+const (
+	// BothWays cuts traffic from a to b and from b to a.
+	BothWays Direction = false
+	// OneWay cuts traffic from a to b only.
+	OneWay Direction = true
+)
+
 // Partition cuts traffic from every host of a to every host of b, and back
-// unless oneWay, for d of logical time (then PartitionRestore heals it).
-// Data already on the wire arrives; new data waits in the send buffers;
-// datagrams across it are lost; dials across it get no answer until it
-// heals. Addresses of no host are ignored.
-func (n *Network) Partition(a, b []netip.Addr, oneWay bool, d time.Duration) {
+// unless dir is OneWay, for d of logical time (then PartitionRestore heals
+// it). Data already on the wire arrives; new data waits in the send
+// buffers; datagrams across it are lost; dials across it get no answer
+// until it heals. Addresses of no host are ignored.
+func (n *Network) Partition(a, b []netip.Addr, dir Direction, d time.Duration) {
+	oneWay := dir == OneWay
 	p := n.newPartition(sim.OpPartitionRestore)
 	for _, x := range a {
 		for _, y := range b {
@@ -217,7 +228,7 @@ func (n *Network) randomPartition(d time.Duration) {
 	default: // one host alone
 		k = 1
 	}
-	n.Partition(addrs[:k], addrs[k:], n.fault(n.cfg.Faults.OneWayP), d)
+	n.Partition(addrs[:k], addrs[k:], Direction(n.fault(n.cfg.Faults.OneWayP)), d)
 }
 
 // randomConn picks an open connection that chaos may strike, or nil.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -241,27 +242,36 @@ func TestCloseDeliversDataThenEOF(t *testing.T) {
 	}
 }
 
-func TestKillResetsThePeer(t *testing.T) {
-	x := newWorld(t, 6, netsim.Config{})
-	x.run(t, map[string]func(context.Context) error{
-		"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
-			_, err := c.Read(make([]byte, 10))
-			if !errors.Is(err, netsim.ErrConnectionReset) {
-				return errors.New("read: " + errString(err))
-			}
-			return nil
-		}),
-		"b-client": func(ctx context.Context) error {
-			c, err := x.client.Dial(ctx, "server:7000")
-			if err != nil {
-				return err
-			}
-			if err := sim.Sleep(ctx, time.Millisecond); err != nil {
-				return err
-			}
-			return x.n.Kill(c, true)
-		},
-	})
+func TestKillEndsThePeer(t *testing.T) {
+	tests := []struct {
+		mode netsim.KillMode
+		want error // what the peer's read fails with
+	}{
+		{netsim.KillReset, netsim.ErrConnectionReset},
+		{netsim.KillFIN, io.EOF},
+	}
+	for _, tt := range tests {
+		x := newWorld(t, 6, netsim.Config{})
+		x.run(t, map[string]func(context.Context) error{
+			"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
+				_, err := c.Read(make([]byte, 10))
+				if !errors.Is(err, tt.want) {
+					return fmt.Errorf("kill mode %d: read: %s, want %v", tt.mode, errString(err), tt.want)
+				}
+				return nil
+			}),
+			"b-client": func(ctx context.Context) error {
+				c, err := x.client.Dial(ctx, "server:7000")
+				if err != nil {
+					return err
+				}
+				if err := sim.Sleep(ctx, time.Millisecond); err != nil {
+					return err
+				}
+				return x.n.Kill(c, tt.mode)
+			},
+		})
+	}
 }
 
 func TestCloseWithLingerZeroResets(t *testing.T) {

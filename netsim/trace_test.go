@@ -97,7 +97,7 @@ func faulty(x *world) map[string]func(context.Context) error {
 			}
 			sim.Sleep(ctx, 10*time.Millisecond) // the server has accepted and bound its socket
 			pc.WriteTo([]byte("datagram"), &net.UDPAddr{IP: net.IPv4(10, 0, 1, 1), Port: 5000})
-			x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, true, 20*time.Millisecond)
+			x.n.Partition([]netip.Addr{x.client.Addr()}, []netip.Addr{x.server.Addr()}, netsim.OneWay, 20*time.Millisecond)
 			c.Write(make([]byte, 16)) // leaves when the partition heals
 			x.n.Cut(c, 30*time.Millisecond)
 			x.n.Clog(c, 40*time.Millisecond)

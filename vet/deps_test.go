@@ -8,11 +8,13 @@ import (
 )
 
 // TestShippingCodeDoesNotLinkVet checks that the packages application code
-// imports do not depend on this package or on golang.org/x/tools: the
-// analyzer links go/types, which has no place in a server binary.
+// imports, and the harness of simulation binaries and go test (cli,
+// orrerytest), do not depend on this package or on golang.org/x/tools: the
+// analyzer links go/types and go/packages, which have no place in a server
+// binary nor in every simulation binary. cmd/orrery may link it.
 func TestShippingCodeDoesNotLinkVet(t *testing.T) {
 	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedImports | packages.NeedDeps, Dir: ".."}
-	roots, err := packages.Load(cfg, ".", "./env/...", "./assert")
+	roots, err := packages.Load(cfg, ".", "./env/...", "./assert", "./cli", "./orrerytest")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,15 @@ type checker struct {
 	pass   *analysis.Pass
 	allows map[*token.File]map[int]*allow
 	diags  []analysis.Diagnostic
+	// whole holds the files checked throughout; in the others, only the
+	// regions are (the bodies of a test file's functions that take an
+	// env.Env).
+	whole   map[*token.File]bool
+	regions map[*token.File][]region
 }
+
+// region is a span of a file that is checked.
+type region struct{ pos, end token.Pos }
 
 // allow is one //orrery:allow comment with a reason, and whether it
 // silenced a report.
@@ -68,10 +76,13 @@ type allow struct {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	if isExempt(pass.Pkg.Path()) || !isSimulated(pass) {
+	if isExempt(pass.Pkg.Path()) {
 		return nil, nil
 	}
 	c := &checker{pass: pass, allows: map[*token.File]map[int]*allow{}}
+	if !c.findChecked() {
+		return nil, nil
+	}
 	var allows []*allow
 	for _, f := range pass.Files {
 		allows = append(allows, c.readAllows(f)...)
@@ -81,7 +92,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.checkConcurrency(root)
 	c.checkMapRanges(root)
 	for _, a := range allows {
-		if !a.used {
+		if !a.used && c.checked(a.comment.Pos()) {
 			c.diags = append(c.diags, analysis.Diagnostic{Pos: a.comment.Pos(), End: a.comment.End(),
 				Message: "//orrery:allow silences nothing: there is no report on its line or the next"})
 		}
@@ -93,11 +104,69 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// isSimulated reports whether the package is marked //orrery:simulated or
-// uses env.Env in a function signature or a struct.
-func isSimulated(pass *analysis.Pass) bool {
-	for _, f := range pass.Files {
-		if hasMarker(f) || usesEnv(pass.TypesInfo, f) {
+// findChecked decides what the pass checks and reports whether that is
+// anything. A package is simulated if a file other than a test is marked
+// //orrery:simulated or uses env.Env in a function signature or a struct;
+// then its files other than tests are checked throughout. A test file is
+// checked throughout if it is marked itself, and otherwise only in the
+// bodies of the functions that take an env.Env (processes and workloads
+// written in a test), not in the harness around them.
+func (c *checker) findChecked() bool {
+	c.whole = map[*token.File]bool{}
+	c.regions = map[*token.File][]region{}
+	simulated := false
+	for _, f := range c.pass.Files {
+		if !c.isTestFile(f) && (hasMarker(f) || usesEnv(c.pass.TypesInfo, f)) {
+			simulated = true
+		}
+	}
+	any := false
+	for _, f := range c.pass.Files {
+		tf := c.pass.Fset.File(f.Pos())
+		switch {
+		case c.isTestFile(f) && !hasMarker(f):
+			c.regions[tf] = envFuncBodies(c.pass.TypesInfo, f)
+			any = any || len(c.regions[tf]) > 0
+		case simulated || hasMarker(f):
+			c.whole[tf] = true
+			any = true
+		}
+	}
+	return any
+}
+
+// envFuncBodies returns the bodies of the functions and function literals
+// of f whose signature mentions env.Env.
+func envFuncBodies(info *types.Info, f *ast.File) []region {
+	var out []region
+	ast.Inspect(f, func(n ast.Node) bool {
+		var ft *ast.FuncType
+		var body *ast.BlockStmt
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			ft, body = n.Type, n.Body
+		case *ast.FuncLit:
+			ft, body = n.Type, n.Body
+		default:
+			return true
+		}
+		if body == nil || !funcTypeUsesEnv(info, ft) {
+			return true
+		}
+		out = append(out, region{body.Pos(), body.End()})
+		return false // the body is checked whole
+	})
+	return out
+}
+
+// checked reports whether the analyzer checks the code at pos.
+func (c *checker) checked(pos token.Pos) bool {
+	tf := c.pass.Fset.File(pos)
+	if c.whole[tf] {
+		return true
+	}
+	for _, r := range c.regions[tf] {
+		if r.pos <= pos && pos < r.end {
 			return true
 		}
 	}
@@ -118,26 +187,33 @@ func hasMarker(f *ast.File) bool {
 func usesEnv(info *types.Info, f *ast.File) bool {
 	found := false
 	ast.Inspect(f, func(n ast.Node) bool {
-		var fields []*ast.FieldList
 		switch n := n.(type) {
 		case *ast.FuncType:
-			fields = []*ast.FieldList{n.Params, n.Results}
+			found = funcTypeUsesEnv(info, n)
 		case *ast.StructType:
-			fields = []*ast.FieldList{n.Fields}
-		}
-		for _, fl := range fields {
-			if fl == nil {
-				continue
-			}
-			for _, field := range fl.List {
-				if mentionsEnv(info.TypeOf(field.Type)) {
-					found = true
-				}
-			}
+			found = fieldsUseEnv(info, n.Fields)
 		}
 		return !found
 	})
 	return found
+}
+
+// funcTypeUsesEnv reports whether a parameter or result of ft is an
+// env.Env.
+func funcTypeUsesEnv(info *types.Info, ft *ast.FuncType) bool {
+	return fieldsUseEnv(info, ft.Params) || fieldsUseEnv(info, ft.Results)
+}
+
+func fieldsUseEnv(info *types.Info, fl *ast.FieldList) bool {
+	if fl == nil {
+		return false
+	}
+	for _, field := range fl.List {
+		if mentionsEnv(info.TypeOf(field.Type)) {
+			return true
+		}
+	}
+	return false
 }
 
 // mentionsEnv reports whether t is env.Env, or a pointer, slice, array or
@@ -184,6 +260,9 @@ func (c *checker) readAllows(f *ast.File) []*allow {
 				continue
 			}
 			if strings.TrimSpace(rest) == "" {
+				if !c.checked(cm.Pos()) {
+					continue
+				}
 				c.diags = append(c.diags, analysis.Diagnostic{Pos: cm.Pos(), End: cm.End(),
 					Message: "//orrery:allow needs a reason: say why this line may escape the simulation"})
 				continue
@@ -201,6 +280,9 @@ func (c *checker) readAllows(f *ast.File) []*allow {
 // report records msg at node n, to be reported in order of position,
 // unless an //orrery:allow covers its line.
 func (c *checker) report(n ast.Node, msg string, fixes ...analysis.SuggestedFix) {
+	if !c.checked(n.Pos()) {
+		return
+	}
 	tf := c.pass.Fset.File(n.Pos())
 	if a := c.allows[tf][tf.Line(n.Pos())]; a != nil {
 		a.used = true

@@ -6,9 +6,12 @@
 // as a blocked task, a stall or a determinism mismatch, long after the
 // line that caused them.
 //
-// Only simulated packages are checked: those that use env.Env in a
-// function signature or a struct, and those with an //orrery:simulated
-// comment in any file. Every report names the env equivalent. A line that
+// Only simulated code is checked: the packages that use env.Env in a
+// function signature or a struct, or carry an //orrery:simulated comment in
+// any file. In a _test.go file, only the bodies of the functions that take
+// an env.Env are (the processes and workloads a test defines, not the
+// harness around them), unless the file itself is marked. Every report
+// names the env equivalent. A line that
 // must stay as it is carries a comment saying why:
 //
 //	mu.Lock() //orrery:allow the critical section never blocks

@@ -15,7 +15,7 @@ import (
 // operating system).
 func TestAnalyzer(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), vet.Analyzer,
-		"clock", "conc", "rnd", "escape", "maporder", "allow", "marked", "plain", "envstruct",
+		"clock", "conc", "rnd", "escape", "maporder", "allow", "marked", "plain", "envstruct", "harness",
 		"github.com/orrerysim/orrery/env/realenv")
 }
 

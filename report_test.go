@@ -170,6 +170,7 @@ func (r *recorder) Fatalf(format string, a ...any) {
 func TestGoTestPrintsEachFailureOnce(t *testing.T) {
 	rec := &recorder{TB: t}
 	path := filepath.Join(t.TempDir(), "report.json")
+	t.Setenv("ORRERY_SEEDS", "100") // whatever the go test run asks of the simulations
 	t.Setenv("ORRERY_REPORT", path)
 	orrerytest.Test(rec, withRun("panics", func(e env.Env) error {
 		if err := e.Clock().Sleep(e.Context(), time.Millisecond); err != nil {

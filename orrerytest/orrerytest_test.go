@@ -1,0 +1,68 @@
+package orrerytest_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/orrerytest"
+)
+
+// sleeper is a simulation whose one workload sleeps a random while, with
+// a process that waits for the end.
+func sleeper(name string) orrery.Simulation {
+	return orrery.Simulation{
+		Name: name,
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error {
+			return e.Clock().Sleep(e.Context(), time.Hour)
+		}}},
+		Workloads: []orrery.Workload{{Name: "sleeper", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				return e.Clock().Sleep(e.Context(), time.Duration(1+e.Rand().IntN(1000))*time.Microsecond)
+			}}
+		}}},
+	}
+}
+
+// readSeeds returns how many seeds the JSON report in file says ran.
+func readSeeds(t *testing.T, file string) int {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := orrery.ReadReport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.Seeds
+}
+
+// TestEnvironmentDrivesTest: ORRERY_SEEDS sets how many seeds Test runs,
+// and two tests of one run given one ORRERY_REPORT file write a file each,
+// under their own names.
+func TestEnvironmentDrivesTest(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ORRERY_SEEDS", "7")
+	t.Setenv("ORRERY_REPORT", filepath.Join(dir, "report.json"))
+	t.Run("a", func(t *testing.T) { orrerytest.Test(t, sleeper("a")) })
+	t.Run("b", func(t *testing.T) { orrerytest.Test(t, sleeper("b")) })
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 2 {
+		t.Fatalf("reports written: %v, want one per test", files)
+	}
+	for _, f := range files {
+		if n := readSeeds(t, f); n != 7 {
+			t.Errorf("%s: %d seeds, want ORRERY_SEEDS=7", f, n)
+		}
+	}
+	t.Setenv("ORRERY_REPORT", dir+"/")
+	t.Run("c", func(t *testing.T) { orrerytest.Test(t, sleeper("c")) })
+	if n := readSeeds(t, filepath.Join(dir, "orrerytest", "TestEnvironmentDrivesTest-c.json")); n != 7 {
+		t.Errorf("report under the directory: %d seeds, want 7", n)
+	}
+}

@@ -32,7 +32,9 @@ func Run(dir string, patterns ...string) ([]Finding, error) {
 
 // analyze is Run with cfg's directory and overlay.
 func analyze(cfg *packages.Config, patterns ...string) ([]Finding, error) {
-	cfg.Mode, cfg.Tests = packages.LoadAllSyntax, true
+	// The analyzer keeps no facts, so dependencies come from export data:
+	// only the packages named are parsed and type-checked from source.
+	cfg.Mode, cfg.Tests = packages.LoadSyntax|packages.NeedModule, true
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("load packages: %w", err)

@@ -60,3 +60,18 @@ func TestShippedCodeLinksNoHarness(t *testing.T) {
 		})
 	}
 }
+
+// TestSimulationBinaryLinksNoAnalyzer: a simulation binary built on
+// cli.Main (testdata/slowsim) links neither the analyzer of orrery vet,
+// which only cmd/orrery adds, nor go/types.
+func TestSimulationBinaryLinksNoAnalyzer(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./testdata/slowsim").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, path := range strings.Fields(string(out)) {
+		if path == "go/types" || path == "github.com/orrerysim/orrery/vet" || strings.HasPrefix(path, "golang.org/x/tools/") {
+			t.Errorf("a simulation binary links %s", path)
+		}
+	}
+}

@@ -43,20 +43,62 @@ import (
 //
 //	func main() { cli.Main(bank.Simulation(bank.Options{})) }
 func Main(sims ...orrery.Simulation) {
-	os.Exit(MainArgs(programName(), os.Args[1:], os.Stdout, os.Stderr, sims...))
+	MainWith(nil, sims...)
+}
+
+// MainWith is Main with commands of the program's own added, such as
+// cmd/orrery's vet.
+func MainWith(cmds []Command, sims ...orrery.Simulation) {
+	os.Exit(mainArgs(programName(), os.Args[1:], os.Stdout, os.Stderr, cmds, sims))
+}
+
+// Command is a command a program adds to the command line of Main: Run
+// takes the arguments after the command's name, as given from the first
+// one that is not a flag, and returns the exit code.
+type Command struct {
+	Name string
+	Help string // one sentence, for the help
+	Run  func(args []string, stdout, stderr io.Writer) int
 }
 
 // MainArgs is Main for tests and wrappers: prog is how replay commands
 // name the program, args the command line without it; it returns the exit
 // code. It handles SIGINT and SIGTERM while run and replay work.
 func MainArgs(prog string, args []string, stdout, stderr io.Writer, sims ...orrery.Simulation) int {
+	return mainArgs(prog, args, stdout, stderr, nil, sims)
+}
+
+// MainWithArgs is MainWith for tests and wrappers, as MainArgs is Main.
+func MainWithArgs(prog string, args []string, stdout, stderr io.Writer, cmds []Command, sims ...orrery.Simulation) int {
+	return mainArgs(prog, args, stdout, stderr, cmds, sims)
+}
+
+func mainArgs(prog string, args []string, stdout, stderr io.Writer, cmds []Command, sims []orrery.Simulation) int {
 	set := &simSet{prog: prog, sims: sims}
-	return cli.Run(args, stdout, stderr, kong.Name(prog),
+	opts := []kong.Option{kong.Name(prog),
 		kong.DynamicCommand("run", "Run many seeds of a simulation and summarise them.", "", &runCmd{set: set}),
 		kong.DynamicCommand("replay", "Run one seed of a simulation, printing its trace.", "", &replayCmd{set: set}),
 		kong.DynamicCommand("list", "List the simulations this program holds.", "", &listCmd{set: set}),
 		kong.DynamicCommand("report", "Work with JSON reports of runs.", "", &reportCmd{}),
-	)
+	}
+	for _, c := range cmds {
+		opts = append(opts, kong.DynamicCommand(c.Name, c.Help, "", &addedCmd{cmd: c}))
+	}
+	return cli.Run(args, stdout, stderr, opts...)
+}
+
+// addedCmd is a Command of the program's own.
+type addedCmd struct {
+	cmd  Command
+	Args []string `arg:"" optional:"" passthrough:"" help:"The command's arguments."`
+}
+
+// Run runs the command with its arguments.
+func (c *addedCmd) Run(e *cli.Env) error {
+	if code := c.cmd.Run(c.Args, e.Stdout(), e.Stderr()); code != 0 {
+		return cli.ExitStatus(code)
+	}
+	return nil
 }
 
 // programName is how the replay commands this program prints invoke it:

@@ -7,12 +7,13 @@
 package catalog
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/printer"
 	"go/token"
-	"go/types"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -160,8 +161,18 @@ func newSite(fset *token.FileSet, call *ast.CallExpr, o *assert.Func) Site {
 			return s
 		}
 	}
-	s.Message, s.Dynamic = types.ExprString(arg), true
+	s.Message, s.Dynamic = exprString(fset, arg), true
 	return s
+}
+
+// exprString is the source of x, in one line: go/printer, not go/types,
+// which a simulation binary with a catalog flag would link for this alone.
+func exprString(fset *token.FileSet, x ast.Expr) string {
+	var b bytes.Buffer
+	if err := printer.Fprint(&b, fset, x); err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 func sortSites(sites []Site) {

@@ -66,6 +66,19 @@
 // its record and highlights its causal chain; the search box jumps to a
 // seq. PAGE is written only when the whole trace was read.
 //
+// # orrery vet
+//
+//	orrery vet [PACKAGES]
+//
+// Vet reports code that escapes the simulation in the packages given
+// (./... by default) and their tests: wall-clock time, goroutines, Go
+// channels and sync locks, global random sources, the real disk and
+// network, map order that decides what happens next; each report names
+// the env equivalent (see package vet; cmd/orrery-vet runs the same
+// analyzer under go vet -vettool). Exit 0 when clean, 1 with findings.
+// Only this command links the analyzer: a simulation binary of your own
+// built on cli.Main does not.
+//
 // # Colour
 //
 // On a terminal the output is coloured (the stamp dim, ERROR logs red, WARN

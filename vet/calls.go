@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // checkIdents reports every use of a function, method or variable that
@@ -93,25 +94,11 @@ func useSite(cur inspector.Cursor) (ast.Node, *ast.CallExpr) {
 	return node, nil
 }
 
-// callee returns the function or method a call invokes, or nil.
+// callee returns the function or method a call invokes (an interface
+// method included), or nil.
 func callee(info *types.Info, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = fun
-	case *ast.SelectorExpr:
-		id = fun.Sel
-	case *ast.IndexExpr: // explicitly instantiated generic function
-		return calleeOf(info, fun.X)
-	default:
-		return nil
-	}
-	fn, _ := info.Uses[id].(*types.Func)
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
 	return fn
-}
-
-func calleeOf(info *types.Info, x ast.Expr) *types.Func {
-	return callee(info, &ast.CallExpr{Fun: x})
 }
 
 // isBuiltin reports whether call calls the builtin name.

@@ -180,3 +180,23 @@ func TestCatalogFailsARunThatMissedAnAssertion(t *testing.T) {
 		t.Fatalf("missing = %+v", missing)
 	}
 }
+
+// TestProgressIsToldOfEverySeed: Options.Progress hears of each finished
+// seed, with counts that grow one at a time up to the run's total.
+func TestProgressIsToldOfEverySeed(t *testing.T) {
+	var calls [][3]int
+	rep, err := orrery.Run(counter(), orrery.Options{Seeds: 5, Parallel: 2, Progress: func(done, failed, total int) {
+		calls = append(calls, [3]int{done, failed, total}) // calls come one at a time
+	}})
+	if err != nil || !rep.OK() {
+		t.Fatalf("run: %v", err)
+	}
+	if len(calls) != 5 {
+		t.Fatalf("Progress called %d times, want 5: %v", len(calls), calls)
+	}
+	for i, c := range calls {
+		if c != [3]int{i + 1, 0, 5} {
+			t.Errorf("call %d: %v, want [%d 0 5]", i, c, i+1)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package conc
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/orrerysim/orrery/env"
 )
@@ -57,6 +58,13 @@ func (s *Server) Run(ctx context.Context, l *locked) {
 }
 
 func (s *Server) work() {}
+
+// Once and atomics do not wait on other tasks' progress: no report.
+var once sync.Once
+
+func Init(n *atomic.Int64) {
+	once.Do(func() { n.Add(1) })
+}
 
 // Typed channels in signatures are not operations.
 func Pass(ch chan int, out <-chan int) (chan int, <-chan int) { return ch, out }

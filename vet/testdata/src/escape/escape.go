@@ -34,6 +34,11 @@ func Network(ctx context.Context, e env.Env) {
 	_, _ = http.Get("http://a")             // want `net/http.Get uses the real network and goroutines`
 	_, _ = http.DefaultClient.Do(nil)       // want `net/http.Client.Do uses the real network`
 	_ = http.ListenAndServe(":1", nil)      // want `net/http.ListenAndServe serves each connection on a goroutine`
+	c1, _ := net.Pipe()                     // want `net.Pipe blocks on Go channels outside the simulation: use a connection from e.Net\(\).Dial`
+	_ = c1
+	srv := &http.Server{Addr: ":1"}
+	_ = srv.Serve(nil) // want `net/http.Server.Serve serves each connection on a goroutine the simulation does not schedule: use a server loop on e.Net\(\).Listen`
+	_ = srv.Addr
 	_, _, _ = net.SplitHostPort("a:1")
 	_ = net.ParseIP("10.0.0.1")
 }

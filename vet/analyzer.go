@@ -120,19 +120,19 @@ func (c *checker) findChecked() bool {
 			simulated = true
 		}
 	}
-	any := false
+	some := false
 	for _, f := range c.pass.Files {
 		tf := c.pass.Fset.File(f.Pos())
 		switch {
 		case c.isTestFile(f) && !hasMarker(f):
 			c.regions[tf] = envFuncBodies(c.pass.TypesInfo, f)
-			any = any || len(c.regions[tf]) > 0
+			some = some || len(c.regions[tf]) > 0
 		case simulated || hasMarker(f):
 			c.whole[tf] = true
-			any = true
+			some = true
 		}
 	}
-	return any
+	return some
 }
 
 // envFuncBodies returns the bodies of the functions and function literals

@@ -23,12 +23,13 @@ const (
 
 // fixes returns the suggested fix of kind k for call, if one is mechanical
 // here: the call is a call (not a function value) and exactly one env.Env
-// variable (and, for Sleep, one context.Context) is in scope.
+// (a variable, or else a variable's field) and, for Sleep, one
+// context.Context are in scope.
 func (c *checker) fixes(k fixKind, call *ast.CallExpr) []analysis.SuggestedFix {
 	if k == fixNone || call == nil {
 		return nil
 	}
-	e := c.varInScope(call.Pos(), func(t types.Type) bool { return isNamed(t, EnvPath, "Env") })
+	e := c.envInScope(call.Pos())
 	if e == "" {
 		return nil
 	}
@@ -61,7 +62,12 @@ func (c *checker) fixEdits(k fixKind, call *ast.CallExpr, e string) []analysis.T
 		return []analysis.TextEdit{replace(call.Pos(), arg.Pos(), ""),
 			replace(arg.End(), call.End(), ".Sub("+e+".Clock().Now())")}
 	case fixSleep:
-		ctx := c.varInScope(call.Pos(), func(t types.Type) bool { return isNamed(t, "context", "Context") })
+		ctx, _ := c.varInScope(call.Pos(), func(v *types.Var) string {
+			if isNamed(v.Type(), "context", "Context") {
+				return v.Name()
+			}
+			return ""
+		})
 		if ctx == "" {
 			return nil
 		}
@@ -90,28 +96,75 @@ func isPrimary(x ast.Expr) bool {
 	return false
 }
 
-// varInScope returns the name of the one variable of the innermost scope
-// at pos that has a variable whose type satisfies want, or "" if there is
-// none or more than one.
-func (c *checker) varInScope(pos token.Pos, want func(types.Type) bool) string {
+// envInScope returns the expression for the one env.Env in scope at pos:
+// a variable, or else the one env.Env field of a variable's struct (a
+// method's receiver, typically); "" if there is none or more than one.
+func (c *checker) envInScope(pos token.Pos) string {
+	e, seen := c.varInScope(pos, func(v *types.Var) string {
+		if isNamed(v.Type(), EnvPath, "Env") {
+			return v.Name()
+		}
+		return ""
+	})
+	if seen {
+		return e
+	}
+	e, _ = c.varInScope(pos, func(v *types.Var) string {
+		if f := c.envField(v.Type()); f != "" {
+			return v.Name() + "." + f
+		}
+		return ""
+	})
+	return e
+}
+
+// envField returns the name of the one env.Env field of t's struct (or
+// *struct) that this package can see, or "".
+func (c *checker) envField(t types.Type) string {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return ""
+	}
+	name := ""
+	for f := range st.Fields() {
+		if !isNamed(f.Type(), EnvPath, "Env") || !(f.Exported() || f.Pkg() == c.pass.Pkg) {
+			continue
+		}
+		if name != "" {
+			return ""
+		}
+		name = f.Name()
+	}
+	return name
+}
+
+// varInScope looks for the variables in scope at pos for which expr
+// returns an expression, in the innermost scope that has any. It returns
+// that expression if there is exactly one ("" if more), and whether there
+// was any.
+func (c *checker) varInScope(pos token.Pos, expr func(*types.Var) string) (string, bool) {
 	inner := c.pass.Pkg.Scope().Innermost(pos)
 	for s := inner; s != nil && s != c.pass.Pkg.Scope(); s = s.Parent() {
 		var found []string
 		for _, name := range s.Names() {
 			v, ok := s.Lookup(name).(*types.Var)
-			if !ok || v.Pos() >= pos || !want(v.Type()) {
+			if !ok || v.Pos() >= pos {
 				continue
 			}
-			if _, obj := inner.LookupParent(name, pos); obj == v {
-				found = append(found, name)
+			x := expr(v)
+			if _, obj := inner.LookupParent(name, pos); x != "" && obj == v {
+				found = append(found, x)
 			}
 		}
 		if len(found) == 1 {
-			return found[0]
+			return found[0], true
 		}
 		if len(found) > 1 {
-			return ""
+			return "", true
 		}
 	}
-	return ""
+	return "", false
 }

@@ -44,3 +44,20 @@ func Closure(node env.Env) func() time.Time {
 		return time.Now() // want `time.Now reads the wall clock`
 	}
 }
+
+type node struct {
+	name string
+	e    env.Env
+}
+
+// Field: a method reaches the env through its receiver.
+func (n *node) Field() time.Time {
+	return time.Now() // want `time.Now reads the wall clock`
+}
+
+type twoEnvs struct{ a, b env.Env }
+
+// TwoFields: which field to use is not mechanical.
+func (t twoEnvs) TwoFields() time.Time {
+	return time.Now() // want `time.Now reads the wall clock`
+}

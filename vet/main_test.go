@@ -2,16 +2,13 @@ package vet_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/orrerysim/orrery/internal/golden"
 	"github.com/orrerysim/orrery/vet"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // TestMainCommand runs the command as `orrery vet` would: findings sorted by
 // position, one a line on stdout, paths relative to the working directory,
@@ -52,17 +49,5 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		}
 		return
 	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("stdout:\n%s\nwant (%s; -update rewrites it):\n%s", got, path, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }

@@ -62,10 +62,10 @@ func TestShippedCodeLinksNoHarness(t *testing.T) {
 }
 
 // TestSimulationBinaryLinksNoAnalyzer: a simulation binary built on
-// cli.Main (testdata/slowsim) links neither the analyzer of orrery vet,
+// cli.Main (cli/testdata/slowsim) links neither the analyzer of orrery vet,
 // which only cmd/orrery adds, nor go/types.
 func TestSimulationBinaryLinksNoAnalyzer(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "./testdata/slowsim").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "./cli/testdata/slowsim").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

@@ -307,6 +307,23 @@ func TestARunnerCrashIsRaisedInTheCaller(t *testing.T) {
 	t.Fatal("Run returned")
 }
 
+// failing is counter with a workload that errors in every seed.
+func failing() orrery.Simulation {
+	s := counter()
+	s.Name = "failing"
+	s.Bugs = []string{"boom"}
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			if orrery.Planted(e.Context(), "boom") {
+				return errors.New("boom")
+			}
+			return nil
+		}}
+	}
+	s.Invariants = nil
+	return s
+}
+
 // TestGoAPIReplayHintReproduces runs the Go statement printed for a
 // failing seed of a swarm run with a planted bug: it names the seed, the
 // bugs and swarm mode, and doing what it says fails the same way.

@@ -15,6 +15,7 @@ import (
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/internal/golden"
 	"github.com/orrerysim/orrery/orrerytest"
 	"github.com/orrerysim/orrery/trace"
 )
@@ -146,7 +147,7 @@ func TestSummaryOfAFailedRun(t *testing.T) {
 	if got := [2]float64{rep.Speedup(), rep.SpeedupPerCore()}; got != [2]float64{10, 2.5} {
 		t.Errorf("speed-ups = %v, want sim time / wall time 10 and sim time / seed time 2.5", got)
 	}
-	golden(t, filepath.Join("testdata", "report", "table.golden"), table(t, rep))
+	golden.Check(t, filepath.Join("testdata", "report", "table.golden"), []byte(table(t, rep)))
 }
 
 // recorder is a testing.TB that keeps what Test prints.

@@ -1,4 +1,4 @@
-package orrery_test
+package cli_test
 
 import (
 	"bytes"

@@ -1,9 +1,8 @@
-package orrery_test
+package cli_test
 
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,9 +12,8 @@ import (
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // failing is counter with a workload that errors in every seed.
 func failing() orrery.Simulation {
@@ -77,27 +75,7 @@ func TestMainCommands(t *testing.T) {
 			}
 			got := strings.ReplaceAll(timing.ReplaceAllString(stdout.String(), "$1 (masked)"), dir, "DIR")
 			got += "--- stderr\n" + strings.ReplaceAll(stderr.String(), dir, "DIR")
-			golden(t, filepath.Join("testdata", "main", tt.name+".golden"), got)
+			golden.Check(t, filepath.Join("testdata", "main", tt.name+".golden"), []byte(got))
 		})
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run with -update to accept):\n%s", path, got)
 	}
 }

@@ -187,9 +187,6 @@ func (c *runCmd) Run(e *cli.Env) error {
 		}
 		opts.Catalog = catalog.Results(sites)
 	}
-	bar := newProgress(e.Stderr())
-	defer bar.finish()
-	opts.Progress = bar.add
 	return finish(e, sim, opts, c.Trace, c.Report)
 }
 
@@ -231,7 +228,13 @@ func finish(e *cli.Env, sim orrery.Simulation, opts orrery.Options, tracePath, r
 	in := e.CatchInterrupts("starting seeds")
 	defer in.Release()
 	opts.Stop = in.Stop()
+	bar := &progress{}
+	if opts.Log == nil { // a replay's log goes where the bar would
+		bar = newProgress(e.Stderr())
+		opts.Progress = bar.add
+	}
 	rep, err := orrery.Run(sim, opts)
+	bar.finish() // cleared before the summary is printed
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package orrerytest_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -64,5 +66,34 @@ func TestEnvironmentDrivesTest(t *testing.T) {
 	t.Run("c", func(t *testing.T) { orrerytest.Test(t, sleeper("c")) })
 	if n := readSeeds(t, filepath.Join(dir, "orrerytest", "TestEnvironmentDrivesTest-c.json")); n != 7 {
 		t.Errorf("report under the directory: %d seeds, want 7", n)
+	}
+}
+
+// fatalRecorder is a testing.TB that keeps the message of Fatalf and stops
+// the goroutine, as Fatalf does.
+type fatalRecorder struct {
+	testing.TB
+	fatal string
+}
+
+func (r *fatalRecorder) Helper() {}
+func (r *fatalRecorder) Fatalf(format string, a ...any) {
+	r.fatal = fmt.Sprintf(format, a...)
+	runtime.Goexit()
+}
+
+// TestBadEnvironmentFailsTheTest: a variable that does not parse fails the
+// test, saying which and why, before any seed runs.
+func TestBadEnvironmentFailsTheTest(t *testing.T) {
+	t.Setenv("ORRERY_SEEDS", "lots")
+	rec := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		orrerytest.Test(rec, sleeper("bad"))
+	}()
+	<-done
+	if want := "orrery: ORRERY_SEEDS=lots: want a number of seeds, 1 or more"; rec.fatal != want {
+		t.Errorf("Fatalf(%q), want %q", rec.fatal, want)
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/orrerysim/orrery/orrerytest"
 )
 
-// TestWAL is the simulation as a go test: -orrery.seeds=2000 for the full
-// sweep, -orrery.bug=ack-before-sync to see the planted bug found.
+// TestWAL is the simulation as a go test: ORRERY_SEEDS=2000 for the full
+// sweep, ORRERY_BUG=ack-before-sync to see the planted bug found.
 func TestWAL(t *testing.T) {
 	orrerytest.Test(t, wal.Simulation())
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/netsim"
 )
 
 // A simulation of a counter server and a client that adds to it, with an
@@ -111,7 +112,7 @@ func ExampleNetwork() {
 					return err
 				}
 				server, _ := orrery.Lookup(ctx, "server")
-				orrery.Network(ctx).Partition([]netip.Addr{e.Addr()}, []netip.Addr{server.Addr}, false, time.Second)
+				orrery.Network(ctx).Partition([]netip.Addr{e.Addr()}, []netip.Addr{server.Addr}, netsim.BothWays, time.Second)
 				buf := make([]byte, 4)
 				c.Write([]byte("ping"))
 				c.SetReadDeadline(e.Clock().Now().Add(500 * time.Millisecond))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/netsim"
 )
 
 func TestNetworkOutsideSimulation(t *testing.T) {
@@ -50,7 +51,7 @@ func TestNetworkPartitionFromWorkload(t *testing.T) {
 						others = append(others, h.Addr)
 					}
 				}
-				orrery.Network(ctx).Partition([]netip.Addr{server.Addr}, others, false, 2*time.Second)
+				orrery.Network(ctx).Partition([]netip.Addr{server.Addr}, others, netsim.BothWays, 2*time.Second)
 				dctx, cancel := e.Clock().WithTimeout(ctx, time.Second)
 				defer cancel()
 				_, during = e.Net().Dial(dctx, "server:7000")

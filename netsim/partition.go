@@ -20,14 +20,15 @@ type partition struct {
 	desc  string
 }
 
-// Direction is which way a Partition cuts traffic.
-type Direction bool
+// Direction is which way a Partition cuts traffic. It is not a bool, so a
+// call reads BothWays or OneWay rather than a bare true or false.
+type Direction uint8
 
 const (
 	// BothWays cuts traffic from a to b and from b to a.
-	BothWays Direction = false
+	BothWays Direction = iota
 	// OneWay cuts traffic from a to b only.
-	OneWay Direction = true
+	OneWay
 )
 
 // Partition cuts traffic from every host of a to every host of b, and back
@@ -228,7 +229,7 @@ func (n *Network) randomPartition(d time.Duration) {
 	default: // one host alone
 		k = 1
 	}
-	n.Partition(addrs[:k], addrs[k:], Direction(n.fault(n.cfg.Faults.OneWayP)), d)
+	n.Partition(addrs[:k], addrs[k:], direction(n.fault(n.cfg.Faults.OneWayP)), d)
 }
 
 // randomConn picks an open connection that chaos may strike, or nil.
@@ -245,4 +246,12 @@ func (n *Network) randomConn() *conn {
 		return nil
 	}
 	return open[n.w.Rand().IntN(len(open))]
+}
+
+// direction is OneWay when oneWay holds, BothWays otherwise.
+func direction(oneWay bool) Direction {
+	if oneWay {
+		return OneWay
+	}
+	return BothWays
 }

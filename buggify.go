@@ -11,7 +11,9 @@ import (
 // site, as FoundationDB's BUGGIFY does: a site is enabled for a run with
 // p=0.25 on its first evaluation, and an enabled site fires with p=0.25.
 // It is false outside a simulation and after the chaos phase. Every
-// enabling and firing is a trace record. See chaos.Buggify.
+// enabling and firing is a trace record. Buggify (with BuggifyWithProb, its
+// probability variant) is the one public entry point; chaos.BuggifyAt is the
+// mechanism beneath it.
 //
 //	if orrery.Buggify(ctx) {
 //		batch = batch[:1] // flush early: an odd size few tests reach

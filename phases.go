@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/orrerysim/orrery/chaos"
-	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -80,9 +79,9 @@ func (c *cluster) heal() {
 	}
 	c.healed = true
 	c.w.Logger().Info("orrery: faults healed")
-	chaos.DisableBuggify(c.w)
+	chaos.Heal(c.w)
 	c.net.Heal()
-	c.disks.SetFaults(disksim.Faults{})
+	c.disks.Heal()
 	c.restartAll()
 }
 

@@ -49,7 +49,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 	c := newCluster(w, s, drawn)
 	c.bugs = o.bugs
 	if !drawn.Buggify {
-		chaos.DisableBuggify(w)
+		chaos.Heal(w)
 	}
 	for _, inv := range s.Invariants {
 		w.AddInvariant(inv.Name, func() error { return inv.Check(&c.state) })

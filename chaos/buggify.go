@@ -16,33 +16,19 @@ import (
 const SiteProbability = 0.25
 
 // FireProbability is the chance that an enabled site fires on one
-// evaluation, unless BuggifyWithProb says otherwise.
+// evaluation, unless the caller gives another probability.
 const FireProbability = 0.25
 
-// Buggify reports whether to take a rarely exercised path here, as
-// FoundationDB's BUGGIFY does: on its first evaluation in a run a call site
-// is enabled with p=SiteProbability, and an enabled site fires with
-// p=FireProbability. It is false outside a simulation, once the run has
-// failed, and after DisableBuggify. Sites are told apart by program counter,
-// so the cost is a stack read and a table lookup. Enabling and firing are
-// trace records, and each draw is one call of the seed's main stream.
+// BuggifyAt reports whether to take a rarely exercised path at the site
+// pc, as FoundationDB's BUGGIFY does: on its first evaluation in a run a
+// site is enabled with p=SiteProbability, and an enabled site fires with
+// probability p. It is false outside a simulation, once the run has failed,
+// and after Heal. Enabling and firing are trace records, and each draw is
+// one call of the seed's main stream.
 //
-//	if chaos.Buggify(ctx) {
-//		n = min(n, 1) // a short write
-//	}
-func Buggify(ctx context.Context) bool {
-	return buggify(ctx, FireProbability, callsite.PC(1))
-}
-
-// BuggifyWithProb is Buggify with the firing probability p of an enabled
-// site (the site is still enabled with p=SiteProbability).
-func BuggifyWithProb(ctx context.Context, p float64) bool {
-	return buggify(ctx, p, callsite.PC(1))
-}
-
-// BuggifyAt is Buggify for a site the caller names by program counter: a
-// wrapper that exports Buggify under another name passes callsite of its own
-// caller, so that each of its callers is a site of its own.
+// Application code calls orrery.Buggify, the one public entry point, which
+// passes its own caller's program counter as pc, so that each call site of
+// it is a site of its own. BuggifyAt is the mechanism beneath it.
 func BuggifyAt(ctx context.Context, p float64, pc uintptr) bool {
 	return buggify(ctx, p, pc)
 }
@@ -98,14 +84,10 @@ func record(w *sim.World, level slog.Level, pc uintptr, detail string) {
 	})
 }
 
-// Heal turns every Buggify site of w's run off for the rest of the run, for
+// Heal turns every Buggify site of w's run off for the rest of the run: for
 // the heal and check phases in which faults stop, as the network's and the
-// disks' Heal do.
+// disks' Heal do, and for a run that draws no Buggify at all.
 func Heal(w *sim.World) { stateOf(w).off = true }
-
-// DisableBuggify turns every Buggify site of w's run off, as Heal does; for
-// a run that draws no Buggify at all.
-func DisableBuggify(w *sim.World) { Heal(w) }
 
 // EnabledSites returns the locations of the sites enabled so far in w's run,
 // sorted; for reports and tests.

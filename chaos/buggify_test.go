@@ -7,8 +7,19 @@ import (
 	"testing"
 
 	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/sim"
 )
+
+// buggify is a Buggify site at its caller, as orrery.Buggify is.
+func buggify(ctx context.Context) bool {
+	return chaos.BuggifyAt(ctx, chaos.FireProbability, callsite.PC(1))
+}
+
+// buggifyWithProb is buggify firing with probability p.
+func buggifyWithProb(ctx context.Context, p float64) bool {
+	return chaos.BuggifyAt(ctx, p, callsite.PC(1))
+}
 
 // evaluate runs one seed in which a task evaluates one Buggify site n times,
 // and returns how often it fired and the run's trace hash.
@@ -16,7 +27,7 @@ func evaluate(t *testing.T, seed uint64, n int, disable bool) (fired int, hash u
 	t.Helper()
 	off := func(*sim.World) {}
 	if disable {
-		off = chaos.DisableBuggify
+		off = chaos.Heal
 	}
 	return evaluateOff(t, seed, n, off)
 }
@@ -28,7 +39,7 @@ func evaluateOff(t *testing.T, seed uint64, n int, off func(*sim.World)) (fired 
 	off(w)
 	w.Spawn("buggy", func(ctx context.Context) {
 		for range n {
-			if chaos.Buggify(ctx) {
+			if buggify(ctx) {
 				fired++
 			}
 		}
@@ -41,7 +52,7 @@ func evaluateOff(t *testing.T, seed uint64, n int, off func(*sim.World)) (fired 
 
 func TestBuggifyOutsideASimulationIsFalse(t *testing.T) {
 	for range 100 {
-		if chaos.Buggify(context.Background()) || chaos.BuggifyWithProb(context.Background(), 1) {
+		if buggify(context.Background()) || buggifyWithProb(context.Background(), 1) {
 			t.Fatal("Buggify fired outside a simulation")
 		}
 	}
@@ -82,7 +93,7 @@ func TestDisabledBuggifyNeverFires(t *testing.T) {
 	tests := []struct {
 		name string
 		off  func(*sim.World)
-	}{{"Heal", chaos.Heal}, {"DisableBuggify", chaos.DisableBuggify}}
+	}{{"Heal", chaos.Heal}}
 	for _, tt := range tests {
 		for seed := range uint64(200) {
 			if f, _ := evaluateOff(t, seed, 20, tt.off); f != 0 {
@@ -100,8 +111,8 @@ func TestSitesAreToldApartByCallSite(t *testing.T) {
 		w := sim.New(sim.Config{Seed: seed})
 		w.Spawn("two sites", func(ctx context.Context) {
 			for range 30 {
-				chaos.Buggify(ctx)
-				chaos.BuggifyWithProb(ctx, 1)
+				buggify(ctx)
+				buggifyWithProb(ctx, 1)
 			}
 		})
 		if err := w.Run(); err != nil {

@@ -3,22 +3,25 @@ package chaos_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/sim"
 )
 
-// Buggify is false outside a simulation; inside one, a site is enabled for
-// some seeds and fires on some of its evaluations there.
-func ExampleBuggify() {
-	fmt.Println(chaos.Buggify(context.Background()))
+// BuggifyAt is false outside a simulation; inside one, a site is enabled for
+// some seeds and fires on some of its evaluations there. Here the site is
+// this function; orrery.Buggify names its caller's.
+func ExampleBuggifyAt() {
+	site, _, _, _ := runtime.Caller(0)
+	fmt.Println(chaos.BuggifyAt(context.Background(), chaos.FireProbability, site))
 	seedsWithFirings := 0
 	for seed := range uint64(100) {
 		w := sim.New(sim.Config{Seed: seed})
 		fired := false
 		w.Spawn("task", func(ctx context.Context) {
 			for range 20 {
-				fired = fired || chaos.Buggify(ctx)
+				fired = fired || chaos.BuggifyAt(ctx, chaos.FireProbability, site)
 			}
 		})
 		w.Run()

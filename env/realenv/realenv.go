@@ -3,8 +3,10 @@ package realenv
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -31,14 +33,29 @@ type Options struct {
 	// Context is the host's life: cancel it (signal.NotifyContext on
 	// SIGTERM, say) to ask the host to shut down. Default: never.
 	Context context.Context
+	// Hosts maps the host names of the cluster to addresses, so that code
+	// which dials "backup:7001" in a simulation dials the same string in
+	// production: with Hosts{"backup": "10.1.2.3"}, Dial, Listen,
+	// ListenPacket and LookupHost use 10.1.2.3 for backup. A value is an
+	// IP address or another host name, which the system resolves. Names
+	// are matched exactly; a name not in the map goes to the system
+	// resolver.
+	Hosts map[string]string
 }
 
 // ErrNoDisk is returned by the Disk of an Env made without a Root.
 var ErrNoDisk = errors.New("realenv: no disk: Options.Root is empty")
 
-// New returns an Env backed by the operating system.
+// New returns an Env backed by the operating system. It fails if a name
+// of o.Hosts maps to nothing.
 func New(o Options) (env.Env, error) {
 	e := &realEnv{opts: o, ctx: o.Context}
+	for name, addr := range o.Hosts {
+		if name == "" || addr == "" {
+			return nil, fmt.Errorf("realenv: host map: %q maps to %q: want a name and an address", name, addr)
+		}
+	}
+	e.net = network{hosts: maps.Clone(o.Hosts)}
 	if e.opts.Name == "" {
 		e.opts.Name, _ = os.Hostname()
 	}
@@ -72,6 +89,7 @@ type realEnv struct {
 	ctx  context.Context
 	log  *slog.Logger
 	disk env.Disk
+	net  network
 }
 
 func (e *realEnv) Name() string             { return e.opts.Name }
@@ -80,7 +98,7 @@ func (e *realEnv) Context() context.Context { return e.ctx }
 func (e *realEnv) Clock() env.Clock         { return clock{} }
 func (e *realEnv) Rand() env.Rand           { return random{} }
 func (e *realEnv) Log() *slog.Logger        { return e.log }
-func (e *realEnv) Net() env.Network         { return network{} }
+func (e *realEnv) Net() env.Network         { return e.net }
 func (e *realEnv) Disk() env.Disk           { return e.disk }
 func (e *realEnv) Runtime() env.Runtime     { return runtime{} }
 
@@ -96,26 +114,50 @@ func (random) Int64N(n int64) int64               { return rand.Int64N(n) }
 func (random) Float64() float64                   { return rand.Float64() }
 func (random) Shuffle(n int, swap func(i, j int)) { rand.Shuffle(n, swap) }
 
-// network is package net.
-type network struct{}
+// network is package net, with the host names of Options.Hosts mapped
+// to their addresses first.
+type network struct{ hosts map[string]string }
 
-func (network) Listen(ctx context.Context, address string) (net.Listener, error) {
+func (n network) Listen(ctx context.Context, address string) (net.Listener, error) {
 	var lc net.ListenConfig
-	return lc.Listen(ctx, "tcp", address)
+	return lc.Listen(ctx, "tcp", n.mapAddr(address))
 }
 
-func (network) Dial(ctx context.Context, address string) (net.Conn, error) {
+func (n network) Dial(ctx context.Context, address string) (net.Conn, error) {
 	var d net.Dialer
-	return d.DialContext(ctx, "tcp", address)
+	return d.DialContext(ctx, "tcp", n.mapAddr(address))
 }
 
-func (network) ListenPacket(ctx context.Context, address string) (net.PacketConn, error) {
+func (n network) ListenPacket(ctx context.Context, address string) (net.PacketConn, error) {
 	var lc net.ListenConfig
-	return lc.ListenPacket(ctx, "udp", address)
+	return lc.ListenPacket(ctx, "udp", n.mapAddr(address))
 }
 
-func (network) LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
-	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+// LookupHost returns IPv4 addresses in their 4-byte form (10.1.2.3, not
+// ::ffff:10.1.2.3), as a simulation does.
+func (n network) LookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	if mapped, ok := n.hosts[host]; ok {
+		host = mapped
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	for i, a := range addrs {
+		addrs[i] = a.Unmap()
+	}
+	return addrs, err
+}
+
+// mapAddr replaces the host of a "host:port" address by its mapping in
+// hosts; any other address is returned as it is, for package net to
+// resolve or refuse.
+func (n network) mapAddr(address string) string {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return address
+	}
+	if mapped, ok := n.hosts[host]; ok {
+		return net.JoinHostPort(mapped, port)
+	}
+	return address
 }
 
 // disk is the files under one directory, through os.Root: no path

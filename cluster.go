@@ -65,7 +65,11 @@ func (c *cluster) add(h *host) {
 	disk := c.disks.Disk(h.name)
 	h.net, h.disk = nh, disk
 	h.crash = func(kind RebootKind) {
-		nh.Crash(kind != Graceful && c.w.Rand().Bool(0.5))
+		mode := netsim.CrashReset
+		if kind != Graceful && c.w.Rand().Bool(0.5) {
+			mode = netsim.CrashHalfOpen
+		}
+		nh.Crash(mode)
 		switch kind {
 		case Graceful:
 			disk.CloseFiles()

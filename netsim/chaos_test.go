@@ -129,7 +129,7 @@ func TestAHostListensAgainAfterACrash(t *testing.T) {
 			if err := sim.Sleep(ctx, 10*time.Millisecond); err != nil {
 				return err
 			}
-			x.server.Crash(false)
+			x.server.Crash(netsim.CrashReset)
 			var err error
 			second, err = readOne(ctx, x.server, ":7000") // the rebooted process
 			return err

@@ -153,7 +153,7 @@ func ExampleHost_Crash() {
 		fmt.Println(werr, errors.Is(rerr, netsim.ErrConnectionReset), w.Now() > time.Second)
 	}, func(ctx context.Context, c net.Conn) {
 		h, _ := n.Host("b")
-		h.Crash(true)
+		h.Crash(netsim.CrashHalfOpen)
 	})
 	// Output: <nil> true true
 }

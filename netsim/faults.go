@@ -221,13 +221,23 @@ func Stable(nc net.Conn) {
 	}
 }
 
+// CrashMode is what a Crash does to the crashed host's connections.
+type CrashMode uint8
+
+const (
+	// CrashReset resets them: peers read ECONNRESET at once.
+	CrashReset CrashMode = iota
+	// CrashHalfOpen leaves them half open: the peer's writes succeed until
+	// HalfOpenError resets the connection after HalfOpenMin-HalfOpenMax.
+	CrashHalfOpen
+)
+
 // Crash takes every socket of h down at once, as a process crash does: its
-// listeners and datagram sockets close, and its connections are reset
-// (peers read ECONNRESET) or, with halfOpen, left half open: the peer's
-// writes succeed until HalfOpenError resets the connection after
-// HalfOpenMin-HalfOpenMax. The host stays usable: the process that boots
-// next listens and dials again, on the same ports.
-func (h *Host) Crash(halfOpen bool) {
+// listeners and datagram sockets close, and its connections are reset or
+// left half open, as mode says (a connection of h to itself is always
+// reset). The host stays usable: the process that boots next listens and
+// dials again, on the same ports.
+func (h *Host) Crash(mode CrashMode) {
 	for _, l := range sortedListeners(h) {
 		l.Close()
 	}
@@ -237,7 +247,7 @@ func (h *Host) Crash(halfOpen bool) {
 	conns := h.conns
 	h.conns = nil
 	for _, c := range conns {
-		if !halfOpen || c.ends[0].host == c.ends[1].host {
+		if mode != CrashHalfOpen || c.ends[0].host == c.ends[1].host {
 			c.resetConn()
 			continue
 		}

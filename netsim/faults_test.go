@@ -255,7 +255,8 @@ func TestPartitionStopsOnlyThoseHosts(t *testing.T) {
 }
 
 func TestCrashResetsOrHalfOpens(t *testing.T) {
-	for _, halfOpen := range []bool{false, true} {
+	for _, mode := range []netsim.CrashMode{netsim.CrashReset, netsim.CrashHalfOpen} {
+		halfOpen := mode == netsim.CrashHalfOpen
 		x := newWorld(t, 6, netsim.Config{})
 		var failedAt, wroteOK, tried time.Duration
 		x.run(t, map[string]func(context.Context) error{
@@ -263,7 +264,7 @@ func TestCrashResetsOrHalfOpens(t *testing.T) {
 				if err := sim.Sleep(ctx, 10*time.Millisecond); err != nil {
 					return err
 				}
-				x.server.Crash(halfOpen)
+				x.server.Crash(mode)
 				return nil
 			}),
 			"b-client": func(ctx context.Context) error {

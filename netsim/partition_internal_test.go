@@ -5,11 +5,13 @@ import (
 	"testing"
 )
 
-// TestDirectionIsNotABool: Partition's direction is a named value, so a bare
-// true or false no longer compiles as one.
-func TestDirectionIsNotABool(t *testing.T) {
-	if k := reflect.TypeFor[Direction]().Kind(); k == reflect.Bool {
-		t.Errorf("Direction is a %v: Partition(a, b, false, d) still compiles", k)
+// TestModesAreNotBools: Partition's direction and Crash's mode are named
+// values, so a bare true or false no longer compiles as one.
+func TestModesAreNotBools(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeFor[Direction](), reflect.TypeFor[CrashMode](), reflect.TypeFor[KillMode]()} {
+		if typ.Kind() == reflect.Bool {
+			t.Errorf("%v is a bool: a call passing true or false still compiles", typ)
+		}
 	}
 	for _, c := range []struct {
 		oneWay bool

@@ -83,7 +83,7 @@ func faulty(x *world) map[string]func(context.Context) error {
 			if _, err := io.ReadFull(c, make([]byte, 32)); err != nil {
 				return err
 			}
-			x.server.Crash(true)
+			x.server.Crash(netsim.CrashHalfOpen)
 			return nil
 		}),
 		"b-client": func(ctx context.Context) error {

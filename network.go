@@ -6,17 +6,18 @@ import (
 	"github.com/orrerysim/orrery/netsim"
 )
 
-// Network returns the simulated network of the seed ctx belongs to, or nil
-// outside a simulation. It is the manual fault control of the network for
-// workloads and fault injectors, as Reboot is for processes: partition
-// groups of hosts (Partition, with the addresses of Lookup and
-// HostsWithTag), stop one host sending or receiving (SendPartition,
-// RecvPartition), clog, cut or kill a connection the workload holds (Clog,
-// ReadClog, Cut, Kill). Each fault lifts by its own event after the
-// duration given and is a record of the trace; the heal phase before the
-// workloads' Check lifts them all. The run starts and stops the network's
-// random chaos itself (Simulation.Chaos).
-func Network(ctx context.Context) *netsim.Network {
+// Network returns the manual fault controls of the simulated network of the
+// seed ctx belongs to, or nil outside a simulation. They are for workloads
+// and fault injectors, as Reboot is for processes: partition groups of
+// hosts (Partition, with the addresses of Lookup and HostsWithTag), stop
+// one host sending or receiving (SendPartition, RecvPartition), clog, cut
+// or kill a connection the workload holds (Clog, ReadClog, Cut, Kill), or
+// end every fault at once (Heal). Each fault lifts by its own event after
+// the duration given and is a record of the trace; the heal phase before
+// the workloads' Check lifts them all. Adding hosts and the network's
+// random chaos are not among them: the run does those itself
+// (Simulation.Chaos).
+func Network(ctx context.Context) netsim.Controls {
 	c := clusterOf(ctx)
 	if c == nil {
 		return nil

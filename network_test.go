@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,23 @@ import (
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/netsim"
 )
+
+// TestNetworkIsOnlyTheFaultControls: what Network returns offers the manual
+// faults, not the set-up and chaos of the network the run owns.
+func TestNetworkIsOnlyTheFaultControls(t *testing.T) {
+	typ := reflect.TypeOf(orrery.Network)
+	ret := typ.Out(0)
+	for _, name := range []string{"AddHost", "Host", "StartChaos", "StopChaos"} {
+		if _, ok := ret.MethodByName(name); ok {
+			t.Errorf("Network(ctx) returns %v, which has %s", ret, name)
+		}
+	}
+	for _, name := range []string{"Partition", "SendPartition", "RecvPartition", "Clog", "ReadClog", "Cut", "Kill", "Heal"} {
+		if _, ok := ret.MethodByName(name); !ok {
+			t.Errorf("Network(ctx) returns %v, which lacks %s", ret, name)
+		}
+	}
+}
 
 func TestNetworkOutsideSimulation(t *testing.T) {
 	if orrery.Network(context.Background()) != nil {

@@ -179,7 +179,7 @@ func ratio(a, b time.Duration) float64 {
 }
 
 // add folds one seed into the report.
-func (r *Report) add(res SeedResult, replay string) {
+func (r *Report) add(res seedResult, replay string) {
 	r.Seeds++
 	r.SimTime += res.SimTime
 	r.Events += res.Events
@@ -193,7 +193,7 @@ func (r *Report) add(res SeedResult, replay string) {
 }
 
 // seedFailure is what the report keeps of a failing seed.
-func seedFailure(res SeedResult, replay string) SeedFailure {
+func seedFailure(res seedResult, replay string) SeedFailure {
 	f := res.Failure
 	sf := SeedFailure{Seed: res.Seed, Kind: f.Kind.String(), Message: f.Message, At: f.At,
 		Seq: f.Seq, RNGCalls: f.RNGCalls, TaskID: uint64(f.Task), Task: f.TaskName,

@@ -223,7 +223,7 @@ type firstRun struct {
 // outcome is a finished seed: its result and, when its runs differed, the
 // nondeterminism finding that replaces its failure.
 type outcome struct {
-	res    SeedResult
+	res    seedResult
 	nondet *SeedFailure
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/orrerysim/orrery/sim"
 )
 
-// SeedResult is the outcome of one seed.
-type SeedResult struct {
+// seedResult is the outcome of one seed.
+type seedResult struct {
 	Seed    uint64
 	Failure *sim.Failure // nil when the seed passed
 	// Chaos is the fault configuration the seed drew (swarm mode) or was
@@ -41,7 +41,7 @@ type seedOptions struct {
 }
 
 // runSeed runs one seed of s, which must be valid.
-func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
+func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	start := time.Now()
 	w := sim.New(sim.Config{Seed: seed, Name: s.Name, Trace: o.trace, Log: o.log,
 		LogFilter: o.logFilter, MaxTime: s.MaxTime, Watchdog: o.watchdog})
@@ -56,7 +56,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) SeedResult {
 	}
 	w.Spawn("orrery/conductor", c.conduct)
 	err := w.Run()
-	res := SeedResult{Seed: seed, SimTime: w.Now(), Events: w.Seq(),
+	res := seedResult{Seed: seed, SimTime: w.Now(), Events: w.Seq(),
 		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), Faults: w.Faults(),
 		Asserts: seedAsserts(w), Wall: time.Since(start)}
 	if s.Chaos.Swarm {

@@ -36,8 +36,8 @@
 // for the final checks. Tests and fault injectors also control the network
 // by hand: Partition, SendPartition, RecvPartition, Clog, ReadClog, Cut,
 // Kill, Stable, and Host.Crash for a process crash. In a simulation built
-// with package orrery, workloads reach the seed's network with
-// orrery.Network(ctx); docs/faults.md is the guide.
+// with package orrery, workloads reach these controls (Controls, not the
+// whole Network) with orrery.Network(ctx); docs/faults.md is the guide.
 //
 // Every injected fault is a trace record, and every event prints in the
 // trace as

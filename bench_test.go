@@ -33,7 +33,7 @@ func rebootBench(n int, ready *int) orrery.Simulation {
 			}},
 			{Name: "srv", Main: func(e env.Env) error {
 				for i := range 100 {
-					e.Go(fmt.Sprint("worker-", i), func(ctx context.Context) { env.WaitDone(e, ctx) })
+					e.Go(fmt.Sprint("worker-", i), func(ctx context.Context) { env.WaitDone(ctx, e) })
 				}
 				for range 50 { // left open: the reboot resets them
 					if _, err := e.Net().Dial(e.Context(), "peer:9000"); err != nil {
@@ -41,7 +41,7 @@ func rebootBench(n int, ready *int) orrery.Simulation {
 					}
 				}
 				*ready++
-				return env.WaitDone(e, e.Context())
+				return env.WaitDone(e.Context(), e)
 			}},
 		},
 		Workloads: []orrery.Workload{{Name: "crasher", New: func() orrery.Driver {

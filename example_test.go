@@ -68,7 +68,7 @@ func ExampleReboot() {
 		Name: "reboot",
 		Processes: []orrery.Process{{Name: "db", Main: func(e env.Env) error {
 			boots++
-			return env.WaitDone(e, e.Context())
+			return env.WaitDone(e.Context(), e)
 		}}},
 		Workloads: []orrery.Workload{{Name: "chaos-monkey", New: func() orrery.Driver {
 			return orrery.Funcs{RunFunc: func(e env.Env) error {
@@ -209,7 +209,7 @@ func ExampleHostsWithTag() {
 func tiny() orrery.Simulation {
 	return orrery.Simulation{
 		Name:      "tiny",
-		Processes: []orrery.Process{{Name: "node", Main: func(e env.Env) error { return env.WaitDone(e, e.Context()) }}},
+		Processes: []orrery.Process{{Name: "node", Main: func(e env.Env) error { return env.WaitDone(e.Context(), e) }}},
 		Workloads: []orrery.Workload{{Name: "driver", New: func() orrery.Driver { return orrery.Funcs{} }}},
 	}
 }

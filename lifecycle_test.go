@@ -36,9 +36,9 @@ func rebootSim(log *bootLog, kind orrery.RebootKind, ignoreCancel bool) orrery.S
 				_ = e.Clock().Sleep(ctx, time.Hour)
 			})
 			if ignoreCancel {
-				return env.WaitDone(e, context.WithoutCancel(e.Context()))
+				return env.WaitDone(context.WithoutCancel(e.Context()), e)
 			}
-			_ = env.WaitDone(e, e.Context())
+			_ = env.WaitDone(e.Context(), e)
 			log.add(e, "main saw cancel")
 			return nil
 		}}},
@@ -121,7 +121,7 @@ func TestRebootTraceLines(t *testing.T) {
 func TestAttritionKeepsAtMostMaxDeadDown(t *testing.T) {
 	s := counter()
 	s.Processes[0].Count = 4
-	s.Processes[0].Main = func(e env.Env) error { return env.WaitDone(e, e.Context()) }
+	s.Processes[0].Main = func(e env.Env) error { return env.WaitDone(e.Context(), e) }
 	s.Workloads = []orrery.Workload{{Name: "wait", New: func() orrery.Driver {
 		return orrery.Funcs{RunFunc: func(e env.Env) error { return e.Clock().Sleep(e.Context(), 2*time.Minute) }}
 	}}}
@@ -230,9 +230,9 @@ func TestRebootTagAndWipe(t *testing.T) {
 				}
 				f.Sync()
 				e.Disk().SyncDir(e.Context(), ".")
-				return env.WaitDone(e, e.Context())
+				return env.WaitDone(e.Context(), e)
 			}},
-			{Name: "other", Main: func(e env.Env) error { boots[e.Name()]++; return env.WaitDone(e, e.Context()) }},
+			{Name: "other", Main: func(e env.Env) error { boots[e.Name()]++; return env.WaitDone(e.Context(), e) }},
 		},
 		Workloads: []orrery.Workload{{Name: "ops", New: func() orrery.Driver {
 			return orrery.Funcs{RunFunc: func(e env.Env) error {
@@ -295,7 +295,7 @@ func rebootTwiceSim(kind orrery.RebootKind, minBack, maxBack time.Duration) orre
 		Name: "reboot-twice",
 		Processes: []orrery.Process{{Name: "srv", Tags: []string{"t"}, Main: func(e env.Env) error {
 			orrery.Publish(e.Context(), "boots", boots(e)+1)
-			return env.WaitDone(e, context.WithoutCancel(e.Context()))
+			return env.WaitDone(context.WithoutCancel(e.Context()), e)
 		}}},
 		Workloads: []orrery.Workload{{Name: "ops", New: func() orrery.Driver {
 			return orrery.Funcs{RunFunc: func(e env.Env) error {
@@ -349,7 +349,7 @@ func waitBack(e env.Env, start time.Time, minBack, maxBack time.Duration) error 
 func ExampleErrDown() {
 	sim := orrery.Simulation{
 		Name:      "reboot-down",
-		Processes: []orrery.Process{{Name: "db", Main: func(e env.Env) error { return env.WaitDone(e, e.Context()) }}},
+		Processes: []orrery.Process{{Name: "db", Main: func(e env.Env) error { return env.WaitDone(e.Context(), e) }}},
 		Workloads: []orrery.Workload{{Name: "chaos-monkey", New: func() orrery.Driver {
 			return orrery.Funcs{RunFunc: func(e env.Env) error {
 				ctx := e.Context()

@@ -77,7 +77,7 @@ const forever = 100 * 365 * 24 * time.Hour
 // WaitDone blocks until ctx is done and returns its error: how a server's
 // Main waits for its shutdown. Use it instead of <-ctx.Done(), a Go channel
 // receive that the simulation cannot see.
-func WaitDone(e Env, ctx context.Context) error {
+func WaitDone(ctx context.Context, e Env) error {
 	if err := e.Clock().Sleep(ctx, forever); err != nil {
 		return err
 	}

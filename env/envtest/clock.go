@@ -58,7 +58,7 @@ var Clock = []Case{
 		}
 		dctx, cancel2 := e.Clock().WithDeadline(ctx, e.Clock().Now().Add(time.Millisecond))
 		defer cancel2()
-		if err := env.WaitDone(e, dctx); !errors.Is(err, context.DeadlineExceeded) {
+		if err := env.WaitDone(dctx, e); !errors.Is(err, context.DeadlineExceeded) {
 			return fail("WaitDone on a deadline: " + errString(err))
 		}
 		return nil

@@ -37,7 +37,7 @@ func serve(e env.Env, o Options) error {
 		return err
 	}
 	e.Go("closer", func(ctx context.Context) {
-		env.WaitDone(e, ctx)
+		env.WaitDone(ctx, e)
 		ln.Close()
 	})
 	for {

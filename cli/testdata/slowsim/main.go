@@ -19,7 +19,7 @@ func main() {
 	cli.Main(orrery.Simulation{
 		Name: "slow",
 		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error {
-			return env.WaitDone(e, e.Context())
+			return env.WaitDone(e.Context(), e)
 		}}},
 		Workloads: []orrery.Workload{{Name: "pause", New: func() orrery.Driver {
 			return orrery.Funcs{RunFunc: func(env.Env) error {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
 )
 
 // Options say which seeds a run covers, how, and when it stops. The zero
@@ -63,7 +64,9 @@ type Options struct {
 	// that second run.
 	Trace io.Writer
 	// Log and LogFilter are the human-readable trace of a replayed seed,
-	// as in sim.Config; runs of many seeds print none.
+	// as in sim.Config: nothing unless both are given (Run reads no
+	// ORRERY_LOG; orrerytest and package cli do); runs of many seeds print
+	// none.
 	Log       io.Writer
 	LogFilter string
 	// Watchdog is how long, in real time, one step of a seed may take
@@ -111,6 +114,9 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("stop grace: %v is negative", o.StopGrace)
 	case o.Shard.Count < 0 || o.Shard.Index < 0 || (o.Shard.Count > 0 && o.Shard.Index >= o.Shard.Count):
 		return fmt.Errorf("shard: %d/%d is not a slice of the run", o.Shard.Index+1, o.Shard.Count)
+	}
+	if _, err := trace.ParseFilter(o.LogFilter); err != nil {
+		return fmt.Errorf("log filter %q: %w", o.LogFilter, err)
 	}
 	for _, b := range o.Bugs {
 		if !slices.Contains(s.Bugs, b) {

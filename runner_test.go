@@ -98,6 +98,7 @@ func TestBadOptionsAreRefused(t *testing.T) {
 		{orrery.Options{Parallel: -2}, "parallel: -2"},
 		{orrery.Options{Budget: -time.Second}, "budget"},
 		{orrery.Options{Shard: orrery.Shard{Index: 3, Count: 3}}, "shard: 4/3"},
+		{orrery.Options{LogFilter: "loud"}, `log filter "loud": trace level "loud"`},
 		{orrery.Options{Bugs: []string{"unknown"}}, `bug "unknown": simulation counter plants only known`},
 	} {
 		if _, err := orrery.Run(s, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {

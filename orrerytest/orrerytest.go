@@ -16,8 +16,10 @@
 // twice), ORRERY_PARALLEL (seeds at once), ORRERY_BUG (planted bugs,
 // comma-separated), ORRERY_SWARM (swarm testing), ORRERY_CATALOG (a source
 // directory whose assertions must all be reached), ORRERY_REPORT (the JSON
-// report) and ORRERY_WATCHDOG (the real time a step may take). A value
-// that does not parse fails the test.
+// report), ORRERY_WATCHDOG (the real time a step may take) and ORRERY_LOG
+// (what the text trace of a replayed seed on standard error shows:
+// ORRERY_SEED=42 ORRERY_LOG=trace go test -run TestBank). A value that
+// does not parse fails the test.
 //
 // Flags are registered on the go test command line when this package is
 // imported, which only test code does: the code that ships (orrery.Publish,
@@ -101,6 +103,9 @@ func options(t testing.TB, set settings) (orrery.Options, func() error, error) {
 		Bugs: set.bugs, Watchdog: set.watchdog}
 	if set.replay {
 		opts.Replay = []uint64{set.seed}
+	}
+	if set.log != "" {
+		opts.Log, opts.LogFilter = os.Stderr, set.log
 	}
 	if set.catalog != "" {
 		sites, err := catalog.Find(set.catalog)

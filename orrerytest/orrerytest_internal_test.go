@@ -57,6 +57,8 @@ func TestSettingsFromFlagsAndEnvironment(t *testing.T) {
 		{"env catalog", nil, map[string]string{"ORRERY_CATALOG": "."}, func(s settings) bool { return s.catalog == "." }, ""},
 		{"env parallel", nil, map[string]string{"ORRERY_PARALLEL": "3"}, func(s settings) bool { return s.parallel == 3 }, ""},
 		{"env watchdog", nil, map[string]string{"ORRERY_WATCHDOG": "3s"}, func(s settings) bool { return s.watchdog == 3*time.Second }, ""},
+		{"env log", nil, map[string]string{"ORRERY_LOG": "netsim=trace,info"}, func(s settings) bool { return s.log == "netsim=trace,info" }, ""},
+		{"bad env log", nil, map[string]string{"ORRERY_LOG": "loud"}, nil, `ORRERY_LOG=loud: trace level "loud"`},
 		{"bad env seeds", nil, map[string]string{"ORRERY_SEEDS": "ten"}, nil, "ORRERY_SEEDS=ten: want a number of seeds, 1 or more"},
 		{"zero env seeds", nil, map[string]string{"ORRERY_SEEDS": "0"}, nil, "ORRERY_SEEDS=0: want a number of seeds"},
 		{"bad env seed", nil, map[string]string{"ORRERY_SEED": "052"}, nil, `ORRERY_SEED=052: seed "052"`},

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,36 @@ func TestBadEnvironmentFailsTheTest(t *testing.T) {
 	<-done
 	if want := "orrery: ORRERY_SEEDS=lots: want a number of seeds, 1 or more"; rec.fatal != want {
 		t.Errorf("Fatalf(%q), want %q", rec.fatal, want)
+	}
+}
+
+// captureStderr returns what fn writes to os.Stderr.
+func captureStderr(t *testing.T, fn func()) string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stderr
+	os.Stderr = f
+	defer func() { os.Stderr = saved }()
+	fn()
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestLogShowsTheReplayedSeedsTrace: with ORRERY_LOG=trace, the replay of
+// one seed prints its text trace on standard error; orrerytest resolves the
+// variable, as the engine reads none.
+func TestLogShowsTheReplayedSeedsTrace(t *testing.T) {
+	t.Setenv("ORRERY_SEED", "1")
+	t.Setenv("ORRERY_LOG", "trace")
+	out := captureStderr(t, func() { orrerytest.Test(t, sleeper("log")) })
+	if !strings.Contains(out, "seq=") || !strings.Contains(out, "Timer{") {
+		t.Errorf("standard error shows no event trace:\n%s", out)
 	}
 }

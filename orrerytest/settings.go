@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/trace"
 )
 
 // settings are what Test runs, from its flags and environment variables.
@@ -25,6 +26,7 @@ type settings struct {
 	catalog     string
 	report      string
 	watchdog    time.Duration
+	log         string // the replayed seed's text trace on standard error
 }
 
 // setting is one -orrery.NAME flag and its ORRERY_NAME variable.
@@ -90,6 +92,14 @@ var all = []*setting{
 				return errors.New("want a duration such as 30s")
 			}
 			s.watchdog = d
+			return nil
+		}},
+	{name: "log", usage: `what the text trace of a replayed seed on standard error shows ("trace", "info", "netsim=trace,info"; default none)`,
+		parse: func(s *settings, v string) error {
+			if _, err := trace.ParseFilter(v); err != nil {
+				return err
+			}
+			s.log = v
 			return nil
 		}},
 }

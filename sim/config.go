@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/orrerysim/orrery/trace"
 )
 
 // Config describes a World. The zero Config is valid: seed 0, no trace
@@ -17,12 +19,13 @@ type Config struct {
 	Name string
 
 	// Log receives the human-readable trace, one line per record, filtered
-	// by LogFilter. When Log is nil and the filter shows anything, lines go
-	// to standard error.
+	// by LogFilter. Nil means none: the engine writes nowhere else, and
+	// reads no environment variable; the runner that owns the terminal
+	// (orrerytest, package cli) resolves ORRERY_LOG and passes standard
+	// error here.
 	Log io.Writer
 	// LogFilter selects what Log shows, in the ORRERY_LOG syntax
-	// ("trace", "info", "netsim=trace,info"). Empty means the ORRERY_LOG
-	// environment variable; when that is empty too, nothing is shown.
+	// ("trace", "info", "netsim=trace,info"). Empty shows nothing.
 	LogFilter string
 
 	// Trace receives every record as JSON Lines, for the trace tools.
@@ -65,6 +68,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxDrift < 0 {
 		errs = append(errs, fmt.Errorf("sim config: MaxDrift %v is negative", c.MaxDrift))
+	}
+	if _, err := trace.ParseFilter(c.LogFilter); err != nil {
+		errs = append(errs, fmt.Errorf("sim config: LogFilter %q: %w", c.LogFilter, err))
 	}
 	return errors.Join(errs...)
 }

@@ -37,7 +37,8 @@
 // and a cycle of tasks waiting for each other's locks fails the run the
 // moment it forms, named task by task.
 //
-// With ORRERY_LOG=trace every processed event prints one line:
+// With Config.Log set and Config.LogFilter "trace" (what ORRERY_LOG=trace
+// gives, where a runner resolves it), every processed event prints one line:
 //
 //	t=0.250000s seq=3 rng=2 Timer{task=1 "pinger"} cause=1
 //

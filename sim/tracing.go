@@ -2,11 +2,9 @@ package sim
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,21 +65,13 @@ type tracer struct {
 }
 
 func (tr *tracer) init(w *World, cfg Config) {
-	spec := cfg.LogFilter
-	if spec == "" {
-		spec = os.Getenv("ORRERY_LOG")
-	}
-	f, err := trace.ParseFilter(spec)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "orrery: ORRERY_LOG: %v; showing errors only\n", err)
-		f, _ = trace.ParseFilter("error")
+	f, err := trace.ParseFilter(cfg.LogFilter)
+	if err != nil { // New has refused such a Config already
+		f = trace.Filter{}
 	}
 	tr.filter, tr.json, tr.name, tr.w = f, cfg.Trace, cfg.Name, w
-	if f.MinLevel() <= slog.LevelError {
+	if cfg.Log != nil && f.MinLevel() <= slog.LevelError {
 		tr.text = cfg.Log
-		if tr.text == nil {
-			tr.text = os.Stderr
-		}
 	}
 	tr.events = tr.text != nil && f.MinLevel() <= trace.LevelTrace
 	tr.on = tr.json != nil || tr.events

@@ -40,7 +40,9 @@ func (k RebootKind) String() string {
 	return fmt.Sprintf("RebootKind(%d)", uint8(k))
 }
 
-// Recovery delay and grace period bounds, as DESIGN.md gives them.
+// Bounds of the grace period of a Graceful reboot (how long the process has
+// to shut down before it is killed) and of the recovery delay (how long a
+// process stays down before it boots again), each drawn from the seed.
 const (
 	minGrace, maxGrace       = 2 * time.Second, 5 * time.Second
 	minRecovery, maxRecovery = time.Second, 10 * time.Second

@@ -1,6 +1,7 @@
 package orrery
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -94,17 +95,7 @@ func (r *Report) absorb(o *Report) {
 	r.CPU += o.CPU
 	r.Faults = mergeFaults(r.Faults, o.Faults)
 	r.Asserts = assert.Merge(r.Asserts, o.Asserts)
-	slices.SortStableFunc(r.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	slices.SortStableFunc(r.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 }
 
 // shardSet is the shards a report covers: Count 0 is the whole run,

@@ -1,6 +1,7 @@
 package orrery
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -349,7 +350,7 @@ func (r *runner) close() {
 	r.pending = nil
 	rep := r.report
 	rep.Wall = time.Since(r.start)
-	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmpU64(a.Seed, b.Seed) })
+	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 	switch {
 	case rep.Stopped != "":
 	case r.limit.Load() != math.MaxUint64 && r.limit.Load() == r.blocked.Load():

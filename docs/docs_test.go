@@ -6,7 +6,6 @@ package docs_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,9 +15,8 @@ import (
 
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the outputs shown in the guides")
 
 func TestGuides(t *testing.T) {
 	guides, err := filepath.Glob("*.md")
@@ -40,7 +38,7 @@ func checkGuide(t *testing.T, path string) {
 	abs, _ := filepath.Abs(path)
 	t.Chdir(t.TempDir())
 	got := regenerate(t, string(src))
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile(abs, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

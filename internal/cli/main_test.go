@@ -12,13 +12,15 @@ import (
 	"testing"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/orrerysim/orrery/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files and the trace files in testdata")
-
+// TestMain rewrites the trace files under testdata first with -update
+// (golden's flag), as the goldens are.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if *update {
+	if golden.Update() {
 		if err := writeTraceFiles(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -159,26 +161,22 @@ func (c commandCase) check(t *testing.T) {
 }
 
 // checkGolden compares got with testdata/name.golden, a missing file
-// meaning no output; -update rewrites the file.
+// meaning no output; -update rewrites the file, or removes it.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		err := os.Remove(path)
-		if len(got) > 0 {
-			err = os.WriteFile(path, got, 0o644)
-		}
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
+	if len(got) > 0 {
+		golden.Check(t, path, got)
 		return
 	}
-	want, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("stdout differs from %s (run go test -update to accept):\n%s", path, got)
+	_, err := os.Stat(path)
+	switch {
+	case golden.Update():
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	case err == nil:
+		t.Errorf("no output, and %s exists (go test -update removes it)", path)
 	}
 }
 

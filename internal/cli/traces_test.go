@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/golden"
 	"github.com/orrerysim/orrery/trace"
 )
 
@@ -107,13 +108,6 @@ func writeTraceFiles() error {
 
 func TestTraceFiles(t *testing.T) {
 	for name, want := range traceFiles() {
-		path := filepath.Join("testdata", name)
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from what the test generates; run go test -update", path)
-		}
+		golden.Check(t, filepath.Join("testdata", name), want)
 	}
 }

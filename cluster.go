@@ -44,15 +44,15 @@ func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn) *cluster {
 	procs := 0
 	for i := range s.Processes {
 		p := &s.Processes[i]
-		for _, name := range hostNames(p.Name, p.Count) {
-			c.add(&host{name: name, addr: hostAddr(1, procs), tags: p.Tags, proc: p})
+		for i, name := range hostNames(p.Name, p.Count) {
+			c.add(&host{name: name, instance: i, addr: hostAddr(1, procs), tags: p.Tags, proc: p})
 			procs++
 		}
 	}
 	for i := range s.Workloads {
 		wl := &s.Workloads[i]
-		for _, name := range hostNames(wl.Name, wl.Count) {
-			c.add(&host{name: name, addr: hostAddr(0, len(c.hosts)-procs), tags: wl.Tags, driver: wl.New()})
+		for i, name := range hostNames(wl.Name, wl.Count) {
+			c.add(&host{name: name, instance: i, addr: hostAddr(0, len(c.hosts)-procs), tags: wl.Tags, driver: wl.New()})
 		}
 	}
 	return c
@@ -79,7 +79,7 @@ func (c *cluster) add(h *host) {
 			disk.Wipe()
 		}
 	}
-	h.ctx, h.cancel = sim.WithCancel(c.w.Context())
+	h.ctx, h.cancel = h.newContext()
 	c.hosts = append(c.hosts, h)
 	c.byName[h.name] = h
 }

@@ -17,10 +17,12 @@
 //
 // What the code under test calls, and ships with: Publish and Published
 // (values a process makes known to workloads and invariants), Hosts,
-// HostsWithTag and Lookup (the cluster's hosts), Planted (a planted bug
-// switched on), Buggify and BuggifyWithProb (fault points), Reboot,
-// RebootTag and Network (faults a workload injects by hand). These link no part of the harness: no
-// testing, no flags, no command line, no Go parser.
+// HostsWithTag and Lookup (the cluster's hosts), Instance (which instance
+// of its Process or Workload a host is), Planted (a planted bug switched
+// on), Buggify and BuggifyWithProb (fault points), Reboot, RebootTag and
+// Network (faults a workload injects by hand: the netsim.Controls). These
+// link no part of the harness: no testing, no flags, no command line, no
+// Go parser.
 //
 // What describes a simulation: Simulation, Process, Workload (with Driver
 // and Funcs), Invariant, and the fault configuration of package chaos.

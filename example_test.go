@@ -205,6 +205,33 @@ func ExampleHostsWithTag() {
 	// driver 10.0.0.1
 }
 
+// A workload of several instances splits its work by instance number, here
+// the keys whose number modulo Count is its own.
+func ExampleInstance() {
+	const writers = 3
+	wrote := make([][]int, writers)
+	sim := tiny()
+	sim.Workloads = []orrery.Workload{{Name: "writer", Count: writers, New: func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			me := orrery.Instance(e.Context())
+			for key := me; key < 10; key += writers {
+				wrote[me] = append(wrote[me], key)
+			}
+			return nil
+		}}
+	}}}
+	if _, err := orrery.Run(sim, orrery.Options{Replay: []uint64{1}}); err != nil {
+		fmt.Println(err)
+	}
+	for i, keys := range wrote {
+		fmt.Println(i, keys)
+	}
+	// Output:
+	// 0 [0 3 6 9]
+	// 1 [1 4 7]
+	// 2 [2 5 8]
+}
+
 // tiny is a simulation of one idle process and one workload.
 func tiny() orrery.Simulation {
 	return orrery.Simulation{

@@ -14,13 +14,14 @@ import (
 
 // host is one process or workload instance of a seed, and its env.Env.
 type host struct {
-	c      *cluster
-	name   string
-	addr   netip.Addr
-	tags   []string
-	proc   *Process // nil for a workload
-	driver Driver   // nil for a process
-	index  int      // position among all hosts, for process ids in the trace
+	c        *cluster
+	name     string
+	addr     netip.Addr
+	tags     []string
+	proc     *Process // nil for a workload
+	driver   Driver   // nil for a process
+	index    int      // position among all hosts, for process ids in the trace
+	instance int      // position among its Process's or Workload's instances, from 0
 
 	ctx    context.Context // cancelled when the host is asked to shut down
 	cancel context.CancelFunc
@@ -37,6 +38,32 @@ type host struct {
 }
 
 var _ env.Env = (*host)(nil)
+
+// hostKey keys a host among the values of its contexts.
+type hostKey struct{}
+
+// newContext is a context for a boot of h: cancelled when h is asked to
+// shut down, and naming h to Instance.
+func (h *host) newContext() (context.Context, context.CancelFunc) {
+	return sim.WithCancel(context.WithValue(h.c.w.Context(), hostKey{}, h))
+}
+
+// Instance returns which instance of its Process or Workload the code
+// running with ctx is, counting from 0: with Count 3, the hosts kv-1, kv-2
+// and kv-3 are instances 0, 1 and 2 (with Count 1, the one host is 0). A
+// workload uses it to split the work among its instances (keys whose
+// number modulo Count is its own) without parsing its name. It is 0
+// outside a simulation and for a context of no host.
+func Instance(ctx context.Context) int {
+	if ctx == nil {
+		return 0
+	}
+	h, _ := ctx.Value(hostKey{}).(*host)
+	if h == nil {
+		return 0
+	}
+	return h.instance
+}
 
 // Name returns the host's name.
 func (h *host) Name() string { return h.name }

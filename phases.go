@@ -88,7 +88,7 @@ func (c *cluster) heal() {
 // boot starts (or restarts) a process: a fresh context and Main as its
 // first task.
 func (c *cluster) boot(h *host) {
-	h.ctx, h.cancel = sim.WithCancel(c.w.Context())
+	h.ctx, h.cancel = h.newContext()
 	h.up = true
 	h.boots++
 	h.tasks = nil

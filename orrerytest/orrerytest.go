@@ -176,14 +176,16 @@ func fileName(s string) string {
 // hints are the hints of a summary printed by Test: the replay commands
 // set environment variables, which reach the package wherever go test
 // runs, and the trace file is the one Test writes for the test, in its
-// package's directory, named from the module's root.
+// package's directory, named from the module's root. The trace tools run
+// as the module's tool (go get -tool github.com/orrerysim/orrery/cmd/orrery),
+// which builds the version of orrery the module requires, from its root.
 func hints(pkg, test string) orrery.TableHints {
 	return orrery.TableHints{
 		ListAll: "ORRERY_REPORT=FILE lists them all",
 		Why: func(replay, file string, seq uint64) (string, string) {
 			written, _ := testFile(file, pkg, test, ".jsonl")
 			return "ORRERY_TRACE=" + file + " " + replay,
-				fmt.Sprintf("go run github.com/orrerysim/orrery/cmd/orrery trace why %s %d", path.Join(pkg, filepath.ToSlash(written)), seq)
+				fmt.Sprintf("go tool orrery trace why %s %d", path.Join(pkg, filepath.ToSlash(written)), seq)
 		},
 	}
 }

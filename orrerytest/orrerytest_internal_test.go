@@ -128,7 +128,7 @@ func TestTestFilesArePerTest(t *testing.T) {
 func TestGoTestWhyNamesTheTraceFromTheRoot(t *testing.T) {
 	replay, why := hints("./testdata", "T").Why("ORRERY_SEED=0x2a go test -run '^T$' ./testdata", "0x2a.jsonl", 84)
 	if replay != "ORRERY_TRACE=0x2a.jsonl ORRERY_SEED=0x2a go test -run '^T$' ./testdata" ||
-		why != "go run github.com/orrerysim/orrery/cmd/orrery trace why testdata/0x2a.T.jsonl 84" {
+		why != "go tool orrery trace why testdata/0x2a.T.jsonl 84" {
 		t.Errorf("replay %q\nwhy %q", replay, why)
 	}
 }

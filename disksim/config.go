@@ -10,8 +10,8 @@ import (
 )
 
 // Config is the disk model. The zero value is the default device (25,000
-// IOPS, 150 MB/s, reads 50-200 µs, writes 100-500 µs, syncs 1-5 ms), no
-// capacity limit and no faults.
+// IOPS, 150 MB/s, reads 50-200 µs, writes 100-500 µs, syncs 1-5 ms,
+// 512-byte sectors), no capacity limit and no faults.
 type Config struct {
 	IOPS               int   // operations per second the device sustains
 	Bandwidth          int64 // bytes per second
@@ -19,13 +19,23 @@ type Config struct {
 	WriteMin, WriteMax time.Duration
 	SyncMin, SyncMax   time.Duration
 	Capacity           int64 // bytes per disk; zero means unlimited
-	Faults             Faults
+	// SectorSize is the device's atomic unit, a power of two (512 when
+	// zero; 4096 for an Advanced Format drive). A crash tears a write at
+	// the sector boundaries of the file, counted from its offset 0: a
+	// write inside one sector is kept or lost whole, and a write that
+	// straddles a boundary may keep one side only. Misdirected I/O lands
+	// whole sectors away.
+	SectorSize int
+	Faults     Faults
 }
 
 // Validate reports the first field that makes no sense.
 func (c Config) Validate() error {
 	if c.IOPS < 0 || c.Bandwidth < 0 || c.Capacity < 0 {
 		return fmt.Errorf("disksim: negative IOPS, bandwidth or capacity")
+	}
+	if c.SectorSize < 0 || c.SectorSize&(c.SectorSize-1) != 0 {
+		return fmt.Errorf("disksim: sector size %d: want a power of two", c.SectorSize)
 	}
 	for _, d := range []time.Duration{c.ReadMin, c.ReadMax, c.WriteMin, c.WriteMax, c.SyncMin, c.SyncMax} {
 		if d < 0 {
@@ -47,6 +57,13 @@ func (c Config) iops() int {
 		return 25_000
 	}
 	return c.IOPS
+}
+
+func (c Config) sector() int64 {
+	if c.SectorSize == 0 {
+		return 512
+	}
+	return int64(c.SectorSize)
 }
 
 func (c Config) bandwidth() int64 {

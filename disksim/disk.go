@@ -14,9 +14,6 @@ import (
 	"github.com/orrerysim/orrery/trace"
 )
 
-// sectorSize is the unit of torn writes and misdirection.
-const sectorSize = 512
-
 // Storage is the disks of one simulation, one per owner.
 type Storage struct {
 	w      *sim.World
@@ -198,13 +195,22 @@ func (d *Disk) resolve(ino *inode, wr write) bool {
 	if wr.data == nil {
 		return r.Bool(0.5)
 	}
-	for s := int64(0); s < int64(len(wr.data)); s += sectorSize {
-		if r.Bool(0.5) {
-			end := min(s+sectorSize, int64(len(wr.data)))
-			ino.durable.writeAt(wr.data[s:end], wr.off+s)
-		}
-	}
+	d.tear(ino, wr)
 	return false
+}
+
+// tear applies the pieces of wr that fall in each device sector, counted
+// from the file's offset 0, each kept or lost on its own.
+func (d *Disk) tear(ino *inode, wr write) {
+	r, ss := d.s.w.Rand(), d.s.cfg.sector()
+	end := wr.off + int64(len(wr.data))
+	for at := wr.off; at < end; {
+		next := min((at/ss+1)*ss, end)
+		if r.Bool(0.5) {
+			ino.durable.writeAt(wr.data[at-wr.off:next-wr.off], at)
+		}
+		at = next
+	}
 }
 
 // inodes returns the disk's files in a fixed order (by id), the live and

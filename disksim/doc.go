@@ -3,8 +3,10 @@
 // crash model that durability bugs live in.
 //
 // Writes are pending until Sync. A crash keeps every synced byte and
-// resolves each pending write by the seed: dropped, kept, or torn at
-// 512-byte sector granularity. Creates, renames and removes are durable only
+// resolves each pending write by the seed: dropped, kept, or torn at the
+// device's sector boundaries (Config.SectorSize, 512 bytes by default),
+// counted from the file's offset 0, so a small record that straddles a
+// boundary can tear and one inside a sector cannot. Creates, renames and removes are durable only
 // after SyncDir. A failed Sync leaves the pending data in an unknown state,
 // and a later successful Sync does not bring it back (fsyncgate). Faults
 // (corruption, phantom and misdirected writes and reads, sync failures,

@@ -69,7 +69,7 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 	}
 	src := off
 	if d.fault(d.s.cfg.Faults.MisdirectedReadP) {
-		src = max(0, off+int64(d.s.w.Rand().IntN(17)-8)*sectorSize)
+		src = max(0, off+int64(d.s.w.Rand().IntN(17)-8)*d.s.cfg.sector())
 		d.record("MisdirectedRead", f, "off="+itoa64(off)+" from="+itoa64(src))
 	}
 	n := f.ino.data.readAt(p, src)
@@ -130,7 +130,7 @@ func (d *Disk) store(f *file, p []byte, off int64) {
 		d.record("WriteCorrupt", f, "off="+itoa64(off))
 	}
 	if d.fault(ft.MisdirectedWriteP) {
-		to := max(0, off+int64(r.IntN(17)-8)*sectorSize)
+		to := max(0, off+int64(r.IntN(17)-8)*d.s.cfg.sector())
 		d.record("MisdirectedWrite", f, "off="+itoa64(off)+" to="+itoa64(to))
 		off = to
 	}

@@ -26,7 +26,8 @@ type simCtx struct {
 	done     chan struct{}
 	err      error
 	cause    error
-	deadline time.Duration
+	deadline time.Duration // true time
+	shown    time.Time     // what Deadline reports (a host clock's reading)
 	hasDL    bool
 	timer    EventRef // the pending deadline event
 	by       *Task    // the task that made it, for the trace
@@ -51,7 +52,7 @@ type ctxLink struct {
 
 func (c *simCtx) Deadline() (time.Time, bool) {
 	if c.hasDL {
-		return Epoch.Add(c.deadline), true
+		return c.shown, true
 	}
 	if c.parent != nil {
 		return c.parent.Deadline()
@@ -256,13 +257,35 @@ func WithTimeout(parent context.Context, d time.Duration) (context.Context, cont
 // earlier stays in force.
 func WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.WithDeadline")
+	return w.withDeadline(parent, deadline.Sub(Epoch), deadline)
+}
+
+// trueDeadline is the true time at which ctx expires by a deadline of its
+// own or an ancestor's, as Deadline reports it for contexts we did not make.
+func trueDeadline(ctx context.Context) (time.Duration, bool) {
+	for c, ok := ctx.(*simCtx); ok; c, ok = c.parent.(*simCtx) {
+		if c.hasDL {
+			return c.deadline, true
+		}
+		if c.parent == nil {
+			return 0, false
+		}
+	}
+	if pd, ok := ctx.Deadline(); ok {
+		return pd.Sub(Epoch), true
+	}
+	return 0, false
+}
+
+// withDeadline returns a context that expires at the true time at, whose
+// Deadline reports shown.
+func (w *World) withDeadline(parent context.Context, at time.Duration, shown time.Time) (context.Context, context.CancelFunc) {
 	c := w.newCtx(parent)
 	cancel := func() { c.cancel(context.Canceled, nil) }
-	if pd, ok := parent.Deadline(); ok && !pd.After(deadline) {
+	if pd, ok := trueDeadline(parent); ok && pd <= at {
 		return c, cancel // the parent expires first and cancels c
 	}
-	at := deadline.Sub(Epoch)
-	c.deadline, c.hasDL = at, true
+	c.deadline, c.shown, c.hasDL = at, shown, true
 	if c.err != nil {
 		return c, cancel
 	}

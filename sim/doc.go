@@ -29,6 +29,13 @@
 // statement instead of Go is caught at its first blocking call (by the
 // identity of its goroutine) and fails the seed with its call site.
 //
+// Hosts may each read time through their own HostClock: an offset and a
+// drift rate from true logical time, stepped and re-rated by clock faults.
+// The queue stays on true time; a HostClock's Sleep, timers, tickers and
+// deadlines fire at the true instant its own reading reaches them. As in
+// Go, its monotonic reading (Mono, and every wait) never goes backward; its
+// wall reading (Now) jumps with a Step, backward too.
+//
 // Runs end with a value: nil, or a *Failure saying what went wrong (a panic,
 // a deadlock, a livelock, a blocked task, a broken invariant), where (time,
 // seq, RNG count, task, the user's file:line and stack, Orrery's frames

@@ -50,8 +50,10 @@ type Timer struct {
 	by     *Task
 	period time.Duration // non-zero for a ticker
 	ref    EventRef
-	fn     func() // AfterFunc's callback, called instead of sending on C
-	gen    uint32 // bumped by Stop and Reset, so a callback's own Stop sticks
+	fn     func()        // AfterFunc's callback, called instead of sending on C
+	gen    uint32        // bumped by Stop and Reset, so a callback's own Stop sticks
+	clock  *HostClock    // the host clock durations count on; nil for true time
+	due    time.Duration // the clock's monotonic reading the timer waits for
 }
 
 // NewTimer returns a Timer that fires after d of logical time (at once for
@@ -73,6 +75,10 @@ func (tm *Timer) arm(d time.Duration) {
 	var id uint64
 	if tm.by != nil {
 		id = uint64(tm.by.id)
+	}
+	if c := tm.clock; c != nil {
+		tm.due = c.Mono() + d
+		d = c.delay(d)
 	}
 	tm.ref = tm.w.Schedule(d, OpTimer, id, 0, (*timerEvent)(tm))
 }
@@ -115,6 +121,10 @@ func (te *timerEvent) HandleEvent(ev *Event) {
 		return
 	}
 	tm.ref = EventRef{}
+	if c := tm.clock; c != nil && c.Mono() < tm.due { // the clock was slowed
+		tm.arm(tm.due - c.Mono())
+		return
+	}
 	gen := tm.gen
 	if tm.fn != nil {
 		tm.fn()

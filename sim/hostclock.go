@@ -1,0 +1,206 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/orrerysim/orrery/trace"
+)
+
+// HostClock is one host's clock: a reading of true logical time with an
+// offset and a drift rate, as a real machine's clock differs from true time.
+// The event queue stays on true time; the clock converts both ways.
+//
+// Monotonic and wall readings follow Go's time package. Mono is the
+// monotonic reading: it starts at Offset, advances by (1+DriftPPM/1e6) per
+// unit of true time, and never goes backward. Now is the wall reading:
+// Epoch plus Mono plus every Step so far, so a backward Step moves Now back
+// while Mono, and every duration, timer, Sleep, ticker and WithTimeout
+// measured on it, goes on. WithDeadline takes a wall time and, as Go does
+// for a time.Time without a monotonic reading, turns it into a duration on
+// the monotonic clock when it is called.
+//
+// A change of drift (SetDrift) applies from the instant it is made: a Sleep
+// or timer armed before it that has not yet fired is checked when it fires
+// and re-armed if the clock is still short of its deadline (a clock slowed
+// down), but one armed before a speed-up fires at the instant computed with
+// the old rate. The zero HostClock of a World (NewHostClock with zero
+// offset and drift) reads true time exactly and schedules exactly as the
+// World's own Sleep and timers do.
+type HostClock struct {
+	w    *World
+	name string
+	base time.Duration // true time at which the current rate started
+	mono time.Duration // monotonic reading at base
+	ppm  int64         // drift rate, parts per million
+	step time.Duration // sum of wall steps: Now = Epoch + Mono + step
+}
+
+// MaxDriftPPM bounds a HostClock's drift rate: faster or slower than true
+// time by at most half.
+const MaxDriftPPM = 500_000
+
+// NewHostClock returns the clock of the host name (which names it in the
+// trace), reading offset at the current true time and drifting by ppm parts
+// per million. It panics if |ppm| exceeds MaxDriftPPM.
+func NewHostClock(w *World, name string, offset time.Duration, ppm int64) *HostClock {
+	checkPPM(ppm)
+	return &HostClock{w: w, name: name, base: w.now, mono: w.now + offset, ppm: ppm}
+}
+
+func checkPPM(ppm int64) {
+	if ppm > MaxDriftPPM || ppm < -MaxDriftPPM {
+		panic(fmt.Sprintf("sim: drift %d ppm is beyond ±%d", ppm, MaxDriftPPM))
+	}
+}
+
+// World returns the World the clock belongs to.
+func (c *HostClock) World() *World { return c.w }
+
+// Name returns the host the clock belongs to.
+func (c *HostClock) Name() string { return c.name }
+
+// DriftPPM returns the current drift rate.
+func (c *HostClock) DriftPPM() int64 { return c.ppm }
+
+// Skewed reports whether the clock reads anything but true time now or
+// later: an offset, a drift or a step.
+func (c *HostClock) Skewed() bool {
+	return c.ppm != 0 || c.step != 0 || c.mono != c.base
+}
+
+// drifted returns dt (not negative) of true time as the clock counts it,
+// dt + floor(dt*ppm/1e6): rounded down, so a clock never reads ahead of its
+// rate. It never decreases as dt grows, since |ppm| < 1e6.
+func drifted(dt time.Duration, ppm int64) time.Duration {
+	d := int64(dt)
+	frac := (d % 1e6) * ppm
+	q := frac / 1e6
+	if frac%1e6 < 0 {
+		q-- // floor, not truncation, for a slow clock
+	}
+	return time.Duration(d + (d/1e6)*ppm + q)
+}
+
+// MonoAt returns the clock's monotonic reading at true time t, which must
+// not be before the last SetDrift.
+func (c *HostClock) MonoAt(t time.Duration) time.Duration {
+	return c.mono + drifted(t-c.base, c.ppm)
+}
+
+// Mono returns the monotonic reading now.
+func (c *HostClock) Mono() time.Duration { return c.MonoAt(c.w.now) }
+
+// Now returns the host's wall-clock reading now.
+func (c *HostClock) Now() time.Time { return Epoch.Add(c.Mono() + c.step) }
+
+// TrueAt returns the earliest true time, not before now, at which the
+// monotonic reading is at least m: the inverse of MonoAt.
+func (c *HostClock) TrueAt(m time.Duration) time.Duration {
+	now := c.w.now
+	dm := m - c.mono
+	if m <= c.MonoAt(now) {
+		return now
+	}
+	dt := time.Duration(float64(dm) * 1e6 / float64(1e6+c.ppm))
+	for drifted(dt, c.ppm) < dm {
+		dt++
+	}
+	for dt > 0 && drifted(dt-1, c.ppm) >= dm {
+		dt--
+	}
+	return max(c.base+dt, now)
+}
+
+// delay returns how much true time passes, from now, until the clock has
+// counted d more.
+func (c *HostClock) delay(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return c.TrueAt(c.Mono()+d) - c.w.now
+}
+
+// Step jumps the wall clock by d (back for a negative d), as an NTP
+// correction does; Mono, timers and sleeps are unaffected. It writes a
+// ClockStep fault record naming the host.
+func (c *HostClock) Step(d time.Duration) {
+	c.step += d
+	c.record("ClockStep", fmt.Sprintf("step=%v clock=%s", d, c.format()))
+}
+
+// SetDrift changes the drift rate from now on (see HostClock for armed
+// timers). It writes a ClockDrift fault record naming the host.
+func (c *HostClock) SetDrift(ppm int64) {
+	checkPPM(ppm)
+	c.mono, c.base, c.ppm = c.Mono(), c.w.now, ppm
+	c.record("ClockDrift", fmt.Sprintf("ppm=%d clock=%s", ppm, c.format()))
+}
+
+func (c *HostClock) record(op, detail string) {
+	c.w.Record("sim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: op,
+		Obj: "host", Name: c.name, Detail: detail})
+}
+
+// format renders the wall reading as the trace shows it: the logical
+// duration since Epoch, like t=.
+func (c *HostClock) format() string { return (c.Mono() + c.step).String() }
+
+// Reading renders the host's wall reading for the trace.
+func (c *HostClock) Reading() string { return c.format() }
+
+// Sleep blocks the calling task until the clock has counted d, or ctx is
+// done (returning its error).
+func (c *HostClock) Sleep(ctx context.Context, d time.Duration) error {
+	until := c.Mono() + max(d, 0)
+	if err := Sleep(ctx, c.delay(d)); err != nil {
+		return err
+	}
+	for c.Mono() < until { // the clock was slowed while we slept
+		if err := Sleep(ctx, c.delay(until-c.Mono())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AfterFunc is sim.AfterFunc on this clock: f runs when the clock has
+// counted d; Reset counts on this clock too.
+func (c *HostClock) AfterFunc(ctx context.Context, d time.Duration, f func()) *Timer {
+	w := mustWorld(ctx, "sim.HostClock.AfterFunc")
+	tm := &Timer{w: w, by: w.current, fn: f, clock: c}
+	tm.arm(max(d, 0))
+	return tm
+}
+
+// TickFunc is sim.TickFunc on this clock: f runs each time the clock has
+// counted another period since the last tick.
+func (c *HostClock) TickFunc(ctx context.Context, period time.Duration, f func()) *Ticker {
+	if period <= 0 {
+		panic("sim.HostClock.TickFunc: non-positive period " + period.String())
+	}
+	w := mustWorld(ctx, "sim.HostClock.TickFunc")
+	tm := &Timer{w: w, by: w.current, period: period, fn: f, clock: c}
+	tm.arm(period)
+	return tm
+}
+
+// WithTimeout returns a context that expires when the clock has counted d.
+// Its Deadline is the wall reading now plus d.
+func (c *HostClock) WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return c.WithDeadline(parent, c.Now().Add(d))
+}
+
+// WithDeadline returns a context that expires when the host's wall clock,
+// counted on its monotonic clock from now, reaches deadline. Its Deadline
+// reports deadline as given.
+func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
+	w := mustWorld(parent, "sim.HostClock.WithDeadline")
+	at := c.TrueAt(c.Mono() + deadline.Sub(c.Now()))
+	if deadline.Sub(c.Now()) <= 0 {
+		at = w.now - 1 // already past on this clock
+	}
+	return w.withDeadline(parent, at, deadline)
+}

@@ -18,10 +18,19 @@ type Config struct {
 	// Duration bounds the chaos phase in logical time: after it, faults
 	// stop even if workloads are still running. Zero means no bound.
 	Duration time.Duration
-	// Swarm switches each fault family on or off, and draws its level,
-	// per seed from a stream derived from the seed, so that different
-	// seeds explore different mixes of faults (swarm testing).
+	// Swarm switches each declared fault family on or off, and draws its
+	// level, per seed from a stream derived from the seed, so that
+	// different seeds explore different mixes of faults (swarm testing).
+	// It never adds a family the simulation does not declare (see
+	// Declared): a family the system is not built to survive would fail
+	// seeds that find no bug.
 	Swarm bool
+	// Model, when not nil, names the network and disk families (see
+	// Families) that swarm may draw, in place of those Net and Disk set:
+	// for a simulation whose runs without swarm meet fewer families than
+	// it claims to survive. Attrition and Buggify are declared by
+	// Attrition and NoBuggify alone.
+	Model []string
 	// NoBuggify turns every Buggify site off for the whole run.
 	NoBuggify bool
 	// Attrition reboots random processes during the chaos phase.
@@ -105,6 +114,9 @@ func (c Config) Validate() error {
 	if err := c.Disk.Validate(); err != nil {
 		return fmt.Errorf("chaos: %w", err)
 	}
+	if err := validateModel(c.Model); err != nil {
+		return fmt.Errorf("chaos: %w", err)
+	}
 	return nil
 }
 
@@ -117,16 +129,17 @@ type Drawn struct {
 	Disk      disksim.Faults
 }
 
-// Draw returns the configuration of one seed. In swarm mode each family is
-// drawn from r (a stream derived from the seed, not the main one, so the
-// draw does not shift the run's RNG count).
+// Draw returns the configuration of one seed. In swarm mode each declared
+// family (see Declared; attrition when Attrition is on, Buggify unless
+// NoBuggify) is switched on or off and its level drawn from r (a stream
+// derived from the seed, not the main one, so the draw does not shift the
+// run's RNG count); the families c does not declare stay off.
 func (c Config) Draw(r *sim.Rand) Drawn {
 	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition, Net: c.Net, Disk: c.Disk}
 	if !c.Swarm {
 		return d
 	}
-	d.Net = netsim.SwarmFaults(r)
-	d.Disk = disksim.SwarmFaults(r)
+	d.Net, d.Disk = c.swarm(netsim.SwarmFaults(r), disksim.SwarmFaults(r))
 	if d.Buggify {
 		d.Buggify = r.Bool(0.5)
 	}

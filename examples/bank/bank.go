@@ -15,7 +15,7 @@ type Options struct {
 	Clients   int   // client workloads (default 4)
 	Transfers int   // transfers each client sends (default 50)
 	// Chaos is the faults the run meets (default chaos.Standard(): the
-	// network's standard faults).
+	// network's standard faults, with Model as below).
 	Chaos *chaos.Config
 }
 
@@ -34,9 +34,20 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Chaos == nil {
 		c := chaos.Standard()
+		c.Model = Model
 		o.Chaos = &c
 	}
 	return o
+}
+
+// Model is the fault families the bank claims to survive, which --swarm
+// draws from: every network family (the server and its clients retry
+// across clogs, partitions, cuts and slow links), and the standard disk
+// families, which the bank, keeping its accounts in memory, never meets.
+var Model = []string{
+	"latency", "pair-latency", "clog", "partition", "host-partition", "cut", "random-close",
+	"bit-flip", "partial", "connect-fail", "datagram",
+	"sync-fail", "corrupt", "stall", "throttle", "garbage",
 }
 
 // BugLostUpdate is the planted bug: a transfer reads both balances, yields

@@ -26,17 +26,13 @@ const ackedKey = "wal/acked"
 // its log for 30 s under attrition (a crash every 0.1-1 s, back after 1-10
 // s), torn and dropped unsynced writes, and fsync failures.
 //
-// Its fault model: under --swarm the disk may also corrupt, lose
-// (phantom) and misdirect reads and writes, and the log survives all of
-// them but one. A misdirected write lands up to 4 KiB before its place, on
-// records already synced; the log reads back and repairs them before it
-// acknowledges anything, but a crash in that window (between the write and
-// its repair, a few milliseconds) can make the damage durable. No log on a
-// single disk survives that: it takes a second copy. Recovery then reports
-// the damaged record (ErrCorrupt, an assertion) rather than dropping it
-// silently; about 2 seeds in 100,000 of --swarm meet it. Swarm cannot yet
-// be told to leave a fault family out, so the simulation cannot declare
-// that exclusion itself.
+// Its fault model (Model), which --swarm draws from: besides fsync
+// failures, the disk may corrupt reads and writes, lose writes (phantom),
+// stall, throttle and hold garbage in unwritten sectors. Misdirected
+// writes are left out: one lands up to 4 KiB before its place, on records
+// already synced, and a crash between the write and its repair makes the
+// damage durable. No log on a single disk survives that: it takes a second
+// copy.
 func Simulation() orrery.Simulation {
 	return orrery.Simulation{
 		Name:      "wal",
@@ -46,10 +42,15 @@ func Simulation() orrery.Simulation {
 			Duration:  30 * time.Second,
 			Attrition: chaos.Attrition{MaxDead: 1, Crash: 1, MinInterval: 100 * time.Millisecond, MaxInterval: time.Second},
 			Disk:      disksim.Faults{SyncFailP: 0.02},
+			Model:     Model,
 		},
 		Bugs: []string{BugAckBeforeSync},
 	}
 }
+
+// Model is the fault families the log claims to survive: every disk family
+// but misdirected reads and writes (see Simulation).
+var Model = []string{"sync-fail", "corrupt", "phantom-write", "stall", "throttle", "garbage"}
 
 // database is the process: recover, check that every acknowledged record
 // survived, then append and acknowledge records until shut down.

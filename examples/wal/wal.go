@@ -3,7 +3,7 @@
 // acknowledges them, attrition crashes it at random times, the disk tears
 // and drops what was not synced and fails some syncs, and on every boot the
 // recovered log must hold every record ever acknowledged. Under --swarm the
-// disk also corrupts, loses and misdirects reads and writes; the log
+// disk also corrupts and loses writes (the families of Model); the log
 // checksums every record and reads back what it wrote before it
 // acknowledges it.
 //

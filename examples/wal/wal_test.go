@@ -44,8 +44,8 @@ func TestCorrectLogSurvives2000Seeds(t *testing.T) {
 }
 
 // TestSwarmPasses runs the simulation as "orrery run wal --swarm" does:
-// each seed draws its own mix of faults, among them corrupted, lost and
-// misdirected reads and writes, which the log must survive.
+// each seed draws its own mix of the faults of wal.Model, among them
+// corrupted and lost writes, which the log must survive.
 func TestSwarmPasses(t *testing.T) {
 	s := wal.Simulation()
 	s.Chaos.Swarm = true

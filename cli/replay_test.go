@@ -37,6 +37,12 @@ func TestReplayCommandsReproduce(t *testing.T) {
 					t.Fatalf("%s: %d failures, want 1", f.Replay, len(replay.Failures))
 				}
 				g := replay.Failures[0]
+				if swarm := strings.Contains(args, "--swarm"); swarm != (f.Chaos != "") {
+					t.Errorf("seed %#x: swarm %v, mix %q", f.Seed, swarm, f.Chaos)
+				}
+				if strings.Contains(f.Chaos, "phantom-write") || strings.Contains(f.Chaos, "misdirected") {
+					t.Errorf("seed %#x drew a disk family outside bank.Model: %s", f.Seed, f.Chaos)
+				}
 				if g.Seed != f.Seed || g.Message != f.Message || g.At != f.At || g.Seq != f.Seq || g.Chaos != f.Chaos {
 					t.Errorf("%s:\n replayed %+v\n      ran %+v", f.Replay, g, f)
 				}

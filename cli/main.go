@@ -134,7 +134,7 @@ func (s *simSet) find(name string) (orrery.Simulation, error) {
 // of a seed is in both, so that a replay command can repeat a run's seed.
 type seedFlags struct {
 	Bug      []string      `help:"Switch on a planted bug of the simulation (repeatable)."`
-	Swarm    bool          `help:"Swarm testing: each seed switches every fault family on or off and draws its level."`
+	Swarm    bool          `help:"Swarm testing: each seed switches every fault family the simulation declares on or off and draws its level."`
 	Watchdog time.Duration `help:"Real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s; negative: off)."`
 	Trace    string        `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
 	Report   string        `help:"Write the report as JSON to this file (also when interrupted, marked incomplete)." type:"path"`

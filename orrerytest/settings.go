@@ -79,7 +79,7 @@ var all = []*setting{
 		}
 		return nil
 	}},
-	{name: "swarm", bool: true, usage: "swarm testing: each seed switches every fault family on or off and draws its level",
+	{name: "swarm", bool: true, usage: "swarm testing: each seed switches every fault family the simulation declares on or off and draws its level",
 		parse: func(s *settings, v string) error { return parseBool(&s.swarm, v) }},
 	{name: "catalog", usage: "fail the run if an assertion in the Go files under this directory was never reached",
 		parse: func(s *settings, v string) error { s.catalog = v; return nil }},

@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -46,4 +47,17 @@ func ExampleConfig_Draw() {
 	// Output:
 	// true
 	// buggify=on net=[none] disk=[none] attrition=off
+}
+
+// Swarm draws only the families a configuration declares: those its
+// network and disk faults set, those Model names, or, when it sets none,
+// those of Standard.
+func ExampleConfig_Declared() {
+	fmt.Println(chaos.Config{Disk: disksim.Faults{SyncFailP: 0.02}}.Declared())
+	fmt.Println(chaos.Config{Model: []string{"clog", "sync-fail"}}.Declared())
+	fmt.Println(chaos.Config{}.Declared())
+	// Output:
+	// [sync-fail]
+	// [clog sync-fail]
+	// [random-close bit-flip partial connect-fail sync-fail corrupt stall throttle garbage]
 }

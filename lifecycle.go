@@ -17,14 +17,15 @@ type RebootKind uint8
 
 // The kinds of reboot, from the gentlest.
 const (
-	// Graceful cancels the process's Context; after a grace period of 2
-	// to 5 s its remaining tasks are aborted (ProcessForceKill), and after
-	// a recovery delay of 1 to 10 s it boots again (ProcessRestart).
+	// Graceful cancels the process's Context; after a grace period (2 to
+	// 5 s unless Simulation.Lifecycle says otherwise) its remaining tasks
+	// are aborted (ProcessForceKill), and after a restart delay (1 to
+	// 10 s by default) it boots again (ProcessRestart).
 	Graceful RebootKind = iota + 1
 	// Crash aborts every task at once (their defers run, their blocking
 	// calls fail), resets or half-opens its connections and resolves its
 	// unsynced writes by the disk's crash model; it boots again after the
-	// recovery delay.
+	// restart delay.
 	Crash
 	// CrashWipe is a crash that also deletes the process's disk.
 	CrashWipe
@@ -40,13 +41,59 @@ func (k RebootKind) String() string {
 	return fmt.Sprintf("RebootKind(%d)", uint8(k))
 }
 
-// Bounds of the grace period of a Graceful reboot (how long the process has
-// to shut down before it is killed) and of the recovery delay (how long a
-// process stays down before it boots again), each drawn from the seed.
+// The default bounds of the grace period of a Graceful reboot and of the
+// restart delay (see Lifecycle).
 const (
 	minGrace, maxGrace       = 2 * time.Second, 5 * time.Second
 	minRecovery, maxRecovery = time.Second, 10 * time.Second
 )
+
+// Lifecycle is the timing of a simulation's process reboots, each delay
+// drawn from the seed within its bounds, both ends included. A pair left
+// zero is the default; Min equal to Max fixes the delay.
+type Lifecycle struct {
+	// GraceMin and GraceMax bound the grace period of a Graceful reboot:
+	// how long the process has, after its Context is cancelled, before
+	// its remaining tasks are aborted. Default 2 to 5 s.
+	GraceMin, GraceMax time.Duration
+	// RestartDelayMin and RestartDelayMax bound the restart delay: how
+	// long a process stays down after a crash or a kill before it boots
+	// again. Default 1 to 10 s.
+	RestartDelayMin, RestartDelayMax time.Duration
+}
+
+// Validate refuses a negative bound or a Max below its Min.
+func (l Lifecycle) Validate() error {
+	for _, r := range []struct {
+		name   string
+		lo, hi time.Duration
+	}{{"grace period", l.GraceMin, l.GraceMax}, {"restart delay", l.RestartDelayMin, l.RestartDelayMax}} {
+		switch {
+		case r.lo < 0 || r.hi < 0:
+			return fmt.Errorf("lifecycle: %s %v-%v: negative bound", r.name, r.lo, r.hi)
+		case r.hi < r.lo:
+			return fmt.Errorf("lifecycle: %s %v-%v: max below min", r.name, r.lo, r.hi)
+		}
+	}
+	return nil
+}
+
+// grace returns the bounds of the grace period.
+func (l Lifecycle) grace() (time.Duration, time.Duration) {
+	return bounds(l.GraceMin, l.GraceMax, minGrace, maxGrace)
+}
+
+// restartDelay returns the bounds of the restart delay.
+func (l Lifecycle) restartDelay() (time.Duration, time.Duration) {
+	return bounds(l.RestartDelayMin, l.RestartDelayMax, minRecovery, maxRecovery)
+}
+
+func bounds(lo, hi, dlo, dhi time.Duration) (time.Duration, time.Duration) {
+	if lo == 0 && hi == 0 {
+		return dlo, dhi
+	}
+	return lo, hi
+}
 
 // ErrDown is returned by Reboot for a process that is already down, or on
 // its way down (a graceful shutdown in its grace period): it will come back
@@ -58,8 +105,9 @@ var ErrDown = errors.New("the process is already down")
 //
 // Reboot returns at once. A crash kills the process now; Graceful cancels
 // its Context now and kills what is left after a grace period of 2 to 5 s.
-// After the kill it stays down for a recovery delay of 1 to 10 s drawn from
-// the seed, then boots again with a fresh Main. Until then (from the moment
+// After the kill it stays down for a restart delay of 1 to 10 s drawn from
+// the seed, then boots again with a fresh Main (Simulation.Lifecycle sets
+// both bounds). Until then (from the moment
 // its Main returns, for Graceful), Lookup reports it not Up; from the call
 // until the restart, a second Reboot returns ErrDown, which callers test
 // with errors.Is and handle (wait for the restart, pick another process).
@@ -122,7 +170,7 @@ func (c *cluster) schedule(d time.Duration, op sim.Op, h *host) sim.EventRef {
 }
 
 func (c *cluster) scheduleRestart(h *host) {
-	h.restart = c.schedule(c.w.Rand().Duration(minRecovery, maxRecovery), sim.OpProcessRestart, h)
+	h.restart = c.schedule(c.w.Rand().Duration(c.sim.Lifecycle.restartDelay()), sim.OpProcessRestart, h)
 }
 
 // kill stops every task of h's boot, crashes its network and disk, and
@@ -151,7 +199,7 @@ func (l *lifecycle) HandleEvent(ev *sim.Event) {
 	switch ev.Op {
 	case sim.OpProcessGracefulShutdown:
 		h.cancel()
-		h.forceKill = c.schedule(c.w.Rand().Duration(minGrace, maxGrace), sim.OpProcessForceKill, h)
+		h.forceKill = c.schedule(c.w.Rand().Duration(c.sim.Lifecycle.grace()), sim.OpProcessForceKill, h)
 	case sim.OpProcessForceKill:
 		h.forceKill = sim.EventRef{}
 		c.kill(h, Graceful)

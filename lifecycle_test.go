@@ -11,15 +11,21 @@ import (
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // bootLog records a process's boots and the ends of its tasks.
 type bootLog struct {
-	events []string
+	events   []string
+	trueTime bool // log the simulation's true time, not the host's clock
 }
 
 func (b *bootLog) add(e env.Env, what string) {
-	b.events = append(b.events, fmt.Sprintf("%v %s", e.Clock().Now().Sub(simEpoch(e)).Round(time.Millisecond), what))
+	at := e.Clock().Now().Sub(simEpoch(e))
+	if b.trueTime {
+		at = sim.FromContext(e.Context()).Now()
+	}
+	b.events = append(b.events, fmt.Sprintf("%v %s", at.Round(time.Millisecond), what))
 }
 
 func simEpoch(e env.Env) time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }
@@ -376,4 +382,63 @@ func ExampleErrDown() {
 	// Output:
 	// reboot db: the process is already down true
 	// back within 1-10 s: true
+}
+
+// TestLifecycleSetsTheDelays: with the grace period and the restart delay
+// fixed by Simulation.Lifecycle, the process boots again exactly that long
+// after it went down, on every seed.
+func TestLifecycleSetsTheDelays(t *testing.T) {
+	for _, tt := range []struct {
+		kind         orrery.RebootKind
+		ignoreCancel bool
+		want         string
+	}{
+		// The crash at 1s, then 5 s down.
+		{orrery.Crash, false, "0s boot; 1s worker unwound; 6s boot"},
+		// Cancelled at 1s, main ignores it and is killed 3 s later, at
+		// 4s, then 5 s down.
+		{orrery.Graceful, true, "0s boot; 1s worker unwound; 9s boot"},
+	} {
+		for seed := range uint64(5) {
+			var log bootLog
+			s := rebootSim(&log, tt.kind, tt.ignoreCancel)
+			s.Lifecycle = orrery.Lifecycle{GraceMin: 3 * time.Second, GraceMax: 3 * time.Second,
+				RestartDelayMin: 5 * time.Second, RestartDelayMax: 5 * time.Second}
+			main := s.Processes[0].Main
+			s.Processes[0].Main = func(e env.Env) error {
+				log.trueTime = true
+				return main(e)
+			}
+			rep, err := orrery.Run(s, orrery.Options{Replay: []uint64{seed}})
+			if err != nil || !rep.OK() {
+				t.Fatalf("%v, seed %d: %v %+v", tt.kind, seed, err, rep.Failures)
+			}
+			if got := strings.Join(log.events, "; "); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("%v, seed %d: events %s, want them to begin %s", tt.kind, seed, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestLifecycleValidate(t *testing.T) {
+	for _, tt := range []struct {
+		l    orrery.Lifecycle
+		want string // "" for valid
+	}{
+		{orrery.Lifecycle{}, ""},
+		{orrery.Lifecycle{RestartDelayMin: 5 * time.Second, RestartDelayMax: 5 * time.Second}, ""},
+		{orrery.Lifecycle{GraceMax: time.Second}, ""},
+		{orrery.Lifecycle{RestartDelayMin: -time.Second}, "restart delay -1s-0s: negative bound"},
+		{orrery.Lifecycle{GraceMin: time.Second, GraceMax: -time.Second}, "grace period 1s--1s: negative bound"},
+		{orrery.Lifecycle{RestartDelayMin: 10 * time.Second, RestartDelayMax: time.Second}, "restart delay 10s-1s: max below min"},
+		{orrery.Lifecycle{GraceMin: time.Second}, "grace period 1s-0s: max below min"},
+	} {
+		var log bootLog
+		s := rebootSim(&log, orrery.Crash, false)
+		s.Lifecycle = tt.l
+		err := s.Validate()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%+v: Validate() = %v, want %q", tt.l, err, tt.want)
+		}
+	}
 }

@@ -35,6 +35,10 @@ type Simulation struct {
 	Disk disksim.Config
 	// Chaos is the faults the run meets.
 	Chaos chaos.Config
+	// Lifecycle is the timing of process reboots: the grace period of a
+	// graceful shutdown (default 2-5 s) and the restart delay after a
+	// crash or kill (default 1-10 s). The zero value is the defaults.
+	Lifecycle Lifecycle
 	// Bugs names the planted bugs the simulation's code knows (see
 	// Planted), so that a run asking for an unknown one is refused.
 	Bugs []string
@@ -127,6 +131,9 @@ func (s *Simulation) Validate() error {
 	}
 	if s.MaxTime < 0 {
 		return fmt.Errorf("simulation %s: negative MaxTime %v", s.Name, s.MaxTime)
+	}
+	if err := s.Lifecycle.Validate(); err != nil {
+		return fmt.Errorf("simulation %s: %w", s.Name, err)
 	}
 	if err := s.Chaos.Validate(); err != nil {
 		return fmt.Errorf("simulation %s: %w", s.Name, err)

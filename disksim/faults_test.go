@@ -196,3 +196,31 @@ func TestEveryCrashStateOfATinyWorkload(t *testing.T) {
 		t.Fatalf("%d crash states checked, want 8", states)
 	}
 }
+
+// TestStallEpisode: a stall holds every operation of the disk for
+// StallMin-StallMax, is a Stall fault record, and repeats with its seed.
+func TestStallEpisode(t *testing.T) {
+	cfg := disksim.Config{Faults: disksim.Faults{StallP: 1, StallMin: 2 * time.Second, StallMax: 3 * time.Second}}
+	for seed := range uint64(5) {
+		body := func(ctx context.Context, d *disksim.Disk) error {
+			w := sim.FromContext(ctx)
+			start := w.Now()
+			f, err := d.Create(ctx, "f")
+			if err != nil {
+				return err
+			}
+			if took := w.Now() - start; took < 2*time.Second || took > 3*time.Second+10*time.Millisecond {
+				return errors.New("a create in a 2-3 s stall took " + took.String())
+			}
+			_, err = f.Write(make([]byte, 20))
+			return err
+		}
+		w := run(t, seed, cfg, body)
+		if faultCount(w, "Stall") == 0 {
+			t.Fatalf("seed %d: no Stall record: %+v", seed, w.Faults())
+		}
+		if a, b := w.TraceHash(), run(t, seed, cfg, body).TraceHash(); a != b {
+			t.Fatalf("seed %d: hashes %x and %x", seed, a, b)
+		}
+	}
+}

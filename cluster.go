@@ -64,6 +64,7 @@ func (c *cluster) add(h *host) {
 	nh := c.net.AddHost(h.name, h.addr)
 	disk := c.disks.Disk(h.name)
 	h.net, h.disk = nh, disk
+	h.clock = c.newClock(h.name)
 	h.crash = func(kind RebootKind) {
 		mode := netsim.CrashReset
 		if kind != Graceful && c.w.Rand().Bool(0.5) {

@@ -35,6 +35,10 @@ type host struct {
 
 	net  env.Network
 	disk env.Disk
+
+	clock     *sim.HostClock // the host's own clock, which survives its reboots
+	driftEnd  *sim.Timer     // ends the clock's current drift fault, if any
+	driftBase int64          // the clock's own rate, to return to then
 }
 
 var _ env.Env = (*host)(nil)
@@ -74,8 +78,8 @@ func (h *host) Addr() netip.Addr { return h.addr }
 // Context is cancelled when the host is asked to shut down.
 func (h *host) Context() context.Context { return h.ctx }
 
-// Clock is the simulation's logical clock.
-func (h *host) Clock() env.Clock { return simenv.Clock{W: h.c.w} }
+// Clock is the host's own clock (see Clocks).
+func (h *host) Clock() env.Clock { return simenv.Clock{W: h.c.w, H: h.clock} }
 
 // Rand is the seed's main stream.
 func (h *host) Rand() env.Rand { return h.c.w.Rand() }

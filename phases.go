@@ -41,6 +41,7 @@ func (c *cluster) conduct(ctx context.Context) {
 		sim.GoDaemon(ctx, "orrery/attrition", c.attrition)
 	}
 	c.net.StartChaos(ctx)
+	c.startClockFaults(ctx)
 	if !c.phase(ctx, "run", Driver.Run) {
 		return
 	}
@@ -81,6 +82,7 @@ func (c *cluster) heal() {
 	c.w.Logger().Info("orrery: faults healed")
 	chaos.Heal(c.w)
 	c.net.Heal()
+	c.healClocks()
 	c.disks.Heal()
 	c.restartAll()
 }

@@ -39,6 +39,9 @@ type Simulation struct {
 	// graceful shutdown (default 2-5 s) and the restart delay after a
 	// crash or kill (default 1-10 s). The zero value is the defaults.
 	Lifecycle Lifecycle
+	// Clocks is how far the hosts' clocks differ from true time, and the
+	// clock faults they meet (see NTPClocks). The zero value is none.
+	Clocks Clocks
 	// Bugs names the planted bugs the simulation's code knows (see
 	// Planted), so that a run asking for an unknown one is refused.
 	Bugs []string
@@ -133,6 +136,9 @@ func (s *Simulation) Validate() error {
 		return fmt.Errorf("simulation %s: negative MaxTime %v", s.Name, s.MaxTime)
 	}
 	if err := s.Lifecycle.Validate(); err != nil {
+		return fmt.Errorf("simulation %s: %w", s.Name, err)
+	}
+	if err := s.Clocks.Validate(); err != nil {
 		return fmt.Errorf("simulation %s: %w", s.Name, err)
 	}
 	if err := s.Chaos.Validate(); err != nil {

@@ -45,10 +45,28 @@ type Env interface {
 
 // Clock is time as a host sees it. Durations are time.Duration; every wait
 // takes the caller's context and returns its error if it ends first.
+//
+// In a simulation each host has its own clock, which may be offset from
+// true logical time, drift from it (run fast or slow) and be stepped, as
+// an NTP correction steps a real machine's clock (see the simulation's
+// Clocks). As in package time, a clock has two readings: the wall clock
+// (Now), which a step moves, backward too; and the monotonic clock
+// (Monotonic), which never goes backward. Sleep, timers, tickers and
+// WithTimeout count on the monotonic clock, as time.Sleep and time.Timer
+// do; WithDeadline turns its wall-clock deadline into a duration when it
+// is called, as context.WithDeadline does. Measure elapsed time with
+// Monotonic, not with differences of Now: time.Time values from Now carry
+// no monotonic reading.
 type Clock interface {
-	// Now returns the current time (in a simulation, a fixed epoch plus
-	// the logical time, so it is the same on every run of a seed).
+	// Now returns the wall-clock time (in a simulation, a fixed epoch plus
+	// the host's reading of logical time, so it is the same on every run
+	// of a seed). It may jump, backward too.
 	Now() time.Time
+	// Monotonic returns the monotonic reading: time since a fixed origin
+	// of this clock, which never goes backward and which wall-clock steps
+	// do not move. The difference of two readings is an elapsed duration
+	// (on a host whose clock drifts, as that host counts it).
+	Monotonic() time.Duration
 	// Sleep blocks for d, or until ctx is done (returning ctx's error).
 	Sleep(ctx context.Context, d time.Duration) error
 	// After returns a channel that receives the time once, after d.

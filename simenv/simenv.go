@@ -43,16 +43,40 @@ func (c rawChan) RecvCase(dst *any, ok *bool) env.RawCase { return c.Chan.RecvOK
 func (c rawChan) SendCase(v any) env.RawCase              { return c.Chan.SendCase(v) }
 
 // Clock is env.Clock on a World's logical time: Now is sim.Epoch plus the
-// time since the run started.
-type Clock struct{ W *sim.World }
+// time since the run started. With H set it is that host's clock instead:
+// Now is H's wall reading, Monotonic its monotonic reading, and every wait
+// ends at the true instant H's reading reaches its end (see sim.HostClock).
+type Clock struct {
+	W *sim.World
+	H *sim.HostClock // nil: true logical time
+}
 
 var _ env.Clock = Clock{}
 
-// Now returns the logical wall-clock time.
-func (c Clock) Now() time.Time { return c.W.Time() }
+// Now returns the host's wall-clock time (logical time without H).
+func (c Clock) Now() time.Time {
+	if c.H != nil {
+		return c.H.Now()
+	}
+	return c.W.Time()
+}
 
-// Sleep is sim.Sleep.
-func (c Clock) Sleep(ctx context.Context, d time.Duration) error { return sim.Sleep(ctx, d) }
+// Monotonic returns the host's monotonic reading (logical time without H),
+// which never goes backward.
+func (c Clock) Monotonic() time.Duration {
+	if c.H != nil {
+		return c.H.Mono()
+	}
+	return c.W.Now()
+}
+
+// Sleep is sim.Sleep on the clock.
+func (c Clock) Sleep(ctx context.Context, d time.Duration) error {
+	if c.H != nil {
+		return c.H.Sleep(ctx, d)
+	}
+	return sim.Sleep(ctx, d)
+}
 
 // After returns a channel that receives the time after d.
 func (c Clock) After(d time.Duration) *env.Chan[time.Time] { return c.NewTimer(d).C() }
@@ -60,42 +84,57 @@ func (c Clock) After(d time.Duration) *env.Chan[time.Time] { return c.NewTimer(d
 // NewTimer returns a timer that fires once after d.
 func (c Clock) NewTimer(d time.Duration) env.Timer {
 	t := c.newTimer()
-	t.tm = sim.AfterFunc(c.W.Context(), d, t.fire)
+	if c.H != nil {
+		t.tm = c.H.AfterFunc(c.W.Context(), d, t.fire)
+	} else {
+		t.tm = sim.AfterFunc(c.W.Context(), d, t.fire)
+	}
 	return t
 }
 
 // NewTicker returns a timer that fires every period.
 func (c Clock) NewTicker(period time.Duration) env.Timer {
 	t := c.newTimer()
-	t.tm = sim.TickFunc(c.W.Context(), period, t.fire)
+	if c.H != nil {
+		t.tm = c.H.TickFunc(c.W.Context(), period, t.fire)
+	} else {
+		t.tm = sim.TickFunc(c.W.Context(), period, t.fire)
+	}
 	return t
 }
 
-// WithTimeout is sim.WithTimeout.
+// WithTimeout is sim.WithTimeout on the clock.
 func (c Clock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if c.H != nil {
+		return c.H.WithTimeout(ctx, d)
+	}
 	return sim.WithTimeout(ctx, d)
 }
 
-// WithDeadline is sim.WithDeadline.
+// WithDeadline is sim.WithDeadline on the clock: the deadline is a reading
+// of this host's wall clock.
 func (c Clock) WithDeadline(ctx context.Context, t time.Time) (context.Context, context.CancelFunc) {
+	if c.H != nil {
+		return c.H.WithDeadline(ctx, t)
+	}
 	return sim.WithDeadline(ctx, t)
 }
 
 func (c Clock) newTimer() *timer {
 	raw := rawChan{sim.NewChan[any](1)}
-	return &timer{w: c.W, raw: raw, c: env.WrapChan[time.Time](Runtime{}, raw)}
+	return &timer{now: c.Now, raw: raw, c: env.WrapChan[time.Time](Runtime{}, raw)}
 }
 
 // timer is env.Timer over a sim timer whose callback drops the time into a
 // one-slot channel, so a slow receiver misses ticks as with time.Ticker.
 type timer struct {
-	w   *sim.World
+	now func() time.Time
 	tm  *sim.Timer
 	raw rawChan
 	c   *env.Chan[time.Time]
 }
 
-func (t *timer) fire()                      { t.raw.TrySend(t.w.Time()) }
+func (t *timer) fire()                      { t.raw.TrySend(t.now()) }
 func (t *timer) C() *env.Chan[time.Time]    { return t.c }
 func (t *timer) Stop() bool                 { return t.tm.Stop() }
 func (t *timer) Reset(d time.Duration) bool { return t.tm.Reset(d) }

@@ -21,6 +21,16 @@ var Clock = []Case{
 		}
 		return nil
 	}},
+	{"monotonic counts sleep", func(ctx context.Context, e env.Env) error {
+		start := e.Clock().Monotonic()
+		if err := e.Clock().Sleep(ctx, 2*time.Millisecond); err != nil {
+			return err
+		}
+		if e.Clock().Monotonic()-start < 2*time.Millisecond {
+			return fail("Monotonic counted less than a Sleep of 2ms")
+		}
+		return nil
+	}},
 	{"timer fires once and stops", func(ctx context.Context, e env.Env) error {
 		tm := e.Clock().NewTimer(time.Millisecond)
 		if _, ok, err := tm.C().Recv(ctx); err != nil || !ok {

@@ -182,6 +182,12 @@ type clock struct{}
 
 func (clock) Now() time.Time { return time.Now() }
 
+// start is the origin of Monotonic.
+var start = time.Now()
+
+// Monotonic is time.Since(start), which uses the monotonic clock.
+func (clock) Monotonic() time.Duration { return time.Since(start) }
+
 func (clock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -237,3 +237,43 @@ func TestManualClockControl(t *testing.T) {
 		t.Fatalf("failures: %+v", rep.Failures)
 	}
 }
+
+func TestLogRecordsShowASkewedHostsClock(t *testing.T) {
+	tests := []struct {
+		name      string
+		clocks    orrery.Clocks
+		wantClock bool
+	}{
+		{"no skew", orrery.Clocks{}, false},
+		{"ntp", orrery.Clocks{MaxOffset: time.Second}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := leases(tt.clocks)
+			s.Workloads = []orrery.Workload{{Name: "logger", New: func() orrery.Driver {
+				return orrery.Funcs{RunFunc: func(e env.Env) error {
+					e.Log().Info("hello from the host", "k", 1)
+					return nil
+				}}
+			}}}
+			var tr strings.Builder
+			opts := orrery.Options{Replay: []uint64{5}}
+			opts.Trace = &tr
+			if _, err := orrery.Run(s, opts); err != nil {
+				t.Fatal(err)
+			}
+			var line string
+			for l := range strings.Lines(tr.String()) {
+				if strings.Contains(l, "hello from the host") {
+					line = l
+				}
+			}
+			if line == "" {
+				t.Fatalf("no log record in the trace")
+			}
+			if got := strings.Contains(line, `"clock"`); got != tt.wantClock {
+				t.Errorf("record %s: has clock %v, want %v", line, got, tt.wantClock)
+			}
+		})
+	}
+}

@@ -39,6 +39,7 @@ type host struct {
 	clock     *sim.HostClock // the host's own clock, which survives its reboots
 	driftEnd  *sim.Timer     // ends the clock's current drift fault, if any
 	driftBase int64          // the clock's own rate, to return to then
+	log       *slog.Logger   // Log's logger, made on first use
 }
 
 var _ env.Env = (*host)(nil)
@@ -84,8 +85,38 @@ func (h *host) Clock() env.Clock { return simenv.Clock{W: h.c.w, H: h.clock} }
 // Rand is the seed's main stream.
 func (h *host) Rand() env.Rand { return h.c.w.Rand() }
 
-// Log is the world's logger; records carry the task, which names the host.
-func (h *host) Log() *slog.Logger { return h.c.w.Logger() }
+// Log is the world's logger; records carry the task, which names the host,
+// and, while the host's clock differs from true time, its reading (clock=).
+func (h *host) Log() *slog.Logger {
+	if h.log == nil {
+		h.log = slog.New(clockHandler{h.c.w.Logger().Handler(), h.clock})
+	}
+	return h.log
+}
+
+// clockHandler adds a host clock's reading to the records of a host whose
+// clock is skewed, so the trace shows both times; records of a host on
+// true time are left as they are.
+type clockHandler struct {
+	slog.Handler
+	clock *sim.HostClock
+}
+
+func (ch clockHandler) Handle(ctx context.Context, r slog.Record) error {
+	if ch.clock.Skewed() {
+		r = r.Clone()
+		r.AddAttrs(slog.String("clock", ch.clock.Reading()))
+	}
+	return ch.Handler.Handle(ctx, r)
+}
+
+func (ch clockHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return clockHandler{ch.Handler.WithAttrs(as), ch.clock}
+}
+
+func (ch clockHandler) WithGroup(name string) slog.Handler {
+	return clockHandler{ch.Handler.WithGroup(name), ch.clock}
+}
 
 // Runtime is the simulation's.
 func (h *host) Runtime() env.Runtime { return simenv.Runtime{} }

@@ -22,11 +22,10 @@ import (
 // for a time.Time without a monotonic reading, turns it into a duration on
 // the monotonic clock when it is called.
 //
-// A change of drift (SetDrift) applies from the instant it is made: a Sleep
-// or timer armed before it that has not yet fired is checked when it fires
-// and re-armed if the clock is still short of its deadline (a clock slowed
-// down), but one armed before a speed-up fires at the instant computed with
-// the old rate. The zero HostClock of a World (NewHostClock with zero
+// A change of drift (SetDrift) applies from the instant it is made: every
+// Sleep, timer, ticker and deadline of the clock that is still pending is
+// moved to the true instant at which the clock, at its new rate, reaches
+// its end (keeping its cause in the trace). The zero HostClock of a World (NewHostClock with zero
 // offset and drift) reads true time exactly and schedules exactly as the
 // World's own Sleep and timers do.
 type HostClock struct {
@@ -36,6 +35,78 @@ type HostClock struct {
 	mono time.Duration // monotonic reading at base
 	ppm  int64         // drift rate, parts per million
 	step time.Duration // sum of wall steps: Now = Epoch + Mono + step
+	// waits are the clock's pending waits (and some that have ended since:
+	// they are dropped when the list is next compacted), in the order they
+	// were armed, for SetDrift to retime.
+	waits []clockWait
+}
+
+// clockWait is a wait on a HostClock: a sleeping task, a timer or a
+// context's deadline, pending on the event seq until the clock reads due.
+type clockWait struct {
+	seq   uint64
+	due   time.Duration
+	task  *Task
+	timer *Timer
+	ctx   *simCtx
+}
+
+// ref returns the event the wait is pending on now.
+func (cw *clockWait) ref() *EventRef {
+	switch {
+	case cw.task != nil:
+		return &cw.task.sleepRef
+	case cw.timer != nil:
+		return &cw.timer.ref
+	}
+	return &cw.ctx.timer
+}
+
+// pending reports whether the wait still waits on the event it was armed
+// (or last retimed) with.
+func (cw *clockWait) pending() bool {
+	if cw.task != nil && cw.task.sleepSeq != cw.seq {
+		return false
+	}
+	return cw.ref().seq == cw.seq
+}
+
+// track adds a wait, dropping ended ones when the list is full.
+func (c *HostClock) track(cw clockWait) {
+	if len(c.waits) == cap(c.waits) {
+		c.compact()
+	}
+	c.waits = append(c.waits, cw)
+}
+
+func (c *HostClock) compact() {
+	live := c.waits[:0]
+	for _, cw := range c.waits {
+		if cw.pending() {
+			live = append(live, cw)
+		}
+	}
+	clear(c.waits[len(live):])
+	c.waits = live
+}
+
+// retime moves every pending wait to the true instant the clock, at its
+// current rate, reads its end.
+func (c *HostClock) retime() {
+	c.compact()
+	for i := range c.waits {
+		cw := &c.waits[i]
+		at := c.TrueAt(cw.due)
+		r := cw.ref()
+		*r = c.w.reschedule(*r, at)
+		cw.seq = r.seq
+		switch {
+		case cw.task != nil:
+			cw.task.sleepSeq, cw.task.wakeAt = r.seq, at
+		case cw.ctx != nil:
+			cw.ctx.deadline = at
+		}
+	}
 }
 
 // MaxDriftPPM bounds a HostClock's drift rate: faster or slower than true
@@ -136,6 +207,7 @@ func (c *HostClock) Step(d time.Duration) {
 func (c *HostClock) SetDrift(ppm int64) {
 	checkPPM(ppm)
 	c.mono, c.base, c.ppm = c.Mono(), c.w.now, ppm
+	c.retime()
 	c.record("ClockDrift", fmt.Sprintf("ppm=%d clock=%s", ppm, c.format()))
 }
 
@@ -155,15 +227,14 @@ func (c *HostClock) Reading() string { return c.format() }
 // done (returning its error).
 func (c *HostClock) Sleep(ctx context.Context, d time.Duration) error {
 	until := c.Mono() + max(d, 0)
-	if err := Sleep(ctx, c.delay(d)); err != nil {
-		return err
-	}
-	for c.Mono() < until { // the clock was slowed while we slept
-		if err := Sleep(ctx, c.delay(until-c.Mono())); err != nil {
+	for {
+		if err := sleep(ctx, c.delay(until-c.Mono()), c, until); err != nil {
 			return err
 		}
+		if c.Mono() >= until { // always, unless retiming went wrong
+			return nil
+		}
 	}
-	return nil
 }
 
 // AfterFunc is sim.AfterFunc on this clock: f runs when the clock has
@@ -198,9 +269,14 @@ func (c *HostClock) WithTimeout(parent context.Context, d time.Duration) (contex
 // reports deadline as given.
 func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.HostClock.WithDeadline")
-	at := c.TrueAt(c.Mono() + deadline.Sub(c.Now()))
+	due := c.Mono() + deadline.Sub(c.Now())
+	at := c.TrueAt(due)
 	if deadline.Sub(c.Now()) <= 0 {
 		at = w.now - 1 // already past on this clock
 	}
-	return w.withDeadline(parent, at, deadline)
+	ctx, cancel := w.withDeadline(parent, at, deadline)
+	if sc, ok := ctx.(*simCtx); ok && sc.timer.seq != 0 {
+		c.track(clockWait{seq: sc.timer.seq, due: due, ctx: sc})
+	}
+	return ctx, cancel
 }

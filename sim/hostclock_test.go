@@ -130,27 +130,34 @@ func TestHostClockBackwardStepKeepsMonotonic(t *testing.T) {
 	})
 }
 
-func TestHostClockSlowedMidSleepWakesLate(t *testing.T) {
-	runSeed(t, 1, func(w *sim.World) {
-		c := sim.NewHostClock(w, "h", 0, 0)
-		w.Spawn("slower", func(ctx context.Context) {
-			sim.Sleep(ctx, 500*time.Millisecond)
-			c.SetDrift(-500_000) // half speed
-		})
-		w.Spawn("sleeper", func(ctx context.Context) {
-			c.Sleep(ctx, time.Second)
-			if w.Now() != 1500*time.Millisecond {
-				t.Errorf("sleep of 1s, clock halved at 0.5s, ended at %v, want 1.5s", w.Now())
-			}
-		})
-		w.Spawn("timer", func(ctx context.Context) {
-			ch := sim.NewChan[time.Duration](1)
-			c.AfterFunc(ctx, time.Second, func() { ch.TrySend(w.Now()) })
-			if at, _, _ := ch.Recv(ctx); at != 1500*time.Millisecond {
-				t.Errorf("timer of 1s, clock halved at 0.5s, fired at %v, want 1.5s", at)
-			}
-		})
-	})
+func TestHostClockDriftChangeRetimesPendingWaits(t *testing.T) {
+	tests := []struct {
+		name string
+		ppm  int64         // set at 0.5s of a 1s wait on a clock without drift
+		want time.Duration // when the remaining 0.5s of the clock has passed
+	}{
+		{"halved", -500_000, 1500 * time.Millisecond},
+		{"one and a half times", 500_000, 833_333_334},
+		{"unchanged", 0, time.Second},
+	}
+	for _, tt := range tests {
+		for _, hw := range hostWaits {
+			t.Run(tt.name+"/"+hw.name, func(t *testing.T) {
+				runSeed(t, 1, func(w *sim.World) {
+					c := sim.NewHostClock(w, "h", 0, 0)
+					w.Spawn("changer", func(ctx context.Context) {
+						sim.Sleep(ctx, 500*time.Millisecond)
+						c.SetDrift(tt.ppm)
+					})
+					w.Spawn("waiter", func(ctx context.Context) {
+						if got := hw.wait(ctx, w, c, time.Second); got != tt.want {
+							t.Errorf("wait of 1s ended at true %v, want %v", got, tt.want)
+						}
+					})
+				})
+			})
+		}
+	}
 }
 
 func TestHostClockDeadlineReportsHostTime(t *testing.T) {

@@ -65,7 +65,8 @@ type Task struct {
 	ctxIdx      int             // index in w.ctxWaiters, -1 if not there
 	waitOwn     bool            // it waits on its own context, which wakes it when cancelled
 	wokeBy      wakeReason
-	sleepSeq    uint64 // seq of the timer event its Sleep waits for
+	sleepSeq    uint64   // seq of the timer event its Sleep waits for
+	sleepRef    EventRef // that event, to cancel or retime it
 
 	aborted   bool // it must unwind at its next resumption
 	unwinding bool // its stack is unwinding; blocking calls fail at once

@@ -10,19 +10,28 @@ import (
 // negative or zero d yields to the other runnable tasks and returns at the
 // same logical time, as time.Sleep returns at once.
 func Sleep(ctx context.Context, d time.Duration) error {
+	return sleep(ctx, d, nil, 0)
+}
+
+// sleep is Sleep for d of true time; with a clock, the sleep is retimed
+// when the clock's rate changes, to end when it reads due.
+func sleep(ctx context.Context, d time.Duration, clock *HostClock, due time.Duration) error {
 	t := mustTask(ctx, "sim.Sleep")
 	if err := t.check(ctx); err != nil {
 		return err
 	}
 	w := t.w
 	ref := w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
-	t.sleepSeq, t.wakeAt = ref.seq, w.now+max(d, 0)
+	t.sleepSeq, t.sleepRef, t.wakeAt = ref.seq, ref, w.now+max(d, 0)
+	if clock != nil {
+		clock.track(clockWait{seq: ref.seq, due: due, task: t})
+	}
 	r := t.park("sleep", ctx)
 	if r == wakeSignal {
 		return nil
 	}
 	if t.sleepSeq != 0 {
-		w.Cancel(ref)
+		w.Cancel(t.sleepRef)
 		t.sleepSeq = 0
 	}
 	return t.interrupted(ctx, r)
@@ -81,6 +90,9 @@ func (tm *Timer) arm(d time.Duration) {
 		d = c.delay(d)
 	}
 	tm.ref = tm.w.Schedule(d, OpTimer, id, 0, (*timerEvent)(tm))
+	if c := tm.clock; c != nil {
+		c.track(clockWait{seq: tm.ref.seq, due: tm.due, timer: tm})
+	}
 }
 
 // Stop prevents the timer from firing. It returns false if the timer had

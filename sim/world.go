@@ -205,6 +205,28 @@ func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Hand
 	return EventRef{seq: w.seq, slot: slot, live: live}
 }
 
+// reschedule moves the pending event ref to true time at, keeping its
+// cause, task, operation, handler and whether it keeps the run alive, and
+// returns its new reference; a ref no longer pending is returned as it is.
+func (w *World) reschedule(ref EventRef, at time.Duration) EventRef {
+	if ref.seq == 0 || int(ref.slot) >= len(w.queue.slab) {
+		return ref
+	}
+	old := w.queue.slab[ref.slot] // a copy: push may move the slab
+	if old.Seq != ref.seq || old.dead || ref.seq == w.cur {
+		return ref
+	}
+	w.Cancel(ref)
+	w.seq++
+	if old.live {
+		w.liveEvents++
+	}
+	slot, ev := w.queue.push(at, w.seq)
+	ev.At, ev.Seq, ev.Cause, ev.By, ev.ID, ev.Arg = at, w.seq, old.Cause, old.By, old.ID, old.Arg
+	ev.Op, ev.live, ev.dead, ev.h = old.Op, old.live, false, old.h
+	return EventRef{seq: w.seq, slot: slot, live: old.live}
+}
+
 // Cancel removes a scheduled event that has not been processed yet. Calling
 // it for an event that was processed or cancelled already is a mistake the
 // caller must avoid (owners track their pending event); the zero EventRef is

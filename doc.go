@@ -19,13 +19,15 @@
 // (values a process makes known to workloads and invariants), Hosts,
 // HostsWithTag and Lookup (the cluster's hosts), Instance (which instance
 // of its Process or Workload a host is), Planted (a planted bug switched
-// on), Buggify and BuggifyWithProb (fault points), Reboot, RebootTag and
-// Network (faults a workload injects by hand: the netsim.Controls). These
+// on), Buggify and BuggifyWithProb (fault points), Reboot, RebootTag,
+// StepClock, SetClockDrift and Network (faults a workload injects by hand:
+// the netsim.Controls). These
 // link no part of the harness: no testing, no flags, no command line, no
 // Go parser.
 //
 // What describes a simulation: Simulation, Process, Workload (with Driver
-// and Funcs), Invariant, and the fault configuration of package chaos.
+// and Funcs), Invariant, Clocks (each host's clock skew and clock faults:
+// NTPClocks, NTPClockFaults), and the fault configuration of package chaos.
 //
 // What runs one: Run sweeps many seeds across cores with Options and
 // returns a Report (WriteTable, WriteJSON, ReadReport, MergeReports);

@@ -200,7 +200,9 @@ func NewTicker(ctx context.Context, period time.Duration) *Ticker {
 // Drifted returns a clock reading that runs ahead of Now by at most the
 // configured MaxDrift and never goes backwards, like FoundationDB's timer():
 // code that compares two hosts' clocks, or trusts a lease, meets the skew a
-// real cluster has. Each reading is one call of the main stream.
+// real cluster has. Each reading is one call of the main stream. It is one
+// clock for the whole run; a HostClock gives each host a clock of its own
+// (its env.Clock in a simulation), which code should prefer.
 func (w *World) Drifted() time.Duration {
 	ahead := w.now + w.rng.Duration(0, w.cfg.MaxDrift)
 	w.drifted = max(w.drifted, ahead)

@@ -165,6 +165,25 @@ func buildSlowsim(t *testing.T) string {
 	return slowsim.path
 }
 
+// startSlowsim starts cmd, a slowsim command, and returns once a seed of
+// it has started: by then it catches signals. A fixed pause is not enough
+// on a loaded machine, where a signal sent too early kills the process.
+func startSlowsim(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "ready")
+	cmd.Env = append(cmd.Env, "SLOWSIM_READY="+ready)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(ready); err == nil {
+			return
+		}
+	}
+	cmd.Process.Kill()
+	t.Fatal("slowsim started no seed within a minute")
+}
+
 type buildError struct {
 	err error
 	out []byte
@@ -188,12 +207,11 @@ func TestInterruptedRun(t *testing.T) {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			report := filepath.Join(t.TempDir(), "r.json")
 			cmd := exec.Command(bin, "run", "slow", "--seeds", "100000", "--parallel", "2", "--report", report)
+			cmd.Env = os.Environ()
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(500 * time.Millisecond)
+			startSlowsim(t, cmd)
+			time.Sleep(200 * time.Millisecond) // a few seeds finish
 			cmd.Process.Signal(tt.sig)
 			cmd.Wait()
 			if code := cmd.ProcessState.ExitCode(); code != tt.code || stderr.String() != tt.line {
@@ -218,16 +236,13 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	cmd.Env = append(os.Environ(), "SLOWSIM_SEED=8s")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(500 * time.Millisecond)
+	startSlowsim(t, cmd)
 	cmd.Process.Signal(syscall.SIGINT)
 	time.Sleep(100 * time.Millisecond)
 	second := time.Now()
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Wait()
-	if took := time.Since(second); took > time.Second || cmd.ProcessState.ExitCode() != 130 ||
+	if took := time.Since(second); took > 4*time.Second || cmd.ProcessState.ExitCode() != 130 ||
 		!strings.HasSuffix(stderr.String(), "orrery: interrupted (SIGINT) again: quitting at once\n") {
 		t.Errorf("exit %d %v after the second signal; stderr:\n%s", cmd.ProcessState.ExitCode(), took, stderr.String())
 	}
@@ -277,10 +292,7 @@ func TestInterruptedReplayWritesNoPartialTrace(t *testing.T) {
 	cmd.Env = append(os.Environ(), "SLOWSIM_SEED=8s")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(500 * time.Millisecond)
+	startSlowsim(t, cmd)
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Wait()
 	want := "orrery: --trace " + path + ": not written: the run was interrupted before a seed finished\n"

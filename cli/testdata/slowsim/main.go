@@ -1,5 +1,7 @@
 // Command slowsim is a simulation binary whose seeds take real time
-// (SLOWSIM_SEED, default 50ms), for the tests that interrupt a run.
+// (SLOWSIM_SEED, default 50ms), for the tests that interrupt a run. When a
+// seed starts, it creates the file SLOWSIM_READY names (if set): by then
+// the command line catches signals, so a test signals it no sooner.
 package main
 
 import (
@@ -23,6 +25,9 @@ func main() {
 		}}},
 		Workloads: []orrery.Workload{{Name: "pause", New: func() orrery.Driver {
 			return orrery.Funcs{RunFunc: func(env.Env) error {
+				if ready := os.Getenv("SLOWSIM_READY"); ready != "" {
+					_ = os.WriteFile(ready, nil, 0o644) //orrery:allow a signal to the test, outside the simulated state
+				}
 				time.Sleep(pause) // real time: the seed is slow, not the simulation
 				return nil
 			}}

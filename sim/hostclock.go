@@ -216,11 +216,14 @@ func (c *HostClock) record(op, detail string) {
 		Obj: "host", Name: c.name, Detail: detail})
 }
 
-// format renders the wall reading as the trace shows it: the logical
-// duration since Epoch, like t=.
-func (c *HostClock) format() string { return (c.Mono() + c.step).String() }
+// format renders the wall reading as the trace shows it: seconds since
+// Epoch, as t= shows true time, to the nanosecond.
+func (c *HostClock) format() string {
+	return fmt.Sprintf("%.9fs", (c.Mono() + c.step).Seconds())
+}
 
-// Reading renders the host's wall reading for the trace.
+// Reading renders the host's wall reading for the trace: seconds since
+// Epoch to the nanosecond ("1.000200000s").
 func (c *HostClock) Reading() string { return c.format() }
 
 // Sleep blocks the calling task until the clock has counted d, or ctx is

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,5 +214,34 @@ func TestHostClockWithoutSkewKeepsTrace(t *testing.T) {
 	}
 	if a, b := run(false), run(true); a != b {
 		t.Errorf("trace hash with an unskewed host clock %x, with the World's time %x", b, a)
+	}
+}
+
+func TestHostClockFaultsAreTraced(t *testing.T) {
+	var tr strings.Builder
+	w := sim.New(sim.Config{Seed: 1, Trace: &tr})
+	c := sim.NewHostClock(w, "db-1", 0, 0)
+	w.Spawn("faulter", func(ctx context.Context) {
+		sim.Sleep(ctx, time.Second)
+		c.Step(-2 * time.Second)
+		c.SetDrift(300)
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"op":"ClockStep"`, `step=-2s clock=-1.000000000s`,
+		`"op":"ClockDrift"`, `ppm=300 clock=-1.000000000s`, `"name":"db-1"`,
+	} {
+		if !strings.Contains(tr.String(), want) {
+			t.Errorf("trace lacks %s:\n%s", want, tr.String())
+		}
+	}
+	faults := map[string]int{}
+	for _, f := range w.Faults() {
+		faults[f.Name] = f.Count
+	}
+	if faults["ClockStep"] != 1 || faults["ClockDrift"] != 1 {
+		t.Errorf("fault counts %v, want one ClockStep and one ClockDrift", w.Faults())
 	}
 }

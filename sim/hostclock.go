@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/orrerysim/orrery/trace"
@@ -75,6 +76,11 @@ func (cw *clockWait) pending() bool {
 func (c *HostClock) track(cw clockWait) {
 	if len(c.waits) == cap(c.waits) {
 		c.compact()
+		// Mostly live: grow, so that the next compaction is as many waits
+		// away as there are live ones, not one wait away.
+		if n := len(c.waits); n >= cap(c.waits)/2 {
+			c.waits = slices.Grow(c.waits, n+1)
+		}
 	}
 	c.waits = append(c.waits, cw)
 }
@@ -174,6 +180,9 @@ func (c *HostClock) TrueAt(m time.Duration) time.Duration {
 	dm := m - c.mono
 	if m <= c.MonoAt(now) {
 		return now
+	}
+	if c.ppm == 0 { // most clocks: no drift, no search
+		return max(c.base+dm, now)
 	}
 	dt := time.Duration(float64(dm) * 1e6 / float64(1e6+c.ppm))
 	for drifted(dt, c.ppm) < dm {

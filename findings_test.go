@@ -18,6 +18,15 @@ import (
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/internal/testsims"
+)
+
+// The runner's simulations, shared with the command line's tests.
+var (
+	counter  = testsims.Counter
+	mapOrder = testsims.MapOrder
+	slow     = testsims.Slow
+	stuck    = testsims.Stuck
 )
 
 // flaky is counter whose workload fails every other time it runs, by a
@@ -53,29 +62,6 @@ func flakyMessage() orrery.Simulation {
 	return s
 }
 
-// mapOrder is counter with a workload that logs the iteration order of a
-// Go map, ten times: two runs of a seed all but never log the same.
-func mapOrder() orrery.Simulation {
-	s := counter()
-	s.Name = "map-order"
-	s.Workloads = append(s.Workloads, orrery.Workload{Name: "leak", New: func() orrery.Driver {
-		return orrery.Funcs{RunFunc: func(e env.Env) error {
-			m := make(map[int]bool)
-			for i := range 64 {
-				m[i] = true
-			}
-			for range 10 {
-				for k := range m {
-					e.Log().Info("visiting", "key", k)
-					break
-				}
-			}
-			return nil
-		}}
-	}})
-	return s
-}
-
 // seedFails is counter whose seeds fail when their first draw says so: a
 // fixed set of failing seeds, a quarter of them.
 func seedFails() orrery.Simulation {
@@ -93,37 +79,6 @@ func seedFails() orrery.Simulation {
 		}}
 	}
 	s.Invariants = nil
-	return s
-}
-
-// slow is counter whose seeds take d of real time.
-func slow(d time.Duration) orrery.Simulation {
-	s := counter()
-	s.Name = "slow"
-	s.Workloads[0].Count = 1
-	s.Workloads[0].New = func() orrery.Driver {
-		return orrery.Funcs{RunFunc: func(e env.Env) error {
-			time.Sleep(d)
-			return nil
-		}}
-	}
-	s.Invariants = nil
-	return s
-}
-
-// stuck is counter whose workload blocks for good on a Go channel, outside
-// the simulation: the watchdog fails its seeds. (Its goroutine never
-// resumes, so the abandoned task never runs again.)
-func stuck() orrery.Simulation {
-	s := slow(0)
-	s.Name = "stuck"
-	s.Workloads[0].New = func() orrery.Driver {
-		return orrery.Funcs{RunFunc: func(env.Env) error {
-			var never chan struct{}
-			<-never
-			return nil
-		}}
-	}
 	return s
 }
 

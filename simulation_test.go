@@ -5,54 +5,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/orrerysim/orrery"
-	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/env"
 )
-
-// counter is a tiny system under test: a process that counts the
-// increments workloads send it through a published channel.
-func counter() orrery.Simulation {
-	return orrery.Simulation{
-		Name: "counter",
-		Processes: []orrery.Process{{Name: "counter", Tags: []string{"server"}, Main: func(e env.Env) error {
-			n := new(int)
-			in := env.NewChan[int](e, 0)
-			orrery.Publish(e.Context(), "inbox", in)
-			orrery.Publish(e.Context(), "count", n)
-			for {
-				v, _, err := in.Recv(e.Context())
-				if err != nil {
-					return err
-				}
-				*n += v
-			}
-		}}},
-		Workloads: []orrery.Workload{{Name: "adder", Count: 3, New: func() orrery.Driver {
-			return orrery.Funcs{RunFunc: func(e env.Env) error {
-				v, _ := orrery.Published(e.Context(), "inbox")
-				for range 5 {
-					if err := e.Clock().Sleep(e.Context(), time.Duration(e.Rand().IntN(1000))*time.Microsecond); err != nil {
-						return err
-					}
-					if err := v.(*env.Chan[int]).Send(e.Context(), 1); err != nil {
-						return err
-					}
-				}
-				assert.Sometimes(e.Context(), true, "an adder finished")
-				return nil
-			}}
-		}}},
-		Invariants: []orrery.Invariant{{Name: "at most 15", Check: func(s *orrery.State) error {
-			if v, ok := s.Get("count"); ok && *v.(*int) > 15 {
-				return errors.New("counted more than was sent")
-			}
-			return nil
-		}}},
-	}
-}
 
 func TestValidateRefusesBadSimulations(t *testing.T) {
 	main := func(env.Env) error { return nil }

@@ -14,7 +14,6 @@ import (
 var (
 	counter  = testsims.Counter
 	mapOrder = testsims.MapOrder
-	slow     = testsims.Slow
 	stuck    = testsims.Stuck
 )
 

@@ -24,6 +24,7 @@ import (
 // The runner's simulations, shared with the command line's tests.
 var (
 	counter  = testsims.Counter
+	failing  = testsims.Failing
 	mapOrder = testsims.MapOrder
 	slow     = testsims.Slow
 	stuck    = testsims.Stuck
@@ -262,23 +263,6 @@ func TestARunnerCrashIsRaisedInTheCaller(t *testing.T) {
 	}()
 	orrery.Run(counter(), orrery.Options{Seeds: 4, Parallel: 2, ReplayCommand: func(uint64) string { panic("replay command broke") }})
 	t.Fatal("Run returned")
-}
-
-// failing is counter with a workload that errors in every seed.
-func failing() orrery.Simulation {
-	s := counter()
-	s.Name = "failing"
-	s.Bugs = []string{"boom"}
-	s.Workloads[0].New = func() orrery.Driver {
-		return orrery.Funcs{RunFunc: func(e env.Env) error {
-			if orrery.Planted(e.Context(), "boom") {
-				return errors.New("boom")
-			}
-			return nil
-		}}
-	}
-	s.Invariants = nil
-	return s
 }
 
 // TestGoAPIReplayHintReproduces runs the Go statement printed for a

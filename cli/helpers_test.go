@@ -13,6 +13,7 @@ import (
 // package's.
 var (
 	counter  = testsims.Counter
+	failing  = testsims.Failing
 	mapOrder = testsims.MapOrder
 	stuck    = testsims.Stuck
 )

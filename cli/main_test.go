@@ -2,35 +2,15 @@ package cli_test
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/cli"
-	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/internal/golden"
 )
-
-// failing is counter with a workload that errors in every seed.
-func failing() orrery.Simulation {
-	s := counter()
-	s.Name = "failing"
-	s.Bugs = []string{"boom"}
-	s.Workloads[0].New = func() orrery.Driver {
-		return orrery.Funcs{RunFunc: func(e env.Env) error {
-			if orrery.Planted(e.Context(), "boom") {
-				return errors.New("boom")
-			}
-			return nil
-		}}
-	}
-	s.Invariants = nil
-	return s
-}
 
 // timing masks the lines of a summary that depend on the machine.
 var timing = regexp.MustCompile(`(?m)^(wall time|speed-up) .*$`)

@@ -108,3 +108,21 @@ func Slow(d time.Duration) orrery.Simulation {
 	s.Invariants = nil
 	return s
 }
+
+// Failing is Counter with a planted bug, "boom", that makes its workload
+// fail in every seed.
+func Failing() orrery.Simulation {
+	s := Counter()
+	s.Name = "failing"
+	s.Bugs = []string{"boom"}
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			if orrery.Planted(e.Context(), "boom") {
+				return errors.New("boom")
+			}
+			return nil
+		}}
+	}
+	s.Invariants = nil
+	return s
+}

@@ -209,11 +209,14 @@ func (w *World) failStuck(kind FailureKind, format string, args ...any) {
 func (w *World) parkedTasks(stacks map[*Task][]callsite.Frame) []ParkedTask {
 	var out []ParkedTask
 	for _, t := range w.tasks {
-		if t.state != taskParked {
+		if t.state != taskParked && !t.held {
 			continue
 		}
 		p := ParkedTask{ID: t.id, Name: t.name, Daemon: t.daemon, Waiting: t.waiting(),
 			Where: callsite.Where(stacks[t])}
+		if t.held {
+			p.Waiting = t.heldWaiting()
+		}
 		if h := t.lockHolder(); h != nil {
 			p.Holder, p.HolderName = h.id, h.name
 		}

@@ -139,11 +139,14 @@ func (w *World) nextBefore() bool {
 
 // workloadEventQueued reports whether a queued event is a workload's: one
 // that keeps the run alive, or a timer of a non-daemon task (or of one that
-// has finished). It scans the queue: it runs once, when the run is stuck.
+// has finished); or whether a non-daemon task waits for its paused host. It scans the queue: it runs once, when the run is stuck.
 func (w *World) workloadEventQueued() bool {
 	daemon := make(map[TaskID]bool, len(w.tasks))
 	for _, t := range w.tasks {
 		daemon[t.id] = t.daemon
+		if t.held && !t.daemon {
+			return true // it runs when its host resumes
+		}
 	}
 	for _, k := range w.queue.keys {
 		ev := &w.queue.slab[k.slot]
@@ -234,6 +237,10 @@ func (w *World) pick() *Task {
 	w.runnable[i] = w.runnable[n-1]
 	w.runnable[n-1] = nil
 	w.runnable = w.runnable[:n-1]
+	if w.paused > 0 && w.holds(t) {
+		t.host.hold(t)
+		return nil
+	}
 	// A task resumed too often without logical time passing is livelocked.
 	if t.pollAt != w.now {
 		t.pollAt, t.polls = w.now, 0

@@ -74,6 +74,9 @@ type Task struct {
 	returned  bool // fn returned normally
 	goexited  bool // fn called runtime.Goexit, which ended its coroutine
 
+	host *Host // the host it runs on, nil for none
+	held bool  // runnable, but held until its paused host resumes
+
 	polls  int // resumptions at pollAt without logical time passing
 	pollAt time.Duration
 
@@ -111,8 +114,11 @@ func (t *Task) Abort() {
 		return
 	}
 	t.aborted = true
-	if t.state == taskParked {
+	switch {
+	case t.state == taskParked:
 		t.w.wake(t, wakeAbort)
+	case t.held: // a crash kills a paused process too
+		t.host.release(t)
 	}
 }
 
@@ -166,6 +172,9 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	t := &Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
 	t.ctx = w.newCtx(parent)
 	t.ctx.task, t.ctx.owner = t, t
+	if cur := w.current; cur != nil && cur.host != nil {
+		t.SetHost(cur.host)
+	}
 	c := w.takeCoro()
 	c.task, t.coro = t, c
 	t.next, t.stop = c.next, c.stop

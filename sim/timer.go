@@ -63,6 +63,7 @@ type Timer struct {
 	gen    uint32        // bumped by Stop and Reset, so a callback's own Stop sticks
 	clock  *HostClock    // the host clock durations count on; nil for true time
 	due    time.Duration // the clock's monotonic reading the timer waits for
+	held   bool          // it came due while its host was paused: it fires at the resume
 }
 
 // NewTimer returns a Timer that fires after d of logical time (at once for
@@ -99,6 +100,10 @@ func (tm *Timer) arm(d time.Duration) {
 // already fired or been stopped. A value already sent stays in C.
 func (tm *Timer) Stop() bool {
 	tm.gen++
+	if tm.held {
+		tm.held = false
+		return true
+	}
 	if tm.ref.seq == 0 {
 		return false
 	}
@@ -133,6 +138,18 @@ func (te *timerEvent) HandleEvent(ev *Event) {
 		return
 	}
 	tm.ref = EventRef{}
+	if tm.w.paused > 0 {
+		if h := tm.host(); h != nil && h.paused {
+			h.holdTimer(tm)
+			return
+		}
+	}
+	tm.fire()
+}
+
+// fire fires the timer, which came due: its callback runs or the time goes
+// into C, and a ticker is armed again.
+func (tm *Timer) fire() {
 	if c := tm.clock; c != nil && c.Mono() < tm.due { // the clock was slowed
 		tm.arm(tm.due - c.Mono())
 		return
@@ -146,6 +163,18 @@ func (te *timerEvent) HandleEvent(ev *Event) {
 	if tm.period > 0 && tm.gen == gen {
 		tm.arm(tm.period)
 	}
+}
+
+// host returns the host whose pause holds the timer: its clock's, else its
+// task's.
+func (tm *Timer) host() *Host {
+	if tm.clock != nil && tm.clock.host != nil {
+		return tm.clock.host
+	}
+	if tm.by != nil {
+		return tm.by.host
+	}
+	return nil
 }
 
 // DescribeEvent names the task that made the timer.

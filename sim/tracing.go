@@ -62,6 +62,26 @@ type tracer struct {
 	err    error // the first write error; writing stops there
 	name   string
 	w      *World
+	// hosts are the tasks' hosts, kept while events are traced, to show
+	// the clock of the host whose task scheduled an event.
+	hosts map[TaskID]*Host
+	attr  [1]trace.Attr // an event record's clock= attribute
+}
+
+// hostOf records that task id runs on h.
+func (tr *tracer) hostOf(id TaskID, h *Host) {
+	if tr.hosts == nil {
+		tr.hosts = make(map[TaskID]*Host)
+	}
+	tr.hosts[id] = h
+}
+
+// skewedClock returns the clock of h when it reads other than true time.
+func skewedClock(h *Host) *HostClock {
+	if h == nil || h.clock == nil || !h.clock.Skewed() {
+		return nil
+	}
+	return h.clock
 }
 
 func (tr *tracer) init(w *World, cfg Config) {
@@ -116,6 +136,10 @@ func (tr *tracer) event(ev *Event) {
 	if op == OpShutdown {
 		r.Obj = ""
 	}
+	if c := skewedClock(tr.hosts[ev.By]); c != nil && ev.By != 0 {
+		tr.attr[0] = trace.Attr{Key: "clock", Value: c.Reading()}
+		r.Attrs = tr.attr[:]
+	}
 	r.RNG = tr.w.rng.calls
 	tr.write(op.Kind().Package(), &r)
 }
@@ -136,7 +160,22 @@ func (w *World) Record(pkg string, r trace.Record) {
 	if r.Kind == trace.KindFault {
 		w.countFault(r.Op)
 	}
+	if w.current != nil {
+		r.Attrs = withClock(r.Attrs, skewedClock(w.current.host))
+	}
 	w.tracer.write(pkg, &r)
+}
+
+// withClock adds c's reading as the clock= attribute, in key order, unless
+// c is nil or the attributes have one. It is not part of the trace hash:
+// it shows a host's view of the record, which the record's time and the
+// clock's own fault records determine.
+func withClock(attrs []trace.Attr, c *HostClock) []trace.Attr {
+	if c == nil || slices.ContainsFunc(attrs, func(a trace.Attr) bool { return a.Key == "clock" }) {
+		return attrs
+	}
+	i, _ := slices.BinarySearchFunc(attrs, "clock", func(a trace.Attr, k string) int { return strings.Compare(a.Key, k) })
+	return slices.Insert(slices.Clone(attrs), i, trace.Attr{Key: "clock", Value: c.Reading()})
 }
 
 // countFault adds one to the count of injected faults named op.

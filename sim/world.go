@@ -47,6 +47,7 @@ type World struct {
 	driver     *Task
 	handedBack bool
 	nonDaemon  int // live non-daemon tasks
+	paused     int // hosts paused now: while 0, no task or timer is held
 
 	root       *simCtx
 	ctxWaiters []*Task   // parked tasks that also wait on a context

@@ -32,7 +32,7 @@ import (
 type HostClock struct {
 	w    *World
 	name string
-	host *Host // the host it belongs to, if any (NewHost)
+	host *Host         // the host it belongs to, if any (NewHost)
 	base time.Duration // true time at which the current rate started
 	mono time.Duration // monotonic reading at base
 	ppm  int64         // drift rate, parts per million

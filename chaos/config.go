@@ -28,13 +28,19 @@ type Config struct {
 	// Model, when not nil, names the network and disk families (see
 	// Families) that swarm may draw, in place of those Net and Disk set:
 	// for a simulation whose runs without swarm meet fewer families than
-	// it claims to survive. Attrition and Buggify are declared by
-	// Attrition and NoBuggify alone.
+	// it claims to survive. Attrition, Pause and Buggify are declared by
+	// Attrition, Pause and NoBuggify alone.
 	Model []string
 	// NoBuggify turns every Buggify site off for the whole run.
 	NoBuggify bool
 	// Attrition reboots random processes during the chaos phase.
 	Attrition Attrition
+	// Pause freezes random processes for a while during the chaos phase
+	// (see Pauses and StandardPauses). It is a field of Config, next to
+	// Attrition, because it is a fault of processes drawn per seed like
+	// the others, not a timing of their lifecycle nor a property of their
+	// clocks (which keep running through a pause).
+	Pause Pauses
 	// Net is the network's faults (see netsim.Faults); zero is none.
 	Net netsim.Faults
 	// Disk is the disks' faults (see disksim.Faults); zero is none.
@@ -108,6 +114,9 @@ func (c Config) Validate() error {
 	if err := c.Attrition.Validate(); err != nil {
 		return fmt.Errorf("chaos: %w", err)
 	}
+	if err := c.Pause.Validate(); err != nil {
+		return fmt.Errorf("chaos: %w", err)
+	}
 	if err := c.Net.Validate(); err != nil {
 		return fmt.Errorf("chaos: %w", err)
 	}
@@ -125,17 +134,18 @@ func (c Config) Validate() error {
 type Drawn struct {
 	Buggify   bool
 	Attrition Attrition
+	Pause     Pauses
 	Net       netsim.Faults
 	Disk      disksim.Faults
 }
 
 // Draw returns the configuration of one seed. In swarm mode each declared
-// family (see Declared; attrition when Attrition is on, Buggify unless
-// NoBuggify) is switched on or off and its level drawn from r (a stream
+// family (see Declared; attrition when Attrition is on, pauses when Pause
+// is, Buggify unless NoBuggify) is switched on or off and its level drawn from r (a stream
 // derived from the seed, not the main one, so the draw does not shift the
 // run's RNG count); the families c does not declare stay off.
 func (c Config) Draw(r *sim.Rand) Drawn {
-	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition, Net: c.Net, Disk: c.Disk}
+	d := Drawn{Buggify: !c.NoBuggify, Attrition: c.Attrition, Pause: c.Pause, Net: c.Net, Disk: c.Disk}
 	if !c.Swarm {
 		return d
 	}
@@ -146,10 +156,12 @@ func (c Config) Draw(r *sim.Rand) Drawn {
 	if d.Attrition.Enabled() && r.Bool(0.5) {
 		d.Attrition = Attrition{}
 	}
+	d.Pause = c.Pause.swarm(r) // last: no draw at all when undeclared
 	return d
 }
 
-// String prints the drawn families on one line ("buggify=on").
+// String prints the drawn families on one line ("buggify=on"); pauses
+// only when on.
 func (d Drawn) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "buggify=%s", onOff(d.Buggify))
@@ -158,6 +170,9 @@ func (d Drawn) String() string {
 	if a := d.Attrition; a.Enabled() {
 		lo, hi := a.Intervals()
 		fmt.Fprintf(&b, "(max-dead=%d every %v-%v)", a.MaxDead, lo, hi)
+	}
+	if d.Pause.Enabled() {
+		fmt.Fprintf(&b, " pause=on(%s)", d.Pause)
 	}
 	return b.String()
 }

@@ -108,6 +108,7 @@ func (c *cluster) newClock(name string) *sim.HostClock {
 // startClockFaults starts the task that injects clock faults in the chaos
 // phase, if the simulation has any.
 func (c *cluster) startClockFaults(ctx context.Context) {
+	c.startPauses(ctx) // the faults of a host's time: its clock, its pauses
 	if !c.sim.Clocks.faulty() {
 		return
 	}
@@ -152,6 +153,7 @@ func (h *host) endDrift(base int64) {
 // healClocks ends every drift period: the hosts' clocks return to their
 // own rates (steps already made stay, as a corrected clock stays).
 func (c *cluster) healClocks() {
+	c.resumeAll()
 	for _, h := range c.hosts {
 		if h.driftEnd != nil {
 			h.driftEnd.Stop()

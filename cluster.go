@@ -65,6 +65,7 @@ func (c *cluster) add(h *host) {
 	disk := c.disks.Disk(h.name)
 	h.net, h.disk = nh, disk
 	h.clock = c.newClock(h.name)
+	h.sim = sim.NewHost(c.w, h.name, h.clock)
 	h.crash = func(kind RebootKind) {
 		mode := netsim.CrashReset
 		if kind != Graceful && c.w.Rand().Bool(0.5) {

@@ -37,6 +37,7 @@ type host struct {
 	disk env.Disk
 
 	clock     *sim.HostClock // the host's own clock, which survives its reboots
+	sim       *sim.Host      // the engine's host: its tasks, its clock, its pauses
 	driftEnd  *sim.Timer     // ends the clock's current drift fault, if any
 	driftBase int64          // the clock's own rate, to return to then
 	log       *slog.Logger   // Log's logger, made on first use
@@ -142,6 +143,7 @@ func (h *host) spawn(name string, fn func(ctx context.Context)) *sim.Task {
 	} else {
 		t = sim.Go(h.ctx, full, fn)
 	}
+	t.SetHost(h.sim)
 	h.tasks = slices.DeleteFunc(h.tasks, (*sim.Task).Done)
 	h.tasks = append(h.tasks, t)
 	return t

@@ -176,6 +176,7 @@ func (c *cluster) scheduleRestart(h *host) {
 // kill stops every task of h's boot, crashes its network and disk, and
 // marks it down.
 func (c *cluster) kill(h *host, kind RebootKind) {
+	h.sim.Resume() // a crash ends a pause; the next boot is not paused
 	h.cancel()
 	for _, t := range h.tasks {
 		if !t.Done() {

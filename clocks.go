@@ -89,10 +89,49 @@ func (c Clocks) Validate() error {
 // faulty reports whether c injects clock faults.
 func (c Clocks) faulty() bool { return c.Step.P > 0 || c.Drift.P > 0 }
 
+// swarm draws the clock faults of a seed in swarm mode, from the
+// configuration stream: each family c declares (its P set) is switched on
+// or off, and when on its probability is drawn between a quarter of and
+// four times the declared one (at most 1), its bounds kept. A family c
+// does not declare stays off, and costs no draw.
+func (c Clocks) swarm(r *sim.Rand) Clocks {
+	c.Step.P = swarmP(r, c.Step.P)
+	c.Drift.P = swarmP(r, c.Drift.P)
+	return c
+}
+
+func swarmP(r *sim.Rand, p float64) float64 {
+	if p == 0 || r.Bool(0.5) {
+		return 0
+	}
+	return min(p*float64(int(1)<<r.IntN(5))/4, 1)
+}
+
+// swarmString prints the clock faults drawn of those declared (by
+// declared), as the drawn mix is printed with the seed
+// (" clock-step=on(p=0.01 max=500ms) clock-drift=off"); "" when none is
+// declared.
+func (c Clocks) swarmString(declared Clocks) string {
+	var s string
+	if declared.Step.P > 0 {
+		s += " clock-step=off"
+		if c.Step.P > 0 {
+			s = s[:len(s)-3] + fmt.Sprintf("on(p=%g max=%v)", c.Step.P, c.Step.Max)
+		}
+	}
+	if declared.Drift.P > 0 {
+		s += " clock-drift=off"
+		if d := c.Drift; d.P > 0 {
+			s = s[:len(s)-3] + fmt.Sprintf("on(p=%g ppm=%d for %v-%v)", d.P, d.MaxPPM, d.MinFor, d.MaxFor)
+		}
+	}
+	return s
+}
+
 // newClock returns h's clock, drawing its skew from the configuration
 // stream when there is any to draw.
 func (c *cluster) newClock(name string) *sim.HostClock {
-	cl := c.sim.Clocks
+	cl := c.clocks
 	var offset time.Duration
 	var ppm int64
 	conf := c.w.ConfigRand()
@@ -109,14 +148,14 @@ func (c *cluster) newClock(name string) *sim.HostClock {
 // phase, if the simulation has any.
 func (c *cluster) startClockFaults(ctx context.Context) {
 	c.startPauses(ctx) // the faults of a host's time: its clock, its pauses
-	if !c.sim.Clocks.faulty() {
+	if !c.clocks.faulty() {
 		return
 	}
 	sim.GoDaemon(ctx, "orrery/clocks", c.clockFaults)
 }
 
 func (c *cluster) clockFaults(ctx context.Context) {
-	cl := c.sim.Clocks
+	cl := c.clocks
 	rng := c.w.Rand()
 	for !c.healed {
 		if sim.Sleep(ctx, ClockFaultInterval) != nil || c.healed {

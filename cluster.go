@@ -23,6 +23,7 @@ type cluster struct {
 	healed bool     // the chaos phase is over
 	bugs   []string // planted bugs switched on
 	drawn  chaos.Drawn
+	clocks Clocks // the clocks' skew and faults: the simulation's, or in swarm mode drawn from them
 	net    *netsim.Network
 	disks  *disksim.Storage
 }
@@ -31,7 +32,10 @@ type cluster struct {
 type clusterKey struct{}
 
 func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn) *cluster {
-	c := &cluster{w: w, sim: s, byName: map[string]*host{}, drawn: drawn}
+	c := &cluster{w: w, sim: s, byName: map[string]*host{}, drawn: drawn, clocks: s.Clocks}
+	if s.Chaos.Swarm {
+		c.clocks = s.Clocks.swarm(w.ConfigRand())
+	}
 	cfg := s.Network
 	cfg.Faults = drawn.Net
 	c.net = netsim.New(w, cfg)
@@ -56,6 +60,12 @@ func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn) *cluster {
 		}
 	}
 	return c
+}
+
+// drawnString prints the fault mix the seed drew, as the seed's report
+// shows it: the chaos families, then the declared clock faults.
+func (c *cluster) drawnString() string {
+	return c.drawn.String() + c.clocks.swarmString(c.sim.Clocks)
 }
 
 func (c *cluster) add(h *host) {

@@ -95,3 +95,43 @@ func TestSwarmSeedIsDeterministic(t *testing.T) {
 		t.Fatalf("seed 0x2a drew %d mixes: %v", len(mixes), mixes)
 	}
 }
+
+// TestSwarmDrawsDeclaredClockFaultsAndPauses: swarm switches the clock
+// faults and pauses a simulation declares on and off by seed, prints them
+// with the mix, and draws none it does not declare.
+func TestSwarmDrawsDeclaredClockFaultsAndPauses(t *testing.T) {
+	mixes := func(clocks orrery.Clocks, pauses chaos.Pauses) []string {
+		s := netOnly()
+		s.Clocks, s.Chaos.Pause = clocks, pauses
+		rep, err := orrery.Run(s, orrery.Options{Seeds: 200})
+		if err != nil || len(rep.Failures) != 200 {
+			t.Fatalf("run: %v, %d failures", err, len(rep.Failures))
+		}
+		var out []string
+		for _, f := range rep.Failures {
+			out = append(out, f.Chaos)
+		}
+		return out
+	}
+	for _, mix := range mixes(orrery.NTPClocks, chaos.Pauses{}) {
+		if strings.Contains(mix, "clock-") || strings.Contains(mix, "pause=") {
+			t.Fatalf("swarm drew clock faults or pauses, not declared: %s", mix)
+		}
+	}
+	on := map[string]int{}
+	for _, mix := range mixes(orrery.NTPClockFaults, chaos.StandardPauses) {
+		if !strings.Contains(mix, "clock-step=") || !strings.Contains(mix, "clock-drift=") {
+			t.Fatalf("the mix does not print the declared clock faults: %s", mix)
+		}
+		for _, f := range []string{"clock-step=on", "clock-drift=on", "pause=on"} {
+			if strings.Contains(mix, f) {
+				on[f]++
+			}
+		}
+	}
+	for _, f := range []string{"clock-step=on", "clock-drift=on", "pause=on"} {
+		if on[f] < 50 || on[f] > 150 {
+			t.Errorf("%s in %d seeds of 200, want some on and some off", f, on[f])
+		}
+	}
+}

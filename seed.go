@@ -60,7 +60,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), Faults: w.Faults(),
 		Asserts: seedAsserts(w), Wall: time.Since(start)}
 	if s.Chaos.Swarm {
-		res.Chaos = drawn.String()
+		res.Chaos = c.drawnString()
 	}
 	var f *sim.Failure
 	if errors.As(err, &f) {

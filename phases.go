@@ -40,6 +40,9 @@ func (c *cluster) conduct(ctx context.Context) {
 	if c.drawn.Attrition.Enabled() {
 		sim.GoDaemon(ctx, "orrery/attrition", c.attrition)
 	}
+	if c.sim.Liveness > 0 {
+		sim.GoDaemon(ctx, "orrery/liveness", c.watchLiveness)
+	}
 	c.net.StartChaos(ctx)
 	c.startClockFaults(ctx)
 	if !c.phase(ctx, "run", Driver.Run) {
@@ -79,6 +82,7 @@ func (c *cluster) heal() {
 		return
 	}
 	c.healed = true
+	livenessOf(c.w).heal(c.w.Now())
 	c.w.Logger().Info("orrery: faults healed")
 	chaos.Heal(c.w)
 	c.net.Heal()

@@ -54,6 +54,16 @@ type Options struct {
 	// runs differ (in trace hash, or in how they failed) as a
 	// nondeterminism finding, showing where the traces part.
 	CheckDeterminism bool
+	// CheckTimeout bounds, in real time, each of the seed checks of a
+	// seed (Simulation.SeedChecks; default one minute): a check that
+	// runs out of time leaves its seed unknown, never passed.
+	CheckTimeout time.Duration
+	// Artifacts is a directory where each failing seed gets a directory of
+	// its own, named after the seed ("0x2a"): its trace (trace.jsonl),
+	// its report entry (failure.json, failure.txt) and the files its
+	// checks attached (AddArtifact). The directory must be writable: Run
+	// fails before the first seed otherwise. "" writes none.
+	Artifacts string
 	// Shard runs one disjoint slice of the seeds (see Shard).
 	Shard Shard
 	// Bugs switches planted bugs on (see Planted).
@@ -115,6 +125,12 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("stop grace: %v is negative", o.StopGrace)
 	case o.Shard.Count < 0 || o.Shard.Index < 0 || (o.Shard.Count > 0 && o.Shard.Index >= o.Shard.Count):
 		return fmt.Errorf("shard: %d/%d is not a slice of the run", o.Shard.Index+1, o.Shard.Count)
+	}
+	if o.CheckTimeout < 0 {
+		return fmt.Errorf("check timeout: %v is negative", o.CheckTimeout)
+	}
+	if err := checkArtifactsDir(o.Artifacts); err != nil {
+		return err
 	}
 	if _, err := trace.ParseFilter(o.LogFilter); err != nil {
 		return fmt.Errorf("log filter %q: %w", o.LogFilter, err)
@@ -351,6 +367,7 @@ func (r *runner) close() {
 	rep := r.report
 	rep.Wall = time.Since(r.start)
 	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
+	slices.SortFunc(rep.Unknowns, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 	switch {
 	case rep.Stopped != "":
 	case r.limit.Load() != math.MaxUint64 && r.limit.Load() == r.blocked.Load():
@@ -415,7 +432,9 @@ func (r *runner) work() {
 		if !ok || !r.mayStart(k) {
 			return
 		}
-		r.finish(k, r.runOne(seed))
+		o := r.runOne(seed)
+		r.keepArtifacts(&o)
+		r.finish(k, o)
 	}
 }
 
@@ -556,5 +575,6 @@ func (r *runner) cover(asserts []assert.Result) bool {
 
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
-	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog}
+	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
+		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

@@ -1,6 +1,7 @@
 package orrery
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,17 @@ type seedResult struct {
 	Faults    []sim.FaultCount
 	Asserts   []assert.Result
 	Wall      time.Duration // real time the seed took
+	// Kind names the failure's kind when it is not Failure.Kind's: "check"
+	// for a failed SeedCheck.
+	Kind string
+	// Unknown says why a seed that failed nothing is not a pass: a
+	// SeedCheck could not decide.
+	Unknown string
+	// Files are what the checks attached to a failing seed (AddArtifact),
+	// kept when the run writes artifacts.
+	Files []artifactFile
+	// Artifacts is the seed's artifact directory and the files in it.
+	Artifacts []string
 }
 
 // seedOptions are how one seed is run.
@@ -38,6 +50,11 @@ type seedOptions struct {
 	logFilter string
 	bugs      []string
 	watchdog  time.Duration // sim.Config.Watchdog
+	// checkTimeout bounds each SeedCheck; noChecks skips them (a run
+	// again for a trace); keepFiles keeps the files of a failing check.
+	checkTimeout time.Duration
+	noChecks     bool
+	keepFiles    bool
 }
 
 // runSeed runs one seed of s, which must be valid.
@@ -68,7 +85,28 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	} else if err != nil {
 		res.Failure = &sim.Failure{Seed: seed, Message: err.Error()}
 	}
+	if res.Failure == nil && !o.noChecks && len(s.SeedChecks) > 0 {
+		res.check(c, o)
+		res.Wall = time.Since(start)
+	}
 	return res
+}
+
+// check runs the seed checks of a seed that passed everything else.
+func (res *seedResult) check(c *cluster, o seedOptions) {
+	out := c.runSeedChecks(cmp.Or(o.checkTimeout, defaultCheckTimeout))
+	res.Unknown = out.unknown
+	if out.failed == "" {
+		return
+	}
+	w := c.w
+	res.Kind = "check"
+	res.Failure = &sim.Failure{Kind: sim.FailWorkload, Seed: w.Seed(), At: w.Now(),
+		RNGCalls: w.RNGCalls(), Message: out.failed}
+	if o.keepFiles {
+		as, _ := w.Value(artifactsKey{}).([]artifact)
+		res.Files = fillArtifacts(as)
+	}
 }
 
 // seedAsserts returns the assertions of w's run, each failed one marked

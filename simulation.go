@@ -42,6 +42,16 @@ type Simulation struct {
 	// Clocks is how far the hosts' clocks differ from true time, and the
 	// clock faults they meet (see NTPClocks). The zero value is none.
 	Clocks Clocks
+	// SeedChecks check the whole of a seed once it is over (see
+	// SeedCheck): the linearizability of a history (package check).
+	SeedChecks []SeedCheck
+	// Liveness bounds how long a client request may stay pending once
+	// the faults have healed: a request still pending Liveness of logical
+	// time after the healing (or after it was sent, if later) fails the
+	// seed with the requests in flight and the state of each node. The
+	// requests are those of package check's recorders and of
+	// TrackRequests. Zero means no bound.
+	Liveness time.Duration
 	// Bugs names the planted bugs the simulation's code knows (see
 	// Planted), so that a run asking for an unknown one is refused.
 	Bugs []string
@@ -135,6 +145,9 @@ func (s *Simulation) Validate() error {
 	if s.MaxTime < 0 {
 		return fmt.Errorf("simulation %s: negative MaxTime %v", s.Name, s.MaxTime)
 	}
+	if s.Liveness < 0 {
+		return fmt.Errorf("simulation %s: negative Liveness %v", s.Name, s.Liveness)
+	}
 	if err := s.Lifecycle.Validate(); err != nil {
 		return fmt.Errorf("simulation %s: %w", s.Name, err)
 	}
@@ -182,6 +195,11 @@ func (s *Simulation) validateHosts() error {
 	for _, inv := range s.Invariants {
 		if inv.Name == "" || inv.Check == nil {
 			return fmt.Errorf("simulation %s: an invariant needs a Name and a Check", s.Name)
+		}
+	}
+	for _, sc := range s.SeedChecks {
+		if sc.Name == "" || sc.Check == nil {
+			return fmt.Errorf("simulation %s: a seed check needs a Name and a Check", s.Name)
 		}
 	}
 	return nil

@@ -1,0 +1,193 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/orrerysim/orrery"
+)
+
+// Linearizable returns the seed check that the history of o recorded in
+// a seed is linearizable with respect to o's model (add it to
+// Simulation.SeedChecks). A history that is not fails the seed with the
+// shortest prefix of it that no order explains, and attaches porcupine's
+// page of the history (linearizability-NAME.html; see orrery.AddArtifact).
+// A check that runs out of time leaves the seed unknown. A seed that
+// recorded no operation of o fails too: its check would prove nothing.
+func (o *Object) Linearizable() orrery.SeedCheck {
+	return orrery.SeedCheck{Name: "linearizable " + o.name, Check: o.check}
+}
+
+// ErrNotLinearizable is wrapped by the error of a history that is not
+// linearizable.
+var ErrNotLinearizable = errors.New("not linearizable")
+
+func (o *Object) check(ctx context.Context) error {
+	r := recorderOf(ctx, o)
+	if r.Len() == 0 {
+		return fmt.Errorf("no operation of %s was recorded: the check would prove nothing", o.name)
+	}
+	ops := r.Operations()
+	switch porcupine.CheckOperationsTimeout(o.model, ops, timeLeft(ctx)) {
+	case porcupine.Ok:
+		return nil
+	case porcupine.Unknown:
+		return fmt.Errorf("%d operations of %s: porcupine ran out of time: %w", len(ops), o.name, orrery.ErrUnknown)
+	}
+	v := o.explain(ctx, ops)
+	orrery.AddArtifact(ctx, "linearizability-"+o.name+".html", v.visualize)
+	return v
+}
+
+// timeLeft is the time ctx leaves porcupine, at least a millisecond (0
+// would mean no limit).
+func timeLeft(ctx context.Context) time.Duration {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return 0
+	}
+	return max(time.Until(dl), time.Millisecond)
+}
+
+// Violation is the error of a history that is not linearizable: the
+// shortest prefix of it, in one partition of the model (a key of KV),
+// that no order of its operations explains.
+type Violation struct {
+	Object string
+	// Prefix is the operations of the shortest bad prefix, in call order:
+	// those called by the time the last of them returned. An operation
+	// that had not returned by then is open-ended (Return is MaxInt64,
+	// Output is Unknown). Metadata holds the operation's index in the
+	// whole history.
+	Prefix []porcupine.Operation
+	// Last is the index in Prefix of the operation whose return made the
+	// prefix impossible.
+	Last int
+	// Total is how many operations the partition holds.
+	Total int
+
+	model     porcupine.Model
+	partition []porcupine.Operation
+}
+
+// Unwrap makes a Violation match ErrNotLinearizable.
+func (v *Violation) Unwrap() error { return ErrNotLinearizable }
+
+// maxShown bounds the operations a Violation's message lists.
+const maxShown = 20
+
+// Error lists the operations of the shortest bad prefix, the last ones
+// when there are many, the one whose return no order explains marked.
+func (v *Violation) Error() string {
+	var b strings.Builder
+	last := v.Prefix[v.Last]
+	fmt.Fprintf(&b, "not linearizable: no order explains the history of %s up to t=%.6fs, when client %d's %s returned (%d of its %d operations):",
+		v.Object, seconds(last.Return), last.ClientId, v.describe(last), len(v.Prefix), v.Total)
+	from := max(len(v.Prefix)-maxShown, 0)
+	if from > 0 {
+		fmt.Fprintf(&b, "\n  ... %d earlier operations (porcupine's page shows them all)", from)
+	}
+	for i, op := range v.Prefix[from:] {
+		mark := " "
+		if from+i == v.Last {
+			mark = ">"
+		}
+		fmt.Fprintf(&b, "\n %s client %d  [%s, %s]  %s", mark, op.ClientId, stamp(op.Call), stamp(op.Return), v.describe(op))
+	}
+	return b.String()
+}
+
+func (v *Violation) describe(op porcupine.Operation) string {
+	if v.model.DescribeOperation != nil {
+		return v.model.DescribeOperation(op.Input, op.Output)
+	}
+	return fmt.Sprintf("%v -> %v", op.Input, op.Output)
+}
+
+func seconds(t int64) float64 { return time.Duration(t).Seconds() }
+
+func stamp(t int64) string {
+	if t == math.MaxInt64 {
+		return "pending"
+	}
+	return fmt.Sprintf("t=%.6fs", seconds(t))
+}
+
+// explain finds the partition that is not linearizable and its shortest
+// bad prefix: a prefix only gains constraints as it grows, so the first
+// return that makes one impossible is found by bisection.
+func (o *Object) explain(ctx context.Context, ops []porcupine.Operation) *Violation {
+	part := ops
+	if o.model.Partition != nil {
+		for _, p := range o.model.Partition(ops) {
+			if porcupine.CheckOperationsTimeout(o.model, p, timeLeft(ctx)) == porcupine.Illegal {
+				part = p
+				break
+			}
+		}
+	}
+	v := &Violation{Object: o.name, Total: len(part), model: o.model, partition: part}
+	returns := returnTimes(part)
+	if len(returns) == 0 { // a model that refuses open-ended operations
+		v.Prefix = part
+		return v
+	}
+	bad := len(returns) - 1
+	i, j := 0, bad
+	for i < j && ctx.Err() == nil {
+		m := (i + j) / 2
+		if porcupine.CheckOperationsTimeout(o.model, prefix(part, returns[m]), timeLeft(ctx)) == porcupine.Illegal {
+			j = m
+		} else {
+			i = m + 1
+		}
+	}
+	if ctx.Err() == nil {
+		bad = j
+	}
+	v.Prefix = prefix(part, returns[bad])
+	v.Last = slices.IndexFunc(v.Prefix, func(op porcupine.Operation) bool { return op.Return == returns[bad] })
+	return v
+}
+
+// returnTimes returns the times operations returned, in order.
+func returnTimes(ops []porcupine.Operation) []int64 {
+	var out []int64
+	for _, op := range ops {
+		if op.Return != math.MaxInt64 {
+			out = append(out, op.Return)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// prefix returns the history as it stood at time t: the operations called
+// by then, those that had not returned made open-ended.
+func prefix(ops []porcupine.Operation, t int64) []porcupine.Operation {
+	var out []porcupine.Operation
+	for _, op := range ops {
+		if op.Call > t {
+			continue
+		}
+		if op.Return > t {
+			op.Return, op.Output = math.MaxInt64, Unknown
+		}
+		out = append(out, op)
+	}
+	return out
+}
+
+// visualize writes porcupine's page of the partition that is not
+// linearizable.
+func (v *Violation) visualize(w io.Writer) error {
+	_, info := porcupine.CheckOperationsVerbose(v.model, v.partition, 0)
+	return porcupine.Visualize(v.model, info, w)
+}

@@ -1,0 +1,168 @@
+package orrery
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// Request is a client request in flight, as the liveness check names it
+// (see Simulation.Liveness and TrackRequests).
+type Request struct {
+	Client string        // who sent it ("client-2", "3")
+	Op     string        // what it asks ("put(x, 1)")
+	Since  time.Duration // when it was sent, in logical time
+}
+
+// String prints the request as the liveness check lists it.
+func (r Request) String() string {
+	return fmt.Sprintf("client %s: %s since t=%.6fs", r.Client, r.Op, r.Since.Seconds())
+}
+
+// TrackRequests registers pending as a source of the requests in flight
+// of the seed ctx belongs to: the liveness check (Simulation.Liveness)
+// calls it, from the simulation, to find the requests that stay pending
+// too long once the faults have healed. Package check registers every
+// history recorder this way; a workload that records no history can
+// register its own. Outside a simulation it does nothing.
+func TrackRequests(ctx context.Context, pending func() []Request) {
+	if w := sim.FromContext(ctx); w != nil {
+		l := livenessOf(w)
+		l.sources = append(l.sources, pending)
+	}
+}
+
+// liveness is a seed's liveness check: the sources of pending requests,
+// and the tasks that wait for the faults to heal.
+type liveness struct {
+	sources  []func() []Request
+	healed   bool
+	healedAt time.Duration
+	waiting  sim.WaitQueue
+}
+
+type livenessKey struct{}
+
+func livenessOf(w *sim.World) *liveness {
+	l, _ := w.Value(livenessKey{}).(*liveness)
+	if l == nil {
+		l = &liveness{}
+		w.SetValue(livenessKey{}, l)
+	}
+	return l
+}
+
+// heal starts the liveness window: from now on, every request must
+// complete within the bound.
+func (l *liveness) heal(now time.Duration) {
+	l.healed, l.healedAt = true, now
+	l.waiting.WakeAll()
+}
+
+// pending returns the requests in flight, oldest first.
+func (l *liveness) pending() []Request {
+	var out []Request
+	for _, src := range l.sources {
+		out = append(out, src()...)
+	}
+	slices.SortStableFunc(out, func(a, b Request) int { return int(a.Since - b.Since) })
+	return out
+}
+
+// watchLiveness is the daemon that fails the seed when a request is still
+// pending Liveness after the faults healed (or after it was sent, if
+// later). It wakes at the earliest deadline of a request in flight, or a
+// bound later when none is: its timers keep no run alive.
+func (c *cluster) watchLiveness(ctx context.Context) {
+	l, bound := livenessOf(c.w), c.sim.Liveness
+	for !l.healed {
+		if l.waiting.Wait(ctx, "the faults to heal") != nil {
+			return
+		}
+	}
+	next := l.healedAt + bound
+	for {
+		if sim.Sleep(ctx, next-c.w.Now()) != nil {
+			return
+		}
+		late, soonest := l.overdue(c.w.Now(), bound)
+		if len(late) > 0 {
+			c.w.Fail(sim.FailStall, c.livenessMessage(late, bound))
+			return
+		}
+		next = soonest
+	}
+}
+
+// overdue returns the requests past their deadline at now, and when the
+// next deadline falls (now plus bound when nothing is in flight).
+func (l *liveness) overdue(now, bound time.Duration) (late []Request, next time.Duration) {
+	next = now + bound
+	for _, r := range l.pending() {
+		deadline := max(r.Since, l.healedAt) + bound
+		if deadline <= now {
+			late = append(late, r)
+		} else {
+			next = min(next, deadline)
+		}
+	}
+	return late, next
+}
+
+// address matches a pointer as fmt prints it.
+var address = regexp.MustCompile(`0x[0-9a-f]{8,}`)
+
+// maxValue bounds how much of a published value a liveness failure shows.
+const maxValue = 300
+
+// livenessMessage names the requests still pending and the state of each
+// node: whether it is up, and what the processes published.
+func (c *cluster) livenessMessage(late []Request, bound time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "liveness: %d requests still pending %v after the faults healed at t=%.6fs (or after they were sent):",
+		len(late), bound, livenessOf(c.w).healedAt.Seconds())
+	for _, r := range late {
+		fmt.Fprintf(&b, "\n  %s", r)
+	}
+	b.WriteString("\nnodes:")
+	for _, h := range c.hosts {
+		if h.proc == nil {
+			continue
+		}
+		state := "up"
+		if !h.up {
+			state = "down"
+		}
+		fmt.Fprintf(&b, "\n  %s: %s", h.name, state)
+	}
+	if keys := c.state.Keys(""); len(keys) > 0 {
+		b.WriteString("\npublished:")
+		for _, k := range keys {
+			v, _ := c.state.Get(k)
+			fmt.Fprintf(&b, "\n  %s = %s", k, describe(v))
+		}
+	}
+	return b.String()
+}
+
+// describe prints a published value in one bounded line; a pointer is
+// followed, so that live state shows its fields.
+func describe(v any) string {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		if _, ok := v.(fmt.Stringer); !ok {
+			v = rv.Elem().Interface()
+		}
+	}
+	s := strings.Join(strings.Fields(fmt.Sprintf("%+v", v)), " ")
+	s = address.ReplaceAllString(s, "0x?") // no pointer value: the message must repeat
+	if len(s) > maxValue {
+		s = s[:maxValue] + "..."
+	}
+	return s
+}

@@ -29,10 +29,12 @@ type simCtx struct {
 	deadline time.Duration // true time
 	shown    time.Time     // what Deadline reports (a host clock's reading)
 	hasDL    bool
-	timer    EventRef // the pending deadline event
-	by       *Task    // the task that made it, for the trace
-	task     *Task    // the task whose own context it is, if any
-	owner    *Task    // task, else by: whose goroutine most likely uses it (see caller)
+	timer    EventRef      // the pending deadline event
+	clock    *HostClock    // the host clock its deadline counts on, if any
+	due      time.Duration // the reading of clock its deadline waits for
+	by       *Task         // the task that made it, for the trace
+	task     *Task         // the task whose own context it is, if any
+	owner    *Task         // task, else by: whose goroutine most likely uses it (see caller)
 
 	children   []*ctxLink
 	link       *ctxLink // our entry in the parent's children

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -39,8 +40,12 @@ type HostClock struct {
 	step time.Duration // sum of wall steps: Now = Epoch + Mono + step
 	// waits are the clock's pending waits (and some that have ended since:
 	// they are dropped when the list is next compacted), in the order they
-	// were armed, for SetDrift to retime.
-	waits []clockWait
+	// were armed, for SetDrift to retime. A clock that has never drifted
+	// does not keep them (tracked is false): its first SetDrift finds
+	// them in the event queue (adopt), so that the clocks of most hosts
+	// cost their waits nothing.
+	waits   []clockWait
+	tracked bool
 }
 
 // clockWait is a wait on a HostClock: a sleeping task, a timer or a
@@ -73,8 +78,12 @@ func (cw *clockWait) pending() bool {
 	return cw.ref().seq == cw.seq
 }
 
-// track adds a wait, dropping ended ones when the list is full.
+// track adds a wait, dropping ended ones when the list is full; a clock
+// that has never drifted keeps none.
 func (c *HostClock) track(cw clockWait) {
+	if !c.tracked {
+		return
+	}
 	if len(c.waits) == cap(c.waits) {
 		c.compact()
 		// Mostly live: grow, so that the next compaction is as many waits
@@ -125,7 +134,43 @@ const MaxDriftPPM = 500_000
 // per million. It panics if |ppm| exceeds MaxDriftPPM.
 func NewHostClock(w *World, name string, offset time.Duration, ppm int64) *HostClock {
 	checkPPM(ppm)
-	return &HostClock{w: w, name: name, base: w.now, mono: w.now + offset, ppm: ppm}
+	return &HostClock{w: w, name: name, base: w.now, mono: w.now + offset, ppm: ppm, tracked: ppm != 0}
+}
+
+// adopt starts tracking the clock's waits: those pending now are found in
+// the event queue and listed in the order they were armed (their seq), as
+// track would have listed them.
+func (c *HostClock) adopt() {
+	c.tracked = true
+	for _, k := range c.w.queue.keys {
+		ev := &c.w.queue.slab[k.slot]
+		if ev.dead {
+			continue
+		}
+		if cw, ok := c.waitOf(ev); ok {
+			c.waits = append(c.waits, cw)
+		}
+	}
+	slices.SortFunc(c.waits, func(a, b clockWait) int { return cmp.Compare(a.seq, b.seq) })
+}
+
+// waitOf returns the wait of this clock that ev is pending for, if any.
+func (c *HostClock) waitOf(ev *Event) (clockWait, bool) {
+	switch h := ev.h.(type) {
+	case *timerEvent:
+		if tm := (*Timer)(h); tm.clock == c && tm.ref.seq == ev.Seq {
+			return clockWait{seq: ev.Seq, due: tm.due, timer: tm}, true
+		}
+	case *taskTimer:
+		if t := (*Task)(h); t.sleepClock == c && t.sleepSeq == ev.Seq {
+			return clockWait{seq: ev.Seq, due: t.sleepDue, task: t}, true
+		}
+	case *ctxTimer:
+		if sc := (*simCtx)(h); sc.clock == c && sc.timer.seq == ev.Seq {
+			return clockWait{seq: ev.Seq, due: sc.due, ctx: sc}, true
+		}
+	}
+	return clockWait{}, false
 }
 
 func checkPPM(ppm int64) {
@@ -217,6 +262,9 @@ func (c *HostClock) Step(d time.Duration) {
 func (c *HostClock) SetDrift(ppm int64) {
 	checkPPM(ppm)
 	c.mono, c.base, c.ppm = c.Mono(), c.w.now, ppm
+	if !c.tracked {
+		c.adopt()
+	}
 	c.retime()
 	c.record("ClockDrift", fmt.Sprintf("ppm=%d clock=%s", ppm, c.format()))
 }
@@ -289,6 +337,7 @@ func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (co
 	}
 	ctx, cancel := w.withDeadline(parent, at, deadline)
 	if sc, ok := ctx.(*simCtx); ok && sc.timer.seq != 0 {
+		sc.clock, sc.due = c, due
 		c.track(clockWait{seq: sc.timer.seq, due: due, ctx: sc})
 	}
 	return ctx, cancel

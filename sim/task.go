@@ -65,8 +65,10 @@ type Task struct {
 	ctxIdx      int             // index in w.ctxWaiters, -1 if not there
 	waitOwn     bool            // it waits on its own context, which wakes it when cancelled
 	wokeBy      wakeReason
-	sleepSeq    uint64   // seq of the timer event its Sleep waits for
-	sleepRef    EventRef // that event, to cancel or retime it
+	sleepSeq    uint64        // seq of the timer event its Sleep waits for
+	sleepRef    EventRef      // that event, to cancel or retime it
+	sleepClock  *HostClock    // the host clock its Sleep counts on, nil for true time
+	sleepDue    time.Duration // the reading of sleepClock its Sleep waits for
 
 	aborted   bool // it must unwind at its next resumption
 	unwinding bool // its stack is unwinding; blocking calls fail at once

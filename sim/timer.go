@@ -23,6 +23,7 @@ func sleep(ctx context.Context, d time.Duration, clock *HostClock, due time.Dura
 	w := t.w
 	ref := w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
 	t.sleepSeq, t.sleepRef, t.wakeAt = ref.seq, ref, w.now+max(d, 0)
+	t.sleepClock, t.sleepDue = clock, due
 	if clock != nil {
 		clock.track(clockWait{seq: ref.seq, due: due, task: t})
 	}

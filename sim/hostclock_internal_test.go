@@ -20,7 +20,7 @@ func TestHostClockTracksWaitsOnlyOnceDrifted(t *testing.T) {
 		}
 		c.AfterFunc(ctx, time.Second, func() {})
 		c.AfterFunc(ctx, 10*time.Millisecond, func() {}) // ended before the drift
-		c.AfterFunc(ctx, time.Second, func() {}).Stop()   // stopped
+		c.AfterFunc(ctx, time.Second, func() {}).Stop()  // stopped
 		tk := c.TickFunc(ctx, 300*time.Millisecond, func() {})
 		defer tk.Stop()
 		tctx, cancel := c.WithTimeout(ctx, time.Minute)

@@ -102,6 +102,11 @@ func (e *realEnv) Net() env.Network         { return e.net }
 func (e *realEnv) Disk() env.Disk           { return e.disk }
 func (e *realEnv) Runtime() env.Runtime     { return runtime{} }
 
+// Native reports true: the Env runs on the operating system (goroutines,
+// package time, package net), so packages with an implementation of
+// their own for simulations, such as env/envhttp, use the standard one.
+func (e *realEnv) Native() bool { return true }
+
 // Go starts fn on a goroutine with a context derived from the host's.
 func (e *realEnv) Go(name string, fn func(ctx context.Context)) { go fn(e.ctx) }
 

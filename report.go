@@ -20,8 +20,10 @@ import (
 // is not a report of this version and is refused when merging. Version 2
 // writes seeds as hex strings and records what the run was (bugs, swarm,
 // seeds asked for, the simulation's options), so that merge can refuse
-// shards of different runs.
-const ReportFormat = "orrery-report/2"
+// shards of different runs. Version 3 records the run's first seed number
+// and, in a merge, how far each shard ran (Parts), so that merge can tell
+// a shard that stopped early from a gap.
+const ReportFormat = "orrery-report/3"
 
 // Report is the outcome of a run of many seeds: what failed and how to
 // replay it, how much was simulated, which faults were injected and which
@@ -39,6 +41,10 @@ type Report struct {
 	// Requested is the number of seeds the run was asked for (Options.Seeds
 	// after defaults: 0 means a budget or coverage decided).
 	Requested int `json:"seeds_requested"`
+	// FirstSeed is the seed number the run started at (Options.FirstSeed):
+	// the report covers the first Seeds numbers of its shard's slice of
+	// those from FirstSeed on (a merge: those of each of its Parts).
+	FirstSeed uint64 `json:"first_seed"`
 	// Config is a fingerprint of the simulation's options (hosts, network,
 	// disk, chaos, MaxTime): two reports with different ones are of
 	// different runs.
@@ -46,11 +52,6 @@ type Report struct {
 	Seeds    int           `json:"seeds"` // seeds run
 	Failed   int           `json:"failed"`
 	Failures []SeedFailure `json:"failures,omitempty"` // sorted by seed
-	// Unknown is how many seeds passed but for a seed check that could
-	// not decide (see SeedCheck): neither failed nor passed, they fail
-	// the run. Unknowns lists them, sorted by seed.
-	Unknown  int           `json:"unknown,omitempty"`
-	Unknowns []SeedFailure `json:"unknowns,omitempty"`
 	// Stopped says why the run ended ("seeds", "budget", "covered",
 	// "fail-fast", "blocked" when a seed blocked outside the simulation,
 	// or "interrupted" by Options.Stop: then the report is not Complete).
@@ -62,6 +63,9 @@ type Report struct {
 	Faults   []sim.FaultCount `json:"faults,omitempty"`
 	Asserts  []assert.Result  `json:"assertions,omitempty"`
 	Complete bool             `json:"complete"` // false while a run is in progress, or when it was interrupted
+	// Parts are, in a merge, the shards it holds, by shard: how many seeds
+	// each ran and why it stopped.
+	Parts []Part `json:"parts,omitempty"`
 
 	from string // the file the report was read from, for messages
 }
@@ -89,9 +93,6 @@ type SeedFailure struct {
 	Parked []ParkedTask `json:"parked,omitempty"`
 	Chaos  string       `json:"chaos,omitempty"`
 	Replay string       `json:"replay"` // the command that replays it
-	// Artifacts is the seed's artifact directory and the files in it
-	// (Options.Artifacts), when the run wrote them.
-	Artifacts []string `json:"artifacts,omitempty"`
 }
 
 // ParkedTask is a task that was blocked when its seed failed.
@@ -133,7 +134,8 @@ func newReport(s *Simulation, opts Options) *Report {
 		requested = len(opts.Replay)
 	}
 	return &Report{Format: ReportFormat, Simulation: s.Name, Shard: opts.Shard.String(),
-		Bugs: slices.Compact(bugs), Swarm: s.Chaos.Swarm, Requested: requested, Config: configOf(s)}
+		Bugs: slices.Compact(bugs), Swarm: s.Chaos.Swarm, Requested: requested, FirstSeed: opts.FirstSeed,
+		Config: configOf(s)}
 }
 
 // configOf fingerprints the options of s that change what its seeds do.
@@ -163,9 +165,9 @@ func configOf(s *Simulation) string {
 	return fmt.Sprintf("%016x", h.Sum64())
 }
 
-// OK reports whether the run passed: no seed failed, none is unknown, and
-// every Sometimes-family assertion held at least once.
-func (r *Report) OK() bool { return r.Failed == 0 && r.Unknown == 0 && len(r.Missing()) == 0 }
+// OK reports whether the run passed: no seed failed and every Sometimes-
+// family assertion held at least once.
+func (r *Report) OK() bool { return r.Failed == 0 && len(r.Missing()) == 0 }
 
 // Missing returns the assertions the run never exercised (see
 // assert.Missing), which fail it.
@@ -197,10 +199,6 @@ func (r *Report) add(res seedResult, replay string) {
 	if f := res.Failure; f != nil {
 		r.Failed++
 		r.Failures = append(r.Failures, seedFailure(res, replay))
-	} else if res.Unknown != "" {
-		r.Unknown++
-		r.Unknowns = append(r.Unknowns, SeedFailure{Seed: res.Seed, Kind: "unknown", Message: res.Unknown,
-			At: res.SimTime, Chaos: res.Chaos, Replay: replay})
 	}
 }
 
@@ -209,10 +207,7 @@ func seedFailure(res seedResult, replay string) SeedFailure {
 	f := res.Failure
 	sf := SeedFailure{Seed: res.Seed, Kind: f.Kind.String(), Message: f.Message, At: f.At,
 		Seq: f.Seq, RNGCalls: f.RNGCalls, TaskID: uint64(f.Task), Task: f.TaskName,
-		Where: f.Where, Stack: f.Stack, Chaos: res.Chaos, Replay: replay, Artifacts: res.Artifacts}
-	if res.Kind != "" {
-		sf.Kind = res.Kind
-	}
+		Where: f.Where, Stack: f.Stack, Chaos: res.Chaos, Replay: replay}
 	for _, p := range f.Parked {
 		sf.Parked = append(sf.Parked, parkedTask(p))
 	}
@@ -292,7 +287,7 @@ func ReadReport(rd io.Reader) (*Report, error) {
 	}
 	var probe struct{ Format string }
 	if err := json.Unmarshal(data, &probe); err == nil && probe.Format != "" && probe.Format != ReportFormat {
-		return nil, fmt.Errorf("not an orrery report: format %q, want %q", probe.Format, ReportFormat)
+		return nil, formatError(probe.Format)
 	}
 	var r Report
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -316,7 +311,7 @@ func ReadReport(rd io.Reader) (*Report, error) {
 func (r *Report) check() error {
 	switch {
 	case r.Format != ReportFormat:
-		return fmt.Errorf("not an orrery report: format %q, want %q", r.Format, ReportFormat)
+		return formatError(r.Format)
 	case !r.Complete:
 		return errors.New("an incomplete report: its run did not finish")
 	case r.Seeds < 0 || r.Failed < 0 || r.Requested < 0 || r.SimTime < 0 || r.Wall < 0 || r.CPU < 0:
@@ -324,8 +319,6 @@ func (r *Report) check() error {
 			r.Seeds, r.Failed, r.Requested, r.SimTime, r.Wall, r.CPU)
 	case r.Failed > r.Seeds || len(r.Failures) != r.Failed:
 		return fmt.Errorf("an inconsistent report: %d of %d seeds failed, %d failures listed", r.Failed, r.Seeds, len(r.Failures))
-	case r.Unknown < 0 || r.Failed+r.Unknown > r.Seeds || len(r.Unknowns) != r.Unknown:
-		return fmt.Errorf("an inconsistent report: %d of %d seeds unknown, %d listed", r.Unknown, r.Seeds, len(r.Unknowns))
 	}
 	for _, f := range r.Faults {
 		if f.Count < 0 {
@@ -335,7 +328,7 @@ func (r *Report) check() error {
 	if _, err := parseShardSet(r.Shard); err != nil {
 		return err
 	}
-	return nil
+	return r.checkParts()
 }
 
 // parkedTask is what the report keeps of a blocked task.

@@ -54,16 +54,12 @@ type Options struct {
 	// runs differ (in trace hash, or in how they failed) as a
 	// nondeterminism finding, showing where the traces part.
 	CheckDeterminism bool
-	// CheckTimeout bounds, in real time, each of the seed checks of a
-	// seed (Simulation.SeedChecks; default one minute): a check that
-	// runs out of time leaves its seed unknown, never passed.
-	CheckTimeout time.Duration
-	// Artifacts is a directory where each failing seed gets a directory of
-	// its own, named after the seed ("0x2a"): its trace (trace.jsonl),
-	// its report entry (failure.json, failure.txt) and the files its
-	// checks attached (AddArtifact). The directory must be writable: Run
-	// fails before the first seed otherwise. "" writes none.
-	Artifacts string
+	// FirstSeed is the seed number the run starts at: it covers seed
+	// numbers FirstSeed to FirstSeed+Seeds-1, each number's seed given by
+	// SeedAt. A run that starts past every number an earlier run covered
+	// (a date-derived FirstSeed, say) runs seeds no earlier run did; the
+	// replay commands name seeds, not numbers, and need no FirstSeed.
+	FirstSeed uint64
 	// Shard runs one disjoint slice of the seeds (see Shard).
 	Shard Shard
 	// Bugs switches planted bugs on (see Planted).
@@ -101,8 +97,9 @@ type Options struct {
 	ReplayCommand func(seed uint64) string
 }
 
-// Shard is slice Index (0-based) of Count of a run's seeds: seed number i
-// belongs to shard i mod Count. The zero Shard is the whole run.
+// Shard is slice Index (0-based) of Count of a run's seeds: seed number
+// FirstSeed+i belongs to shard i mod Count. The zero Shard is the whole
+// run.
 type Shard struct{ Index, Count int }
 
 // String prints the shard as K/N, 1-based as --shard takes it.
@@ -125,12 +122,10 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("stop grace: %v is negative", o.StopGrace)
 	case o.Shard.Count < 0 || o.Shard.Index < 0 || (o.Shard.Count > 0 && o.Shard.Index >= o.Shard.Count):
 		return fmt.Errorf("shard: %d/%d is not a slice of the run", o.Shard.Index+1, o.Shard.Count)
-	}
-	if o.CheckTimeout < 0 {
-		return fmt.Errorf("check timeout: %v is negative", o.CheckTimeout)
-	}
-	if err := checkArtifactsDir(o.Artifacts); err != nil {
-		return err
+	case o.FirstSeed != 0 && len(o.Replay) > 0:
+		return fmt.Errorf("first seed: %d with a replay, which runs the seeds it is given", o.FirstSeed)
+	case o.FirstSeed > math.MaxUint64-uint64(o.Seeds):
+		return fmt.Errorf("first seed: %d with %d seeds runs past the last seed number", o.FirstSeed, o.Seeds)
 	}
 	if _, err := trace.ParseFilter(o.LogFilter); err != nil {
 		return fmt.Errorf("log filter %q: %w", o.LogFilter, err)
@@ -216,7 +211,8 @@ type runner struct {
 	opts   Options
 	report *Report
 	start  time.Time
-	next   atomic.Uint64 // next seed number to hand out
+	takeMu sync.Mutex    // makes handing out a seed and its stop rules one step
+	next   atomic.Uint64 // next seed to hand out, counted from the first
 	stop   atomic.Bool
 	limit  atomic.Uint64 // FailFast: the lowest failing seed number so far
 	// blocked is the lowest seed number that blocked outside the
@@ -367,7 +363,6 @@ func (r *runner) close() {
 	rep := r.report
 	rep.Wall = time.Since(r.start)
 	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
-	slices.SortFunc(rep.Unknowns, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 	switch {
 	case rep.Stopped != "":
 	case r.limit.Load() != math.MaxUint64 && r.limit.Load() == r.blocked.Load():
@@ -419,7 +414,7 @@ func (r *runner) seed(k uint64) (uint64, bool) {
 	if r.opts.Seeds > 0 && i >= uint64(r.opts.Seeds) {
 		return 0, false
 	}
-	return SeedAt(i), true
+	return SeedAt(r.opts.FirstSeed + i), true
 }
 
 // work runs seeds until none is left or a stop rule fires. A panic here is
@@ -427,15 +422,24 @@ func (r *runner) seed(k uint64) (uint64, bool) {
 func (r *runner) work() {
 	defer r.recoverCrash()
 	for {
-		k := r.next.Add(1) - 1
-		seed, ok := r.seed(k)
-		if !ok || !r.mayStart(k) {
+		k, seed, ok := r.take()
+		if !ok {
 			return
 		}
-		o := r.runOne(seed)
-		r.keepArtifacts(&o)
-		r.finish(k, o)
+		r.finish(k, r.runOne(seed))
 	}
+}
+
+// take hands out the next seed, if it is to run: the seeds a run starts
+// are always a prefix of its seed numbers (a report says how many, not
+// which), as handing out and the stop rules are one step, and once the
+// rules refuse a seed they refuse every later one.
+func (r *runner) take() (k, seed uint64, ok bool) {
+	r.takeMu.Lock()
+	defer r.takeMu.Unlock()
+	k = r.next.Add(1) - 1
+	seed, ok = r.seed(k)
+	return k, seed, ok && r.mayStart(k)
 }
 
 // mayStart applies the stop rules to seed number k, in an order that
@@ -575,6 +579,5 @@ func (r *runner) cover(asserts []assert.Result) bool {
 
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
-	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
-		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
+	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog}
 }

@@ -156,8 +156,8 @@ func TestReadReportRefusesWhatIsNotAReport(t *testing.T) {
 		{"", "not an orrery report"},
 		{"hello", "not an orrery report"},
 		{`{"format":"other/1","complete":true}`, `format "other/1"`},
-		{`{"format":"orrery-report/2","complete":false}`, "incomplete"},
-		{`{"format":"orrery-report/2","complete":true,"extra":1}`, "unknown field"},
+		{`{"format":"orrery-report/3","complete":false}`, "incomplete"},
+		{`{"format":"orrery-report/3","complete":true,"extra":1}`, "unknown field"},
 	} {
 		if _, err := orrery.ReadReport(strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ReadReport(%q) = %v, want %q", tt.in, err, tt.want)

@@ -52,6 +52,11 @@ type Report struct {
 	Seeds    int           `json:"seeds"` // seeds run
 	Failed   int           `json:"failed"`
 	Failures []SeedFailure `json:"failures,omitempty"` // sorted by seed
+	// Unknown is how many seeds passed but for a seed check that could
+	// not decide (see SeedCheck): neither failed nor passed, they fail
+	// the run. Unknowns lists them, sorted by seed.
+	Unknown  int           `json:"unknown,omitempty"`
+	Unknowns []SeedFailure `json:"unknowns,omitempty"`
 	// Stopped says why the run ended ("seeds", "budget", "covered",
 	// "fail-fast", "blocked" when a seed blocked outside the simulation,
 	// or "interrupted" by Options.Stop: then the report is not Complete).
@@ -93,6 +98,9 @@ type SeedFailure struct {
 	Parked []ParkedTask `json:"parked,omitempty"`
 	Chaos  string       `json:"chaos,omitempty"`
 	Replay string       `json:"replay"` // the command that replays it
+	// Artifacts is the seed's artifact directory and the files in it
+	// (Options.Artifacts), when the run wrote them.
+	Artifacts []string `json:"artifacts,omitempty"`
 }
 
 // ParkedTask is a task that was blocked when its seed failed.
@@ -165,9 +173,9 @@ func configOf(s *Simulation) string {
 	return fmt.Sprintf("%016x", h.Sum64())
 }
 
-// OK reports whether the run passed: no seed failed and every Sometimes-
-// family assertion held at least once.
-func (r *Report) OK() bool { return r.Failed == 0 && len(r.Missing()) == 0 }
+// OK reports whether the run passed: no seed failed, none is unknown, and
+// every Sometimes-family assertion held at least once.
+func (r *Report) OK() bool { return r.Failed == 0 && r.Unknown == 0 && len(r.Missing()) == 0 }
 
 // Missing returns the assertions the run never exercised (see
 // assert.Missing), which fail it.
@@ -199,6 +207,10 @@ func (r *Report) add(res seedResult, replay string) {
 	if f := res.Failure; f != nil {
 		r.Failed++
 		r.Failures = append(r.Failures, seedFailure(res, replay))
+	} else if res.Unknown != "" {
+		r.Unknown++
+		r.Unknowns = append(r.Unknowns, SeedFailure{Seed: res.Seed, Kind: "unknown", Message: res.Unknown,
+			At: res.SimTime, Chaos: res.Chaos, Replay: replay})
 	}
 }
 
@@ -207,7 +219,10 @@ func seedFailure(res seedResult, replay string) SeedFailure {
 	f := res.Failure
 	sf := SeedFailure{Seed: res.Seed, Kind: f.Kind.String(), Message: f.Message, At: f.At,
 		Seq: f.Seq, RNGCalls: f.RNGCalls, TaskID: uint64(f.Task), Task: f.TaskName,
-		Where: f.Where, Stack: f.Stack, Chaos: res.Chaos, Replay: replay}
+		Where: f.Where, Stack: f.Stack, Chaos: res.Chaos, Replay: replay, Artifacts: res.Artifacts}
+	if res.Kind != "" {
+		sf.Kind = res.Kind
+	}
 	for _, p := range f.Parked {
 		sf.Parked = append(sf.Parked, parkedTask(p))
 	}
@@ -319,6 +334,8 @@ func (r *Report) check() error {
 			r.Seeds, r.Failed, r.Requested, r.SimTime, r.Wall, r.CPU)
 	case r.Failed > r.Seeds || len(r.Failures) != r.Failed:
 		return fmt.Errorf("an inconsistent report: %d of %d seeds failed, %d failures listed", r.Failed, r.Seeds, len(r.Failures))
+	case r.Unknown < 0 || r.Failed+r.Unknown > r.Seeds || len(r.Unknowns) != r.Unknown:
+		return fmt.Errorf("an inconsistent report: %d of %d seeds unknown, %d listed", r.Unknown, r.Seeds, len(r.Unknowns))
 	}
 	for _, f := range r.Faults {
 		if f.Count < 0 {

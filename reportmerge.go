@@ -102,12 +102,15 @@ func (r *Report) absorb(o *Report) {
 	r.Seeds += o.Seeds
 	r.Failed += o.Failed
 	r.Failures = append(r.Failures, o.Failures...)
+	r.Unknown += o.Unknown
+	r.Unknowns = append(r.Unknowns, o.Unknowns...)
 	r.SimTime += o.SimTime
 	r.Events += o.Events
 	r.CPU += o.CPU
 	r.Faults = mergeFaults(r.Faults, o.Faults)
 	r.Asserts = assert.Merge(r.Asserts, o.Asserts)
 	slices.SortStableFunc(r.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
+	slices.SortStableFunc(r.Unknowns, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 }
 
 // shardSet is the shards a report covers: Count 0 is the whole run,

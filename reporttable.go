@@ -54,7 +54,7 @@ func (r *Report) WriteTableWith(w io.Writer, h TableHints) error {
 	if r.FirstSeed != 0 {
 		fmt.Fprintf(tw, "seed numbers\t%s\n", r.seedNumbers())
 	}
-	fmt.Fprintf(tw, "seeds\t%d run, %d failed (stopped: %s)\n", r.Seeds, r.Failed, r.Stopped)
+	fmt.Fprintf(tw, "seeds\t%d run, %d failed%s (stopped: %s)\n", r.Seeds, r.Failed, r.unknownCount(), r.Stopped)
 	fmt.Fprintf(tw, "sim time\t%v\n", r.SimTime.Round(time.Millisecond))
 	fmt.Fprintf(tw, "events\t%d\n", r.Events)
 	fmt.Fprintf(tw, "wall time\t%v (%v summed over seeds)\n", r.Wall.Round(time.Microsecond), r.CPU.Round(time.Microsecond))
@@ -62,6 +62,7 @@ func (r *Report) WriteTableWith(w io.Writer, h TableHints) error {
 	r.writeFaults(tw)
 	r.writeAsserts(tw)
 	r.writeFailures(tw, h)
+	r.writeUnknowns(tw)
 	r.writeMissing(tw)
 	return tw.Flush()
 }
@@ -142,6 +143,7 @@ func (r *Report) writeFailures(w io.Writer, h TableHints) {
 		}
 		fmt.Fprintf(w, "FAIL\tseed %#x: %s\n", f.Seed, f.oneLine())
 		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
+		writeArtifacts(w, f.Artifacts)
 	}
 	if len(r.Failures) > 1 {
 		fmt.Fprintf(w, "\t(the lowest seed is shown in full: replay another to see all of it)\n")
@@ -179,7 +181,11 @@ func writeDetail(w io.Writer, f SeedFailure, h TableHints) {
 	msg, rest, _ := strings.Cut(f.Message, "\n")
 	fmt.Fprintf(w, "FAIL\tseed %#x: %s\n", f.Seed, f.headline(msg))
 	writeLines(w, "  ", rest, 0)
-	if f.Kind != "nondeterminism" {
+	switch f.Kind {
+	case "nondeterminism":
+	case "check":
+		fmt.Fprintf(w, "\tafter the simulation, which ended at t=%.6fs\n", f.At.Seconds())
+	default:
 		fmt.Fprintf(w, "\t%s\n", f.position())
 	}
 	if f.Where != "" {
@@ -193,6 +199,7 @@ func writeDetail(w io.Writer, f SeedFailure, h TableHints) {
 	if f.Chaos != "" {
 		fmt.Fprintf(w, "\tchaos: %s\n", cell(f.Chaos))
 	}
+	defer writeArtifacts(w, f.Artifacts)
 	if f.Kind == "nondeterminism" || f.Seq == 0 {
 		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
 		return
@@ -250,4 +257,36 @@ func writeLines(w io.Writer, indent, text string, max int) {
 // own.
 func cell(s string) string {
 	return strings.NewReplacer("\t", " ", "\n", " ").Replace(s)
+}
+
+// unknownCount is the summary's count of unknown seeds, "" when none.
+func (r *Report) unknownCount() string {
+	if r.Unknown == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d unknown", r.Unknown)
+}
+
+// writeUnknowns lists the seeds a seed check could not decide, which are
+// not passes.
+func (r *Report) writeUnknowns(w io.Writer) {
+	for i, f := range r.Unknowns {
+		if i == maxListed {
+			fmt.Fprintf(w, "UNKNOWN\t... and %d more unknown seeds (the JSON report lists them all)\n", len(r.Unknowns)-i)
+			return
+		}
+		fmt.Fprintf(w, "UNKNOWN\tseed %#x: %s\n", f.Seed, cell(f.Message))
+		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
+	}
+	if len(r.Unknowns) > 0 {
+		fmt.Fprintf(w, "\t(an unknown seed is no pass: give its checks more time, --check-timeout)\n")
+	}
+}
+
+// writeArtifacts lists a seed's artifact directory and its files.
+func writeArtifacts(w io.Writer, as []string) {
+	if len(as) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\tartifacts: %s: %s\n", cell(as[0]), cell(strings.Join(as[1:], ", ")))
 }

@@ -54,6 +54,16 @@ type Options struct {
 	// runs differ (in trace hash, or in how they failed) as a
 	// nondeterminism finding, showing where the traces part.
 	CheckDeterminism bool
+	// CheckTimeout bounds, in real time, each of the seed checks of a
+	// seed (Simulation.SeedChecks; default one minute): a check that
+	// runs out of time leaves its seed unknown, never passed.
+	CheckTimeout time.Duration
+	// Artifacts is a directory where each failing seed gets a directory of
+	// its own, named after the seed ("0x2a"): its trace (trace.jsonl),
+	// its report entry (failure.json, failure.txt) and the files its
+	// checks attached (AddArtifact). The directory must be writable: Run
+	// fails before the first seed otherwise. "" writes none.
+	Artifacts string
 	// FirstSeed is the seed number the run starts at: it covers seed
 	// numbers FirstSeed to FirstSeed+Seeds-1, each number's seed given by
 	// SeedAt. A run that starts past every number an earlier run covered
@@ -126,6 +136,12 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("first seed: %d with a replay, which runs the seeds it is given", o.FirstSeed)
 	case o.FirstSeed > math.MaxUint64-uint64(o.Seeds):
 		return fmt.Errorf("first seed: %d with %d seeds runs past the last seed number", o.FirstSeed, o.Seeds)
+	}
+	if o.CheckTimeout < 0 {
+		return fmt.Errorf("check timeout: %v is negative", o.CheckTimeout)
+	}
+	if err := checkArtifactsDir(o.Artifacts); err != nil {
+		return err
 	}
 	if _, err := trace.ParseFilter(o.LogFilter); err != nil {
 		return fmt.Errorf("log filter %q: %w", o.LogFilter, err)
@@ -363,6 +379,7 @@ func (r *runner) close() {
 	rep := r.report
 	rep.Wall = time.Since(r.start)
 	slices.SortFunc(rep.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
+	slices.SortFunc(rep.Unknowns, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 	switch {
 	case rep.Stopped != "":
 	case r.limit.Load() != math.MaxUint64 && r.limit.Load() == r.blocked.Load():
@@ -426,7 +443,9 @@ func (r *runner) work() {
 		if !ok {
 			return
 		}
-		r.finish(k, r.runOne(seed))
+		o := r.runOne(seed)
+		r.keepArtifacts(&o)
+		r.finish(k, o)
 	}
 }
 
@@ -579,5 +598,6 @@ func (r *runner) cover(asserts []assert.Result) bool {
 
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
-	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog}
+	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
+		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

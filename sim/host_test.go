@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
 )
+
+func traceFault(name string) trace.Record {
+	return trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: "Oops", Name: name}
+}
 
 // pausedHost spawns, on a host h paused at 500 ms for 2 s, a task that
 // ticks by sleeping 1 s, and a task of no host that ticks every 300 ms.
@@ -174,5 +180,46 @@ func TestHostPauseRecordsAndDeterminism(t *testing.T) {
 	}
 	if want := []sim.FaultCount{{Name: "Pause", Count: 1}, {Name: "Resume", Count: 1}}; !slices.Equal(faults, want) {
 		t.Errorf("faults %v, want %v", faults, want)
+	}
+}
+
+// The engine's records of a host whose clock is skewed carry its reading
+// (clock=): the events its tasks schedule and the records they write. A
+// host on true time, and the trace hash, are unchanged.
+func TestHostRecordsCarryTheHostClock(t *testing.T) {
+	run := func(trace bool) (string, uint64) {
+		var log bytes.Buffer
+		cfg := sim.Config{Seed: 1}
+		if trace {
+			cfg.Log, cfg.LogFilter = &log, "trace"
+		}
+		w := sim.New(cfg)
+		skewed := sim.NewHost(w, "skewed", sim.NewHostClock(w, "skewed", 250*time.Millisecond, 0))
+		exact := sim.NewHost(w, "exact", sim.NewHostClock(w, "exact", 0, 0))
+		for _, h := range []*sim.Host{skewed, exact} {
+			w.Spawn(h.Name()+"/main", func(ctx context.Context) {
+				sim.Sleep(ctx, time.Second)
+				w.Record("test", traceFault(h.Name()))
+			}).SetHost(h)
+		}
+		if err := w.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return log.String(), w.TraceHash()
+	}
+	log, hash := run(true)
+	if _, quiet := run(false); quiet != hash {
+		t.Errorf("trace hash %#x with the trace written, %#x without", hash, quiet)
+	}
+	want := map[string]string{
+		`Timer{task=1 "skewed/main"} cause=0 clock=1.250000000s`: "the skewed host's timer",
+		`Fault{Oops "skewed"} clock=1.250000000s`:                "the skewed host's fault",
+		`Timer{task=2 "exact/main"} cause=0` + "\n":              "the exact host's timer, without clock=",
+		`Fault{Oops "exact"}` + "\n":                             "the exact host's fault, without clock=",
+	}
+	for line, what := range want {
+		if !strings.Contains(log, line) {
+			t.Errorf("%s: no %q in\n%s", what, line, log)
+		}
 	}
 }

@@ -125,8 +125,12 @@ const maxValue = 300
 // node: whether it is up, and what the processes published.
 func (c *cluster) livenessMessage(late []Request, bound time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "liveness: %d requests still pending %v after the faults healed at t=%.6fs (or after they were sent):",
-		len(late), bound, livenessOf(c.w).healedAt.Seconds())
+	what := "requests"
+	if len(late) == 1 {
+		what = "request"
+	}
+	fmt.Fprintf(&b, "liveness: %d %s still pending %v after the faults healed at t=%.6fs (or after they were sent):",
+		len(late), what, bound, livenessOf(c.w).healedAt.Seconds())
 	for _, r := range late {
 		fmt.Fprintf(&b, "\n  %s", r)
 	}

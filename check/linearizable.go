@@ -34,7 +34,11 @@ func (o *Object) check(ctx context.Context) error {
 	if r.Len() == 0 {
 		return fmt.Errorf("no operation of %s was recorded: the check would prove nothing", o.name)
 	}
-	ops := r.Operations()
+	return o.checkOps(ctx, r.Operations())
+}
+
+// checkOps checks a history within the time ctx leaves.
+func (o *Object) checkOps(ctx context.Context, ops []porcupine.Operation) error {
 	switch porcupine.CheckOperationsTimeout(o.model, ops, timeLeft(ctx)) {
 	case porcupine.Ok:
 		return nil

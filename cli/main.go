@@ -133,11 +133,13 @@ func (s *simSet) find(name string) (orrery.Simulation, error) {
 // seedFlags are the flags run and replay share: what changes the execution
 // of a seed is in both, so that a replay command can repeat a run's seed.
 type seedFlags struct {
-	Bug      []string      `help:"Switch on a planted bug of the simulation (repeatable)."`
-	Swarm    bool          `help:"Swarm testing: each seed switches every fault family the simulation declares on or off and draws its level."`
-	Watchdog time.Duration `help:"Real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s; negative: off)."`
-	Trace    string        `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
-	Report   string        `help:"Write the report as JSON to this file (also when interrupted, marked incomplete)." type:"path"`
+	Bug          []string      `help:"Switch on a planted bug of the simulation (repeatable)."`
+	Swarm        bool          `help:"Swarm testing: each seed switches every fault family the simulation declares on or off and draws its level."`
+	Watchdog     time.Duration `help:"Real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s; negative: off)."`
+	CheckTimeout time.Duration `help:"Real time each whole-seed check (linearizability) may take; a seed whose check runs out is unknown, not passed (default 1m)."`
+	Artifacts    string        `help:"Write each failing seed's trace, report entry and check files (porcupine's page) into DIR/<seed>/." type:"path" placeholder:"DIR"`
+	Trace        string        `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
+	Report       string        `help:"Write the report as JSON to this file (also when interrupted, marked incomplete)." type:"path"`
 }
 
 // apply sets the flags' changes on sim.
@@ -145,6 +147,11 @@ func (f seedFlags) apply(sim *orrery.Simulation) {
 	if f.Swarm {
 		sim.Chaos.Swarm = true
 	}
+}
+
+// options sets the flags' options of the run on opts.
+func (f seedFlags) options(opts *orrery.Options) {
+	opts.CheckTimeout, opts.Artifacts = f.CheckTimeout, f.Artifacts
 }
 
 // runCmd is orrery run.
@@ -180,6 +187,7 @@ func (c *runCmd) Run(e *cli.Env) error {
 	opts := orrery.Options{Seeds: seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, FailFast: c.FailFast,
 		Parallel: c.Parallel, CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug,
 		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
+	c.options(&opts)
 	if c.Catalog != "" {
 		sites, err := catalog.Find(c.Catalog)
 		if err != nil {
@@ -302,6 +310,9 @@ func (s *simSet) replayCommand(name string, f seedFlags) func(uint64) string {
 		if f.Watchdog != 0 {
 			cmd += " --watchdog " + f.Watchdog.String()
 		}
+		if f.CheckTimeout != 0 {
+			cmd += " --check-timeout " + f.CheckTimeout.String()
+		}
 		return cmd
 	}
 }
@@ -332,6 +343,7 @@ func (c *replayCmd) Run(e *cli.Env) error {
 	c.apply(&sim)
 	opts := orrery.Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
 		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
+	c.options(&opts)
 	return finish(e, sim, opts, c.Trace, c.Report)
 }
 

@@ -115,6 +115,10 @@ func options(t testing.TB, set settings) (orrery.Options, func() error, error) {
 		opts.Catalog = catalog.Results(sites)
 	}
 	opts.ReplayCommand = goTestReplay(packageDir(), t.Name(), set)
+	opts.CheckTimeout = set.checkTime
+	if set.artifacts != "" {
+		opts.Artifacts = filepath.Join(set.artifacts, filepath.FromSlash(strings.TrimPrefix(packageDir(), "./")), fileName(t.Name()))
+	}
 	closeTrace := func() error { return nil }
 	if set.trace != "" {
 		name, err := testFile(set.trace, packageDir(), t.Name(), ".jsonl")
@@ -224,6 +228,9 @@ func goTestReplay(pkg, name string, set settings) func(uint64) string {
 	}
 	if set.watchdog != 0 {
 		env += " ORRERY_WATCHDOG=" + set.watchdog.String()
+	}
+	if set.checkTime != 0 {
+		env += " ORRERY_CHECK_TIMEOUT=" + set.checkTime.String()
 	}
 	return func(seed uint64) string {
 		return fmt.Sprintf("ORRERY_SEED=%#x%s go test -run '%s' %s", seed, env, run, pkg)

@@ -26,7 +26,9 @@ type settings struct {
 	catalog     string
 	report      string
 	watchdog    time.Duration
-	log         string // the replayed seed's text trace on standard error
+	checkTime   time.Duration // each seed check's time limit
+	artifacts   string        // the directory of failing seeds' artifacts
+	log         string        // the replayed seed's text trace on standard error
 }
 
 // setting is one -orrery.NAME flag and its ORRERY_NAME variable.
@@ -94,6 +96,17 @@ var all = []*setting{
 			s.watchdog = d
 			return nil
 		}},
+	{name: "check-timeout", usage: "real time each whole-seed check (linearizability) may take; a seed whose check runs out is unknown, not passed (default 1m)",
+		parse: func(s *settings, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return errors.New("want a duration such as 30s")
+			}
+			s.checkTime = d
+			return nil
+		}},
+	{name: "artifacts", usage: "write each failing seed's trace, report entry and check files (porcupine's page) under this directory, in DIR/<package>/<test>/<seed>/",
+		parse: func(s *settings, v string) error { s.artifacts = v; return nil }},
 	{name: "log", usage: `what the text trace of a replayed seed on standard error shows ("trace", "info", "netsim=trace,info"; default none)`,
 		parse: func(s *settings, v string) error {
 			if _, err := trace.ParseFilter(v); err != nil {

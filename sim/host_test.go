@@ -158,6 +158,26 @@ func TestHostPauseStallReport(t *testing.T) {
 	}
 }
 
+// A workload waiting on a daemon of a paused host is not deadlocked: the
+// daemon runs at the resume. Past MaxTime it is a stall that names both.
+func TestHostPauseOfADaemonStalls(t *testing.T) {
+	f := runFailure(t, sim.Config{Seed: 1, MaxTime: 10 * time.Second}, func(w *sim.World) {
+		h := sim.NewHost(w, "h", nil)
+		ch := sim.NewChan[int](0)
+		w.SpawnDaemon("h/server", func(ctx context.Context) {
+			sim.Sleep(ctx, time.Second)
+			ch.Send(ctx, 1)
+		}).SetHost(h)
+		w.Spawn("client", func(ctx context.Context) {
+			h.Pause(time.Hour)
+			ch.Recv(ctx)
+		})
+	})
+	if f.Kind != sim.FailStall || len(f.Parked) != 2 || !strings.Contains(f.Parked[0].Waiting, "host h paused") {
+		t.Fatalf("failure %s, want a stall naming the held daemon", f.Report())
+	}
+}
+
 func TestHostPauseRecordsAndDeterminism(t *testing.T) {
 	run := func() (uint64, string, []sim.FaultCount) {
 		var log bytes.Buffer

@@ -139,13 +139,13 @@ func (w *World) nextBefore() bool {
 
 // workloadEventQueued reports whether a queued event is a workload's: one
 // that keeps the run alive, or a timer of a non-daemon task (or of one that
-// has finished); or whether a non-daemon task waits for its paused host. It scans the queue: it runs once, when the run is stuck.
+// has finished); or whether a task waits for its paused host to resume. It scans the queue: it runs once, when the run is stuck.
 func (w *World) workloadEventQueued() bool {
 	daemon := make(map[TaskID]bool, len(w.tasks))
 	for _, t := range w.tasks {
 		daemon[t.id] = t.daemon
-		if t.held && !t.daemon {
-			return true // it runs when its host resumes
+		if t.held {
+			return true // it runs when its host resumes, and may wake workloads
 		}
 	}
 	for _, k := range w.queue.keys {

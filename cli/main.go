@@ -165,6 +165,7 @@ type runCmd struct {
 	Parallel         int           `help:"Seeds run at once (default: every core)."`
 	CheckDeterminism bool          `help:"Run each seed twice; a seed whose runs differ (trace hash, or how it fails) is a nondeterminism finding."`
 	Shard            string        `help:"Run slice K of N of the seeds (K/N, 1-based); default from JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT."`
+	FirstSeed        uint64        `help:"Start at this seed number (seed numbers, not seeds: the run covers numbers N to N+seeds-1), so that a run covers seeds no earlier one did; a nightly sweep passes a date-derived number." placeholder:"N"`
 	Catalog          string        `help:"Fail the run if an assertion in the Go files under this directory was never reached." type:"existingdir"`
 	seedFlags
 }
@@ -185,7 +186,7 @@ func (c *runCmd) Run(e *cli.Env) error {
 	}
 	c.apply(&sim)
 	opts := orrery.Options{Seeds: seeds, Budget: c.Budget, UntilCovered: c.UntilCovered, FailFast: c.FailFast,
-		Parallel: c.Parallel, CheckDeterminism: c.CheckDeterminism, Shard: shard, Bugs: c.Bug,
+		Parallel: c.Parallel, CheckDeterminism: c.CheckDeterminism, FirstSeed: c.FirstSeed, Shard: shard, Bugs: c.Bug,
 		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
 	c.options(&opts)
 	if c.Catalog != "" {
@@ -412,8 +413,9 @@ type reportCmd struct {
 
 // mergeCmd is orrery report merge.
 type mergeCmd struct {
-	Files  []string `arg:"" help:"The JSON reports to merge." type:"existingfile"`
-	Output string   `short:"o" help:"Write the merged JSON report here (default: print the summary only)." type:"path"`
+	Files     []string `arg:"" help:"The JSON reports to merge, or directories whose .json files are." type:"path"`
+	Output    string   `short:"o" help:"Write the merged JSON report here (default: print the summary only)." type:"path"`
+	AllShards bool     `help:"Refuse the merge unless the reports hold every shard of the run (a final merge of a sweep)."`
 }
 
 // Run merges the reports.
@@ -421,15 +423,7 @@ func (c *mergeCmd) Run(e *cli.Env) error {
 	if err := checkOutput("--output", c.Output); err != nil {
 		return err
 	}
-	var reports []*orrery.Report
-	for _, name := range c.Files {
-		r, err := readReportFile(name)
-		if err != nil {
-			return err
-		}
-		reports = append(reports, r)
-	}
-	merged, err := orrery.MergeReports(reports...)
+	merged, err := c.merge()
 	if err != nil {
 		return err
 	}
@@ -445,6 +439,60 @@ func (c *mergeCmd) Run(e *cli.Env) error {
 		return cli.ErrExit1
 	}
 	return nil
+}
+
+// merge reads the reports and merges them.
+func (c *mergeCmd) merge() (*orrery.Report, error) {
+	files, err := reportFiles(c.Files)
+	if err != nil {
+		return nil, err
+	}
+	var reports []*orrery.Report
+	for _, name := range files {
+		r, err := readReportFile(name)
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, r)
+	}
+	merged, err := orrery.MergeReports(reports...)
+	if err != nil {
+		return nil, err
+	}
+	if missing := merged.MissingShards(); c.AllShards && len(missing) > 0 {
+		return nil, fmt.Errorf("merge: --all-shards: the reports hold shards %s; missing: %s", merged.Shard, intList(missing))
+	}
+	return merged, nil
+}
+
+// reportFiles expands the directories among names into the .json files
+// they hold, sorted.
+func reportFiles(names []string) ([]string, error) {
+	var out []string
+	for _, name := range names {
+		fi, err := os.Stat(name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, pathCause(err))
+		}
+		if !fi.IsDir() {
+			out = append(out, name)
+			continue
+		}
+		found, err := filepath.Glob(filepath.Join(name, "*.json"))
+		if err != nil || len(found) == 0 {
+			return nil, fmt.Errorf("%s: a directory with no .json report", name)
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func intList(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
 }
 
 func readReportFile(name string) (*orrery.Report, error) {

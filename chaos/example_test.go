@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/disksim"
@@ -60,4 +61,19 @@ func ExampleConfig_Declared() {
 	// [sync-fail]
 	// [clog sync-fail]
 	// [random-close bit-flip partial connect-fail sync-fail corrupt stall throttle garbage]
+}
+
+// Pauses draw their length between Min and Max, short ones more often.
+func ExamplePauses() {
+	c := chaos.Config{Pause: chaos.StandardPauses}
+	fmt.Println(c.Pause, c.Pause.Enabled())
+	r := sim.NewRand(1, 2)
+	for range 3 {
+		fmt.Println(c.Pause.Duration(r).Round(time.Millisecond))
+	}
+	// Output:
+	// p=0.01 20ms-2s true
+	// 740ms
+	// 826ms
+	// 22ms
 }

@@ -212,3 +212,19 @@ func ExampleWaitQueue_Wait() {
 	w.Run()
 	// Output: 1s context deadline exceeded
 }
+
+// A host paused for 2 s: its task, sleeping 1 s, wakes at the resume, and
+// its clock, which kept running, shows the jump.
+func ExampleHost_Pause() {
+	w := sim.New(sim.Config{Seed: 1})
+	clock := sim.NewHostClock(w, "db", 0, 0)
+	db := sim.NewHost(w, "db", clock)
+	w.Spawn("db/main", func(ctx context.Context) {
+		before := clock.Mono()
+		db.Pause(2 * time.Second) // takes effect when the task next blocks
+		clock.Sleep(ctx, time.Second)
+		fmt.Println("slept", clock.Mono()-before, "for 1s")
+	}).SetHost(db)
+	w.Run()
+	// Output: slept 2s for 1s
+}

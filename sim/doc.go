@@ -36,6 +36,11 @@
 // Go, its monotonic reading (Mono, and every wait) never goes backward; its
 // wall reading (Now) jumps with a Step, backward too.
 //
+// A Host groups the tasks of one machine with its clock, and can be paused
+// (as a garbage collection or a VM migration freezes a process): its tasks
+// and timers are held until it resumes, while events go on being processed
+// for it and the other hosts run.
+//
 // Runs end with a value: nil, or a *Failure saying what went wrong (a panic,
 // a deadlock, a livelock, a blocked task, a broken invariant), where (time,
 // seq, RNG count, task, the user's file:line and stack, Orrery's frames

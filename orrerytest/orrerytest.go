@@ -10,7 +10,8 @@
 //
 //	ORRERY_SEEDS=1000 go test ./...
 //
-// The settings: ORRERY_SEEDS (how many seeds, default 100), ORRERY_SEED
+// The settings: ORRERY_SEEDS (how many seeds, default 100),
+// ORRERY_FIRST_SEED (the seed number to start at, default 0), ORRERY_SEED
 // (replay one seed, 0x2a or 42), ORRERY_TRACE (the JSON Lines trace of the
 // replayed or first failing seed), ORRERY_CHECK_DETERMINISM (run every seed
 // twice), ORRERY_PARALLEL (seeds at once), ORRERY_BUG (planted bugs,
@@ -103,6 +104,8 @@ func options(t testing.TB, set settings) (orrery.Options, func() error, error) {
 		Bugs: set.bugs, Watchdog: set.watchdog}
 	if set.replay {
 		opts.Replay = []uint64{set.seed}
+	} else {
+		opts.FirstSeed = set.firstSeed // a replay names its seed
 	}
 	if set.log != "" {
 		opts.Log, opts.LogFilter = os.Stderr, set.log

@@ -16,6 +16,7 @@ import (
 // settings are what Test runs, from its flags and environment variables.
 type settings struct {
 	seeds       int
+	firstSeed   uint64 // the seed number the run starts at
 	seed        uint64
 	replay      bool // seed is set
 	trace       string
@@ -57,6 +58,15 @@ var all = []*setting{
 		s.seeds = n
 		return nil
 	}},
+	{name: "first-seed", usage: "the seed number the run starts at (decimal or 0x hex), so that a nightly run covers seeds no earlier one did",
+		parse: func(s *settings, v string) error {
+			n, err := strconv.ParseUint(v, 0, 64)
+			if err != nil {
+				return errors.New("want a seed number, decimal or 0x hex")
+			}
+			s.firstSeed = n
+			return nil
+		}},
 	{name: "seed", usage: "replay one seed (hex 0x... or decimal)", parse: func(s *settings, v string) error {
 		seed, err := orrery.ParseSeed(v)
 		s.seed, s.replay = seed, err == nil

@@ -39,6 +39,9 @@ func (o *Object) check(ctx context.Context) error {
 
 // checkOps checks a history within the time ctx leaves.
 func (o *Object) checkOps(ctx context.Context, ops []porcupine.Operation) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%d operations of %s: no time left to check them: %w", len(ops), o.name, orrery.ErrUnknown)
+	}
 	switch porcupine.CheckOperationsTimeout(o.model, ops, timeLeft(ctx)) {
 	case porcupine.Ok:
 		return nil

@@ -137,7 +137,7 @@ type seedFlags struct {
 	Swarm        bool          `help:"Swarm testing: each seed switches every fault family the simulation declares on or off and draws its level."`
 	Watchdog     time.Duration `help:"Real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s; negative: off)."`
 	CheckTimeout time.Duration `help:"Real time each whole-seed check (linearizability) may take; a seed whose check runs out is unknown, not passed (default 1m)."`
-	Artifacts    string        `help:"Write each failing seed's trace, report entry and check files (porcupine's page) into DIR/<seed>/." type:"path" placeholder:"DIR"`
+	Artifacts    string        `help:"Write each failing seed's trace, report entry and check files (porcupine's page) into DIR/<seed>/." placeholder:"DIR"`
 	Trace        string        `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
 	Report       string        `help:"Write the report as JSON to this file (also when interrupted, marked incomplete)." type:"path"`
 }

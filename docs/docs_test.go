@@ -88,7 +88,8 @@ func run(t *testing.T, cmd string) string {
 		t.Fatalf("guide command %q: only orrery commands can be checked", cmd)
 	}
 	var stdout, stderr bytes.Buffer
-	code := cli.MainArgs("orrery", fields[1:], &stdout, &stderr, bank.Simulation(bank.Options{}), leaseSimulation())
+	code := cli.MainArgs("orrery", fields[1:], &stdout, &stderr, bank.Simulation(bank.Options{}), leaseSimulation(),
+		registerSimulation())
 	text := stderr.String() + stdout.String()
 	if code != 0 {
 		text += fmt.Sprintf("(exit status %d)\n", code)

@@ -192,9 +192,16 @@ func prefix(ops []porcupine.Operation, t int64) []porcupine.Operation {
 	return out
 }
 
+// pageTimeout bounds the search for the orders porcupine's page shows.
+const pageTimeout = 30 * time.Second
+
 // visualize writes porcupine's page of the partition that is not
-// linearizable.
+// linearizable, or, when its search runs out of time, of the shortest bad
+// prefix alone.
 func (v *Violation) visualize(w io.Writer) error {
-	_, info := porcupine.CheckOperationsVerbose(v.model, v.partition, 0)
+	res, info := porcupine.CheckOperationsVerbose(v.model, v.partition, pageTimeout)
+	if res == porcupine.Unknown {
+		_, info = porcupine.CheckOperationsVerbose(v.model, v.Prefix, pageTimeout)
+	}
 	return porcupine.Visualize(v.model, info, w)
 }

@@ -3,6 +3,8 @@ package vet
 import (
 	"go/ast"
 	"go/types"
+	"maps"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ast/inspector"
@@ -57,8 +59,11 @@ func (c *checker) ruleFor(obj types.Object, id *ast.Ident) (string, rule, bool) 
 }
 
 // ruleKey names obj as rules does: Name for a package-level object,
-// Type.Method for a method of a named type.
+// Type.Method for a method of a named type, Type.Field for a field of one.
 func ruleKey(obj types.Object) (string, bool) {
+	if v, ok := obj.(*types.Var); ok && v.IsField() {
+		return fieldKey(v)
+	}
 	fn, ok := obj.(*types.Func)
 	if !ok {
 		return obj.Name(), obj.Parent() == obj.Pkg().Scope()
@@ -123,4 +128,29 @@ func funcIn(fn *types.Func, pkg string, names ...string) bool {
 		}
 	}
 	return false
+}
+
+// fieldKey names a struct field Type.Field, when a rule of its package
+// names a field so called; the search of the package's types is skipped
+// for every other field.
+func fieldKey(v *types.Var) (string, bool) {
+	suffix := "." + v.Name()
+	if !slices.ContainsFunc(slices.Collect(maps.Keys(rules[v.Pkg().Path()])), func(k string) bool { return strings.HasSuffix(k, suffix) }) {
+		return "", false
+	}
+	scope := v.Pkg().Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok {
+			continue
+		}
+		if st, ok := tn.Type().Underlying().(*types.Struct); ok {
+			for f := range st.Fields() {
+				if f == v {
+					return name + suffix, true
+				}
+			}
+		}
+	}
+	return "", false
 }

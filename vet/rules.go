@@ -9,7 +9,8 @@ type rule struct {
 }
 
 // rules maps a package path to its reported objects, by name for
-// package-level ones and by "Type.Method" for methods.
+// package-level ones and by "Type.Method" for methods ("Type.Field" for
+// struct fields).
 var rules = map[string]map[string]rule{
 	"time":         timeRules,
 	"context":      contextRules,
@@ -118,15 +119,19 @@ var netRules = map[string]rule{
 }
 
 var (
-	httpClient = rule{realNet + " and goroutines", "an http.Transport whose DialContext is e.Net().Dial", 0}
+	httpClient = rule{realNet + " and goroutines", "envhttp.Client(e), whose transport dials e.Net()", 0}
 	httpServer = rule{"serves each connection on a goroutine the simulation does not schedule",
-		"a server loop on e.Net().Listen that starts tasks with e.Go", 0}
+		"envhttp.Serve(e, l, handler) on a listener of e.Net()", 0}
 )
 
+// httpRules flag the package-level client and server of net/http. The
+// methods of an *http.Client are not flagged: its transport decides where
+// it goes (envhttp.Client's dials e.Net()); its Timeout is, a real timer.
 var httpRules = map[string]rule{
 	"Get": httpClient, "Head": httpClient, "Post": httpClient, "PostForm": httpClient,
-	"Client.Do": httpClient, "Client.Get": httpClient, "Client.Head": httpClient,
-	"Client.Post": httpClient, "Client.PostForm": httpClient,
+	"DefaultClient": httpClient,
+	"Client.Timeout": {"is a real-time timer that the simulation cannot see",
+		"a context deadline on the host's clock, e.Clock().WithTimeout(ctx, d)", 0},
 	"ListenAndServe": httpServer, "ListenAndServeTLS": httpServer, "Serve": httpServer, "ServeTLS": httpServer,
 	"Server.ListenAndServe": httpServer, "Server.ListenAndServeTLS": httpServer,
 	"Server.Serve": httpServer, "Server.ServeTLS": httpServer,

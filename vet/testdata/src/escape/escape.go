@@ -32,12 +32,15 @@ func Network(ctx context.Context, e env.Env) {
 	var d net.Dialer
 	_, _ = d.DialContext(ctx, "tcp", "a:1") // want `net.Dialer.DialContext uses the real network`
 	_, _ = http.Get("http://a")             // want `net/http.Get uses the real network and goroutines`
-	_, _ = http.DefaultClient.Do(nil)       // want `net/http.Client.Do uses the real network`
-	_ = http.ListenAndServe(":1", nil)      // want `net/http.ListenAndServe serves each connection on a goroutine`
-	c1, _ := net.Pipe()                     // want `net.Pipe blocks on Go channels outside the simulation: use a connection from e.Net\(\).Dial`
+	_, _ = http.DefaultClient.Do(nil)       // want `net/http.DefaultClient uses the real network and goroutines: use envhttp.Client\(e\)`
+	c := &http.Client{Timeout: 1}           // want `net/http.Client.Timeout is a real-time timer that the simulation cannot see: use a context deadline`
+	c.Timeout = 2                           // want `net/http.Client.Timeout is a real-time timer`
+	_, _ = c.Do(nil)
+	_ = http.ListenAndServe(":1", nil) // want `net/http.ListenAndServe serves each connection on a goroutine`
+	c1, _ := net.Pipe()                // want `net.Pipe blocks on Go channels outside the simulation: use a connection from e.Net\(\).Dial`
 	_ = c1
 	srv := &http.Server{Addr: ":1"}
-	_ = srv.Serve(nil) // want `net/http.Server.Serve serves each connection on a goroutine the simulation does not schedule: use a server loop on e.Net\(\).Listen`
+	_ = srv.Serve(nil) // want `net/http.Server.Serve serves each connection on a goroutine the simulation does not schedule: use envhttp.Serve\(e, l, handler\) on a listener of e.Net\(\)`
 	_ = srv.Addr
 	_, _, _ = net.SplitHostPort("a:1")
 	_ = net.ParseIP("10.0.0.1")

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/examples/counter"
 	"github.com/orrerysim/orrery/examples/wal"
 	"github.com/orrerysim/orrery/vet"
 )
@@ -16,5 +17,5 @@ var vetCmd = cli.Command{
 }
 
 func main() {
-	cli.MainWith([]cli.Command{vetCmd}, bank.Simulation(bank.Options{}), wal.Simulation())
+	cli.MainWith([]cli.Command{vetCmd}, bank.Simulation(bank.Options{}), wal.Simulation(), counter.Simulation())
 }

@@ -98,7 +98,7 @@ func (s *Server) serveNative(e env.Env, l net.Listener) error {
 	}
 	stop := context.AfterFunc(e.Context(), func() { hs.Close() })
 	defer stop()
-	return hs.Serve(l)
+	return hs.Serve(l) //orrery:allow a Native Env runs on the operating system, where http.Server belongs
 }
 
 // ErrClientTimeout is returned by the simulated client for a request sent

@@ -76,7 +76,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // check refuses what the simulated client cannot do.
 func (t *transport) check(req *http.Request) error {
 	switch {
-	case t.client != nil && t.client.Timeout != 0:
+	case t.client != nil && t.client.Timeout != 0: //orrery:allow read to be refused
 		return ErrClientTimeout
 	case req.URL == nil:
 		return errors.New("envhttp: nil Request.URL")
@@ -147,7 +147,7 @@ func (t *transport) getConn(ctx context.Context, key string) (*persistConn, erro
 // those idle for longer than IdleConnTimeout.
 func (t *transport) takeIdle(key string) *persistConn {
 	now := t.e.Clock().Monotonic()
-	t.mu.Lock()
+	t.mu.Lock() //orrery:allow the critical section never blocks
 	defer t.mu.Unlock()
 	for conns := t.idle[key]; len(conns) > 0; conns = t.idle[key] {
 		pc := conns[len(conns)-1]
@@ -164,7 +164,7 @@ func (t *transport) takeIdle(key string) *persistConn {
 // putIdle keeps pc for the next request to its host, or closes it when
 // MaxIdleConnsPerHost are already kept.
 func (t *transport) putIdle(pc *persistConn) {
-	t.mu.Lock()
+	t.mu.Lock() //orrery:allow the critical section never blocks
 	defer t.mu.Unlock()
 	if len(t.idle[pc.key]) >= t.o.MaxIdleConnsPerHost {
 		pc.c.Close()
@@ -177,7 +177,7 @@ func (t *transport) putIdle(pc *persistConn) {
 // CloseIdleConnections closes the connections kept idle, as
 // http.Client.CloseIdleConnections asks.
 func (t *transport) CloseIdleConnections() {
-	t.mu.Lock()
+	t.mu.Lock() //orrery:allow the critical section never blocks
 	idle := t.idle
 	t.idle = map[string][]*persistConn{}
 	t.mu.Unlock()

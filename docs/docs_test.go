@@ -15,6 +15,7 @@ import (
 
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/examples/counter"
 	"github.com/orrerysim/orrery/internal/golden"
 )
 
@@ -89,7 +90,7 @@ func run(t *testing.T, cmd string) string {
 	}
 	var stdout, stderr bytes.Buffer
 	code := cli.MainArgs("orrery", fields[1:], &stdout, &stderr, bank.Simulation(bank.Options{}), leaseSimulation(),
-		registerSimulation())
+		registerSimulation(), counter.Simulation())
 	text := stderr.String() + stdout.String()
 	if code != 0 {
 		text += fmt.Sprintf("(exit status %d)\n", code)

@@ -70,6 +70,9 @@ func (c *front) incr(w http.ResponseWriter, r *http.Request) {
 		}
 		next := entry{Value: cur.Value + 1, Version: cur.Version + 1}
 		got, won, err := c.put(ctx, key, next.Value, cur.Version)
+		if err != nil {
+			c.e.Log().Warn("write to the store failed", "key", key, "value", next.Value, "err", err)
+		}
 		if err != nil && c.buggy {
 			// The bug: a write that failed on the network is taken for
 			// one that went through ("the store was only slow").

@@ -3,6 +3,7 @@ package envhttp_test
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,6 +170,29 @@ var conformanceCases = []conformanceCase{
 		req, _ := http.NewRequestWithContext(ctx, "PUT", "http://"+addr+"/", body)
 		resp, err := c.Do(req)
 		return describe(resp, err)
+	}},
+	{name: "request headers a client adds", handler: handle(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%q %q", r.Header.Get("Accept-Encoding"), r.Header.Get("User-Agent"))
+	}), client: func(ctx context.Context, e env.Env, c *http.Client, addr string) string {
+		return get(ctx, c, "http://"+addr+"/")
+	}},
+	{name: "gzip asked for and decompressed", handler: handle(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			io.WriteString(w, "plain")
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		zw.Write(pattern(5000))
+		zw.Close()
+	}), client: func(ctx context.Context, e env.Env, c *http.Client, addr string) string {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/", nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			return describe(nil, err)
+		}
+		uncompressed := resp.Uncompressed
+		return fmt.Sprintf("uncompressed=%v ", uncompressed) + describe(resp, nil, "Content-Encoding")
 	}},
 	clientGoesAway(),
 	contextDeadline(),

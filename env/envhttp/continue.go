@@ -23,10 +23,10 @@ var errBodyNotSent = errors.New("envhttp: request body not sent: the server answ
 // answered 100 Continue or ExpectContinueTimeout passed, in a task of its
 // own while this one reads the response. A final response that comes
 // first means the body is not sent, and the connection is not reused.
-func (t *transport) sendExpectingContinue(ctx context.Context, pc *persistConn, req *http.Request) (*http.Response, error) {
+func (t *transport) sendExpectingContinue(ctx context.Context, pc *persistConn, wire, req *http.Request) (*http.Response, error) {
 	gate := env.NewChan[bool](t.e, 1)
 	wrote := env.NewChan[error](t.e, 1)
-	r := *req
+	r := *wire
 	r.Body = &gatedBody{rc: req.Body, flush: pc.bw.Flush, wait: func() bool { return t.waitContinue(ctx, gate) }}
 	t.e.Go("envhttp/write", func(context.Context) {
 		err := r.Write(pc.bw)

@@ -56,7 +56,9 @@
 // Idempotency-Key header, whose body can be replayed) once on a fresh
 // connection when a reused one turns out to be closed, and supports
 // Expect: 100-continue (waiting ExpectContinueTimeout, 1 s, on the host's
-// clock). Errors come back as net/http's do: the *url.Error of
+// clock). Like http.Transport, it asks for a gzip body when the request
+// names no Accept-Encoding, and decompresses it. Errors come back as
+// net/http's do: the *url.Error of
 // http.Client wrapping the network error, or the context's error when the
 // request's context ended it. Plain http only: TLS and HTTP/2 are for
 // production. A nonzero http.Client.Timeout is a real-time timer that a

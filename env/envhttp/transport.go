@@ -2,12 +2,14 @@ package envhttp
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -192,12 +194,13 @@ func (t *transport) CloseIdleConnections() {
 // is read by the caller.
 func (t *transport) roundTrip(ctx context.Context, pc *persistConn, req *http.Request) (*http.Response, error) {
 	w := watchConn(t.e, ctx, pc.c)
+	wire, gzipped := askGzip(req)
 	var resp *http.Response
 	var err error
 	if expectsContinue(req) {
-		resp, err = t.sendExpectingContinue(ctx, pc, req)
+		resp, err = t.sendExpectingContinue(ctx, pc, wire, req)
 	} else {
-		resp, err = t.send(pc, req)
+		resp, err = t.send(pc, wire, req)
 	}
 	if err != nil {
 		w.stop()
@@ -210,12 +213,56 @@ func (t *transport) roundTrip(ctx context.Context, pc *persistConn, req *http.Re
 		return resp, nil
 	}
 	resp.Body = b
+	if gzipped && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		resp.Body = &gzipBody{body: b}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
 	return resp, nil
 }
 
-// send writes req and reads the response.
-func (t *transport) send(pc *persistConn, req *http.Request) (*http.Response, error) {
-	if err := req.Write(pc.bw); err != nil {
+// askGzip returns the request to write: req, or a copy asking for a gzip
+// body when the caller asked for no encoding, as http.Transport does
+// (which then decompresses what it asked for).
+func askGzip(req *http.Request) (*http.Request, bool) {
+	if req.Header.Get("Accept-Encoding") != "" || req.Header.Get("Range") != "" || req.Method == http.MethodHead {
+		return req, false
+	}
+	r := *req
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.Header.Set("Accept-Encoding", "gzip")
+	return &r, true
+}
+
+// gzipBody decompresses a response body that the transport asked for
+// compressed; the reader is made at the first Read, as net/http does.
+type gzipBody struct {
+	body io.ReadCloser
+	zr   *gzip.Reader
+	err  error
+}
+
+func (g *gzipBody) Read(p []byte) (int, error) {
+	if g.zr == nil && g.err == nil {
+		g.zr, g.err = gzip.NewReader(g.body)
+	}
+	if g.err != nil {
+		return 0, g.err
+	}
+	return g.zr.Read(p)
+}
+
+func (g *gzipBody) Close() error { return g.body.Close() }
+
+// send writes wire (req, or its copy with more headers) and reads the
+// response to req.
+func (t *transport) send(pc *persistConn, wire, req *http.Request) (*http.Response, error) {
+	if err := wire.Write(pc.bw); err != nil {
 		return nil, err
 	}
 	if err := pc.bw.Flush(); err != nil {

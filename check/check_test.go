@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -175,6 +176,13 @@ func TestViolationMessage(t *testing.T) {
 	var page strings.Builder
 	if err := v.visualize(&page); err != nil || !strings.Contains(page.String(), "<html") {
 		t.Errorf("page: %v, %d bytes", err, page.Len())
+	}
+	r := &Recorder{obj: o}
+	r.ops = []record{{client: 0, input: Write(1), call: 5e6, ret: 6e6, state: returned}, {client: 1, input: Read(), call: 7e6, ret: never}}
+	for i, want := range []string{"operation 0, called at t=0.005000s, returned at t=0.006000s", "operation 1, called at t=0.007000s, no answer"} {
+		if got := fmt.Sprint(r.Operations()[i].Metadata); got != want {
+			t.Errorf("metadata %q, want %q", got, want)
+		}
 	}
 }
 

@@ -124,7 +124,8 @@ func (r *Recorder) Len() int {
 
 // Operations returns the history as porcupine takes it, in call order: an
 // operation pending or unknown returns at the end of time with the output
-// Unknown.
+// Unknown. Times are nanoseconds of logical time; Metadata prints the
+// operation's index in the history and its times, for porcupine's page.
 func (r *Recorder) Operations() []porcupine.Operation {
 	if r == nil {
 		return nil
@@ -132,9 +133,24 @@ func (r *Recorder) Operations() []porcupine.Operation {
 	out := make([]porcupine.Operation, len(r.ops))
 	for i, op := range r.ops {
 		out[i] = porcupine.Operation{ClientId: op.client, Input: op.input, Call: op.call,
-			Output: op.outputOrUnknown(), Return: op.ret, Metadata: i}
+			Output: op.outputOrUnknown(), Return: op.ret, Metadata: opInfo{i, op.call, op.ret}}
 	}
 	return out
+}
+
+// opInfo is an operation's metadata: its place in the history and its
+// times, which porcupine's page shows when the pointer rests on it.
+type opInfo struct {
+	index     int
+	call, ret int64
+}
+
+func (m opInfo) String() string {
+	s := fmt.Sprintf("operation %d, called at t=%.6fs, ", m.index, seconds(m.call))
+	if m.ret == math.MaxInt64 {
+		return s + "no answer"
+	}
+	return s + fmt.Sprintf("returned at t=%.6fs", seconds(m.ret))
 }
 
 func (op record) outputOrUnknown() any {

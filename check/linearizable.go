@@ -71,8 +71,8 @@ type Violation struct {
 	// Prefix is the operations of the shortest bad prefix, in call order:
 	// those called by the time the last of them returned. An operation
 	// that had not returned by then is open-ended (Return is MaxInt64,
-	// Output is Unknown). Metadata holds the operation's index in the
-	// whole history.
+	// Output is Unknown). Metadata prints the operation's index in the
+	// whole history and its times.
 	Prefix []porcupine.Operation
 	// Last is the index in Prefix of the operation whose return made the
 	// prefix impossible.

@@ -4,6 +4,7 @@ import (
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
 	"github.com/orrerysim/orrery/examples/counter"
+	"github.com/orrerysim/orrery/examples/raftkv"
 	"github.com/orrerysim/orrery/examples/wal"
 	"github.com/orrerysim/orrery/vet"
 )
@@ -17,5 +18,6 @@ var vetCmd = cli.Command{
 }
 
 func main() {
-	cli.MainWith([]cli.Command{vetCmd}, bank.Simulation(bank.Options{}), wal.Simulation(), counter.Simulation())
+	cli.MainWith([]cli.Command{vetCmd}, bank.Simulation(bank.Options{}), wal.Simulation(), counter.Simulation(),
+		raftkv.Simulation(raftkv.Options{}))
 }

@@ -1,10 +1,10 @@
 package orrery
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -115,9 +115,6 @@ func (l *liveness) overdue(now, bound time.Duration) (late []Request, next time.
 	return late, next
 }
 
-// address matches a pointer as fmt prints it.
-var address = regexp.MustCompile(`0x[0-9a-f]{8,}`)
-
 // maxValue bounds how much of a published value a liveness failure shows.
 const maxValue = 300
 
@@ -155,18 +152,112 @@ func (c *cluster) livenessMessage(late []Request, bound time.Duration) string {
 	return b.String()
 }
 
-// describe prints a published value in one bounded line; a pointer is
-// followed, so that live state shows its fields.
+// describe prints a published value in one bounded line, as %+v does but
+// following pointers (a map of *Status shows the statuses) and with no
+// address in it, so that the message repeats from run to run.
 func describe(v any) string {
-	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
-		if _, ok := v.(fmt.Stringer); !ok {
-			v = rv.Elem().Interface()
-		}
-	}
-	s := strings.Join(strings.Fields(fmt.Sprintf("%+v", v)), " ")
-	s = address.ReplaceAllString(s, "0x?") // no pointer value: the message must repeat
+	var b strings.Builder
+	printValue(&b, reflect.ValueOf(v), 0)
+	s := b.String()
 	if len(s) > maxValue {
 		s = s[:maxValue] + "..."
 	}
 	return s
+}
+
+// maxDepth bounds how deep describe follows pointers and containers.
+const maxDepth = 4
+
+// printValue writes v to b; a dispatcher, one case per kind of value.
+func printValue(b *strings.Builder, v reflect.Value, depth int) {
+	if b.Len() > maxValue {
+		return
+	}
+	if !v.IsValid() {
+		b.WriteString("nil")
+		return
+	}
+	if v.Kind() != reflect.Interface && v.CanInterface() && !(v.Kind() == reflect.Pointer && v.IsNil()) {
+		if s, ok := v.Interface().(fmt.Stringer); ok {
+			b.WriteString(s.String())
+			return
+		}
+	}
+	if depth > maxDepth {
+		b.WriteString("...")
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		printValue(b, v.Elem(), depth+1)
+	case reflect.Struct:
+		printStruct(b, v, depth)
+	case reflect.Map:
+		printMap(b, v, depth)
+	case reflect.Slice, reflect.Array:
+		printList(b, v, depth)
+	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		b.WriteString(v.Type().String())
+	default:
+		fmt.Fprintf(b, "%v", v)
+	}
+}
+
+func printStruct(b *strings.Builder, v reflect.Value, depth int) {
+	b.WriteString("{")
+	for i := range v.NumField() {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(v.Type().Field(i).Name + ":")
+		printValue(b, v.Field(i), depth+1)
+	}
+	b.WriteString("}")
+}
+
+// printMap writes a map with its keys in order, as fmt does.
+func printMap(b *strings.Builder, v reflect.Value, depth int) {
+	type entry struct {
+		key    string
+		k, val reflect.Value
+	}
+	var es []entry
+	for it := v.MapRange(); it.Next(); {
+		var k strings.Builder
+		printValue(&k, it.Key(), depth+1)
+		es = append(es, entry{k.String(), it.Key(), it.Value()})
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		switch {
+		case a.k.CanInt():
+			return cmp.Compare(a.k.Int(), b.k.Int())
+		case a.k.CanUint():
+			return cmp.Compare(a.k.Uint(), b.k.Uint())
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	b.WriteString("map[")
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(e.key + ":")
+		printValue(b, e.val, depth+1)
+	}
+	b.WriteString("]")
+}
+
+func printList(b *strings.Builder, v reflect.Value, depth int) {
+	b.WriteString("[")
+	for i := range v.Len() {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		printValue(b, v.Index(i), depth+1)
+	}
+	b.WriteString("]")
 }

@@ -19,7 +19,7 @@ const (
 	callTimeout = serverTimeout + 500*time.Millisecond
 	// giveUp is how long a client retries a request before it gives up
 	// on it: its outcome is then unknown, and the client moves on.
-	giveUp = 5 * time.Second
+	giveUp = 10 * time.Second
 	// checkGiveUp is how long the final reads retry, once the faults
 	// healed: a cluster that does not answer by then has lost liveness.
 	checkGiveUp = 30 * time.Second
@@ -37,13 +37,10 @@ type client struct {
 	seq   uint64
 	conns map[uint64]net.Conn
 	rec   *check.Recorder
-	// acked holds, for each append key, the values whose appends were
-	// acknowledged: each must be in the key's value once at the end.
-	acked map[string][]string
 }
 
 func newClient(o Options) orrery.Driver {
-	return &client{o: o, conns: map[uint64]net.Conn{}, acked: map[string][]string{}}
+	return &client{o: o, conns: map[uint64]net.Conn{}}
 }
 
 // Setup names the client: clients are numbered from 1.
@@ -75,21 +72,18 @@ func (c *client) Run(e env.Env) error {
 	return nil
 }
 
-// Check reads every append key once the faults healed and checks that
-// each acknowledged append is in it, once.
+// Check reads every append key once the faults healed, for the check that
+// every acknowledged append survived (see survived).
 func (c *client) Check(e env.Env) error {
 	ctx := e.Context()
+	out := outcomeOf(ctx)
 	for k := range c.o.Keys {
 		key := fmt.Sprintf("a%d", k)
 		v, ok := c.get(ctx, e, key, checkGiveUp)
 		if !ok {
 			return fmt.Errorf("get %s: no node answered within %v of the faults healing", key, checkGiveUp)
 		}
-		for _, tok := range c.acked[key] {
-			if n := strings.Count(v, tok); n != 1 {
-				return fmt.Errorf("the acknowledged append %q to %s is in its value %d times: %q", tok, key, n, v)
-			}
-		}
+		out.final[key] = append(out.final[key], v)
 	}
 	return nil
 }
@@ -113,7 +107,8 @@ func (c *client) append(ctx context.Context, e env.Env, key string) {
 		return
 	}
 	op.Return(check.KVOutput{})
-	c.acked[key] = append(c.acked[key], tok)
+	out := outcomeOf(ctx)
+	out.acked[key] = append(out.acked[key], tok)
 }
 
 func (c *client) put(ctx context.Context, e env.Env, key string) {
@@ -180,4 +175,46 @@ func exchange(conn net.Conn, cmd command) (reply, error) {
 		return reply{}, err
 	}
 	return decodeReply(b)
+}
+
+// outcomeKey is where the clients publish what survival checks.
+const outcomeKey = "raftkv/outcome"
+
+// outcome is what the clients saw of the append keys: the appends
+// acknowledged, and the values read after the faults healed.
+type outcome struct {
+	acked map[string][]string // key -> the values appended, acknowledged
+	final map[string][]string // key -> the values read in Check
+}
+
+func outcomeOf(ctx context.Context) *outcome {
+	if v, ok := orrery.Published(ctx, outcomeKey); ok {
+		return v.(*outcome)
+	}
+	out := &outcome{acked: map[string][]string{}, final: map[string][]string{}}
+	orrery.Publish(ctx, outcomeKey, out)
+	return out
+}
+
+// survived is the seed check that every acknowledged append is, once, in
+// every value of its key read after the faults healed.
+func survived(ctx context.Context) error {
+	v, ok := orrery.Published(ctx, outcomeKey)
+	if !ok {
+		return nil
+	}
+	return v.(*outcome).check()
+}
+
+func (out *outcome) check() error {
+	for _, key := range sortedKeys(out.final) {
+		for _, val := range out.final[key] {
+			for _, tok := range out.acked[key] {
+				if n := strings.Count(val, tok); n != 1 {
+					return fmt.Errorf("the acknowledged append of %q to %s is in its final value %d times: %q", tok, key, n, val)
+				}
+			}
+		}
+	}
+	return nil
 }

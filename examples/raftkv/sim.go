@@ -31,7 +31,7 @@ type Options struct {
 	Nodes   int // raft nodes: 3 or 5 (default 3)
 	Clients int // client workloads (default 3)
 	Ops     int // requests each client sends (default 60)
-	Keys    int // append keys a0.. and put keys p0.. (default 2 of each)
+	Keys    int // append keys a0.. and put keys p0.. (default 3 of each)
 	// CheckpointEvery and SnapshotEvery are how many applied entries
 	// apart a node writes kv.db (default 5) and takes a raft snapshot and
 	// compacts its log (default 40).
@@ -49,7 +49,7 @@ func (o Options) withDefaults() Options {
 	def(&o.Nodes, 3)
 	def(&o.Clients, 3)
 	def(&o.Ops, 60)
-	def(&o.Keys, 2)
+	def(&o.Keys, 3)
 	if o.CheckpointEvery == 0 {
 		o.CheckpointEvery = 5
 	}
@@ -77,14 +77,16 @@ var Model = []string{
 
 // Faults is the store's standard chaos: the network's standard faults,
 // the disk's without corruption (see Model), and attrition that keeps a
-// quorum up, a node killed every 1 to 4 s.
+// quorum up, a node killed every 1 to 4 s; for at most 20 s, after which
+// the clients' last requests meet a healed cluster.
 func Faults(nodes int) chaos.Config {
 	d := disksim.StandardFaults()
 	d.ReadCorruptP, d.WriteCorruptP = 0, 0
 	return chaos.Config{
-		Net:   netsim.StandardFaults(),
-		Disk:  d,
-		Model: Model,
+		Duration: 20 * time.Second,
+		Net:      netsim.StandardFaults(),
+		Disk:     d,
+		Model:    Model,
 		Attrition: chaos.Attrition{MaxDead: (nodes - 1) / 2, Graceful: 1, Crash: 2,
 			MinInterval: time.Second, MaxInterval: 4 * time.Second},
 	}
@@ -102,7 +104,7 @@ func Simulation(o Options) orrery.Simulation {
 		Processes:  []orrery.Process{{Name: "kv", Count: o.Nodes, Main: func(e env.Env) error { return serve(e, o) }}},
 		Workloads:  []orrery.Workload{{Name: "client", Count: o.Clients, New: func() orrery.Driver { return newClient(o) }}},
 		Invariants: []orrery.Invariant{{Name: "at most one leader per term", Check: oneLeaderPerTerm}},
-		SeedChecks: []orrery.SeedCheck{kv.Linearizable()},
+		SeedChecks: []orrery.SeedCheck{kv.Linearizable(), {Name: "acknowledged appends survive", Check: survived}},
 		Liveness:   10 * time.Second,
 		Lifecycle:  orrery.Lifecycle{RestartDelayMin: 500 * time.Millisecond, RestartDelayMax: 3 * time.Second},
 		Chaos:      *o.Chaos,
@@ -136,7 +138,12 @@ func oneLeaderPerTerm(s *orrery.State) error {
 	if !ok {
 		return nil
 	}
-	c := v.(*cluster)
+	return v.(*cluster).check()
+}
+
+// check records the leader of each node's term and fails if another
+// node led it.
+func (c *cluster) check() error {
 	for id := uint64(1); id <= uint64(len(c.nodes)+1); id++ {
 		st := c.nodes[id]
 		if st == nil || !st.Leader {

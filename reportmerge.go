@@ -293,15 +293,14 @@ func (r *Report) checkParts() error {
 // set, in order: every shard of the count of its parts when set is the
 // whole run, or the run itself.
 func wholeOrShards(set shardSet, parts []Part) []string {
-	if set.Count == 0 {
-		if _, n := parts[0].slice(); len(parts) > 0 && n > 1 {
-			set = shardSet{Index: make([]int, n), Count: n}
-			for k := range n {
-				set.Index[k] = k + 1
-			}
-		} else {
-			return []string{""}
+	if set.Count == 0 && len(parts) > 0 {
+		_, set.Count = parts[0].slice()
+		for k := range set.Count {
+			set.Index = append(set.Index, k+1)
 		}
+	}
+	if set.Count <= 1 {
+		return []string{""}
 	}
 	var out []string
 	for _, k := range set.Index {

@@ -159,7 +159,7 @@ func TestMergeTellsAStoppedShardFromAGap(t *testing.T) {
 			"cover two seed ranges, numbers 100 to 108 and 109 to 117: merge takes the shards of one run"},
 		{"an open range before", variant(func(r *orrery.Report) { r.FirstSeed, r.Requested = 50, 0 }),
 			"overlap: their seed ranges, numbers 100 to 108 and 50 on, share seed numbers"},
-		{"an open range after", variant(func(r *orrery.Report) { r.FirstSeed, r.Requested = 1 << 32, 0 }),
+		{"an open range after", variant(func(r *orrery.Report) { r.FirstSeed, r.Requested = 1<<32, 0 }),
 			"cover two seed ranges, numbers 100 to 108 and 4294967296 on"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,6 +196,7 @@ func TestMergeKeepsHowFarEachShardRan(t *testing.T) {
 	}
 	for _, tamper := range []func(r *orrery.Report){
 		func(r *orrery.Report) { r.Parts = r.Parts[:1] },
+		func(r *orrery.Report) { r.Parts = nil },
 		func(r *orrery.Report) { r.Parts[0].Seeds++ },
 		func(r *orrery.Report) { r.Parts[0].Stopped = "tired" },
 	} {

@@ -2,6 +2,7 @@ package orrery
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -57,7 +58,7 @@ func ranAs(f *sim.Failure) string {
 // can be made to.
 func (r *runner) nondeterminism(seed uint64, head, chaos string) *SeedFailure {
 	f := &SeedFailure{Seed: seed, Kind: "nondeterminism", Chaos: chaos}
-	res, ok := r.tracedDivergence(seed)
+	res, idx, ok := r.tracedDivergence(seed)
 	if !ok {
 		f.Message = head + fmt.Sprintf(" (%d further pairs of traced runs did not differ: the nondeterminism is intermittent)", tracedPairs)
 		return f
@@ -68,7 +69,7 @@ func (r *runner) nondeterminism(seed uint64, head, chaos string) *SeedFailure {
 		f.Message = head
 		return f
 	}
-	out.WriteString(culprit(res))
+	out.WriteString(culprit(res, idx[0], idx[1]))
 	f.Message = strings.TrimRight(out.String(), "\n")
 	f.At, f.Seq = res.A.At, res.A.Seq
 	if res.A.Ended() {
@@ -82,30 +83,34 @@ func (r *runner) nondeterminism(seed uint64, head, chaos string) *SeedFailure {
 const tracedPairs = 5
 
 // tracedDivergence runs a seed in traced pairs until two runs differ, and
-// returns where.
-func (r *runner) tracedDivergence(seed uint64) (trace.DiffResult, bool) {
+// returns where, with the index of each trace up to there.
+func (r *runner) tracedDivergence(seed uint64) (trace.DiffResult, [2]*taskIndex, bool) {
 	for range tracedPairs {
-		res, err := r.tracedPair(seed)
+		res, idx, err := r.tracedPair(seed)
 		if err == nil && !res.Identical {
-			return res, true
+			return res, idx, true
 		}
 	}
-	return trace.DiffResult{}, false
+	return trace.DiffResult{}, [2]*taskIndex{}, false
 }
 
 // errDiffed ends the traces of a pair once Diff has found where they part.
 var errDiffed = errors.New("the traces were compared")
 
 // tracedPair runs a seed twice at once, each run streaming its trace into
-// the comparison through a pipe: neither trace is held in memory, however
-// long the seed runs.
-func (r *runner) tracedPair(seed uint64) (trace.DiffResult, error) {
+// the comparison through a pipe, and into an index of its tasks: neither
+// trace is held in memory, however long the seed runs.
+func (r *runner) tracedPair(seed uint64) (trace.DiffResult, [2]*taskIndex, error) {
 	var wg sync.WaitGroup
 	readers := make([]*io.PipeReader, 2)
 	panics := make([]*runnerPanic, 2)
+	var idx [2]*taskIndex
+	var sides [2]io.Reader
 	for i := range readers {
 		pr, pw := io.Pipe()
 		readers[i] = pr
+		idx[i] = newTaskIndex()
+		sides[i] = io.TeeReader(pr, idx[i].pw)
 		wg.Go(func() {
 			defer func() { // raised again below, in the caller's goroutine
 				if v := recover(); v != nil {
@@ -113,16 +118,18 @@ func (r *runner) tracedPair(seed uint64) (trace.DiffResult, error) {
 					pw.CloseWithError(errDiffed)
 				}
 			}()
-			bw := bufio.NewWriterSize(pw, 64<<10)
+			aw := newQueuedWriter(pw)
+			bw := bufio.NewWriterSize(aw, 64<<10)
 			o := r.seedOptions()
 			o.trace = bw
 			runSeed(r.sim, seed, o)
-			pw.CloseWithError(bw.Flush()) // nil: io.EOF for the reader
+			pw.CloseWithError(errors.Join(bw.Flush(), aw.close())) // nil: io.EOF for the reader
 		})
 	}
-	res, err := trace.Diff(readers[0], readers[1], trace.DiffOptions{})
-	for _, pr := range readers {
+	res, err := trace.Diff(sides[0], sides[1], trace.DiffOptions{})
+	for i, pr := range readers {
 		pr.CloseWithError(errDiffed) // the runs finish without writing
+		idx[i].close()
 	}
 	wg.Wait()
 	for _, p := range panics {
@@ -130,30 +137,47 @@ func (r *runner) tracedPair(seed uint64) (trace.DiffResult, error) {
 			panic(*p)
 		}
 	}
-	return res, err
+	return res, idx, err
 }
 
-// culprit names the likely source of a divergence from the first records
-// that differ.
-func culprit(res trace.DiffResult) string {
-	if res.A.Ended() || res.B.Ended() {
-		return "likely culprit: one run ended early (a task or timer exists in one run only)\n"
-	}
-	a, b := &res.A.Records[0], &res.B.Records[0]
-	switch {
-	case a.Kind == trace.KindLog || b.Kind == trace.KindLog:
-		return fmt.Sprintf("likely culprit: the application log of task %q differs: its output depends on something outside the seed (map order, the wall clock, a global random source)\n", taskOf(a, b))
-	case a.Task != b.Task:
-		return fmt.Sprintf("likely culprit: a task switch: task %q ran in one run where %q ran in the other (a goroutine, channel or lock outside the simulation)\n", a.TaskName, b.TaskName)
-	}
-	return fmt.Sprintf("likely culprit: event %s differs; check the code that scheduled it (task %q)\n", a.Op, taskOf(a, b))
+// queuedWriter hands what a traced run writes to a goroutine that writes
+// it to the pipe, so that the run does not wait for the comparison to read
+// it: a run that waits there while one of its tasks holds a lock of the
+// process (etcd raft draws its election timeouts from crypto/rand under a
+// global mutex) would stall the other run of the pair, which the
+// comparison waits for, until the watchdog fails the seed. The queue holds
+// up to queuedChunks writes (of 64 KiB, behind the run's bufio.Writer).
+type queuedWriter struct {
+	chunks chan []byte
+	done   chan error
 }
 
-func taskOf(a, b *trace.Record) string {
-	if a.TaskName != "" {
-		return a.TaskName
-	}
-	return b.TaskName
+const queuedChunks = 256
+
+func newQueuedWriter(w io.Writer) *queuedWriter {
+	q := &queuedWriter{chunks: make(chan []byte, queuedChunks), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for c := range q.chunks {
+			if err == nil {
+				_, err = w.Write(c)
+			}
+		}
+		q.done <- err
+	}()
+	return q
+}
+
+func (q *queuedWriter) Write(p []byte) (int, error) {
+	q.chunks <- bytes.Clone(p)
+	return len(p), nil
+}
+
+// close waits until every write has reached the pipe, and returns the
+// first error writing it.
+func (q *queuedWriter) close() error {
+	close(q.chunks)
+	return <-q.done
 }
 
 // traceFirstFailure writes the trace of the first failing seed when a run

@@ -54,6 +54,13 @@ type Options struct {
 	// runs differ (in trace hash, or in how they failed) as a
 	// nondeterminism finding, showing where the traces part.
 	CheckDeterminism bool
+	// CryptoRandFromOS serves crypto/rand.Reader to the simulation's tasks
+	// from the operating system, as outside a run, instead of from the
+	// seed (see sim.World.SetCryptoRandCapture): their reads still show in
+	// the trace (from=os), but a simulation that draws from crypto/rand no
+	// longer replays, and CheckDeterminism names the task of its first
+	// read. It shows what a simulation draws from crypto/rand.
+	CryptoRandFromOS bool
 	// CheckTimeout bounds, in real time, each of the seed checks of a
 	// seed (Simulation.SeedChecks; default one minute): a check that
 	// runs out of time leaves its seed unknown, never passed.
@@ -599,5 +606,6 @@ func (r *runner) cover(asserts []assert.Result) bool {
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
 	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
+		cryptoFromOS: r.opts.CryptoRandFromOS,
 		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

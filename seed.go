@@ -45,11 +45,12 @@ type seedResult struct {
 
 // seedOptions are how one seed is run.
 type seedOptions struct {
-	trace     io.Writer // JSON Lines, or nil
-	log       io.Writer // text lines, or nil
-	logFilter string
-	bugs      []string
-	watchdog  time.Duration // sim.Config.Watchdog
+	trace        io.Writer // JSON Lines, or nil
+	log          io.Writer // text lines, or nil
+	logFilter    string
+	bugs         []string
+	watchdog     time.Duration // sim.Config.Watchdog
+	cryptoFromOS bool          // Options.CryptoRandFromOS
 	// checkTimeout bounds each SeedCheck; noChecks skips them (a run
 	// again for a trace); keepFiles keeps the files of a failing check.
 	checkTimeout time.Duration
@@ -62,6 +63,9 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	start := time.Now()
 	w := sim.New(sim.Config{Seed: seed, Name: s.Name, Trace: o.trace, Log: o.log,
 		LogFilter: o.logFilter, MaxTime: s.MaxTime, Watchdog: o.watchdog})
+	if o.cryptoFromOS {
+		w.SetCryptoRandCapture(false)
+	}
 	drawn := s.Chaos.Draw(w.ConfigRand())
 	c := newCluster(w, s, drawn)
 	c.bugs = o.bugs

@@ -124,3 +124,34 @@ func TestRecordingIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordingLeavesNoTrace: recording draws nothing from the seed and
+// schedules nothing: a seed's trace is the same, byte for byte, whether
+// its workload records its operations or not.
+func TestRecordingLeavesNoTrace(t *testing.T) {
+	traces := make([]string, 2)
+	for i, record := range []bool{false, true} {
+		obj := check.NewObject("cell", check.Register(0))
+		s := oneClient(obj, func(e env.Env, h *check.Recorder) error {
+			if !record {
+				h = nil // a nil recorder records nothing
+			}
+			for i := range 50 {
+				op := h.Call(0, check.Write(i))
+				if err := e.Clock().Sleep(e.Context(), time.Duration(e.Rand().IntN(10))*time.Millisecond); err != nil {
+					return err
+				}
+				op.Return(nil)
+			}
+			return nil
+		})
+		var b strings.Builder
+		if _, err := orrery.Run(s, orrery.Options{Replay: []uint64{42}, Trace: &b}); err != nil {
+			t.Fatal(err)
+		}
+		traces[i] = b.String()
+	}
+	if traces[0] != traces[1] || len(traces[0]) < 1000 {
+		t.Errorf("the traces differ (%d and %d bytes)", len(traces[0]), len(traces[1]))
+	}
+}

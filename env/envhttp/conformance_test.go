@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +228,28 @@ var conformanceCases = []conformanceCase{
 		handler: handle(func(w http.ResponseWriter, r *http.Request) {}),
 		client: func(ctx context.Context, e env.Env, c *http.Client, addr string) string {
 			return raw(ctx, e, addr, "GET / HTTP/1.1\r\nHost: x\r\n")
+		}},
+	{name: "write timeout", server: envhttp.Server{WriteTimeout: 100 * time.Millisecond},
+		handler: func(e env.Env) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				e.Clock().Sleep(r.Context(), 300*time.Millisecond)
+				io.WriteString(w, "too late")
+			})
+		},
+		client: func(ctx context.Context, e env.Env, c *http.Client, addr string) string {
+			return get(ctx, c, "http://"+addr+"/")
+		}},
+	{name: "read timeout", server: envhttp.Server{ReadTimeout: 100 * time.Millisecond},
+		handler: handle(func(w http.ResponseWriter, r *http.Request) {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, fmt.Sprintf("read %d bytes, then a timeout: %v", len(b), errors.Is(err, os.ErrDeadlineExceeded)), http.StatusRequestTimeout)
+				return
+			}
+			io.WriteString(w, "whole body")
+		}),
+		client: func(ctx context.Context, e env.Env, c *http.Client, addr string) string {
+			return raw(ctx, e, addr, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
 		}},
 	{name: "idle timeout closes, the client retries", server: envhttp.Server{IdleTimeout: 100 * time.Millisecond},
 		handler: handle(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),

@@ -84,6 +84,9 @@ func (t *timeouts) armWrite(d time.Duration) {
 // readTimedOut reports whether reads fail because a timeout expired.
 func (t *timeouts) readTimedOut() bool { return t != nil && t.readExpired.Load() }
 
+// writeTimedOut reports whether writes fail because a timeout expired.
+func (t *timeouts) writeTimedOut() bool { return t != nil && t.writeExpired.Load() }
+
 func (t *timeouts) stop() {
 	if t == nil {
 		return

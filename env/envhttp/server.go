@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -33,12 +34,13 @@ type serverConn struct {
 }
 
 func newServerConn(ctx context.Context, s *Server, e env.Env, c net.Conn) *serverConn {
-	sc := &serverConn{s: s, e: e, ctx: ctx, c: c, r: &connReader{c: c, limit: -1}}
-	sc.br = bufio.NewReader(sc.r)
-	sc.bw = bufio.NewWriterSize(c, 4<<10)
+	sc := &serverConn{s: s, e: e, ctx: ctx, c: c}
 	if s.ReadHeaderTimeout > 0 || s.ReadTimeout > 0 || s.WriteTimeout > 0 || s.IdleTimeout > 0 {
 		sc.tm = newTimeouts(e, c)
 	}
+	sc.r = &connReader{c: c, tm: sc.tm, limit: -1}
+	sc.br = bufio.NewReader(sc.r)
+	sc.bw = bufio.NewWriterSize(connWriter{c, sc.tm}, 4<<10)
 	return sc
 }
 
@@ -202,6 +204,7 @@ func cmpOr[T comparable](a, b T) T {
 // a background read took, and a limit while a header is read.
 type connReader struct {
 	c       net.Conn
+	tm      *timeouts
 	b       byte
 	hasByte bool
 	limit   int64 // bytes left before the header is too large; -1 none
@@ -214,6 +217,9 @@ func (r *connReader) Read(p []byte) (int, error) {
 	if r.limit > 0 && int64(len(p)) > r.limit {
 		p = p[:r.limit]
 	}
+	if r.tm.readTimedOut() {
+		return 0, &net.OpError{Op: "read", Net: "tcp", Source: r.c.LocalAddr(), Addr: r.c.RemoteAddr(), Err: os.ErrDeadlineExceeded}
+	}
 	if r.hasByte && len(p) > 0 {
 		p[0], r.hasByte = r.b, false
 		r.limit -= min(r.limit, 1)
@@ -224,6 +230,21 @@ func (r *connReader) Read(p []byte) (int, error) {
 		r.limit -= int64(n)
 	}
 	return n, err
+}
+
+// connWriter writes to the connection, failing once the write timeout
+// expired, as a write past its deadline fails on the operating system
+// (even one that would fit in the socket's buffer).
+type connWriter struct {
+	c  net.Conn
+	tm *timeouts
+}
+
+func (w connWriter) Write(p []byte) (int, error) {
+	if w.tm.writeTimedOut() {
+		return 0, &net.OpError{Op: "write", Net: "tcp", Source: w.c.LocalAddr(), Addr: w.c.RemoteAddr(), Err: os.ErrDeadlineExceeded}
+	}
+	return w.c.Write(p)
 }
 
 // backgroundRead reads a byte of a connection while its handler runs with

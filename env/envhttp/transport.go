@@ -42,6 +42,7 @@ type persistConn struct {
 	bw     *bufio.Writer
 	idleAt time.Duration // monotonic reading when it became idle
 	reused bool
+	w      *watch // of the request under way
 }
 
 // RoundTrip sends req and returns the response, whose body releases the
@@ -142,7 +143,37 @@ func (t *transport) getConn(ctx context.Context, key string) (*persistConn, erro
 	if err != nil {
 		return nil, err
 	}
-	return &persistConn{key: key, c: c, br: bufio.NewReaderSize(c, 4<<10), bw: bufio.NewWriterSize(c, 4<<10)}, nil
+	pc := &persistConn{key: key, c: c}
+	pc.br, pc.bw = bufio.NewReaderSize(watchedConn{pc}, 4<<10), bufio.NewWriterSize(watchedConn{pc}, 4<<10)
+	return pc, nil
+}
+
+// watchedConn is a client connection's I/O, which fails with the
+// request's context's error once that context ended it: a deadline in
+// the past stops a blocked Read, but a simulated connection still hands
+// over bytes that already arrived, and would take a write with room.
+type watchedConn struct{ pc *persistConn }
+
+func (w watchedConn) Read(p []byte) (int, error) {
+	if err := w.pc.ended(); err != nil {
+		return 0, err
+	}
+	return w.pc.c.Read(p)
+}
+
+func (w watchedConn) Write(p []byte) (int, error) {
+	if err := w.pc.ended(); err != nil {
+		return 0, err
+	}
+	return w.pc.c.Write(p)
+}
+
+// ended returns the error of the request whose context ended, if so.
+func (pc *persistConn) ended() error {
+	if pc.w != nil && pc.w.fired.Load() {
+		return pc.w.ctx.Err()
+	}
+	return nil
 }
 
 // takeIdle takes the most recently used idle connection to key, closing
@@ -194,6 +225,7 @@ func (t *transport) CloseIdleConnections() {
 // is read by the caller.
 func (t *transport) roundTrip(ctx context.Context, pc *persistConn, req *http.Request) (*http.Response, error) {
 	w := watchConn(t.e, ctx, pc.c)
+	pc.w = w
 	wire, gzipped := askGzip(req)
 	var resp *http.Response
 	var err error

@@ -220,3 +220,26 @@ func TestCheckTimesOut(t *testing.T) {
 		t.Errorf("check: %v, want ErrUnknown", err)
 	}
 }
+
+// TestNewObjectRefuses: a name that cannot name a file, or a model
+// without Init or Step, is a programming mistake that panics at once.
+func TestNewObjectRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		model porcupine.Model
+	}{
+		{"", KV()},
+		{"a/b", KV()},
+		{"kv map", KV()},
+		{"kv", porcupine.Model{Init: func() any { return "" }}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewObject(%q) did not panic", tc.name)
+				}
+			}()
+			NewObject(tc.name, tc.model)
+		}()
+	}
+}

@@ -2,8 +2,10 @@ package check_test
 
 import (
 	"fmt"
+	"math"
 	"time"
 
+	"github.com/anishathalye/porcupine"
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/check"
 	"github.com/orrerysim/orrery/env"
@@ -154,4 +156,21 @@ func ExampleRecorder_Call() {
 	}
 	fmt.Println(rep.OK())
 	// Output: true
+}
+
+// The models are porcupine models: they check a history of your own as
+// well. A write that timed out may have taken effect, so a later read may
+// see it, or not.
+func ExampleKV() {
+	history := []porcupine.Operation{
+		{ClientId: 0, Input: check.Put("x", "1"), Output: check.KVOutput{}, Call: 0, Return: 10},
+		{ClientId: 1, Input: check.Put("x", "2"), Output: check.Unknown, Call: 5, Return: math.MaxInt64},
+		{ClientId: 0, Input: check.Get("x"), Output: check.KVOutput{Value: "2"}, Call: 20, Return: 30},
+		{ClientId: 0, Input: check.Get("x"), Output: check.KVOutput{Value: "1"}, Call: 40, Return: 50},
+	}
+	fmt.Println(porcupine.CheckOperations(check.KV(), history[:3]))
+	fmt.Println(porcupine.CheckOperations(check.KV(), history))
+	// Output:
+	// true
+	// false
 }

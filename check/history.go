@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -26,8 +27,16 @@ type Object struct {
 // failures and artifacts: letters, digits, '-', '_' and '.'), whose
 // operations are checked against model.
 func NewObject(name string, model porcupine.Model) *Object {
+	if !nameRE.MatchString(name) {
+		panic(fmt.Sprintf("check.NewObject(%q): want a name of letters, digits, '-', '_' and '.'", name))
+	}
+	if model.Init == nil || (model.Step == nil && model.StepContext == nil) {
+		panic(fmt.Sprintf("check.NewObject(%q): the model needs Init and Step", name))
+	}
 	return &Object{name: name, model: model}
 }
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // Name returns the object's name.
 func (o *Object) Name() string { return o.name }

@@ -164,7 +164,15 @@ func configOf(s *Simulation) string {
 	for _, inv := range s.Invariants {
 		invariants = append(invariants, inv.Name)
 	}
-	b, err := json.Marshal([]any{hosts, invariants, s.Network, s.Disk, s.Chaos, s.MaxTime})
+	parts := []any{hosts, invariants, s.Network, s.Disk, s.Chaos, s.MaxTime}
+	if len(s.SeedChecks) > 0 || s.Liveness > 0 { // left out when unused: older fingerprints stand
+		var checks []string
+		for _, sc := range s.SeedChecks {
+			checks = append(checks, sc.Name)
+		}
+		parts = append(parts, checks, s.Liveness)
+	}
+	b, err := json.Marshal(parts)
 	if err != nil {
 		return "" // not comparable: merge does not check it
 	}

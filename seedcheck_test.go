@@ -226,3 +226,22 @@ func TestArtifactsDir(t *testing.T) {
 		t.Errorf("a file as the artifacts directory: %v (a seed ran: %v)", err, ran)
 	}
 }
+
+// TestConfigCountsSeedChecks: the seed checks and the liveness bound are
+// part of a report's fingerprint, so that reports of runs that differ in
+// them are not taken for shards of one run.
+func TestConfigCountsSeedChecks(t *testing.T) {
+	live := testsims.Counter()
+	live.Liveness = time.Second
+	configs := map[string]bool{}
+	for _, s := range []orrery.Simulation{testsims.Counter(), withCheck(func(context.Context) error { return nil }), live} {
+		rep, err := orrery.Run(s, orrery.Options{Seeds: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		configs[rep.Config] = true
+	}
+	if len(configs) != 3 {
+		t.Errorf("%d fingerprints for three simulations: %v", len(configs), configs)
+	}
+}

@@ -140,6 +140,8 @@ type seedFlags struct {
 	Artifacts    string        `help:"Write each failing seed's trace, report entry and check files (porcupine's page) into DIR/<seed>/." placeholder:"DIR"`
 	Trace        string        `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`
 	Report       string        `help:"Write the report as JSON to this file (also when interrupted, marked incomplete)." type:"path"`
+
+	CryptoRandFromOS bool `help:"Serve crypto/rand to the simulation's tasks from the operating system, not the seed: their reads show in the trace (from=os) and no longer replay."`
 }
 
 // apply sets the flags' changes on sim.
@@ -152,6 +154,7 @@ func (f seedFlags) apply(sim *orrery.Simulation) {
 // options sets the flags' options of the run on opts.
 func (f seedFlags) options(opts *orrery.Options) {
 	opts.CheckTimeout, opts.Artifacts = f.CheckTimeout, f.Artifacts
+	opts.CryptoRandFromOS = f.CryptoRandFromOS
 }
 
 // runCmd is orrery run.
@@ -313,6 +316,9 @@ func (s *simSet) replayCommand(name string, f seedFlags) func(uint64) string {
 		}
 		if f.CheckTimeout != 0 {
 			cmd += " --check-timeout " + f.CheckTimeout.String()
+		}
+		if f.CryptoRandFromOS {
+			cmd += " --crypto-rand-from-os"
 		}
 		return cmd
 	}

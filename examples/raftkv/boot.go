@@ -70,6 +70,7 @@ func boot(ctx context.Context, e env.Env, o Options) (*node, error) {
 		return nil, err
 	}
 	n.wal = w
+	assert.Sometimes(ctx, len(ws.ents) > 0, "a node recovers entries from its WAL")
 	if err := n.loadLog(snap, ws); err != nil {
 		w.close()
 		return nil, err
@@ -196,6 +197,7 @@ func (n *node) loadStore(ctx context.Context, snap *raftpb.Snapshot) error {
 		// in between are applied a second time.
 		kv.applied, kv.sessions = st.applied, st.sessions
 	}
+	assert.Sometimes(ctx, kv.applied > st.applied, "a node boots from a checkpoint newer than its snapshot")
 	n.st, n.checkpoint = kv, kv.applied
 	return nil
 }

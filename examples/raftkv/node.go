@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/env"
 )
 
@@ -133,6 +134,7 @@ func (n *node) persist(ctx context.Context, rd raft.Ready) error {
 		n.storage.SetHardState(n.hs)
 		return n.storage.Append(rd.Entries)
 	}
+	assert.Reachable(ctx, "a follower installs the leader's snapshot")
 	b, err := marshal.Marshal(rd.Snapshot)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package orrery_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -256,4 +257,47 @@ func ExampleReport_MissingShards() {
 	}
 	fmt.Println(merged.Shard, merged.MissingShards())
 	// Output: 1,3/4 [2 4]
+}
+
+// FuzzReadReport: whatever the bytes, reading a report, merging it alone,
+// and printing its summary do not panic, and a report that reads writes
+// back as one that reads the same.
+func FuzzReadReport(f *testing.F) {
+	var shards []*orrery.Report
+	for k := range 3 {
+		rep, err := orrery.Run(drawer(), orrery.Options{Seeds: 6, FirstSeed: 40, Shard: orrery.Shard{Index: k, Count: 3}})
+		if err != nil {
+			f.Fatal(err)
+		}
+		shards = append(shards, rep)
+	}
+	merged, err := orrery.MergeReports(shards[0], shards[2])
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, r := range []*orrery.Report{shards[1], merged} {
+		var b bytes.Buffer
+		r.WriteJSON(&b)
+		f.Add(b.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := orrery.ReadReport(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		orrery.MergeReports(r)
+		r.WriteTable(io.Discard)
+		r.MissingShards()
+		var b bytes.Buffer
+		if err := r.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		back, err := orrery.ReadReport(&b)
+		if err != nil {
+			t.Fatalf("a report that read does not read back: %v\n%s", err, b.String())
+		}
+		if diff := differences(*back, *r); diff != "" {
+			t.Fatalf("a report that read reads back otherwise: %s", diff)
+		}
+	})
 }

@@ -125,7 +125,9 @@ func (n *node) loadSnapshot(ctx context.Context) (*raftpb.Snapshot, error) {
 	if b != nil {
 		return snap, proto.Unmarshal(b, snap)
 	}
-	snap.Data = newStore().encode()
+	st := newStore()
+	st.applied = 1
+	snap.Data = st.encode()
 	snap.Metadata = &raftpb.SnapshotMetadata{ConfState: n.confState(), Index: proto.Uint64(1), Term: proto.Uint64(1)}
 	b, err = marshal.Marshal(snap)
 	if err != nil {
@@ -191,13 +193,13 @@ func (n *node) loadStore(ctx context.Context, snap *raftpb.Snapshot) error {
 	if err != nil || kv.applied < st.applied || kv.applied > n.hs.GetCommit() {
 		return nil
 	}
+	assert.Sometimes(ctx, kv.applied > st.applied, "a node boots from a checkpoint newer than its snapshot")
 	if orrery.Planted(ctx, BugDoubleApply) {
 		// The bug: the data comes from kv.db, but the applied index (and
 		// the dedup table kept with it) from the snapshot. The entries
 		// in between are applied a second time.
 		kv.applied, kv.sessions = st.applied, st.sessions
 	}
-	assert.Sometimes(ctx, kv.applied > st.applied, "a node boots from a checkpoint newer than its snapshot")
 	n.st, n.checkpoint = kv, kv.applied
 	return nil
 }

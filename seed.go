@@ -106,7 +106,7 @@ func (res *seedResult) check(c *cluster, o seedOptions) {
 	w := c.w
 	res.Kind = "check"
 	res.Failure = &sim.Failure{Kind: sim.FailWorkload, Seed: w.Seed(), At: w.Now(),
-		RNGCalls: w.RNGCalls(), Message: out.failed}
+		RNGCalls: w.RNGCalls(), Message: out.failed, Stack: out.stack}
 	if o.keepFiles {
 		as, _ := w.Value(artifactsKey{}).([]artifact)
 		res.Files = fillArtifacts(as)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/orrerysim/orrery/sim"
@@ -60,6 +61,7 @@ type artifactsKey struct{}
 // checkOutcome is what the seed checks of a seed decided.
 type checkOutcome struct {
 	failed  string // the first failing check's message, or ""
+	stack   string // the stack of a check that panicked
 	unknown string // why the seed is unknown, or ""
 }
 
@@ -73,7 +75,11 @@ func (c *cluster) runSeedChecks(timeout time.Duration) checkOutcome {
 		case errors.Is(err, ErrUnknown):
 			return checkOutcome{unknown: fmt.Sprintf("check %s: %v", sc.Name, err)}
 		default:
-			return checkOutcome{failed: fmt.Sprintf("check %s: %v", sc.Name, err)}
+			out := checkOutcome{failed: fmt.Sprintf("check %s: %v", sc.Name, err)}
+			if p, ok := err.(checkPanic); ok {
+				out.stack = p.stack
+			}
+			return out
 		}
 	}
 	return checkOutcome{}
@@ -93,7 +99,7 @@ func runSeedCheck(simCtx context.Context, sc SeedCheck, timeout time.Duration) (
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				done <- fmt.Errorf("panic: %v", v)
+				done <- checkPanic{v, string(debug.Stack())}
 			}
 		}()
 		done <- sc.Check(ctx)
@@ -112,6 +118,14 @@ func runSeedCheck(simCtx context.Context, sc SeedCheck, timeout time.Duration) (
 	}
 	return err
 }
+
+// checkPanic is the error of a check that panicked.
+type checkPanic struct {
+	value any
+	stack string
+}
+
+func (p checkPanic) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
 // fillArtifacts fills the files the checks attached, in memory.
 func fillArtifacts(as []artifact) []artifactFile {

@@ -68,6 +68,9 @@ func TestSeedCheckOutcome(t *testing.T) {
 			if tc.failed > 0 && rep.Failures[0].Kind != "check" {
 				t.Errorf("kind %q, want check", rep.Failures[0].Kind)
 			}
+			if tc.name == "panic" && !strings.Contains(rep.Failures[0].Stack, "seedcheck_test.go") {
+				t.Errorf("the stack of a check that panicked lacks it:\n%s", rep.Failures[0].Stack)
+			}
 			var b strings.Builder
 			rep.WriteTable(&b)
 			if !strings.Contains(b.String(), tc.summary) {

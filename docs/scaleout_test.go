@@ -124,7 +124,7 @@ func TestDockerfile(t *testing.T) {
 		!strings.HasPrefix(froms[1], "gcr.io/distroless/static") {
 		t.Errorf("stages %q: want golang of go.mod's %s AS build, then a distroless static image", froms, goVersion)
 	}
-	for _, want := range []string{"COPY --from=build /out/sim /sim", `ENTRYPOINT ["/sim"]`, "ARG SIM=./cmd/sim"} {
+	for _, want := range []string{"COPY --from=build /out/sim /sim", `ENTRYPOINT ["/sim"]`, "ARG SIM=./cmd/sim", "USER 65532:65532"} {
 		if !strings.Contains(strings.Join(lines, "\n"), want) {
 			t.Errorf("the Dockerfile lacks %s", want)
 		}

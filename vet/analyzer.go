@@ -43,7 +43,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc: "report code that escapes the simulation\n\n" +
 		"In packages that use env.Env (or carry an //orrery:simulated comment), " +
 		"report wall-clock time, go statements, Go channels and select, blocking " +
-		"sync locks, global math/rand, crypto/rand, os file and net calls, and " +
+		"sync locks, global math/rand, crypto/rand.Prime, os file and net calls, and " +
 		"map iteration whose order reaches the outside, naming the env " +
 		"equivalent. //orrery:allow <reason> on the line or the line above " +
 		"silences a report.",

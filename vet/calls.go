@@ -44,7 +44,7 @@ func (c *checker) ruleFor(obj types.Object, id *ast.Ident) (string, rule, bool) 
 	name := path + "." + key
 	switch path {
 	case "crypto/rand":
-		if c.isTestFile(id) {
+		if !cryptoUncaptured[key] || c.isTestFile(id) {
 			return "", rule{}, false
 		}
 		return name, cryptoRule, true

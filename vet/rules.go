@@ -18,7 +18,7 @@ var rules = map[string]map[string]rule{
 	"os":           osRules,
 	"net":          netRules,
 	"net/http":     httpRules,
-	"crypto/rand":  nil, // every object: see cryptoRule
+	"crypto/rand":  nil, // the uncaptured objects: see cryptoRule
 	"math/rand":    nil, // every package-level function but randSafe: see randRule
 	"math/rand/v2": nil,
 }
@@ -137,9 +137,17 @@ var httpRules = map[string]rule{
 	"Server.Serve": httpServer, "Server.ServeTLS": httpServer,
 }
 
-// cryptoRule applies to every object of crypto/rand outside _test.go files.
+// cryptoRule applies to the objects of crypto/rand that the simulation
+// does not capture, outside _test.go files. The others (Read, Int, Text,
+// Reader) read crypto/rand.Reader, which serves each simulated task from
+// the seed, and stay secure in production: they are not reported.
 var cryptoRule = rule{"reads the operating system's entropy, which no seed replays " +
-	"(crypto/rand is not captured by the simulation yet)", "e.Rand()", 0}
+	"(since Go 1.26 it ignores the reader it is given, which the simulation captures)",
+	"a value fixed in the simulation, or one derived from crypto/rand.Read", 0}
+
+// cryptoUncaptured lists the objects of crypto/rand that draw from the
+// operating system whatever crypto/rand.Reader is.
+var cryptoUncaptured = map[string]bool{"Prime": true}
 
 // randSafe lists the math/rand functions that make a seeded source rather
 // than draw from the global one.

@@ -2,6 +2,7 @@ package rnd
 
 import (
 	crand "crypto/rand"
+	"math/big"
 	"math/rand"
 	randv2 "math/rand/v2"
 
@@ -17,8 +18,11 @@ func Draw(e env.Env, xs []int) int {
 	n := randv2.N(10)                                                       // want `math/rand/v2.N draws from the global source`
 	randv2.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] }) // want `math/rand/v2.Shuffle draws.*use e.Rand\(\).Shuffle\(n, swap\)`
 	var buf [8]byte
-	crand.Read(buf[:]) // want `crypto/rand.Read reads the operating system's entropy, which no seed replays \(crypto/rand is not captured by the simulation yet\): use e.Rand\(\)`
-	_ = crand.Reader   // want `crypto/rand.Reader reads the operating system's entropy`
+	crand.Read(buf[:]) // crypto/rand.Reader follows the seed in a simulation
+	_ = crand.Reader
+	_, _ = crand.Int(crand.Reader, big.NewInt(10))
+	_ = crand.Text()
+	_, _ = crand.Prime(crand.Reader, 64) // want `crypto/rand.Prime reads the operating system's entropy, which no seed replays \(since Go 1.26 it ignores the reader it is given, which the simulation captures\): use a value fixed in the simulation`
 	return a + int(b) + int(f) + c + int(u) + n
 }
 

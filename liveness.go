@@ -17,7 +17,10 @@ import (
 type Request struct {
 	Client string        // who sent it ("client-2", "3")
 	Op     string        // what it asks ("put(x, 1)")
-	Since  time.Duration // when it was sent, in logical time
+	// Since is when it was sent, in logical time: the true time of the
+	// run (sim.FromContext(ctx).Now()), which a host's clock equals
+	// unless Simulation.Clocks skews it.
+	Since time.Duration
 }
 
 // String prints the request as the liveness check lists it.

@@ -15,8 +15,8 @@ import (
 // Request is a client request in flight, as the liveness check names it
 // (see Simulation.Liveness and TrackRequests).
 type Request struct {
-	Client string        // who sent it ("client-2", "3")
-	Op     string        // what it asks ("put(x, 1)")
+	Client string // who sent it ("client-2", "3")
+	Op     string // what it asks ("put(x, 1)")
 	// Since is when it was sent, in logical time: the true time of the
 	// run (sim.FromContext(ctx).Now()), which a host's clock equals
 	// unless Simulation.Clocks skews it.

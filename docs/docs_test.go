@@ -90,7 +90,7 @@ func run(t *testing.T, cmd string) string {
 	}
 	var stdout, stderr bytes.Buffer
 	code := cli.MainArgs("orrery", fields[1:], &stdout, &stderr, bank.Simulation(bank.Options{}), leaseSimulation(),
-		registerSimulation(), counter.Simulation())
+		registerSimulation(), counter.Simulation(), sessionsSimulation())
 	text := stderr.String() + stdout.String()
 	if code != 0 {
 		text += fmt.Sprintf("(exit status %d)\n", code)

@@ -17,7 +17,9 @@
 // twice), ORRERY_PARALLEL (seeds at once), ORRERY_BUG (planted bugs,
 // comma-separated), ORRERY_SWARM (swarm testing), ORRERY_CATALOG (a source
 // directory whose assertions must all be reached), ORRERY_REPORT (the JSON
-// report), ORRERY_WATCHDOG (the real time a step may take) and ORRERY_LOG
+// report), ORRERY_WATCHDOG (the real time a step may take),
+// ORRERY_CRYPTO_RAND_FROM_OS (crypto/rand from the operating system, not
+// the seed, to see what depends on it) and ORRERY_LOG
 // (what the text trace of a replayed seed on standard error shows:
 // ORRERY_SEED=42 ORRERY_LOG=trace go test -run TestBank). A value that
 // does not parse fails the test.
@@ -101,7 +103,7 @@ func writeReport(t testing.TB, setting string, rep *orrery.Report) error {
 // options are the run's options from the settings.
 func options(t testing.TB, set settings) (orrery.Options, func() error, error) {
 	opts := orrery.Options{Seeds: set.seeds, Parallel: set.parallel, CheckDeterminism: set.determinism,
-		Bugs: set.bugs, Watchdog: set.watchdog}
+		Bugs: set.bugs, Watchdog: set.watchdog, CryptoRandFromOS: set.cryptoFromOS}
 	if set.replay {
 		opts.Replay = []uint64{set.seed}
 	} else {
@@ -234,6 +236,9 @@ func goTestReplay(pkg, name string, set settings) func(uint64) string {
 	}
 	if set.checkTime != 0 {
 		env += " ORRERY_CHECK_TIMEOUT=" + set.checkTime.String()
+	}
+	if set.cryptoFromOS {
+		env += " ORRERY_CRYPTO_RAND_FROM_OS=1"
 	}
 	return func(seed uint64) string {
 		return fmt.Sprintf("ORRERY_SEED=%#x%s go test -run '%s' %s", seed, env, run, pkg)

@@ -51,6 +51,7 @@ func TestSettingsFromFlagsAndEnvironment(t *testing.T) {
 		{"flag swarm", []string{"-orrery.swarm"}, nil, func(s settings) bool { return s.swarm }, ""},
 		{"flag swarm off wins", []string{"-orrery.swarm=false"}, map[string]string{"ORRERY_SWARM": "true"}, func(s settings) bool { return !s.swarm }, ""},
 		{"env determinism", nil, map[string]string{"ORRERY_CHECK_DETERMINISM": "true"}, func(s settings) bool { return s.determinism }, ""},
+		{"env crypto from os", nil, map[string]string{"ORRERY_CRYPTO_RAND_FROM_OS": "1"}, func(s settings) bool { return s.cryptoFromOS }, ""},
 		{"env bug", nil, map[string]string{"ORRERY_BUG": "a,b"}, func(s settings) bool { return strings.Join(s.bugs, "+") == "a+b" }, ""},
 		{"env trace", nil, map[string]string{"ORRERY_TRACE": "t.jsonl"}, func(s settings) bool { return s.trace == "t.jsonl" }, ""},
 		{"env report", nil, map[string]string{"ORRERY_REPORT": "r.json"}, func(s settings) bool { return s.report == "r.json" }, ""},

@@ -30,6 +30,8 @@ type settings struct {
 	checkTime   time.Duration // each seed check's time limit
 	artifacts   string        // the directory of failing seeds' artifacts
 	log         string        // the replayed seed's text trace on standard error
+
+	cryptoFromOS bool // crypto/rand from the operating system, not the seed
 }
 
 // setting is one -orrery.NAME flag and its ORRERY_NAME variable.
@@ -76,6 +78,8 @@ var all = []*setting{
 		parse: func(s *settings, v string) error { s.trace = v; return nil }},
 	{name: "check-determinism", bool: true, usage: "run every seed twice and compare trace hashes",
 		parse: func(s *settings, v string) error { return parseBool(&s.determinism, v) }},
+	{name: "crypto-rand-from-os", bool: true, usage: "serve crypto/rand to the simulation's tasks from the operating system, not the seed (see orrery.Options.CryptoRandFromOS)",
+		parse: func(s *settings, v string) error { return parseBool(&s.cryptoFromOS, v) }},
 	{name: "parallel", usage: "seeds run at once (default GOMAXPROCS)", parse: func(s *settings, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -69,5 +70,36 @@ func TestHostClockAdoptionKeepsTrace(t *testing.T) {
 	}
 	if a, b := run(false), run(true); a != b {
 		t.Errorf("trace hash %#x adopting the waits, %#x tracking them from the start", a, b)
+	}
+}
+
+// BenchmarkHostClockWake is BenchmarkTimerWake with every task sleeping on
+// a host clock (and a timer armed and stopped on it each time, as a
+// WithTimeout does), which has never drifted and keeps no list of its
+// waits, or (tracked) keeps it as a drifting clock does. One op is one
+// wake.
+func BenchmarkHostClockWake(b *testing.B) {
+	for _, tracked := range []bool{false, true} {
+		b.Run(fmt.Sprintf("tracked=%v", tracked), func(b *testing.B) {
+			w := New(Config{Seed: 1})
+			c := NewHostClock(w, "h", 0, 0)
+			c.tracked = tracked
+			left := b.N
+			for range 100 {
+				w.Spawn("sleeper", func(ctx context.Context) {
+					r := w.Rand()
+					for left > 0 {
+						left--
+						tm := c.AfterFunc(ctx, time.Second, func() {})
+						c.Sleep(ctx, r.Duration(time.Microsecond, time.Millisecond))
+						tm.Stop()
+					}
+				})
+			}
+			b.ResetTimer()
+			if err := w.Run(); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package envhttp_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/env/envhttp"
+	"github.com/orrerysim/orrery/env/realenv"
 )
 
 // A server process serves an ordinary http.Handler and a workload calls
@@ -53,4 +55,38 @@ func Example() {
 	// Output:
 	// 200 OK hello, orrery
 	// true <nil>
+}
+
+// In production the same code runs on env/realenv: Serve is then
+// http.Server.Serve, and the client an http.Transport dialing e.Net().
+func ExampleServer_Serve() {
+	ctx, shutdown := context.WithCancel(context.Background())
+	defer shutdown()
+	e, _ := realenv.New(realenv.Options{Name: "greeter", Context: ctx})
+	l, err := e.Net().Listen(ctx, "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := envhttp.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }),
+		ReadHeaderTimeout: time.Second,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(e, l) }()
+
+	resp, err := envhttp.Client(e).Get("http://" + l.Addr().String() + "/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(resp.Status, string(body))
+
+	shutdown() // the host's context ends: Serve returns
+	fmt.Println(<-served)
+	// Output:
+	// 200 OK hello
+	// http: Server closed
 }

@@ -3,6 +3,7 @@ package orrery_test
 import (
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -110,4 +111,44 @@ func leakConns(e env.Env, addrs ...string) ([]net.Conn, error) {
 		conns = append(conns, c)
 	}
 	return conns, nil
+}
+
+// processLock is a lock of the process, as a library holds one around its
+// own global state (etcd raft around its source of election timeouts).
+var processLock sync.Mutex
+
+// TestDeterminismCheckWithAProcessLock: the two traced runs of a seed
+// run at once, each writing its trace into the comparison. A task that
+// writes its trace while holding a lock of the process must not wait for
+// the comparison to read it: the other run would wait for the lock, the
+// comparison for the other run, and the seed would stall until the
+// watchdog gave up on it.
+func TestDeterminismCheckWithAProcessLock(t *testing.T) {
+	pad := strings.Repeat("x", 16<<10)
+	s := leakSim(func(e env.Env, n int) error {
+		for i := range 40 {
+			run := 0
+			if i >= 30 {
+				run = n // the runs part at the 30th record
+			}
+			processLock.Lock()
+			e.Log().Info("chunk", "i", i, "run", run, "pad", pad)
+			processLock.Unlock()
+			if err := e.Clock().Sleep(e.Context(), time.Millisecond); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 1, CheckDeterminism: true, Watchdog: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failures) != 1 {
+		t.Fatalf("want one finding, got %+v", rep.Failures)
+	}
+	msg := rep.Failures[0].Message
+	if !strings.Contains(msg, `likely culprit: the application log of task "srv/main"`) || strings.Contains(msg, "blocked") {
+		t.Errorf("the finding does not name the log that differs:\n%s", msg)
+	}
 }

@@ -259,6 +259,31 @@ func ExampleReport_MissingShards() {
 	// Output: 1,3/4 [2 4]
 }
 
+// A merge keeps how far each shard ran: here the second of three shards
+// stopped early, as its budget ran out.
+func ExamplePart() {
+	var reports []*orrery.Report
+	for k := range 3 {
+		rep, err := orrery.Run(counter(), orrery.Options{Seeds: 9, Shard: orrery.Shard{Index: k, Count: 3}})
+		if err != nil {
+			panic(err)
+		}
+		reports = append(reports, rep)
+	}
+	reports[1].Seeds, reports[1].Stopped = 1, "budget" // as a budget would have stopped it
+	merged, err := orrery.MergeReports(reports...)
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range merged.Parts {
+		fmt.Printf("shard %s: %d seeds (stopped: %s)\n", p.Shard, p.Seeds, p.Stopped)
+	}
+	// Output:
+	// shard 1/3: 3 seeds (stopped: seeds)
+	// shard 2/3: 1 seeds (stopped: budget)
+	// shard 3/3: 3 seeds (stopped: seeds)
+}
+
 // FuzzReadReport: whatever the bytes, reading a report, merging it alone,
 // and printing its summary do not panic, and a report that reads writes
 // back as one that reads the same.

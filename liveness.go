@@ -41,6 +41,22 @@ func TrackRequests(ctx context.Context, pending func() []Request) {
 	}
 }
 
+// Healed reports when the faults of the seed ctx belongs to healed (the
+// end of the chaos phase, in logical time), and false before they have,
+// or outside a simulation. A seed check uses it to mark the healing on
+// what it draws (package check marks porcupine's page).
+func Healed(ctx context.Context) (time.Duration, bool) {
+	w := sim.FromContext(ctx)
+	if w == nil {
+		return 0, false
+	}
+	l, _ := w.Value(livenessKey{}).(*liveness)
+	if l == nil || !l.healed {
+		return 0, false
+	}
+	return l.healedAt, true
+}
+
 // liveness is a seed's liveness check: the sources of pending requests,
 // and the tasks that wait for the faults to heal.
 type liveness struct {

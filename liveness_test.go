@@ -1,6 +1,7 @@
 package orrery_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -110,5 +111,34 @@ func TestLivenessValidation(t *testing.T) {
 	s.Liveness = -time.Second
 	if _, err := orrery.Run(s, orrery.Options{Seeds: 1}); err == nil || !strings.Contains(err.Error(), "negative Liveness") {
 		t.Errorf("negative bound: %v", err)
+	}
+}
+
+// TestHealed: Healed says when the chaos phase ended, to a workload after
+// it and to a seed check; before it, and outside a simulation, it is
+// false.
+func TestHealed(t *testing.T) {
+	s := livenessSim()
+	s.Chaos.Duration = time.Second
+	var during, after bool
+	var at time.Duration
+	s.Workloads[0].New = func() orrery.Driver {
+		return orrery.Funcs{RunFunc: func(e env.Env) error {
+			_, during = orrery.Healed(e.Context())
+			return e.Clock().Sleep(e.Context(), 2*time.Second)
+		}}
+	}
+	s.SeedChecks = []orrery.SeedCheck{{Name: "healed", Check: func(ctx context.Context) error {
+		at, after = orrery.Healed(ctx)
+		return nil
+	}}}
+	if _, err := orrery.Run(s, orrery.Options{Seeds: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if during || !after || at != time.Second {
+		t.Errorf("healed during the chaos phase %v, after %v at %v; want false, true at 1s", during, after, at)
+	}
+	if _, ok := orrery.Healed(context.Background()); ok {
+		t.Error("healed outside a simulation")
 	}
 }

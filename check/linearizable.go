@@ -49,6 +49,7 @@ func (o *Object) checkOps(ctx context.Context, ops []porcupine.Operation) error 
 		return fmt.Errorf("%d operations of %s: porcupine ran out of time: %w", len(ops), o.name, orrery.ErrUnknown)
 	}
 	v := o.explain(ctx, ops)
+	v.healedAt, v.healed = orrery.Healed(ctx)
 	orrery.AddArtifact(ctx, "linearizability-"+o.name+".html", v.visualize)
 	return v
 }
@@ -82,6 +83,8 @@ type Violation struct {
 
 	model     porcupine.Model
 	partition []porcupine.Operation
+	healedAt  time.Duration // when the faults healed, marked on the page
+	healed    bool
 }
 
 // Unwrap makes a Violation match ErrNotLinearizable.
@@ -202,6 +205,11 @@ func (v *Violation) visualize(w io.Writer) error {
 	res, info := porcupine.CheckOperationsVerbose(v.model, v.partition, pageTimeout)
 	if res == porcupine.Unknown {
 		_, info = porcupine.CheckOperationsVerbose(v.model, v.Prefix, pageTimeout)
+	}
+	if v.healed {
+		info.AddAnnotations([]porcupine.Annotation{{Tag: "orrery", Start: int64(v.healedAt),
+			Description: "faults healed", Details: fmt.Sprintf("the chaos phase ended at t=%.6fs", v.healedAt.Seconds()),
+			BackgroundColor: "#d8f0d8"}})
 	}
 	return porcupine.Visualize(v.model, info, w)
 }

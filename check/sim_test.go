@@ -1,6 +1,8 @@
 package check_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +44,31 @@ func TestSameInstant(t *testing.T) {
 	}
 	if rep.Failed != 1 || !strings.Contains(rep.Failures[0].Message, "client 1's read() -> 0 returned") {
 		t.Fatalf("a stale read of the same instant passed: %+v", rep.Failures)
+	}
+}
+
+// TestPage: a seed that is not linearizable gets porcupine's page among
+// its artifacts, the healing of the faults marked on it.
+func TestPage(t *testing.T) {
+	obj := check.NewObject("cell", check.Register(0))
+	s := oneClient(obj, func(e env.Env, h *check.Recorder) error {
+		h.Call(0, check.Write(1)).Return(nil)
+		h.Call(1, check.Read()).Return(0)
+		return nil
+	})
+	dir := t.TempDir()
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 1, Artifacts: dir})
+	if err != nil || rep.Failed != 1 {
+		t.Fatalf("run: %v, %d failed", err, rep.Failed)
+	}
+	page, err := os.ReadFile(filepath.Join(rep.Failures[0].Artifacts[0], "linearizability-cell.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"faults healed", "write(1)", "operation 1, called at t=0.000000s"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the page lacks %q", want)
+		}
 	}
 }
 

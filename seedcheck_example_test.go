@@ -103,3 +103,25 @@ func ExampleTrackRequests() {
 	// nodes:
 	//   server: up
 }
+
+// A seed check learns when the chaos phase ended, to judge what happened
+// after it.
+func ExampleHealed() {
+	sim := orrery.Simulation{
+		Name:      "heal",
+		Processes: []orrery.Process{{Name: "server", Main: summer}},
+		Workloads: []orrery.Workload{{Name: "client", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error { return e.Clock().Sleep(e.Context(), 3*time.Second) }}
+		}}},
+		SeedChecks: []orrery.SeedCheck{{Name: "heal", Check: func(ctx context.Context) error {
+			at, ok := orrery.Healed(ctx)
+			fmt.Println("healed:", ok, "at", at)
+			return nil
+		}}},
+	}
+	sim.Chaos.Duration = 2 * time.Second
+	if _, err := orrery.Run(sim, orrery.Options{Seeds: 1}); err != nil {
+		fmt.Println(err)
+	}
+	// Output: healed: true at 2s
+}

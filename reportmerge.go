@@ -319,6 +319,9 @@ func (r *Report) checkCoverage() error {
 		switch {
 		case r.Requested > 0 && p.Seeds > size:
 			return fmt.Errorf("%s ran %d seeds, more than the %d its slice of %d holds", p.name(), p.Seeds, size, r.Requested)
+		case p.Stopped == stoppedSeeds && r.Requested == 0:
+			return fmt.Errorf("a gap: %s says it ran all its seeds (stopped: %s), but its run asked for no seed count, which only a budget or coverage stops",
+				p.name(), p.Stopped)
 		case p.Stopped == stoppedSeeds && p.Seeds != size:
 			return fmt.Errorf("a gap: %s ran %d of the %d seeds of its slice, yet did not stop early (stopped: %s)",
 				p.name(), p.Seeds, size, p.Stopped)

@@ -151,6 +151,8 @@ func TestMergeTellsAStoppedShardFromAGap(t *testing.T) {
 		{"stopped when covered", variant(func(r *orrery.Report) { r.Seeds, r.Stopped = 1, "covered" }), ""},
 		{"short for no reason", variant(func(r *orrery.Report) { r.Seeds = 2 }),
 			"report 2: a gap: shard 2/3 ran 2 of the 3 seeds of its slice, yet did not stop early (stopped: seeds)"},
+		{"all of no count", variant(func(r *orrery.Report) { r.Requested = 0 })[1:2],
+			"a gap: shard 2/3 says it ran all its seeds (stopped: seeds), but its run asked for no seed count"},
 		{"too many", variant(func(r *orrery.Report) { r.Seeds = 4 }), "shard 2/3 ran 4 seeds, more than the 3 its slice of 9 holds"},
 		{"fail-fast at a passing seed", variant(func(r *orrery.Report) { r.Stopped, r.Failed, r.Failures = "fail-fast", 0, nil }),
 			"a gap: shard 2/3 stopped at a failing seed (stopped: fail-fast), but the last of its 3 seeds did not fail"},

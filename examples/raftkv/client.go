@@ -187,6 +187,15 @@ type outcome struct {
 	final map[string][]string // key -> the values read in Check
 }
 
+// String counts what the clients saw, for the liveness check's message.
+func (out *outcome) String() string {
+	n := 0
+	for _, toks := range out.acked {
+		n += len(toks)
+	}
+	return fmt.Sprintf("%d appends acknowledged on %d keys", n, len(out.acked))
+}
+
 func outcomeOf(ctx context.Context) *outcome {
 	if v, ok := orrery.Published(ctx, outcomeKey); ok {
 		return v.(*outcome)

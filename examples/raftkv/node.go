@@ -55,12 +55,28 @@ type node struct {
 // reqKey names a client's request.
 type reqKey struct{ client, seq uint64 }
 
-// Status is what a node publishes (under "raftkv/status/<host>") for the
-// invariants: its raft term and whether it leads in it.
+// Status is what a node publishes for the invariants (see register), and
+// for the liveness check to show: its raft term, whether it leads in it,
+// the leader it knows, and how far its log is committed and applied.
 type Status struct {
-	ID     uint64
-	Term   uint64
-	Leader bool
+	ID      uint64
+	Term    uint64
+	Leader  bool
+	Lead    uint64 // the leader it follows, 0 if none
+	Commit  uint64
+	Applied uint64
+}
+
+// String prints the status on one line: "term 4 leader commit 80 applied 80".
+func (s *Status) String() string {
+	role := fmt.Sprintf("follows kv-%d", s.Lead)
+	switch {
+	case s.Leader:
+		role = "leader"
+	case s.Lead == 0:
+		role = "no leader"
+	}
+	return fmt.Sprintf("term %d %s commit %d applied %d", s.Term, role, s.Commit, s.Applied)
 }
 
 // run drives raft until the node is shut down: a tick, a message from a
@@ -210,8 +226,9 @@ func (n *node) answer(key reqKey, r reply) {
 // publish updates the node's published status.
 func (n *node) publish() {
 	s := n.rn.BasicStatus()
-	n.status.Term = s.GetTerm()
-	n.status.Leader = s.RaftState == raft.StateLeader
+	n.status.Term, n.status.Commit = s.GetTerm(), s.GetCommit()
+	n.status.Leader, n.status.Lead = s.RaftState == raft.StateLeader, s.Lead
+	n.status.Applied = n.st.applied
 }
 
 // compact writes kv.db every CheckpointEvery applied entries, and takes a

@@ -3,6 +3,7 @@ package raftkv
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/orrerysim/orrery"
@@ -139,6 +140,15 @@ func oneLeaderPerTerm(s *orrery.State) error {
 		return nil
 	}
 	return v.(*cluster).check()
+}
+
+// String prints each node's status, for the liveness check's message.
+func (c *cluster) String() string {
+	var b strings.Builder
+	for _, id := range sortedKeys(c.nodes) {
+		fmt.Fprintf(&b, "kv-%d: %v; ", id, c.nodes[id])
+	}
+	return strings.TrimSuffix(b.String(), "; ")
 }
 
 // check records the leader of each node's term and fails if another

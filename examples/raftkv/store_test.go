@@ -136,6 +136,11 @@ func TestOneLeaderPerTerm(t *testing.T) {
 	if err := c.check(); err == nil || !strings.Contains(err.Error(), "kv-1 and kv-3 both lead term 2") {
 		t.Fatalf("got %v", err)
 	}
+	c.nodes[1].Lead, c.nodes[1].Commit, c.nodes[1].Applied = 3, 9, 8
+	want := "kv-1: term 2 follows kv-3 commit 9 applied 8; kv-2: term 3 no leader commit 0 applied 0; kv-3: term 2 leader commit 0 applied 0"
+	if got := c.String(); got != want {
+		t.Errorf("the cluster prints as\n%s\nwant\n%s", got, want)
+	}
 }
 
 func TestAcknowledgedAppendsSurvive(t *testing.T) {

@@ -136,7 +136,7 @@ func chaosSimulation(tallies *[3]outcomes) orrery.Simulation {
 			RunFunc: func(e env.Env) error {
 				return hammer(e, 40, &tallies[orrery.Instance(e.Context())])
 			},
-			CheckFunc: func(e env.Env) error { return oneRequest(e, envhttp.Client(e), "/echo", "after the storm") },
+			CheckFunc: afterTheStorm,
 		}
 	}}}
 	s.Chaos = chaos.Config{
@@ -172,4 +172,20 @@ func TestChaos(t *testing.T) {
 	if sum.failed == 0 || sum.ok == 0 {
 		t.Fatalf("want both responses and errors under chaos, got %+v", sum)
 	}
+}
+
+// afterTheStorm: once the faults are healed, a request succeeds, as soon
+// as the server is back from its last reboot (at most 10 s).
+func afterTheStorm(e env.Env) error {
+	c := envhttp.Client(e)
+	var err error
+	for range 30 {
+		if err = oneRequest(e, c, "/echo", "after the storm"); err == nil {
+			return nil
+		}
+		if err := e.Clock().Sleep(e.Context(), time.Second); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("no request succeeds after the faults healed: %w", err)
 }

@@ -21,6 +21,10 @@ type TableHints struct {
 	// Why returns the replay command of a failing seed that writes its
 	// trace to file, and the command that explains event seq of it.
 	Why func(replay, file string, seq uint64) (replayTraced, why string)
+	// KeepArtifacts says how to keep a failing seed's artifacts, for a
+	// failed seed check that kept none ("--artifacts DIR"); "" says
+	// nothing.
+	KeepArtifacts string
 }
 
 // cliHints are the hints of the orrery command line (run, replay, report
@@ -35,6 +39,7 @@ var cliHints = TableHints{
 		}
 		return replay + " --trace " + file, fmt.Sprintf("%s trace why %s %d", prog, file, seq)
 	},
+	KeepArtifacts: "--artifacts DIR (Options.Artifacts)",
 }
 
 // WriteTable writes the summary people read at the end of a run: the
@@ -200,6 +205,9 @@ func writeDetail(w io.Writer, f SeedFailure, h TableHints) {
 		fmt.Fprintf(w, "\tchaos: %s\n", cell(f.Chaos))
 	}
 	defer writeArtifacts(w, f.Artifacts)
+	if f.Kind == "check" && len(f.Artifacts) == 0 && h.KeepArtifacts != "" {
+		fmt.Fprintf(w, "\tartifacts: none kept: %s keeps the seed's trace and its checks' files (porcupine's page)\n", h.KeepArtifacts)
+	}
 	if f.Kind == "nondeterminism" || f.Seq == 0 {
 		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
 		return

@@ -76,6 +76,9 @@ func TestSeedCheckOutcome(t *testing.T) {
 			if !strings.Contains(b.String(), tc.summary) {
 				t.Errorf("summary lacks %q:\n%s", tc.summary, b.String())
 			}
+			if hint := "artifacts: none kept: --artifacts DIR (Options.Artifacts) keeps"; tc.failed > 0 && !strings.Contains(b.String(), hint) {
+				t.Errorf("summary lacks %q", hint)
+			}
 		})
 	}
 }

@@ -196,6 +196,7 @@ func hints(pkg, test string) orrery.TableHints {
 			return "ORRERY_TRACE=" + file + " " + replay,
 				fmt.Sprintf("go tool orrery trace why %s %d", path.Join(pkg, filepath.ToSlash(written)), seq)
 		},
+		KeepArtifacts: "ORRERY_ARTIFACTS=DIR",
 	}
 }
 

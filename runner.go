@@ -451,7 +451,9 @@ func (r *runner) work() {
 			return
 		}
 		o := r.runOne(seed)
-		r.keepArtifacts(&o)
+		if k <= r.limit.Load() { // a seed past FailFast's limit is left out of the report
+			r.keepArtifacts(&o)
+		}
 		r.finish(k, o)
 	}
 }

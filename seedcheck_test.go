@@ -15,6 +15,7 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/internal/testsims"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // withCheck is the counter simulation with one seed check.
@@ -249,5 +250,27 @@ func TestConfigCountsSeedChecks(t *testing.T) {
 	}
 	if len(configs) != 3 {
 		t.Errorf("%d fingerprints for three simulations: %v", len(configs), configs)
+	}
+}
+
+// TestArtifactsFailFast: with FailFast, a seed after the first failing
+// one that finishes once the limit is known leaves no artifacts: it is not
+// in the report either. The first seed fails at once, the others 300 ms
+// later, on four workers.
+func TestArtifactsFailFast(t *testing.T) {
+	dir := t.TempDir()
+	s := withCheck(func(ctx context.Context) error {
+		if sim.FromContext(ctx).Seed() != orrery.SeedAt(0) {
+			time.Sleep(300 * time.Millisecond)
+		}
+		return errors.New("bad")
+	})
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 4, FailFast: true, Parallel: 4, Artifacts: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if rep.Failed != 1 || len(entries) != 1 {
+		t.Errorf("%d failed, %d artifact directories; want 1 and 1", rep.Failed, len(entries))
 	}
 }

@@ -132,12 +132,22 @@ func fillArtifacts(as []artifact) []artifactFile {
 	var out []artifactFile
 	for _, a := range as {
 		var b bytes.Buffer
-		if err := a.write(&b); err != nil {
+		if err := fillArtifact(&b, a); err != nil {
 			fmt.Fprintf(&b, "\n(writing %s failed: %v)\n", a.name, err)
 		}
 		out = append(out, artifactFile{a.name, b.Bytes()})
 	}
 	return out
+}
+
+// fillArtifact writes one artifact; a panic of its writer is its error.
+func fillArtifact(b *bytes.Buffer, a artifact) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return a.write(b)
 }
 
 // artifactFile is an artifact's content.

@@ -274,3 +274,24 @@ func TestArtifactsFailFast(t *testing.T) {
 		t.Errorf("%d failed, %d artifact directories; want 1 and 1", rep.Failed, len(entries))
 	}
 }
+
+// TestArtifactWriterPanics: an artifact whose writer panics is kept with
+// the panic in it; the run goes on.
+func TestArtifactWriterPanics(t *testing.T) {
+	dir := t.TempDir()
+	s := withCheck(func(ctx context.Context) error {
+		orrery.AddArtifact(ctx, "page.html", func(w io.Writer) error {
+			io.WriteString(w, "<html>")
+			panic("boom")
+		})
+		return errors.New("bad")
+	})
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 1, Artifacts: dir})
+	if err != nil || rep.Failed != 1 {
+		t.Fatalf("run: %v, %d failed", err, rep.Failed)
+	}
+	page, _ := os.ReadFile(filepath.Join(rep.Failures[0].Artifacts[0], "page.html"))
+	if want := "<html>\n(writing page.html failed: panic: boom)\n"; string(page) != want {
+		t.Errorf("page %q, want %q", page, want)
+	}
+}

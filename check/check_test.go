@@ -243,3 +243,15 @@ func TestNewObjectRefuses(t *testing.T) {
 		}()
 	}
 }
+
+// TestModelPanics: a model that panics fails the check with the
+// operation it panicked on, where porcupine's goroutines would otherwise
+// end the program.
+func TestModelPanics(t *testing.T) {
+	o := NewObject("cell", Register(0))
+	err := o.checkOps(context.Background(), []porcupine.Operation{op(0, Put("x", "1"), KVOutput{}, 0, 10)})
+	want := `the model of cell panicked stepping input check.KVInput{Op:0x2, Key:"x", Value:"1", Old:""}, output check.KVOutput{Value:"", OK:false}: interface conversion`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}

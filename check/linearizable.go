@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -37,8 +38,20 @@ func (o *Object) check(ctx context.Context) error {
 	return o.checkOps(ctx, r.Operations())
 }
 
-// checkOps checks a history within the time ctx leaves.
+// checkOps checks a history within the time ctx leaves. A model that
+// panics (porcupine steps it on goroutines of its own, where a panic would
+// end the program) fails the check with the operation it panicked on.
 func (o *Object) checkOps(ctx context.Context, ops []porcupine.Operation) error {
+	g, panicked := o.guarded()
+	err := g.decide(ctx, ops)
+	if p := panicked(); p != nil {
+		return p
+	}
+	return err
+}
+
+// decide checks a history with the model as it is.
+func (o *Object) decide(ctx context.Context, ops []porcupine.Operation) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%d operations of %s: no time left to check them: %w", len(ops), o.name, orrery.ErrUnknown)
 	}
@@ -212,4 +225,40 @@ func (v *Violation) visualize(w io.Writer) error {
 			BackgroundColor: "#d8f0d8"}})
 	}
 	return porcupine.Visualize(v.model, info, w)
+}
+
+// guarded returns o with a model whose steps recover from a panic, and a
+// function that returns the first panic as an error.
+func (o *Object) guarded() (*Object, func() error) {
+	var mu sync.Mutex
+	var first error
+	catch := func(in, out any) {
+		if v := recover(); v != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			if first == nil {
+				first = fmt.Errorf("the model of %s panicked stepping input %#v, output %#v: %v", o.name, in, out, v)
+			}
+		}
+	}
+	m := o.model
+	if step := m.Step; step != nil {
+		m.Step = func(state, in, out any) (ok bool, next any) {
+			ok, next = false, state
+			defer catch(in, out)
+			return step(state, in, out)
+		}
+	}
+	if step := m.StepContext; step != nil {
+		m.StepContext = func(ctx context.Context, state, in, out any) (ok bool, next any) {
+			ok, next = false, state
+			defer catch(in, out)
+			return step(ctx, state, in, out)
+		}
+	}
+	return &Object{name: o.name, model: m}, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return first
+	}
 }

@@ -65,9 +65,9 @@ func TestPlantedBugsAreFound(t *testing.T) {
 		within uint64 // seeds
 		want   string // in the failure
 	}{
-		{raftkv.BugStaleReads, 5, "not linearizable"},
-		{raftkv.BugAckOnPropose, 5, "not linearizable"},
-		{raftkv.BugDoubleApply, 10, "not linearizable"},
+		{raftkv.BugStaleReads, 12, "not linearizable"},
+		{raftkv.BugAckOnPropose, 12, "not linearizable"},
+		{raftkv.BugDoubleApply, 15, "not linearizable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.bug, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -293,5 +294,28 @@ func TestArtifactWriterPanics(t *testing.T) {
 	page, _ := os.ReadFile(filepath.Join(rep.Failures[0].Artifacts[0], "page.html"))
 	if want := "<html>\n(writing page.html failed: panic: boom)\n"; string(page) != want {
 		t.Errorf("page %q, want %q", page, want)
+	}
+}
+
+// TestSeedCheckOncePerDeterminismPair: with CheckDeterminism, a seed's
+// checks run after its first run only, and a seed whose check fails is
+// reported as the check's failure, not as a nondeterminism finding.
+func TestSeedCheckOncePerDeterminismPair(t *testing.T) {
+	var calls atomic.Int32
+	s := withCheck(func(context.Context) error { calls.Add(1); return errors.New("lost write") })
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 3, CheckDeterminism: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("checks ran %d times for 3 seeds, want 3", n)
+	}
+	if rep.Failed != 3 {
+		t.Fatalf("failed %d, want 3", rep.Failed)
+	}
+	for _, f := range rep.Failures {
+		if f.Kind != "check" {
+			t.Errorf("seed %#x: kind %q (%s), want check", f.Seed, f.Kind, f.Message)
+		}
 	}
 }

@@ -308,8 +308,10 @@ func hashSlogAttr(h uint64, a slog.Attr) uint64 {
 	switch v.Kind() {
 	case slog.KindString:
 		return hashString(h, v.String())
-	case slog.KindInt64, slog.KindDuration:
+	case slog.KindInt64:
 		return mix(h, uint64(v.Int64()))
+	case slog.KindDuration:
+		return mix(h, uint64(v.Duration()))
 	case slog.KindUint64:
 		return mix(h, v.Uint64())
 	case slog.KindFloat64:

@@ -30,7 +30,7 @@ func (c *cluster) conduct(ctx context.Context) {
 		return
 	}
 	if c.sim.Chaos.Swarm {
-		log.Info("orrery: chaos phase", "swarm", c.drawn.String())
+		log.Info("orrery: chaos phase", "swarm", c.drawnString())
 	} else {
 		log.Info("orrery: chaos phase")
 	}

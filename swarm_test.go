@@ -135,3 +135,19 @@ func TestSwarmDrawsDeclaredClockFaultsAndPauses(t *testing.T) {
 		}
 	}
 }
+
+// TestChaosPhaseLogShowsTheWholeMix: the chaos phase's log record prints
+// the mix as the seed's report does, clock faults included.
+func TestChaosPhaseLogShowsTheWholeMix(t *testing.T) {
+	s := netOnly()
+	s.Clocks = orrery.NTPClockFaults
+	var log strings.Builder
+	rep, err := orrery.Run(s, orrery.Options{Replay: []uint64{0x2a}, Log: &log, LogFilter: "info"})
+	if err != nil || len(rep.Failures) != 1 {
+		t.Fatalf("run: %v, %+v", err, rep)
+	}
+	line, _, _ := strings.Cut(log.String()[strings.Index(log.String(), "orrery: chaos phase"):], "\n")
+	if !strings.Contains(line, "clock-step=") || !strings.Contains(line, "clock-drift=") {
+		t.Errorf("the chaos phase's record lacks the clock faults: %s", line)
+	}
+}

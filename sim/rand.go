@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"time"
@@ -25,10 +26,14 @@ type Rand struct {
 	src   rand.PCG
 	r     *rand.Rand
 	calls uint64
+	// branchAt is the call count at which the stream next branches
+	// (see Timeline), math.MaxUint64 when it does not.
+	branchAt uint64
+	tl       *timelineState
 }
 
 func newRand(seed, salt uint64) *Rand {
-	r := &Rand{}
+	r := &Rand{branchAt: math.MaxUint64}
 	r.src.Seed(seed^salt, salt)
 	r.r = rand.New(&r.src)
 	return r
@@ -44,7 +49,7 @@ func (r *Rand) Calls() uint64 { return r.calls }
 
 // Uint64 returns a uniformly distributed 64-bit value.
 func (r *Rand) Uint64() uint64 {
-	r.calls++
+	r.tick()
 	return r.src.Uint64()
 }
 
@@ -53,7 +58,7 @@ func (r *Rand) IntN(n int) int {
 	if n <= 0 {
 		panic(fmt.Sprintf("sim: Rand.IntN(%d): n must be positive", n))
 	}
-	r.calls++
+	r.tick()
 	return r.r.IntN(n)
 }
 
@@ -62,7 +67,7 @@ func (r *Rand) Int64N(n int64) int64 {
 	if n <= 0 {
 		panic(fmt.Sprintf("sim: Rand.Int64N(%d): n must be positive", n))
 	}
-	r.calls++
+	r.tick()
 	return int64(r.uint64n(uint64(n)))
 }
 
@@ -85,7 +90,7 @@ func (r *Rand) uint64n(n uint64) uint64 {
 
 // Float64 returns a value in [0.0, 1.0).
 func (r *Rand) Float64() float64 {
-	r.calls++
+	r.tick()
 	return r.r.Float64()
 }
 
@@ -102,7 +107,7 @@ func (r *Rand) Duration(lo, hi time.Duration) time.Duration {
 	if lo < 0 || hi < lo {
 		panic(fmt.Sprintf("sim: Rand.Duration(%v, %v): want 0 <= lo <= hi", lo, hi))
 	}
-	r.calls++
+	r.tick()
 	if lo == hi {
 		return lo
 	}
@@ -115,6 +120,14 @@ func (r *Rand) Shuffle(n int, swap func(i, j int)) {
 	if n < 0 {
 		panic(fmt.Sprintf("sim: Rand.Shuffle(%d): n must not be negative", n))
 	}
-	r.calls++
+	r.tick()
 	r.r.Shuffle(n, swap)
+}
+
+// tick counts one call, branching first when the timeline says so.
+func (r *Rand) tick() {
+	for r.calls == r.branchAt {
+		r.branch()
+	}
+	r.calls++
 }

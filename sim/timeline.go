@@ -1,0 +1,136 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/orrerysim/orrery/trace"
+)
+
+// Branch is a branch point of a timeline: when the main stream has served
+// At calls since the run started or since the previous branch, it is
+// reseeded with Seed and its call count restarts at zero.
+type Branch struct {
+	At   uint64 // main-stream calls since the previous branch point
+	Seed uint64
+}
+
+// String prints the branch point as "151@0x2a".
+func (b Branch) String() string { return fmt.Sprintf("%d@%#x", b.At, b.Seed) }
+
+// Timeline is a run's list of branch points, in order: a root seed and its
+// timeline decide every draw of the main stream, so that a run that took
+// a rare path can be continued from any of its decisions with fresh
+// randomness, and replayed bit for bit. The empty timeline is the seed's
+// own run.
+type Timeline []Branch
+
+// String prints the timeline as --timeline takes it, "151@0x2a,80@0x7".
+func (t Timeline) String() string {
+	parts := make([]string, len(t))
+	for i, b := range t {
+		parts[i] = b.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseTimeline reads a timeline as String prints it: branch points
+// "count@seed" separated by commas, the seed in hex (0x2a) or decimal.
+// The empty string is the empty timeline.
+func ParseTimeline(s string) (Timeline, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	var t Timeline
+	for part := range strings.SplitSeq(s, ",") {
+		b, err := parseBranch(strings.TrimSpace(part))
+		if err != nil {
+			return nil, fmt.Errorf("timeline %q: %w", s, err)
+		}
+		t = append(t, b)
+	}
+	return t, nil
+}
+
+func parseBranch(s string) (Branch, error) {
+	at, seed, ok := strings.Cut(s, "@")
+	if !ok {
+		return Branch{}, fmt.Errorf("branch point %q: want count@seed, such as 151@0x2a", s)
+	}
+	n, err := strconv.ParseUint(at, 10, 64)
+	if err != nil || (len(at) > 1 && at[0] == '0') {
+		return Branch{}, fmt.Errorf("branch point %q: count %q: want a decimal number of calls", s, at)
+	}
+	base, digits := 10, seed
+	if rest, ok := strings.CutPrefix(strings.ToLower(seed), "0x"); ok {
+		base, digits = 16, rest
+	}
+	v, err := strconv.ParseUint(digits, base, 64)
+	if err != nil {
+		return Branch{}, fmt.Errorf("branch point %q: seed %q: want hex (0x2a) or decimal", s, seed)
+	}
+	return Branch{At: n, Seed: v}, nil
+}
+
+// timelineState is where a main stream is in its timeline.
+type timelineState struct {
+	t    Timeline
+	next int            // the branch point to take next
+	took func(b Branch) // writes the trace's mark
+}
+
+// branch reseeds the stream at its next branch point.
+func (r *Rand) branch() {
+	st := r.tl
+	b := st.t[st.next]
+	st.next++
+	r.src.Seed(b.Seed^saltMain, saltMain)
+	r.calls = 0
+	r.branchAt = math.MaxUint64
+	if st.next < len(st.t) {
+		r.branchAt = st.t[st.next].At
+	}
+	if st.took != nil {
+		st.took(b)
+	}
+}
+
+// errTimelineLate is SetTimeline's error once the main stream has drawn.
+var errTimelineLate = errors.New("sim: timeline: set it before the main stream's first draw")
+
+// SetTimeline makes the run follow t: the main stream branches at each of
+// its points, and the trace marks each branch with a record of kind
+// "Timeline" (op "branch", detail "151@0x2a"), which the trace hash holds,
+// stamped rng=0 as the count restarts. It must be called before the main
+// stream's first draw, before Run.
+func (w *World) SetTimeline(t Timeline) error {
+	if w.rng.calls > 0 || w.rng.tl != nil {
+		return errTimelineLate
+	}
+	if len(t) == 0 {
+		return nil
+	}
+	w.rng.tl = &timelineState{t: t, took: func(b Branch) {
+		w.Record("sim", trace.Record{Level: slog.LevelInfo, Kind: KindTimeline, Op: "branch",
+			Name: strconv.Itoa(w.rng.tl.next), Detail: b.String()})
+	}}
+	w.rng.branchAt = t[0].At
+	return nil
+}
+
+// KindTimeline is the kind of the trace record that marks a branch point.
+const KindTimeline = "Timeline"
+
+// Branches returns how many branch points of its timeline the run has
+// taken: a position in the run is this segment and RNGCalls within it.
+func (w *World) Branches() int {
+	if w.rng.tl == nil {
+		return 0
+	}
+	return w.rng.tl.next
+}

@@ -112,6 +112,13 @@ type Options struct {
 	// ReplayCommand returns the command that replays a seed; the default
 	// names the Go API, with the run's planted bugs and swarm mode.
 	ReplayCommand func(seed uint64) string
+	// Timeline is the branch points every replayed seed follows (see
+	// sim.Timeline), to replay a timeline that Explore or the fuzzer
+	// reported: it needs Replay.
+	Timeline sim.Timeline
+	// ReplayTimeline returns the command that replays a timeline of a
+	// seed; the default names the Go API, as ReplayCommand's.
+	ReplayTimeline func(seed uint64, t sim.Timeline) string
 }
 
 // Shard is slice Index (0-based) of Count of a run's seeds: seed number
@@ -139,6 +146,8 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("stop grace: %v is negative", o.StopGrace)
 	case o.Shard.Count < 0 || o.Shard.Index < 0 || (o.Shard.Count > 0 && o.Shard.Index >= o.Shard.Count):
 		return fmt.Errorf("shard: %d/%d is not a slice of the run", o.Shard.Index+1, o.Shard.Count)
+	case len(o.Timeline) > 0 && len(o.Replay) == 0:
+		return fmt.Errorf("timeline: %v without a seed to replay (Replay)", o.Timeline)
 	case o.FirstSeed != 0 && len(o.Replay) > 0:
 		return fmt.Errorf("first seed: %d with a replay, which runs the seeds it is given", o.FirstSeed)
 	case o.FirstSeed > math.MaxUint64-uint64(o.Seeds):
@@ -284,6 +293,13 @@ func newRunner(s *Simulation, opts Options) *runner {
 	}
 	if opts.ReplayCommand == nil {
 		opts.ReplayCommand = goAPIReplay(opts.Bugs, s.Chaos.Swarm)
+	}
+	if opts.ReplayTimeline == nil {
+		opts.ReplayTimeline = goAPIReplayTimeline(opts.Bugs, s.Chaos.Swarm)
+	}
+	if tl := opts.Timeline; len(tl) > 0 {
+		rt := opts.ReplayTimeline
+		opts.ReplayCommand = func(seed uint64) string { return rt(seed, tl) }
 	}
 	r := &runner{sim: s, opts: opts, start: time.Now(), pending: make(map[uint64]outcome),
 		firsts: make(map[uint64]firstRun),
@@ -608,6 +624,6 @@ func (r *runner) cover(asserts []assert.Result) bool {
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
 	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
-		cryptoFromOS: r.opts.CryptoRandFromOS,
+		cryptoFromOS: r.opts.CryptoRandFromOS, timeline: r.opts.Timeline,
 		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

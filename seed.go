@@ -56,6 +56,7 @@ type seedOptions struct {
 	checkTimeout time.Duration
 	noChecks     bool
 	keepFiles    bool
+	timeline     sim.Timeline // the main stream's branch points
 }
 
 // runSeed runs one seed of s, which must be valid.
@@ -65,6 +66,9 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 		LogFilter: o.logFilter, MaxTime: s.MaxTime, Watchdog: o.watchdog})
 	if o.cryptoFromOS {
 		w.SetCryptoRandCapture(false)
+	}
+	if err := w.SetTimeline(o.timeline); err != nil {
+		panic(err) // a new World has drawn nothing
 	}
 	drawn := s.Chaos.Draw(w.ConfigRand())
 	c := newCluster(w, s, drawn)

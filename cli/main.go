@@ -330,6 +330,8 @@ type replayCmd struct {
 	Sim  string `arg:"" help:"The simulation to run."`
 	Seed string `required:"" help:"The seed to replay (hex 0x... or decimal)."`
 	Log  string `help:"What the trace on standard error shows, in the ORRERY_LOG syntax (default: $ORRERY_LOG, else info)."`
+	// Timeline is a timeline of the seed that explore printed.
+	Timeline string `help:"Follow these branch points of the main random stream, count@seed,... as orrery explore prints them." placeholder:"N@SEED,..."`
 	seedFlags
 }
 
@@ -347,9 +349,14 @@ func (c *replayCmd) Run(e *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	tl, err := parseTimeline(c.Timeline)
+	if err != nil {
+		return err
+	}
 	c.apply(&sim)
 	opts := orrery.Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
-		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags)}
+		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags),
+		Timeline: tl, ReplayTimeline: c.set.replayTimeline(c.Sim, c.seedFlags)}
 	c.options(&opts)
 	return finish(e, sim, opts, c.Trace, c.Report)
 }

@@ -120,6 +120,7 @@ func options(t testing.TB, set settings) (orrery.Options, func() error, error) {
 		opts.Catalog = catalog.Results(sites)
 	}
 	opts.ReplayCommand = goTestReplay(packageDir(), t.Name(), set)
+	opts.Timeline, opts.ReplayTimeline = set.timeline, goTestReplayTimeline(opts.ReplayCommand)
 	opts.CheckTimeout = set.checkTime
 	if set.artifacts != "" {
 		opts.Artifacts = filepath.Join(set.artifacts, filepath.FromSlash(strings.TrimPrefix(packageDir(), "./")), fileName(t.Name()))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/sim"
 	"github.com/orrerysim/orrery/trace"
 )
 
@@ -32,6 +33,8 @@ type settings struct {
 	log         string        // the replayed seed's text trace on standard error
 
 	cryptoFromOS bool // crypto/rand from the operating system, not the seed
+
+	timeline sim.Timeline // the replayed seed's branch points
 }
 
 // setting is one -orrery.NAME flag and its ORRERY_NAME variable.
@@ -74,6 +77,8 @@ var all = []*setting{
 		s.seed, s.replay = seed, err == nil
 		return err
 	}},
+	{name: "timeline", usage: "follow these branch points of the replayed seed's main random stream, count@seed,... as the explorer prints them",
+		parse: func(s *settings, v string) (err error) { s.timeline, err = sim.ParseTimeline(v); return err }},
 	{name: "trace", usage: "write the JSON Lines trace of the replayed (or first failing) seed to this file, one per test (see orrerytest.Test)",
 		parse: func(s *settings, v string) error { s.trace = v; return nil }},
 	{name: "check-determinism", bool: true, usage: "run every seed twice and compare trace hashes",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/env/frame"
 )
 
 // callTimeout bounds one request: a partition or a half-open connection
@@ -20,7 +21,8 @@ const callTimeout = 2 * time.Second
 type client struct {
 	opts Options
 	conn net.Conn
-	buf  frameBuf
+	in   *frame.Reader
+	out  *frame.Writer
 	done int // transfers the server applied
 }
 
@@ -84,15 +86,15 @@ func (c *client) call(ctx context.Context, e env.Env, req request) (response, er
 		if err != nil {
 			return response{}, err
 		}
-		c.conn = conn
+		c.conn, c.in, c.out = conn, frame.NewReader(conn, maxFrame), frame.NewWriter(conn, maxFrame)
 	}
 	deadline, _ := ctx.Deadline()
 	c.conn.SetDeadline(deadline)
 	resp, err := c.exchange(req)
 	if err != nil {
 		c.conn.Close()
-		c.conn = nil
-		if errors.Is(err, errCorrupt) {
+		c.conn, c.in, c.out = nil, nil, nil
+		if errors.Is(err, frame.ErrCorrupt) {
 			assert.Reachable(ctx, "a client refuses a corrupted frame")
 		}
 	}
@@ -100,10 +102,10 @@ func (c *client) call(ctx context.Context, e env.Env, req request) (response, er
 }
 
 func (c *client) exchange(req request) (response, error) {
-	if err := writeFrame(c.conn, &c.buf, req.encode()); err != nil {
+	if err := c.out.Write(req.encode()); err != nil {
 		return response{}, err
 	}
-	body, err := readFrame(c.conn, &c.buf)
+	body, err := c.in.Read()
 	if err != nil {
 		return response{}, err
 	}

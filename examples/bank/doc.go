@@ -1,8 +1,8 @@
 // Package bank is the first simulation to read: a bank server keeps
 // accounts in memory and serves transfers over the simulated network, four
-// client workloads dial it and send concurrent transfers in checksummed,
-// length-prefixed frames, and an invariant checks after every step that
-// money is neither created nor destroyed. The network meets
+// client workloads dial it and send concurrent transfers in the checksummed,
+// length-prefixed frames of package env/frame, and an invariant checks after
+// every step that money is neither created nor destroyed. The network meets
 // chaos.Standard()'s faults: partial reads and writes, random closes, bit
 // flips (caught by the checksum), connect failures; with --swarm,
 // partitions and clogs too.

@@ -4,52 +4,17 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 )
 
-// The wire protocol: every message is a frame of a 4-byte big-endian
-// length, a 4-byte CRC-32 of the body, and the body. A frame whose checksum
-// does not match (a bit flipped on the wire) is refused, and the connection
-// with it, so that a corrupted request is never applied.
+// The wire protocol: every message is a frame of package env/frame, whose
+// checksums refuse a frame with a bit flipped on the wire; the connection is
+// dropped with it, so that a corrupted request is never applied.
 
 // maxFrame bounds a frame's body: a larger length is corruption.
 const maxFrame = 64
 
-// errCorrupt is a frame whose checksum or length is wrong.
-var errCorrupt = errors.New("corrupt frame")
-
-// frameBuf holds one frame, header and body, so that a connection reuses
-// one buffer for all its frames.
-type frameBuf [8 + maxFrame]byte
-
-// writeFrame sends body as one frame, assembled in buf.
-func writeFrame(w io.Writer, buf *frameBuf, body []byte) error {
-	binary.BigEndian.PutUint32(buf[0:4], uint32(len(body)))
-	binary.BigEndian.PutUint32(buf[4:8], crc32.ChecksumIEEE(body))
-	n := copy(buf[8:], body)
-	_, err := w.Write(buf[:8+n])
-	return err
-}
-
-// readFrame reads one frame into buf and returns its body.
-func readFrame(r io.Reader, buf *frameBuf) ([]byte, error) {
-	if _, err := io.ReadFull(r, buf[:8]); err != nil {
-		return nil, err
-	}
-	n := binary.BigEndian.Uint32(buf[0:4])
-	if n > maxFrame {
-		return nil, fmt.Errorf("%w: length %d", errCorrupt, n)
-	}
-	body := buf[8 : 8+n]
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, err
-	}
-	if crc32.ChecksumIEEE(body) != binary.BigEndian.Uint32(buf[4:8]) {
-		return nil, fmt.Errorf("%w: checksum", errCorrupt)
-	}
-	return body, nil
-}
+// errMalformed is a message of the wrong size in an intact frame.
+var errMalformed = errors.New("malformed message")
 
 // A request is op (1 byte), from and to (1 byte each) and amount (8 bytes).
 const (
@@ -71,7 +36,7 @@ func (q request) encode() []byte {
 
 func decodeRequest(b []byte) (request, error) {
 	if len(b) != 11 {
-		return request{}, fmt.Errorf("%w: request of %d bytes", errCorrupt, len(b))
+		return request{}, fmt.Errorf("%w: request of %d bytes", errMalformed, len(b))
 	}
 	return request{op: b[0], from: int(b[1]), to: int(b[2]), amount: int64(binary.BigEndian.Uint64(b[3:]))}, nil
 }
@@ -97,7 +62,7 @@ func (p response) encode() []byte {
 
 func decodeResponse(b []byte) (response, error) {
 	if len(b) != 9 {
-		return response{}, fmt.Errorf("%w: response of %d bytes", errCorrupt, len(b))
+		return response{}, fmt.Errorf("%w: response of %d bytes", errMalformed, len(b))
 	}
 	return response{status: b[0], total: int64(binary.BigEndian.Uint64(b[1:]))}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/env/frame"
 )
 
 // ledger is the server's accounts.
@@ -53,10 +54,10 @@ func serve(e env.Env, o Options) error {
 // corrupt frame ends it: the client reconnects.
 func serveConn(ctx context.Context, e env.Env, l *ledger, c net.Conn) {
 	defer c.Close()
-	var in, out frameBuf
+	in, out := frame.NewReader(c, maxFrame), frame.NewWriter(c, maxFrame)
 	for {
-		body, err := readFrame(c, &in)
-		if errors.Is(err, errCorrupt) {
+		body, err := in.Read()
+		if errors.Is(err, frame.ErrCorrupt) {
 			assert.Reachable(ctx, "the server refuses a corrupted frame")
 			return
 		}
@@ -67,7 +68,7 @@ func serveConn(ctx context.Context, e env.Env, l *ledger, c net.Conn) {
 		if err != nil {
 			return
 		}
-		if err := writeFrame(c, &out, handle(ctx, e, l, req).encode()); err != nil {
+		if err := out.Write(handle(ctx, e, l, req).encode()); err != nil {
 			return
 		}
 	}

@@ -75,6 +75,7 @@ func (c *cluster) add(h *host) {
 	disk := c.disks.Disk(h.name)
 	h.net, h.disk = nh, disk
 	h.clock = c.newClock(h.name)
+	nh.SetClock(h.clock) // socket deadlines are times of the host's clock
 	h.sim = sim.NewHost(c.w, h.name, h.clock)
 	h.crash = func(kind RebootKind) {
 		mode := netsim.CrashReset

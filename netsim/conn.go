@@ -1,11 +1,9 @@
 package netsim
 
 import (
-	"errors"
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"syscall"
 	"time"
 
@@ -45,11 +43,9 @@ type endpoint struct {
 	closed        bool // Close was called here
 	reset         bool // the connection was reset: I/O fails
 	gone          bool // its host crashed; the peer does not know yet
-	readDL        time.Time
-	writeDL       time.Time
+	readDL        deadline
+	writeDL       deadline
 	abortive      bool // SetLinger(0): Close resets instead of sending a FIN
-	readTimer     *sim.Timer
-	writeTimer    *sim.Timer
 }
 
 var _ net.Conn = (*endpoint)(nil)
@@ -94,13 +90,16 @@ func (e *endpoint) err(op string, err error) error {
 }
 
 // Read reads what has arrived, waiting for data, the peer's FIN (io.EOF),
-// a reset, the read deadline or the task's cancellation.
+// a reset, the read deadline or the task's cancellation. Once the read
+// deadline has passed it fails at once, data or not, as package net does.
 func (e *endpoint) Read(p []byte) (int, error) {
 	in := e.rx
 	for {
 		switch {
 		case e.closed:
 			return 0, e.err("read", net.ErrClosed)
+		case len(p) > 0 && e.readDL.passed(e.host):
+			return 0, e.err("read", errDeadline)
 		case e.reset:
 			return 0, e.err("read", ErrConnectionReset)
 		case len(p) == 0:
@@ -116,10 +115,10 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		// waitOn: every frame between a task and its switch costs a
 		// mispredicted return after the switch, and this is the hottest wait.
 		var err error
-		if t := e.c.n.w.Current(); t != nil && e.readDL.IsZero() {
+		if t := e.c.n.w.Current(); t != nil && !e.readDL.on {
 			err = in.readers.WaitTask(t, "conn read")
 		} else {
-			err = waitOn(e.c.n.w, &in.readers, "conn read", e.readDL, &e.readTimer)
+			err = waitOn(e.host, &in.readers, "conn read", &e.readDL)
 		}
 		if err != nil {
 			return 0, e.err("read", err)
@@ -147,6 +146,8 @@ func (e *endpoint) readSome(in *pipe, p []byte) int {
 // Write appends p to the send buffer, waiting for room when it is full; it
 // returns once every byte is buffered, or with the error that stopped it.
 // A zero-length write succeeds on an open connection and sends nothing.
+// Once the write deadline has passed it fails at once, room or not, as
+// package net does.
 func (e *endpoint) Write(p []byte) (int, error) {
 	out := e.tx
 	if err := e.writeErr(out); err != nil {
@@ -156,7 +157,7 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	for written < len(p) {
 		room := sendBufferSize - out.unsent()
 		if room == 0 {
-			if err := waitOn(e.c.n.w, &out.writers, "conn write (send buffer full)", e.writeDL, &e.writeTimer); err != nil {
+			if err := waitOn(e.host, &out.writers, "conn write (send buffer full)", &e.writeDL); err != nil {
 				return written, e.err("write", err)
 			}
 		} else {
@@ -185,41 +186,12 @@ func (e *endpoint) writeErr(out *pipe) error {
 	switch {
 	case e.closed:
 		return e.err("write", net.ErrClosed)
+	case e.writeDL.passed(e.host):
+		return e.err("write", errDeadline)
 	case e.reset:
 		return e.err("write", ErrConnectionReset)
 	case out.finQueued:
 		return e.err("write", syscall.EPIPE)
-	}
-	return nil
-}
-
-// waitOn parks the calling task on q until it is woken, the deadline
-// passes (a timeout error) or the task's context is done. The deadline is
-// kept by *timer, made on first use and re-armed after: a connection with
-// a deadline on every call allocates nothing per wait.
-func waitOn(w *sim.World, q *sim.WaitQueue, what string, deadline time.Time, timer **sim.Timer) error {
-	t := w.Current()
-	if t == nil {
-		return errors.New("netsim: blocking I/O outside a simulated task")
-	}
-	if deadline.IsZero() {
-		return q.WaitTask(t, what)
-	}
-	d := deadline.Sub(w.Time())
-	if d <= 0 {
-		return errDeadline
-	}
-	if *timer == nil {
-		*timer = sim.AfterFunc(w.Context(), d, func() { q.WakeAll() })
-	} else {
-		(*timer).Reset(d)
-	}
-	defer (*timer).Stop()
-	if err := q.WaitTask(t, what); err != nil {
-		return err
-	}
-	if !w.Time().Before(deadline) {
-		return errDeadline
 	}
 	return nil
 }
@@ -276,27 +248,32 @@ func (e *endpoint) SetDeadline(t time.Time) error {
 	if e.closed {
 		return e.err("set deadline", net.ErrClosed)
 	}
-	e.readDL, e.writeDL = t, t
+	e.readDL.set(e.host, t)
+	e.writeDL.set(e.host, t)
 	e.wakeAll()
 	return nil
 }
 
-// SetReadDeadline sets the time after which Read fails with a timeout.
+// SetReadDeadline sets the time (of the host's wall clock, see
+// Host.SetClock) from which Read fails with a timeout, blocked or not; a
+// later time makes reads work again, the zero time means none.
 func (e *endpoint) SetReadDeadline(t time.Time) error {
 	if e.closed {
 		return e.err("set deadline", net.ErrClosed)
 	}
-	e.readDL = t
+	e.readDL.set(e.host, t)
 	e.rx.readers.WakeAll()
 	return nil
 }
 
-// SetWriteDeadline sets the time after which Write fails with a timeout.
+// SetWriteDeadline sets the time (of the host's wall clock) from which
+// Write fails with a timeout, blocked or not; a later time makes writes
+// work again, the zero time means none.
 func (e *endpoint) SetWriteDeadline(t time.Time) error {
 	if e.closed {
 		return e.err("set deadline", net.ErrClosed)
 	}
-	e.writeDL = t
+	e.writeDL.set(e.host, t)
 	e.tx.writers.WakeAll()
 	return nil
 }
@@ -345,7 +322,3 @@ func (c *conn) detach() {
 		}
 	}
 }
-
-// errDeadline is the error of a wait whose deadline passed; as in package
-// net, its Timeout() is true.
-var errDeadline = os.ErrDeadlineExceeded

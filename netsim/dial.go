@@ -21,8 +21,7 @@ type listener struct {
 	waiters sim.WaitQueue
 	closed  bool
 	bound   bool
-	dl      time.Time // Accept's deadline
-	timer   *sim.Timer
+	dl      deadline // Accept's
 }
 
 var _ net.Listener = (*listener)(nil)
@@ -68,11 +67,15 @@ func (l *listener) DescribeEvent(*sim.Event) (string, string) { return l.h.name,
 
 // Accept waits for the next connection, the deadline, the listener's
 // Close or the calling task's cancellation; then it takes the accept
-// latency to hand the connection over.
+// latency to hand the connection over. Once the deadline has passed it
+// fails at once, connection waiting or not, as package net does.
 func (l *listener) Accept() (net.Conn, error) {
 	for {
 		if l.closed {
 			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: net.ErrClosed}
+		}
+		if l.dl.passed(l.h) {
+			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: errDeadline}
 		}
 		if len(l.queue) > 0 {
 			e := l.queue[0]
@@ -82,7 +85,7 @@ func (l *listener) Accept() (net.Conn, error) {
 			}
 			return e, nil
 		}
-		if err := waitOn(l.h.n.w, &l.waiters, "accept", l.dl, &l.timer); err != nil {
+		if err := waitOn(l.h, &l.waiters, "accept", &l.dl); err != nil {
 			return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
 		}
 	}
@@ -127,13 +130,14 @@ func (l *listener) Close() error {
 	return nil
 }
 
-// SetDeadline sets the time after which Accept fails with a timeout, as
-// for a *net.TCPListener; the zero time means none.
+// SetDeadline sets the time (of the host's wall clock) from which Accept
+// fails with a timeout, as for a *net.TCPListener; the zero time means
+// none.
 func (l *listener) SetDeadline(t time.Time) error {
 	if l.closed {
 		return &net.OpError{Op: "set deadline", Net: "tcp", Addr: l.Addr(), Err: net.ErrClosed}
 	}
-	l.dl = t
+	l.dl.set(l.h, t)
 	l.waiters.WakeAll()
 	return nil
 }

@@ -17,8 +17,12 @@
 // or a crash resets the connection at once (ErrConnectionReset for the
 // peer). Dialing an address nobody listens on is refused
 // (ErrConnectionRefused) after the connect latency. Errors are *net.OpError
-// values wrapping these causes, as package net returns them; deadlines
-// count logical time and fail with os.ErrDeadlineExceeded. Methods without
+// values wrapping these causes, as package net returns them. Deadlines
+// are times of the host's clock (Host.SetClock; true logical time without
+// one) and, as in package net, an operation started once its deadline has
+// passed fails at once, data waiting or not, and one blocked when it passes
+// wakes, both with os.ErrDeadlineExceeded (a net.Error whose Timeout is
+// true); a later deadline makes the socket usable again. Methods without
 // a context (Read, Write, Accept) block on the calling task's context, so
 // cancelling a process's tasks interrupts them.
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/orrerysim/orrery/netsim"
@@ -191,4 +192,32 @@ func ExampleConfig_Validate() {
 	// Output:
 	// <nil>
 	// netsim: accept latency 5ms-1ms: negative, or max below min
+}
+
+// A host whose clock runs 25% fast times a read out early in true time: its
+// deadline is a time of its own clock.
+func ExampleHost_SetClock() {
+	w := sim.New(sim.Config{Seed: 1})
+	n := netsim.New(w, netsim.Config{})
+	client := n.AddHost("client", netip.MustParseAddr("10.0.0.1"))
+	server := n.AddHost("server", netip.MustParseAddr("10.0.1.1"))
+	clock := sim.NewHostClock(w, "client", time.Hour, 250_000) // an hour ahead, 25% fast
+	client.SetClock(clock)
+	w.Spawn("server", func(ctx context.Context) {
+		l, _ := server.Listen(ctx, ":7000")
+		c, _ := l.Accept()
+		sim.Sleep(ctx, 5*time.Second) // says nothing
+		c.Close()
+	})
+	w.Spawn("client", func(ctx context.Context) {
+		c, _ := client.Dial(ctx, "server:7000")
+		start := w.Now()
+		c.SetReadDeadline(clock.Now().Add(time.Second))
+		_, err := c.Read(make([]byte, 1))
+		fmt.Println(errors.Is(err, os.ErrDeadlineExceeded), "after", w.Now()-start, "of true time")
+	})
+	if err := w.Run(); err != nil {
+		fmt.Println(err)
+	}
+	// Output: true after 800ms of true time
 }

@@ -56,7 +56,8 @@ type Host struct {
 	addr      netip.Addr
 	listeners map[uint16]*listener
 	sockets   map[uint16]*packetConn
-	conns     []*conn // open connections with an end on this host
+	conns     []*conn        // open connections with an end on this host
+	clock     *sim.HostClock // what its deadlines count (SetClock); nil: true time
 }
 
 var _ env.Network = (*Host)(nil)

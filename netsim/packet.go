@@ -15,15 +15,15 @@ import (
 
 // packetConn is a datagram socket: the net.PacketConn of ListenPacket.
 type packetConn struct {
-	h         *Host
-	id        uint64
-	local     netip.AddrPort
-	queue     []datagram
-	readers   sim.WaitQueue
-	closed    bool
-	readDL    time.Time
-	readTimer *sim.Timer
-	last      map[netip.AddrPort]time.Duration // arrival of the last datagram to each destination
+	h       *Host
+	id      uint64
+	local   netip.AddrPort
+	queue   []datagram
+	readers sim.WaitQueue
+	closed  bool
+	readDL  deadline
+	writeDL deadline
+	last    map[netip.AddrPort]time.Duration // arrival of the last datagram to each destination
 }
 
 type datagram struct {
@@ -53,18 +53,22 @@ func (h *Host) ListenPacket(ctx context.Context, address string) (net.PacketConn
 }
 
 // ReadFrom waits for a datagram and copies it into p (the rest of a longer
-// datagram is lost, as with UDP).
+// datagram is lost, as with UDP). Once the read deadline has passed it
+// fails at once, datagram waiting or not, as package net does.
 func (s *packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
 	for {
 		if s.closed {
 			return 0, nil, s.err("read", net.ErrClosed)
+		}
+		if s.readDL.passed(s.h) {
+			return 0, nil, s.err("read", errDeadline)
 		}
 		if len(s.queue) > 0 {
 			d := s.queue[0]
 			s.queue = s.queue[1:]
 			return copy(p, d.data), net.UDPAddrFromAddrPort(d.from), nil
 		}
-		if err := waitOn(s.h.n.w, &s.readers, "netsim recvfrom", s.readDL, &s.readTimer); err != nil {
+		if err := waitOn(s.h, &s.readers, "netsim recvfrom", &s.readDL); err != nil {
 			return 0, nil, s.err("read", err)
 		}
 	}
@@ -72,10 +76,14 @@ func (s *packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
 
 // WriteTo sends p as one datagram to addr (a *net.UDPAddr, or any net.Addr
 // whose String is "host:port"). It never blocks; a datagram nobody receives
-// is lost.
+// is lost. Once the write deadline has passed it fails, as package net
+// does.
 func (s *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	if s.closed {
 		return 0, s.err("write", net.ErrClosed)
+	}
+	if s.writeDL.passed(s.h) {
+		return 0, s.err("write", errDeadline)
 	}
 	if len(p) > maxDatagram {
 		return 0, s.err("write", syscall.EMSGSIZE)
@@ -188,18 +196,34 @@ func (s *packetConn) Close() error {
 // LocalAddr returns the bound address.
 func (s *packetConn) LocalAddr() net.Addr { return net.UDPAddrFromAddrPort(s.local) }
 
-// SetDeadline sets the read deadline (writes never block).
-func (s *packetConn) SetDeadline(t time.Time) error { return s.SetReadDeadline(t) }
+// SetDeadline sets both deadlines.
+func (s *packetConn) SetDeadline(t time.Time) error {
+	if err := s.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return s.SetWriteDeadline(t)
+}
 
-// SetReadDeadline sets the time after which ReadFrom fails with a timeout.
+// SetReadDeadline sets the time (of the host's wall clock) from which
+// ReadFrom fails with a timeout, blocked or not; the zero time means none.
 func (s *packetConn) SetReadDeadline(t time.Time) error {
-	s.readDL = t
+	if s.closed {
+		return s.err("set deadline", net.ErrClosed)
+	}
+	s.readDL.set(s.h, t)
 	s.readers.WakeAll()
 	return nil
 }
 
-// SetWriteDeadline does nothing: writes never block.
-func (s *packetConn) SetWriteDeadline(time.Time) error { return nil }
+// SetWriteDeadline sets the time from which WriteTo fails with a timeout
+// (it never blocks); the zero time means none.
+func (s *packetConn) SetWriteDeadline(t time.Time) error {
+	if s.closed {
+		return s.err("set deadline", net.ErrClosed)
+	}
+	s.writeDL.set(s.h, t)
+	return nil
+}
 
 func (s *packetConn) err(op string, err error) error {
 	return &net.OpError{Op: op, Net: "udp", Source: s.LocalAddr(), Err: err}

@@ -71,6 +71,9 @@ type Report struct {
 	// Parts are, in a merge, the shards it holds, by shard: how many seeds
 	// each ran and why it stopped.
 	Parts []Part `json:"parts,omitempty"`
+	// Explore is, for a report of Explore, what the search did; Seeds
+	// then counts timelines.
+	Explore *ExploreStats `json:"explore,omitempty"`
 
 	from string // the file the report was read from, for messages
 }
@@ -98,6 +101,9 @@ type SeedFailure struct {
 	Parked []ParkedTask `json:"parked,omitempty"`
 	Chaos  string       `json:"chaos,omitempty"`
 	Replay string       `json:"replay"` // the command that replays it
+	// Timeline is, for a timeline Explore ran, its branch points from the
+	// seed ("151@0x2a,80@0x7"), which Replay names too.
+	Timeline string `json:"timeline,omitempty"`
 	// Artifacts is the seed's artifact directory and the files in it
 	// (Options.Artifacts), when the run wrote them.
 	Artifacts []string `json:"artifacts,omitempty"`

@@ -60,6 +60,7 @@ func (r *Report) WriteTableWith(w io.Writer, h TableHints) error {
 		fmt.Fprintf(tw, "seed numbers\t%s\n", r.seedNumbers())
 	}
 	fmt.Fprintf(tw, "seeds\t%d run, %d failed%s (stopped: %s)\n", r.Seeds, r.Failed, r.unknownCount(), r.Stopped)
+	r.writeExplore(tw)
 	fmt.Fprintf(tw, "sim time\t%v\n", r.SimTime.Round(time.Millisecond))
 	fmt.Fprintf(tw, "events\t%d\n", r.Events)
 	fmt.Fprintf(tw, "wall time\t%v (%v summed over seeds)\n", r.Wall.Round(time.Microsecond), r.CPU.Round(time.Microsecond))

@@ -30,6 +30,9 @@ type seedResult struct {
 	Faults    []sim.FaultCount
 	Asserts   []assert.Result
 	Wall      time.Duration // real time the seed took
+	// VerboseHash covers the log records below Info, built when the
+	// seed ran verbose (the determinism check's pairs).
+	VerboseHash uint64
 	// Kind names the failure's kind when it is not Failure.Kind's: "check"
 	// for a failed SeedCheck.
 	Kind string
@@ -52,9 +55,11 @@ type seedOptions struct {
 	watchdog     time.Duration // sim.Config.Watchdog
 	cryptoFromOS bool          // Options.CryptoRandFromOS
 	// checkTimeout bounds each SeedCheck; noChecks skips them (a run
-	// again for a trace); keepFiles keeps the files of a failing check.
+	// again for a trace); keepFiles keeps the files of a failing check;
+	// verbose builds and hashes every log record (sim.Config.Verbose).
 	checkTimeout time.Duration
 	noChecks     bool
+	verbose      bool
 	keepFiles    bool
 	timeline     sim.Timeline // the main stream's branch points
 }
@@ -63,7 +68,7 @@ type seedOptions struct {
 func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	start := time.Now()
 	w := sim.New(sim.Config{Seed: seed, Name: s.Name, Trace: o.trace, Log: o.log,
-		LogFilter: o.logFilter, MaxTime: s.MaxTime, Watchdog: o.watchdog})
+		LogFilter: o.logFilter, MaxTime: s.MaxTime, Watchdog: o.watchdog, Verbose: o.verbose})
 	if o.cryptoFromOS {
 		w.SetCryptoRandCapture(false)
 	}
@@ -82,7 +87,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	w.Spawn("orrery/conductor", c.conduct)
 	err := w.Run()
 	res := seedResult{Seed: seed, SimTime: w.Now(), Events: w.Seq(),
-		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), Faults: w.Faults(),
+		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), VerboseHash: w.VerboseHash(), Faults: w.Faults(),
 		Asserts: seedAsserts(w), Wall: time.Since(start)}
 	if s.Chaos.Swarm {
 		res.Chaos = c.drawnString()

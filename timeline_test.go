@@ -8,6 +8,7 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/examples/maze"
 	counterex "github.com/orrerysim/orrery/examples/counter"
 	"github.com/orrerysim/orrery/examples/raftkv"
 	"github.com/orrerysim/orrery/examples/wal"
@@ -20,7 +21,7 @@ import (
 // the trace.
 func TestTimelineReplaysEveryExample(t *testing.T) {
 	sims := []orrery.Simulation{bank.Simulation(bank.Options{}), wal.Simulation(), counterex.Simulation(),
-		raftkv.Simulation(raftkv.Options{})}
+		raftkv.Simulation(raftkv.Options{}), maze.Simulation()}
 	for _, s := range sims {
 		t.Run(s.Name, func(t *testing.T) {
 			seed := orrery.SeedAt(3)

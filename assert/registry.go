@@ -21,6 +21,7 @@ type registryKey struct{}
 // assertion's identity, wherever it is called from.
 type registry struct {
 	entries map[string]*entry
+	onHit   func(msg, bucket string) // see OnFirstHit
 }
 
 // entry is what a run knows of one assertion.
@@ -109,6 +110,7 @@ func report(w *sim.World, o *op, e *entry, ok bool, msg string, details []any, e
 	}
 	w.Record("assert", trace.Record{Level: level, Kind: recordKind, Op: o.name, Name: msg, Detail: what, Msg: msg, Attrs: attrs})
 	if ok {
+		firstHit(w, msg, extra)
 		return
 	}
 	text := formatAttrs(attrs)

@@ -1,0 +1,14 @@
+// Package maze is a simulation built to defeat random seeds: four locks,
+// each behind five nested gates that a random draw opens with probability
+// 0.05, and a planted bug behind all four locks. A lock opens only when
+// one attempt passes its five gates in a row (0.05^5, three in ten
+// million); the locks open in order and stay open, and the bug needs the
+// four opened in one run: no number of random seeds finds it.
+//
+// Each gate reached is a bucket of the lock's SometimesEach, which is what
+// orrery.Explore climbs: every newly reached gate is a branch point from
+// which children try the next gate with fresh randomness. Each gate is its
+// own line of code, which is what Go's coverage-guided fuzzer climbs
+// (orrerytest.Fuzz). The explorer and the fuzzer find the bug in seconds;
+// see docs/exploration.md for the figures.
+package maze

@@ -1,0 +1,264 @@
+package orrery
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/orrerysim/orrery/assert"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// ExploreStats is what a search of Explore did.
+type ExploreStats struct {
+	Timelines int `json:"timelines"` // timelines run, root seeds included
+	Roots     int `json:"roots"`     // root seeds among them
+	// BranchPoints is how many points the search branched from: the
+	// positions where a timeline first reached an assertion or bucket.
+	BranchPoints int `json:"branch_points"`
+	// Reached is how many Sometimes-family assertions and SometimesEach
+	// buckets some timeline reached.
+	Reached    int `json:"reached"`
+	EnergyLeft int `json:"energy_left"` // timelines of the budget not run
+}
+
+// exploreEnergy is the energy a new branch point gets, and that a point
+// gets again each time one of its children reaches something new.
+const exploreEnergy = 32
+
+// Explore searches the timelines of s for failures that random seeds do
+// not reach: it runs root seeds and, whenever a timeline first reaches
+// something (a Sometimes or Reachable that never held before, a new
+// SometimesEach bucket), records the position as a branch point and runs
+// children from it, each the same timeline up to that main-stream call
+// and fresh randomness after it (see sim.Timeline), so that the search
+// climbs from one rare step to the next.
+//
+// opts.Seeds is the energy: how many timelines to run in all (default
+// 10,000). Each branch point gets 32 children; a point whose children
+// reach something new gets 32 more, one whose children find nothing gets
+// no more until every point has spent its energy, and then a new round
+// starts. Budget, FailFast, Stop, Parallel, Bugs, FirstSeed (of the root
+// seeds), Progress and ReplayTimeline mean what they mean to Run; the
+// other options are not for Explore. A failing timeline is reported as a
+// failing seed whose Timeline and Replay command name its branch points;
+// Report.Explore says what the search did.
+func Explore(s Simulation, opts Options) (*Report, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := opts.validate(&s); err != nil {
+		return nil, err
+	}
+	if len(opts.Replay) > 0 || opts.Shard.Count > 1 || opts.CheckDeterminism || len(opts.Timeline) > 0 {
+		return nil, fmt.Errorf("explore: Replay, Shard, CheckDeterminism and Timeline are options of Run")
+	}
+	x := newExplorer(&s, opts)
+	x.search()
+	if x.report.Seeds == 0 {
+		return nil, fmt.Errorf("explore: no timeline ran")
+	}
+	if opts.Trace != nil && len(x.report.Failures) > 0 {
+		x.traceFailure(opts.Trace)
+	}
+	return x.report, nil
+}
+
+// explorer is one Explore in progress.
+type explorer struct {
+	sim    *Simulation
+	opts   Options
+	report *Report
+	start  time.Time
+
+	mu     sync.Mutex // guards the fields below and report
+	seen   map[string]bool
+	points []*branchPoint
+	roots  uint64
+	left   int // energy left
+	round  int
+	// children counts the child timelines, whose fresh seeds it numbers.
+	children uint64
+	stats    ExploreStats
+	done     bool
+}
+
+// branchPoint is a position of a timeline that first reached something.
+type branchPoint struct {
+	seed     uint64
+	at       sim.Timeline // the timeline to the point; the last branch's Seed is unset
+	energy   int
+	children int
+}
+
+// exploreJob is one timeline to run, and the point it is a child of.
+type exploreJob struct {
+	seed uint64
+	tl   sim.Timeline
+	from *branchPoint
+}
+
+// firstHitAt is a first hit of a timeline and where it happened.
+type firstHitAt struct {
+	key    string
+	branch int
+	calls  uint64
+}
+
+func newExplorer(s *Simulation, opts Options) *explorer {
+	opts.Parallel = cmp.Or(opts.Parallel, runtime.GOMAXPROCS(0))
+	opts.Seeds = cmp.Or(opts.Seeds, 10_000)
+	if opts.ReplayTimeline == nil {
+		opts.ReplayTimeline = goAPIReplayTimeline(opts.Bugs, s.Chaos.Swarm)
+	}
+	rep := newReport(s, opts)
+	rep.Explore = &ExploreStats{}
+	return &explorer{sim: s, opts: opts, report: rep, start: time.Now(),
+		seen: make(map[string]bool), left: opts.Seeds}
+}
+
+// search runs the workers and completes the report.
+func (x *explorer) search() {
+	var wg sync.WaitGroup
+	for range x.opts.Parallel {
+		wg.Go(x.work)
+	}
+	wg.Wait()
+	rep := x.report
+	rep.Wall = time.Since(x.start)
+	slices.SortStableFunc(rep.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
+	x.stats.EnergyLeft = x.left
+	*rep.Explore = x.stats
+	rep.Stopped = cmp.Or(rep.Stopped, stoppedSeeds)
+	rep.Complete = rep.Stopped != stoppedInterrupted
+}
+
+func (x *explorer) work() {
+	for {
+		j, ok := x.take()
+		if !ok {
+			return
+		}
+		var hits []firstHitAt
+		o := seedOptions{bugs: x.opts.Bugs, logFilter: "off", watchdog: x.opts.Watchdog, timeline: j.tl,
+			setup: func(w *sim.World) {
+				assert.OnFirstHit(w, func(msg, bucket string) {
+					hits = append(hits, firstHitAt{key: msg + "\x00" + bucket, branch: w.Branches(), calls: w.RNGCalls()})
+				})
+			}}
+		x.finish(j, runSeed(x.sim, j.seed, o), hits)
+	}
+}
+
+// take hands out the next timeline, or false once a stop rule says so.
+func (x *explorer) take() (exploreJob, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.done || x.left <= 0 || x.stopped() {
+		return exploreJob{}, false
+	}
+	x.left--
+	p := x.pick()
+	if p == nil {
+		seed := SeedAt(x.opts.FirstSeed + x.roots)
+		x.roots++
+		x.stats.Roots++
+		return exploreJob{seed: seed}, true
+	}
+	p.energy--
+	p.children++
+	tl := slices.Clone(p.at)
+	x.children++
+	tl[len(tl)-1].Seed = SeedAt(1<<63 | x.children)
+	return exploreJob{seed: p.seed, tl: tl, from: p}, true
+}
+
+// pick returns the newest branch point with energy left, starting a new
+// round when none has any; nil runs a root seed.
+func (x *explorer) pick() *branchPoint {
+	for range 2 {
+		for i := len(x.points) - 1; i >= 0; i-- {
+			if x.points[i].energy > 0 {
+				return x.points[i]
+			}
+		}
+		if len(x.points) == 0 {
+			return nil
+		}
+		x.round++
+		for _, p := range x.points {
+			p.energy = max(exploreEnergy>>min(x.round, 3), 1)
+		}
+	}
+	return nil
+}
+
+// stopped applies Budget and Stop; it is called with mu held.
+func (x *explorer) stopped() bool {
+	select {
+	case <-x.opts.Stop:
+		x.report.Stopped = stoppedInterrupted
+		return true
+	default:
+	}
+	if b := x.opts.Budget; b > 0 && time.Since(x.start) > b {
+		x.report.Stopped = stoppedBudget
+		return true
+	}
+	return false
+}
+
+// finish folds a timeline into the report and records its new branch
+// points.
+func (x *explorer) finish(j exploreJob, res seedResult, hits []firstHitAt) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.stats.Timelines++
+	x.report.add(res, x.opts.ReplayTimeline(j.seed, j.tl))
+	if res.Failure != nil {
+		x.report.Failures[len(x.report.Failures)-1].Timeline = j.tl.String()
+		if x.opts.FailFast {
+			x.done, x.report.Stopped = true, stoppedFailFast
+		}
+	}
+	found := false
+	for _, h := range hits {
+		if x.seen[h.key] {
+			continue
+		}
+		x.seen[h.key], found = true, true
+		x.stats.Reached++
+		at := append(slices.Clone(j.tl[:h.branch]), sim.Branch{At: h.calls})
+		x.points = append(x.points, &branchPoint{seed: j.seed, at: at, energy: exploreEnergy})
+		x.stats.BranchPoints++
+	}
+	if found && j.from != nil {
+		j.from.energy += exploreEnergy
+	}
+	if x.opts.Progress != nil {
+		x.opts.Progress(x.stats.Timelines, x.report.Failed, x.opts.Seeds)
+	}
+}
+
+// traceFailure runs the first failing timeline again, traced.
+func (x *explorer) traceFailure(w io.Writer) {
+	f := x.report.Failures[0]
+	tl, err := sim.ParseTimeline(f.Timeline)
+	if err != nil {
+		panic(fmt.Sprintf("orrery: explore: the timeline it printed does not parse: %v", err))
+	}
+	runSeed(x.sim, f.Seed, seedOptions{bugs: x.opts.Bugs, logFilter: "off", watchdog: x.opts.Watchdog,
+		timeline: tl, trace: w, noChecks: true})
+}
+
+// writeExplore writes the explorer's line of the summary.
+func (r *Report) writeExplore(w io.Writer) {
+	if e := r.Explore; e != nil {
+		fmt.Fprintf(w, "explore\t%d timelines (%d root seeds), %d branch points, %d assertions and buckets reached, energy left %d\n",
+			e.Timelines, e.Roots, e.BranchPoints, e.Reached, e.EnergyLeft)
+	}
+}

@@ -16,8 +16,11 @@ import (
 
 // runOne runs a seed, twice when checking determinism: two runs that
 // differ in trace hash or in how they fail make a nondeterminism finding.
+// Both runs of a pair build every log record, so that a debug line that
+// differs between them differs in their verbose hashes.
 func (r *runner) runOne(seed uint64) outcome {
 	o := r.seedOptions()
+	o.verbose = r.opts.CheckDeterminism
 	if len(r.opts.Replay) == 1 {
 		o.trace, o.log, o.logFilter = r.trace, r.opts.Log, r.opts.LogFilter
 	}
@@ -29,13 +32,17 @@ func (r *runner) runOne(seed uint64) outcome {
 	// trace hash already covers, and running them twice would double their
 	// cost and turn a check that times out once into a false finding.
 	o2 := r.seedOptions()
-	o2.noChecks = true
+	o2.noChecks, o2.verbose = true, true
 	again := runSeed(r.sim, seed, o2)
 	res.Wall += again.Wall
-	if res.TraceHash == again.TraceHash && sameFailure(simFailure(res), again.Failure) {
+	if res.TraceHash == again.TraceHash && res.VerboseHash == again.VerboseHash && sameFailure(simFailure(res), again.Failure) {
 		return outcome{res: res}
 	}
 	head := fmt.Sprintf("two runs of the seed gave trace hashes %#x and %#x", res.TraceHash, again.TraceHash)
+	if res.TraceHash == again.TraceHash {
+		head = fmt.Sprintf("two runs of the seed logged different records below Info (verbose hashes %#x and %#x)",
+			res.VerboseHash, again.VerboseHash)
+	}
 	if first := simFailure(res); !sameFailure(first, again.Failure) {
 		head += fmt.Sprintf("; the first %s, the second %s", ranAs(first), ranAs(again.Failure))
 	}

@@ -77,6 +77,10 @@ func TestCulpritNamesTheTask(t *testing.T) {
 			e.Log().Info("drew", "n", n)
 			return nil
 		}, `likely culprit: the application log of task "srv/main" on host srv differs`},
+		{"debug log", func(e env.Env, n int) error { // built only in the check's runs
+			e.Log().Debug("drew", "n", n)
+			return nil
+		}, `likely culprit: the application log of task "srv/main" on host srv differs`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {

@@ -41,6 +41,7 @@ type host struct {
 	driftEnd  *sim.Timer     // ends the clock's current drift fault, if any
 	driftBase int64          // the clock's own rate, to return to then
 	log       *slog.Logger   // Log's logger, made on first use
+	envClock  env.Clock      // Clock's value, made on first use
 }
 
 var _ env.Env = (*host)(nil)
@@ -80,8 +81,14 @@ func (h *host) Addr() netip.Addr { return h.addr }
 // Context is cancelled when the host is asked to shut down.
 func (h *host) Context() context.Context { return h.ctx }
 
-// Clock is the host's own clock (see Clocks).
-func (h *host) Clock() env.Clock { return simenv.Clock{W: h.c.w, H: h.clock} }
+// Clock is the host's own clock (see Clocks), made into an env.Clock once:
+// code that asks for it per request does not allocate.
+func (h *host) Clock() env.Clock {
+	if c, ok := h.envClock.(simenv.Clock); !ok || c.H != h.clock {
+		h.envClock = simenv.Clock{W: h.c.w, H: h.clock}
+	}
+	return h.envClock
+}
 
 // Rand is the seed's main stream.
 func (h *host) Rand() env.Rand { return h.c.w.Rand() }

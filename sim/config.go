@@ -31,6 +31,14 @@ type Config struct {
 	// Trace receives every record as JSON Lines, for the trace tools.
 	Trace io.Writer
 
+	// Verbose builds every log record, at every level, whatever Log and
+	// Trace show, and folds those below Info into VerboseHash. Without it
+	// a record below Info is built only when Log or Trace shows it, and
+	// logging it otherwise costs the call and no more. The determinism
+	// check sets it on both runs of a pair, so that a debug line that
+	// differs between them is found.
+	Verbose bool
+
 	// MaxTime ends a run whose workloads are still unfinished at this
 	// logical time with a stall failure. Zero means one hour.
 	MaxTime time.Duration

@@ -365,9 +365,15 @@ func (w *World) teardown() {
 func (w *World) Unseed() uint64 { return w.unseed }
 
 // TraceHash returns a hash of every processed event, task switch and log
-// record so far. The same seed gives the same hash whatever GOMAXPROCS, the
+// record at Info and above so far (records below Info go to VerboseHash). The same seed gives the same hash whatever GOMAXPROCS, the
 // race detector or the trace level.
 func (w *World) TraceHash() uint64 { return w.hash }
+
+// VerboseHash returns a hash of the log records below Info built so far,
+// each with the seq it was logged at: those of a Verbose World, or those
+// its trace shows. Two runs of a seed at the same log level give the same
+// VerboseHash; TraceHash does not depend on the level.
+func (w *World) VerboseHash() uint64 { return w.vhash }
 
 func (w *World) enter(call string) {
 	if !w.busy.CompareAndSwap(false, true) {

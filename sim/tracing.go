@@ -95,6 +95,20 @@ func (tr *tracer) init(w *World, cfg Config) {
 	}
 	tr.events = tr.text != nil && f.MinLevel() <= trace.LevelTrace
 	tr.on = tr.json != nil || tr.events
+	w.logMin = logMin(tr, cfg.Verbose)
+}
+
+// logMin is the lowest log level the World builds: Info and above always,
+// as the trace hash covers them whatever is shown; below Info only what
+// the text log or the JSON trace shows, or everything when verbose.
+func logMin(tr *tracer, verbose bool) slog.Level {
+	switch {
+	case verbose || tr.json != nil:
+		return math.MinInt
+	case tr.text != nil:
+		return min(slog.LevelInfo, tr.filter.MinLevel())
+	}
+	return slog.LevelInfo
 }
 
 func (tr *tracer) write(pkg string, r *trace.Record) {
@@ -259,31 +273,28 @@ func Logger(ctx context.Context) *slog.Logger {
 	return mustWorld(ctx, "sim.Logger").Logger()
 }
 
-// logHandler turns slog records into trace records. It is always enabled:
-// every record counts in the trace hash, whatever is shown.
+// logHandler turns slog records into trace records. It is enabled at
+// Info and above, which the trace hash covers at every log level, and
+// below Info only when the trace shows such records or the World is
+// Verbose: a debug record nobody reads is not built.
 type logHandler struct {
 	w      *World
 	attrs  []trace.Attr
 	prefix string
 }
 
-func (h *logHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.w.logMin }
 
-// Handle folds the record into the trace hash, from the attributes'
-// values as they are, and formats it only when the trace shows it: most
-// debug logs of a run that nobody reads cost a few multiplications.
+// Handle folds the record into the trace hash (below Info, into the
+// verbose hash, with the seq it was logged at), from the attributes'
+// values as they are, and formats it only when the trace shows it.
 func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	w := h.w
-	hv := hashString(mix(w.hash, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
-	for _, a := range h.attrs {
-		hv = hashString(hashString(hv, a.Key), a.Value)
+	if sr.Level >= slog.LevelInfo {
+		w.hash = h.hash(w.hash, sr)
+	} else {
+		w.vhash = h.hash(mix(w.vhash, w.cur), sr)
 	}
-	hv = hashString(hv, h.prefix)
-	sr.Attrs(func(a slog.Attr) bool {
-		hv = hashSlogAttr(hv, a)
-		return true
-	})
-	w.hash = hv
 	if !w.tracer.wants("app", sr.Level) {
 		return nil
 	}
@@ -298,6 +309,20 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	w.tracer.write("app", &r)
 	w.attrBuf = r.Attrs[:0]
 	return nil
+}
+
+// hash folds sr into hv.
+func (h *logHandler) hash(hv uint64, sr slog.Record) uint64 {
+	hv = hashString(mix(hv, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
+	for _, a := range h.attrs {
+		hv = hashString(hashString(hv, a.Key), a.Value)
+	}
+	hv = hashString(hv, h.prefix)
+	sr.Attrs(func(a slog.Attr) bool {
+		hv = hashSlogAttr(hv, a)
+		return true
+	})
+	return hv
 }
 
 // hashSlogAttr folds a log attribute into h by the kind of its value,

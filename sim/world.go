@@ -77,6 +77,8 @@ type World struct {
 	values map[any]any // per-run state of packages built on the engine
 
 	hash    uint64
+	vhash   uint64       // log records below Info, when built (VerboseHash)
+	logMin  slog.Level   // the lowest log level built
 	faults  []FaultCount // injected faults by name, in order of first injection
 	idle    []*coro      // finished tasks' coroutines, ready for the next spawn
 	attrBuf []trace.Attr // scratch for the attributes of a log record
@@ -103,6 +105,7 @@ func New(cfg Config) *World {
 		sched: newRand(cfg.Seed, saltSched),
 		conf:  newRand(cfg.Seed, saltConf),
 		hash:  hashSeed ^ cfg.Seed,
+		vhash: hashSeed ^ cfg.Seed,
 		queue: newHeap(),
 		over:  make(chan struct{}),
 	}

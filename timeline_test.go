@@ -8,8 +8,8 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/bank"
-	"github.com/orrerysim/orrery/examples/maze"
 	counterex "github.com/orrerysim/orrery/examples/counter"
+	"github.com/orrerysim/orrery/examples/maze"
 	"github.com/orrerysim/orrery/examples/raftkv"
 	"github.com/orrerysim/orrery/examples/wal"
 	"github.com/orrerysim/orrery/sim"

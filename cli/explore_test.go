@@ -2,13 +2,16 @@ package cli_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/examples/maze"
 )
 
 // TestReplayTimeline: replay --timeline follows the branch points, which
@@ -39,5 +42,37 @@ func TestReplayTimeline(t *testing.T) {
 	}
 	if _, code, stderr := traceOf(append(base, "--timeline", "40")...); code == 0 || !strings.Contains(stderr, "--timeline") {
 		t.Errorf("a bad timeline: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestExploreFindsTheMaze: orrery explore finds the maze's vault and
+// prints a replay command with its timeline, which fails the same way.
+func TestExploreFindsTheMaze(t *testing.T) {
+	run := func(args ...string) (*orrery.Report, int, string) {
+		path := filepath.Join(t.TempDir(), "report.json")
+		var stdout, stderr bytes.Buffer
+		code := cli.MainArgs("orrery", append(args, "--report", path), &stdout, &stderr, maze.Simulation())
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("orrery %s: no report: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		var rep orrery.Report
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatal(err)
+		}
+		return &rep, code, stdout.String()
+	}
+	rep, code, out := run("explore", "maze", "--bug", "vault", "--fail-fast", "--energy", "20000")
+	if code != 1 || rep.Failed == 0 || rep.Explore == nil || !strings.Contains(out, "branch points") {
+		t.Fatalf("explore: exit %d, %d failed, explore %+v:\n%s", code, rep.Failed, rep.Explore, out)
+	}
+	f := rep.Failures[0]
+	cmd := strings.Fields(f.Replay)
+	if !strings.Contains(f.Replay, "--timeline "+f.Timeline) || cmd[1] != "replay" {
+		t.Fatalf("replay command %q, timeline %q", f.Replay, f.Timeline)
+	}
+	again, _, _ := run(append(cmd[1:], "--log", "off")...)
+	if again.Failed != 1 || again.Failures[0].Message != f.Message || again.Failures[0].Seq != f.Seq {
+		t.Errorf("%s: %+v, want %q at seq %d", f.Replay, again.Failures, f.Message, f.Seq)
 	}
 }

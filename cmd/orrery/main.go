@@ -4,6 +4,7 @@ import (
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/bank"
 	"github.com/orrerysim/orrery/examples/counter"
+	"github.com/orrerysim/orrery/examples/maze"
 	"github.com/orrerysim/orrery/examples/raftkv"
 	"github.com/orrerysim/orrery/examples/wal"
 	"github.com/orrerysim/orrery/vet"
@@ -19,5 +20,5 @@ var vetCmd = cli.Command{
 
 func main() {
 	cli.MainWith([]cli.Command{vetCmd}, bank.Simulation(bank.Options{}), wal.Simulation(), counter.Simulation(),
-		raftkv.Simulation(raftkv.Options{}))
+		raftkv.Simulation(raftkv.Options{}), maze.Simulation())
 }

@@ -20,7 +20,7 @@ const P = 0.05
 
 // Steps is how many attempts a run makes, one every millisecond of
 // simulated time, each at the first lock still closed.
-const Steps = 100
+const Steps = 1000
 
 // Simulation returns the maze: a walker making Steps attempts at the
 // locks, in order. It injects no fault: the maze is all decisions.

@@ -30,6 +30,7 @@ type Rand struct {
 	// (see Timeline), math.MaxUint64 when it does not.
 	branchAt uint64
 	tl       *timelineState
+	ent      *entropy // the bytes the stream draws from first (SetEntropy), or nil
 }
 
 func newRand(seed, salt uint64) *Rand {
@@ -50,6 +51,14 @@ func (r *Rand) Calls() uint64 { return r.calls }
 // Uint64 returns a uniformly distributed 64-bit value.
 func (r *Rand) Uint64() uint64 {
 	r.tick()
+	return r.u64()
+}
+
+// u64 is the next 64 bits of the stream's source.
+func (r *Rand) u64() uint64 {
+	if r.ent != nil {
+		return r.ent.Uint64()
+	}
 	return r.src.Uint64()
 }
 
@@ -76,13 +85,13 @@ func (r *Rand) Int64N(n int64) int64 {
 // hottest draw, a latency.
 func (r *Rand) uint64n(n uint64) uint64 {
 	if n&(n-1) == 0 { // a power of two
-		return r.src.Uint64() & (n - 1)
+		return r.u64() & (n - 1)
 	}
-	hi, lo := bits.Mul64(r.src.Uint64(), n)
+	hi, lo := bits.Mul64(r.u64(), n)
 	if lo < n {
 		thresh := -n % n
 		for lo < thresh {
-			hi, lo = bits.Mul64(r.src.Uint64(), n)
+			hi, lo = bits.Mul64(r.u64(), n)
 		}
 	}
 	return hi

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -90,6 +91,9 @@ func (r *Rand) branch() {
 	b := st.t[st.next]
 	st.next++
 	r.src.Seed(b.Seed^saltMain, saltMain)
+	if r.ent != nil { // a branch replaces the stream, entropy and all
+		r.ent, r.r = nil, rand.New(&r.src)
+	}
 	r.calls = 0
 	r.branchAt = math.MaxUint64
 	if st.next < len(st.t) {
@@ -133,4 +137,57 @@ func (w *World) Branches() int {
 		return 0
 	}
 	return w.rng.tl.next
+}
+
+// entropy is a source that takes one byte of its input per 64-bit value,
+// as the value's top byte and the top byte of its low 53 bits, so that the
+// byte decides IntN's and Int64N's result (from the high bits) and
+// Float64's (from the low 53) alike; the other bits, and every value once
+// the input is used up, come from a stream seeded with the input's hash.
+type entropy struct {
+	data []byte
+	pos  int
+	rest rand.PCG
+}
+
+// entropyByteMask clears the bits that an input byte sets.
+const entropyByteMask = ^(uint64(0xff)<<56 | uint64(0xff)<<45)
+
+func (e *entropy) Uint64() uint64 {
+	x := e.rest.Uint64()
+	if e.pos < len(e.data) {
+		b := uint64(e.data[e.pos])
+		e.pos++
+		x = x&entropyByteMask | b<<56 | b<<45
+	}
+	return x
+}
+
+// EntropySeed is the root seed of a run whose main stream draws from data
+// (SetEntropy): an FNV-1a hash of data, which also seeds the derived
+// streams, so that the bytes alone name the run.
+func EntropySeed(data []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, b := range data {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	return h
+}
+
+// SetEntropy makes the main stream draw from data first: each draw's
+// first 64-bit value takes one byte of data, which decides it (a byte
+// below 13 makes Float64 below 0.05), and once data is used up the stream
+// continues from its hash. It is how Go's fuzzer drives a run (see
+// orrerytest.Fuzz): a mutated byte is a changed decision. It must be
+// called before the main stream's first draw, and a timeline's branch
+// (SetTimeline) replaces the entropy with the branch's seed.
+func (w *World) SetEntropy(data []byte) error {
+	if w.rng.calls > 0 || w.rng.ent != nil {
+		return errors.New("sim: entropy: set it before the main stream's first draw")
+	}
+	e := &entropy{data: data}
+	h := EntropySeed(data)
+	e.rest.Seed(h^saltMain, saltMain)
+	w.rng.ent, w.rng.r = e, rand.New(e)
+	return nil
 }

@@ -142,3 +142,46 @@ func FuzzParseTimeline(f *testing.F) {
 		}
 	})
 }
+
+// floats runs a world whose main stream draws from data and returns its
+// first n Float64 draws.
+func floats(t *testing.T, data []byte, n int) []float64 {
+	t.Helper()
+	w := sim.New(sim.Config{Seed: sim.EntropySeed(data)})
+	if err := w.SetEntropy(data); err != nil {
+		t.Fatal(err)
+	}
+	var got []float64
+	w.Spawn("drawer", func(ctx context.Context) {
+		for range n {
+			got = append(got, w.Rand().Float64())
+		}
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestEntropyDecidesDraws: each byte of the input decides one draw (a
+// small byte a small Float64), the draws past the input come from its
+// hash, and the same bytes give the same draws.
+func TestEntropyDecidesDraws(t *testing.T) {
+	data := []byte{0, 12, 255, 128}
+	got := floats(t, data, 8)
+	if !slices.Equal(got, floats(t, data, 8)) {
+		t.Fatal("the same input gave different draws")
+	}
+	if got[0] >= 0.05 || got[1] >= 0.05 || got[2] < 0.99 || got[3] < 0.5 || got[3] >= 0.51 {
+		t.Errorf("draws %v do not follow the bytes %v", got, data)
+	}
+	other := floats(t, []byte{0, 12, 255, 129}, 8)
+	if slices.Equal(got[4:], other[4:]) {
+		t.Error("the draws past the input do not depend on it")
+	}
+	w := sim.New(sim.Config{Seed: 1})
+	w.Rand().Uint64()
+	if err := w.SetEntropy(data); err == nil {
+		t.Error("SetEntropy after a draw: no error")
+	}
+}

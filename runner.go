@@ -119,6 +119,10 @@ type Options struct {
 	// ReplayTimeline returns the command that replays a timeline of a
 	// seed; the default names the Go API, as ReplayCommand's.
 	ReplayTimeline func(seed uint64, t sim.Timeline) string
+	// Entropy, with Replay, is bytes the main stream of each replayed
+	// seed draws from first (see sim.World.SetEntropy): the fuzz input of
+	// orrerytest.Fuzz, whose seed is sim.EntropySeed of it.
+	Entropy []byte
 }
 
 // Shard is slice Index (0-based) of Count of a run's seeds: seed number
@@ -146,6 +150,8 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("stop grace: %v is negative", o.StopGrace)
 	case o.Shard.Count < 0 || o.Shard.Index < 0 || (o.Shard.Count > 0 && o.Shard.Index >= o.Shard.Count):
 		return fmt.Errorf("shard: %d/%d is not a slice of the run", o.Shard.Index+1, o.Shard.Count)
+	case o.Entropy != nil && len(o.Replay) == 0:
+		return errors.New("entropy: without a seed to replay (Replay)")
 	case len(o.Timeline) > 0 && len(o.Replay) == 0:
 		return fmt.Errorf("timeline: %v without a seed to replay (Replay)", o.Timeline)
 	case o.FirstSeed != 0 && len(o.Replay) > 0:
@@ -624,6 +630,6 @@ func (r *runner) cover(asserts []assert.Result) bool {
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
 	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
-		cryptoFromOS: r.opts.CryptoRandFromOS, timeline: r.opts.Timeline,
+		cryptoFromOS: r.opts.CryptoRandFromOS, timeline: r.opts.Timeline, entropy: r.opts.Entropy,
 		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

@@ -62,6 +62,10 @@ type seedOptions struct {
 	verbose      bool
 	keepFiles    bool
 	timeline     sim.Timeline // the main stream's branch points
+	entropy      []byte       // the main stream's first bytes (SetEntropy)
+	// setup, when set, sees the World before it runs (the explorer's
+	// hooks).
+	setup func(w *sim.World)
 }
 
 // runSeed runs one seed of s, which must be valid.
@@ -74,6 +78,12 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	}
 	if err := w.SetTimeline(o.timeline); err != nil {
 		panic(err) // a new World has drawn nothing
+	}
+	if o.entropy != nil {
+		_ = w.SetEntropy(o.entropy) // a new World has drawn nothing
+	}
+	if o.setup != nil {
+		o.setup(w)
 	}
 	drawn := s.Chaos.Draw(w.ConfigRand())
 	c := newCluster(w, s, drawn)

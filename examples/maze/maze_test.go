@@ -1,6 +1,9 @@
 package maze_test
 
 import (
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,4 +52,40 @@ func TestExploreOpensTheVault(t *testing.T) {
 	if err != nil || again.Failed != 1 || again.Failures[0].Message != f.Message || again.Failures[0].Seq != f.Seq {
 		t.Fatalf("replay of timeline %s: %v %+v", f.Timeline, err, again.Failures)
 	}
+}
+
+// TestFuzzInputReplays: the input with which go test -fuzz=FuzzMaze found
+// the vault, saved under testdata/fuzz, fails the same way each time it
+// runs with the bug, and passes without it.
+func TestFuzzInputReplays(t *testing.T) {
+	data := fuzzInput(t, "testdata/fuzz/FuzzMaze/bcf21c15fa836a01")
+	run := func(bugs []string) *orrery.Report {
+		rep, err := orrery.Run(maze.Simulation(), orrery.Options{Replay: []uint64{sim.EntropySeed(data)}, Entropy: data, Bugs: bugs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	one, two := run([]string{maze.BugVault}), run([]string{maze.BugVault})
+	if one.Failed != 1 || two.Failed != 1 || one.Failures[0].Seq != two.Failures[0].Seq {
+		t.Fatalf("with the bug: %+v, then %+v", one.Failures, two.Failures)
+	}
+	if rep := run(nil); rep.Failed != 0 || len(rep.Missing()) != 0 {
+		t.Errorf("without the bug: %d failed, missing %v", rep.Failed, rep.Missing())
+	}
+}
+
+// fuzzInput reads a []byte corpus file of go test's fuzzer.
+func fuzzInput(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lit, _ := strings.Cut(strings.TrimSpace(string(b)), "[]byte(")
+	s, err := strconv.Unquote(strings.TrimSuffix(lit, ")"))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return []byte(s)
 }

@@ -39,9 +39,8 @@ func (r *runner) runOne(seed uint64) outcome {
 		return outcome{res: res}
 	}
 	head := fmt.Sprintf("two runs of the seed gave trace hashes %#x and %#x", res.TraceHash, again.TraceHash)
-	if res.TraceHash == again.TraceHash {
-		head = fmt.Sprintf("two runs of the seed logged different records below Info (verbose hashes %#x and %#x)",
-			res.VerboseHash, again.VerboseHash)
+	if res.VerboseHash != again.VerboseHash {
+		head += fmt.Sprintf(" and logged different records below Info (verbose hashes %#x and %#x)", res.VerboseHash, again.VerboseHash)
 	}
 	if first := simFailure(res); !sameFailure(first, again.Failure) {
 		head += fmt.Sprintf("; the first %s, the second %s", ranAs(first), ranAs(again.Failure))

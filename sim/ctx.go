@@ -136,6 +136,23 @@ func (w *World) newCtx(parent context.Context) *simCtx {
 	return c
 }
 
+// ctxChunk is how many deadline contexts newDeadlineCtx allocates at once.
+const ctxChunk = 16
+
+// newDeadlineCtx is newCtx for a context with a deadline, most often made
+// per request and cancelled soon: they are allocated ctxChunk at a time,
+// each used once, so that one costs a fraction of an allocation.
+func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
+	if len(w.ctxSpare) == 0 {
+		w.ctxSpare = make([]simCtx, ctxChunk)
+	}
+	c := &w.ctxSpare[0]
+	w.ctxSpare = w.ctxSpare[1:]
+	*c = simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current, owner: w.current}
+	c.attach(parent)
+	return c
+}
+
 // attach links c to its parent's cancellation: directly when the parent is
 // ours, by polling when it is not.
 func (c *simCtx) attach(parent context.Context) {
@@ -202,10 +219,10 @@ func (c *simCtx) cancel(err, cause error) {
 		cause = err
 	}
 	c.err, c.cause = err, cause
-	if c.done != nil {
+	if c.done != nil { // a task may wait on it: the next scan wakes it
 		close(c.done)
+		c.w.ctxDirty = true
 	}
-	c.w.ctxDirty = true
 	if t := c.task; t != nil && t.waitOwn && t.state == taskParked {
 		c.w.wake(t, wakeCtx)
 	}
@@ -221,7 +238,8 @@ func (c *simCtx) cancel(err, cause error) {
 			l.child.link = nil
 			l.child.cancel(err, cause)
 		} else {
-			l.f()
+			l.f() // cancels a context of the standard library, which a task may wait on
+			c.w.ctxDirty = true
 		}
 	}
 	c.detach()
@@ -282,7 +300,7 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 // withDeadline returns a context that expires at the true time at, whose
 // Deadline reports shown.
 func (w *World) withDeadline(parent context.Context, at time.Duration, shown time.Time) (context.Context, context.CancelFunc) {
-	c := w.newCtx(parent)
+	c := w.newDeadlineCtx(parent)
 	cancel := func() { c.cancel(context.Canceled, nil) }
 	if pd, ok := trueDeadline(parent); ok && pd <= at {
 		return c, cancel // the parent expires first and cancels c

@@ -393,3 +393,31 @@ func TestDoneChannel(t *testing.T) {
 		})
 	})
 }
+
+// TestWithTimeoutAllocations: a context with a timeout, made and cancelled
+// per request, costs at most one allocation (its cancel function; the
+// contexts themselves are allocated in chunks), on the World's clock and
+// on a host's.
+func TestWithTimeoutAllocations(t *testing.T) {
+	w := sim.New(sim.Config{})
+	c := sim.NewHostClock(w, "h", 0, 0)
+	var world, host float64
+	w.Spawn("requester", func(ctx context.Context) {
+		world = testing.AllocsPerRun(ctxAllocRuns, func() {
+			_, cancel := sim.WithTimeout(ctx, time.Second)
+			cancel()
+		})
+		host = testing.AllocsPerRun(ctxAllocRuns, func() {
+			_, cancel := c.WithTimeout(ctx, time.Second)
+			cancel()
+		})
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if limit := 1 + 1.0/8; world > limit || host > limit {
+		t.Errorf("allocations per WithTimeout and cancel: world %v, host clock %v; want at most one", world, host)
+	}
+}
+
+const ctxAllocRuns = 160

@@ -53,6 +53,7 @@ type World struct {
 	ctxWaiters []*Task   // parked tasks that also wait on a context
 	foreign    []*simCtx // contexts whose parent is not ours: polled
 	ctxDirty   bool      // a context was cancelled since the last scan
+	ctxSpare   []simCtx  // deadline contexts allocated and not yet used
 	// foreignParked counts parked tasks waiting on a context that is not
 	// ours, which must be polled.
 	foreignParked int
@@ -248,7 +249,7 @@ func (w *World) Cancel(ref EventRef) {
 	if ev.live {
 		w.liveEvents--
 	}
-	if w.dead >= 256 && 2*w.dead >= w.queue.len() {
+	if w.dead >= 32 && 2*w.dead >= w.queue.len() {
 		w.queue.removeDead()
 		w.dead = 0
 	}

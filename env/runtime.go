@@ -1,9 +1,6 @@
 package env
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Runtime makes the coordination primitives of one Env. Each implementation
 // (the simulation's, realenv's) provides its own; the typed wrappers in this
@@ -21,6 +18,10 @@ type Runtime interface {
 	// returning its index. With block false it returns -1 at once when
 	// none is ready. Cases come from this Runtime's RawChans.
 	Select(ctx context.Context, cases []RawCase, block bool) (int, error)
+	// WaitDone blocks until ctx is done and returns its error (forever
+	// for a context that is never done). In a simulation the task waits
+	// on its context, and a failure report says so.
+	WaitDone(ctx context.Context) error
 }
 
 // RawChan is the untyped channel a Runtime makes; Chan[T] gives it a type.
@@ -70,16 +71,9 @@ func NewMutex(e Env) Mutex { return e.Runtime().NewMutex() }
 // NewWaitGroup returns a WaitGroup of e's runtime.
 func NewWaitGroup(e Env) WaitGroup { return e.Runtime().NewWaitGroup() }
 
-// forever is how long WaitDone sleeps: a century of logical time, far past
-// any run, and far from overflowing a time.Duration added to a clock.
-const forever = 100 * 365 * 24 * time.Hour
-
 // WaitDone blocks until ctx is done and returns its error: how a server's
 // Main waits for its shutdown. Use it instead of <-ctx.Done(), a Go channel
 // receive that the simulation cannot see.
 func WaitDone(ctx context.Context, e Env) error {
-	if err := e.Clock().Sleep(ctx, forever); err != nil {
-		return err
-	}
-	return ctx.Err()
+	return e.Runtime().WaitDone(ctx)
 }

@@ -112,7 +112,7 @@ func TestParkedTasksSayWhatAndWhere(t *testing.T) {
 	}{
 		{"h/holder", "chan recv", 0},
 		{"h/waiter", `mutex held by task 1 "h/holder"`, 1},
-		{"h/server", "its context (env.WaitDone: a sleep of a century)", 0},
+		{"h/server", "timer until t=3153600000.000000s", 0},
 	}
 	if len(f.Parked) != len(want) {
 		t.Fatalf("parked %+v, want %d tasks", f.Parked, len(want))
@@ -287,7 +287,7 @@ func TestDeadlockOrStallAtMaxTime(t *testing.T) {
 			})
 		}, sim.FailDeadlock, 6 * time.Millisecond, []string{
 			"no task runnable and no event of a workload queued (the next event, at t=3153600000.000000s, is a daemon's, after MaxTime 1h0m0s)",
-			`daemon 1 "bank-1/main" waiting on its context (env.WaitDone: a sleep of a century) at sim/explain_test.go:`,
+			`daemon 1 "bank-1/main" waiting on timer until t=3153600000.000000s at sim/explain_test.go:`,
 			`task 2 "client/main" waiting on chan recv at sim/explain_test.go:`}},
 		{"a workload still working", func(w *sim.World) {
 			w.SpawnDaemon("bank-1/main", func(ctx context.Context) { sim.Sleep(ctx, 100*365*24*time.Hour) })

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/internal/watchdog"
@@ -95,17 +94,10 @@ func firstArg(args string) string {
 	return strings.TrimSuffix(strings.TrimSpace(args), "?")
 }
 
-// century is how long env.WaitDone sleeps to wait for its context (env
-// imports nothing of the engine's, so the value is repeated here): a task
-// parked in a sleep that long waits for its context, not for a time.
-const century = 100 * 365 * 24 * time.Hour
-
 // waiting says what a parked task waits on, for failure reports: what it
 // parked with, and for a timer its time, for a lock its holder.
 func (t *Task) waiting() string {
 	switch {
-	case t.waitingOn == "sleep" && t.wakeAt >= century:
-		return "its context (env.WaitDone: a sleep of a century)"
 	case t.waitingOn == "sleep":
 		return "timer until t=" + seconds(t.wakeAt)
 	case t.waitLock != nil:

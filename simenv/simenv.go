@@ -36,6 +36,15 @@ func (Runtime) Select(ctx context.Context, cases []env.RawCase, block bool) (int
 	return sim.Select(ctx, sc...)
 }
 
+// WaitDone parks the calling task until ctx is done and returns its error;
+// a failure report lists the task as waiting on "its context
+// (env.WaitDone)". It schedules nothing: a context that is never done
+// keeps the task parked until the run ends.
+func (Runtime) WaitDone(ctx context.Context) error {
+	var q sim.WaitQueue // nobody wakes it: only ctx ends the wait
+	return q.Wait(ctx, "its context (env.WaitDone)")
+}
+
 // rawChan adapts sim.Chan[any] to env.RawChan.
 type rawChan struct{ *sim.Chan[any] }
 

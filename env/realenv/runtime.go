@@ -51,6 +51,12 @@ func (runtime) Select(ctx context.Context, cases []env.RawCase, block bool) (int
 	return i, nil
 }
 
+// WaitDone receives from ctx.Done(), forever for a context never done.
+func (runtime) WaitDone(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 // rawChan is a Go channel of values.
 type rawChan chan any
 

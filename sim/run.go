@@ -24,6 +24,7 @@ var ErrFinished = errors.New("sim: the run has ended; create a new World for ano
 func (w *World) Step() error {
 	w.enter("Step")
 	defer w.leave()
+	defer w.tracer.flush() // a caller that steps reads the trace between steps
 	defer w.recoverPanic()
 	if err := w.endedErr(); err != nil {
 		return err

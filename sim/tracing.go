@@ -52,14 +52,19 @@ func hashString(h uint64, s string) uint64 {
 }
 
 // tracer writes records: text lines filtered by level, and JSON Lines.
+// Each output is buffered, up to traceChunk bytes, and flushed when the
+// buffer fills, when a failure is recorded, when Step returns and when
+// the run ends: a trace costs a write per chunk, not per record, and a
+// seed that fails, a panic included, leaves its whole trace written.
 type tracer struct {
 	filter trace.Filter
 	text   io.Writer
 	json   io.Writer
-	events bool // some package shows events in the text trace
-	on     bool // anything is written
-	buf    []byte
-	err    error // the first write error; writing stops there
+	events bool   // some package shows events in the text trace
+	on     bool   // anything is written
+	jbuf   []byte // JSON Lines not yet written
+	tbuf   []byte // text lines not yet written
+	err    error  // the first write error; writing stops there
 	name   string
 	w      *World
 	// hosts are the tasks' hosts, kept while events are traced, to show
@@ -116,17 +121,29 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 		return
 	}
 	if tr.json != nil {
-		tr.buf = append(trace.AppendJSON(tr.buf[:0], r), '\n')
-		if _, err := tr.json.Write(tr.buf); err != nil {
-			tr.err = err
-		}
+		tr.jbuf = append(trace.AppendJSON(tr.jbuf, r), '\n')
 	}
 	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
-		tr.buf = append(trace.AppendText(tr.buf[:0], r), '\n')
-		if _, err := tr.text.Write(tr.buf); err != nil {
-			tr.err = err
-		}
+		tr.tbuf = append(trace.AppendText(tr.tbuf, r), '\n')
 	}
+	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk {
+		tr.flush()
+	}
+}
+
+// traceChunk is how many bytes of records the tracer holds before it
+// writes them.
+const traceChunk = 64 << 10
+
+// flush writes the records held, the text ones first.
+func (tr *tracer) flush() {
+	if len(tr.tbuf) > 0 && tr.err == nil {
+		_, tr.err = tr.text.Write(tr.tbuf)
+	}
+	if len(tr.jbuf) > 0 && tr.err == nil {
+		_, tr.err = tr.json.Write(tr.jbuf)
+	}
+	tr.tbuf, tr.jbuf = tr.tbuf[:0], tr.jbuf[:0]
 }
 
 // wants reports whether a record of pkg at level would be written
@@ -231,6 +248,7 @@ func (tr *tracer) end(w *World) {
 	w.stamp(&r)
 	r.Attrs = []trace.Attr{{Key: "unseed", Value: "0x" + strconv.FormatUint(w.unseed, 16)}}
 	tr.write("sim", &r)
+	tr.flush()
 }
 
 // failure writes the failure record: the one-line summary, and as
@@ -256,6 +274,7 @@ func (tr *tracer) failure(f *Failure) {
 		r.Attrs = append(r.Attrs, trace.Attr{Key: "where", Value: f.Where})
 	}
 	tr.write("sim", &r)
+	tr.flush()
 }
 
 // Logger returns the World's logger. Its records go into the trace stamped

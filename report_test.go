@@ -376,3 +376,39 @@ func TestMergeUsesTheShards(t *testing.T) {
 		t.Errorf("a shard's report: %v", err)
 	}
 }
+
+// TestReplayDoesNotJudgeCoverage: a Sometimes that never held fails a run
+// of many seeds, but not the replay of one seed, which says nothing of
+// the run's coverage.
+func TestReplayDoesNotJudgeCoverage(t *testing.T) {
+	s := orrery.Simulation{
+		Name:      "rare",
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error { return nil }}},
+		Workloads: []orrery.Workload{{Name: "w", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				assert.Sometimes(e.Context(), false, "a rare path")
+				return nil
+			}}
+		}}},
+	}
+	for _, tc := range []struct {
+		name string
+		opts orrery.Options
+		ok   bool
+	}{
+		{"run", orrery.Options{Seeds: 3}, false},
+		{"replay", orrery.Options{Replay: []uint64{0x2a}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := orrery.Run(s, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			rep.WriteTable(&b)
+			if rep.OK() != tc.ok || strings.Contains(b.String(), "never held") == tc.ok {
+				t.Errorf("OK() = %v, want %v:\n%s", rep.OK(), tc.ok, b.String())
+			}
+		})
+	}
+}

@@ -11,4 +11,8 @@
 // own line of code, which is what Go's coverage-guided fuzzer climbs
 // (orrerytest.Fuzz). The explorer and the fuzzer find the bug in seconds;
 // see docs/exploration.md for the figures.
+//
+// Networked is a second maze, on the simulated network: a vault served
+// over HTTP whose planted bug needs two rare steps in one run, the vault
+// degrading and then skipping its check, one seed in some 25,000.
 package maze

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/orrerysim/orrery/trace"
 )
@@ -53,18 +55,24 @@ func hashString(h uint64, s string) uint64 {
 
 // tracer writes records: text lines filtered by level, and JSON Lines.
 // Each output is buffered, up to traceChunk bytes, and flushed when the
-// buffer fills, when a failure is recorded, when Step returns and when
-// the run ends: a trace costs a write per chunk, not per record, and a
-// seed that fails, a panic included, leaves its whole trace written.
+// buffer fills, when a failure is recorded, when Step returns, when the
+// run ends, and at the first record written traceLag of real time after
+// the buffer took its first: a trace costs a write per chunk, not per
+// record, a seed that fails, a panic included, leaves its whole trace
+// written, and a slow seed's trace still streams. (The real time decides
+// when records are written, never what they say.)
 type tracer struct {
 	filter trace.Filter
 	text   io.Writer
 	json   io.Writer
-	events bool   // some package shows events in the text trace
-	on     bool   // anything is written
-	jbuf   []byte // JSON Lines not yet written
-	tbuf   []byte // text lines not yet written
-	err    error  // the first write error; writing stops there
+	events bool        // some package shows events in the text trace
+	on     bool        // anything is written
+	jbuf   []byte      // JSON Lines not yet written
+	tbuf   []byte      // text lines not yet written
+	err    error       // the first write error; writing stops there
+	due    atomic.Bool // lag has fired: the next record flushes
+	lag    *time.Timer // sets due traceLag after the buffer's first record
+	armed  bool        // lag is running
 	name   string
 	w      *World
 	// hosts are the tasks' hosts, kept while events are traced, to show
@@ -126,9 +134,26 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
 		tr.tbuf = append(trace.AppendText(tr.tbuf, r), '\n')
 	}
-	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk {
+	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk || tr.due.Load() {
 		tr.flush()
+	} else if !tr.armed {
+		tr.arm()
 	}
+}
+
+// traceLag is how long in real time a record may wait in the buffer
+// before the next one is written: a trace read while its seed runs (or
+// whose seed the runner abandons) stays close behind it.
+const traceLag = 10 * time.Millisecond
+
+// arm starts the lag timer.
+func (tr *tracer) arm() {
+	tr.armed = true
+	if tr.lag == nil {
+		tr.lag = time.AfterFunc(traceLag, func() { tr.due.Store(true) })
+		return
+	}
+	tr.lag.Reset(traceLag)
 }
 
 // traceChunk is how many bytes of records the tracer holds before it
@@ -144,6 +169,8 @@ func (tr *tracer) flush() {
 		_, tr.err = tr.json.Write(tr.jbuf)
 	}
 	tr.tbuf, tr.jbuf = tr.tbuf[:0], tr.jbuf[:0]
+	tr.due.Store(false)
+	tr.armed = false
 }
 
 // wants reports whether a record of pkg at level would be written
@@ -249,6 +276,9 @@ func (tr *tracer) end(w *World) {
 	r.Attrs = []trace.Attr{{Key: "unseed", Value: "0x" + strconv.FormatUint(w.unseed, 16)}}
 	tr.write("sim", &r)
 	tr.flush()
+	if tr.lag != nil {
+		tr.lag.Stop()
+	}
 }
 
 // failure writes the failure record: the one-line summary, and as

@@ -75,9 +75,6 @@ func (h *Host) reading() (time.Duration, time.Time) {
 // already made stays on the clock it was made on.
 func (h *Host) SetClock(c *sim.HostClock) { h.clock = c }
 
-// Clock returns the host's clock, nil if it has none.
-func (h *Host) Clock() *sim.HostClock { return h.clock }
-
 // waitOn parks the calling task on q until it is woken, the deadline dl
 // of a socket of h passes (a timeout error) or the task's context is done.
 // The deadline is kept by a timer on h's clock, made on first use and

@@ -131,9 +131,15 @@ func (c *simCtx) removeLink(l *ctxLink) {
 
 // newCtx returns a cancellable context of ours under parent.
 func (w *World) newCtx(parent context.Context) *simCtx {
-	c := &simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current, owner: w.current}
-	c.attach(parent)
+	c := new(simCtx)
+	w.initCtx(c, parent)
 	return c
+}
+
+// initCtx makes c a new cancellable context of ours under parent.
+func (w *World) initCtx(c *simCtx, parent context.Context) {
+	*c = simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current, owner: w.current}
+	c.attach(parent)
 }
 
 // ctxChunk is how many deadline contexts newDeadlineCtx allocates at once.
@@ -148,8 +154,7 @@ func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
 	}
 	c := &w.ctxSpare[0]
 	w.ctxSpare = w.ctxSpare[1:]
-	*c = simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current, owner: w.current}
-	c.attach(parent)
+	w.initCtx(c, parent)
 	return c
 }
 

@@ -171,8 +171,11 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 		panic(fmt.Sprintf("sim: Spawn(%q): fn is nil", name))
 	}
 	w.nextTask++
-	t := &Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
-	t.ctx = w.newCtx(parent)
+	box := new(taskBox)
+	t := &box.task
+	*t = Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
+	t.ctx = &box.ctx
+	w.initCtx(t.ctx, parent)
 	t.ctx.task, t.ctx.owner = t, t
 	if cur := w.current; cur != nil && cur.host != nil {
 		t.SetHost(cur.host)
@@ -187,6 +190,13 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	}
 	w.runnable = append(w.runnable, t)
 	return t
+}
+
+// taskBox is a task and its context, allocated together: a spawn costs
+// one allocation.
+type taskBox struct {
+	task Task
+	ctx  simCtx
 }
 
 // body runs fn on the task's coroutine and turns a panic into a failure.

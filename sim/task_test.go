@@ -187,3 +187,24 @@ func TestBugYieldLetsOthersRunFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestSpawnAllocatesOnce: a task spawned and run to its end costs one
+// allocation (the task and its context together; its coroutine is a
+// finished task's).
+func TestSpawnAllocatesOnce(t *testing.T) {
+	w := sim.New(sim.Config{})
+	var allocs float64
+	noop := func(context.Context) {}
+	w.Spawn("spawner", func(ctx context.Context) {
+		allocs = testing.AllocsPerRun(1000, func() {
+			sim.Go(ctx, "child", noop)
+			sim.Yield(ctx)
+		})
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if allocs > 1.05 {
+		t.Errorf("%v allocations per spawn, want 1", allocs)
+	}
+}

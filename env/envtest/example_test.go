@@ -21,6 +21,6 @@ func ExampleRun() {
 			if err := body(e.Context(), e); err != nil {
 				t.Fatal(err)
 			}
-		}, envtest.Runtime, envtest.Clock, envtest.Disk)
+		}, envtest.Runtime, envtest.Clock, envtest.Disk, envtest.Network)
 	}
 }

@@ -1,6 +1,7 @@
 package orrery_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/env/envtest"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // A socket deadline is a time of the host's own clock: on hosts whose
@@ -56,4 +59,28 @@ func TestSocketDeadlinesOnTheHostsClock(t *testing.T) {
 	if !rep.OK() {
 		t.Fatalf("failures: %+v", rep.Failures)
 	}
+}
+
+// A workload's Env in a simulation passes the network suite that the
+// operating system passes, on hosts whose clocks are off and drift.
+func TestNetworkConformanceOfTheSimulation(t *testing.T) {
+	envtest.Run(t, func(t *testing.T, body func(ctx context.Context, e env.Env) error) {
+		s := orrery.Simulation{
+			Name:   "conformance",
+			Clocks: orrery.Clocks{MaxOffset: time.Hour, MaxDriftPPM: sim.MaxDriftPPM},
+			Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error {
+				return env.WaitDone(e.Context(), e)
+			}}},
+			Workloads: []orrery.Workload{{Name: "w", New: func() orrery.Driver {
+				return orrery.Funcs{RunFunc: func(e env.Env) error { return body(e.Context(), e) }}
+			}}},
+		}
+		rep, err := orrery.Run(s, orrery.Options{Seeds: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			t.Fatalf("failures: %+v", rep.Failures)
+		}
+	}, envtest.Network)
 }

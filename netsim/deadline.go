@@ -79,7 +79,8 @@ func (h *Host) SetClock(c *sim.HostClock) { h.clock = c }
 // of a socket of h passes (a timeout error) or the task's context is done.
 // The deadline is kept by a timer on h's clock, made on first use and
 // re-armed after: a socket with a deadline on every call allocates nothing
-// per wait.
+// per wait. Tasks blocked on one socket share its timer (they share its
+// deadline), so the last one to leave stops it.
 func waitOn(h *Host, q *sim.WaitQueue, what string, dl *deadline) error {
 	w := h.n.w
 	t := w.Current()
@@ -99,7 +100,7 @@ func waitOn(h *Host, q *sim.WaitQueue, what string, dl *deadline) error {
 	} else {
 		dl.timer.Reset(left)
 	}
-	defer dl.timer.Stop()
+	defer stopLast(dl.timer, q)
 	if err := q.WaitTask(t, what); err != nil {
 		return err
 	}
@@ -107,6 +108,14 @@ func waitOn(h *Host, q *sim.WaitQueue, what string, dl *deadline) error {
 		return errDeadline
 	}
 	return nil
+}
+
+// stopLast stops the deadline's timer when the last task waiting on q
+// leaves: the others, woken or not, still need it at the deadline.
+func stopLast(tm *sim.Timer, q *sim.WaitQueue) {
+	if q.Len() == 0 {
+		tm.Stop()
+	}
 }
 
 // afterFunc runs f when h's clock has counted d.

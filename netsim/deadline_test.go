@@ -497,3 +497,52 @@ func deadlineRun(seed uint64) (uint64, string) {
 	}
 	return w.TraceHash(), outcome.String()
 }
+
+// Two tasks blocked on one socket share its deadline: when one of them is
+// woken (a connection for one of two Accepts, data for one of two
+// readers), the other still times out at the deadline.
+func TestDeadlineOfTwoWaiters(t *testing.T) {
+	x := newWorld(t, 5, netsim.Config{})
+	var l net.Listener
+	var start time.Duration
+	accept := func(ctx context.Context) error {
+		for l == nil {
+			if err := sim.Sleep(ctx, time.Millisecond); err != nil {
+				return err
+			}
+		}
+		_, err := l.Accept()
+		if err == nil {
+			return nil // the one that got the connection
+		}
+		if err := timeoutErr("accept", err); err != nil {
+			return err
+		}
+		if took := x.w.Now() - start; took != 100*time.Millisecond {
+			return fmt.Errorf("the other accept timed out after %v, want 100ms", took)
+		}
+		return nil
+	}
+	x.run(t, map[string]func(context.Context) error{
+		"a-listener": func(ctx context.Context) error {
+			var err error
+			ln, err := x.server.Listen(ctx, ":7000")
+			if err != nil {
+				return err
+			}
+			start = x.w.Now()
+			ln.(setDeadline).SetDeadline(x.w.Time().Add(100 * time.Millisecond))
+			l = ln
+			return nil
+		},
+		"b-accept": accept,
+		"c-accept": accept,
+		"d-dialer": func(ctx context.Context) error {
+			if err := sim.Sleep(ctx, 20*time.Millisecond); err != nil {
+				return err
+			}
+			_, err := x.client.Dial(ctx, "server:7000")
+			return err
+		},
+	})
+}

@@ -12,7 +12,8 @@
 //
 // The settings: ORRERY_SEEDS (how many seeds, default 100),
 // ORRERY_FIRST_SEED (the seed number to start at, default 0), ORRERY_SEED
-// (replay one seed, 0x2a or 42), ORRERY_TRACE (the JSON Lines trace of the
+// (replay one seed, 0x2a or 42), ORRERY_TIMELINE (with ORRERY_SEED, the
+// timeline of it that the explorer printed), ORRERY_TRACE (the JSON Lines trace of the
 // replayed or first failing seed), ORRERY_CHECK_DETERMINISM (run every seed
 // twice), ORRERY_PARALLEL (seeds at once), ORRERY_BUG (planted bugs,
 // comma-separated), ORRERY_SWARM (swarm testing), ORRERY_CATALOG (a source

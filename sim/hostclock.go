@@ -198,6 +198,9 @@ func (c *HostClock) Skewed() bool {
 // dt + floor(dt*ppm/1e6): rounded down, so a clock never reads ahead of its
 // rate. It never decreases as dt grows, since |ppm| < 1e6.
 func drifted(dt time.Duration, ppm int64) time.Duration {
+	if ppm == 0 { // most clocks: no divisions
+		return dt
+	}
 	d := int64(dt)
 	frac := (d % 1e6) * ppm
 	q := frac / 1e6

@@ -145,7 +145,7 @@ func (x *explorer) work() {
 		}
 		var hits []firstHitAt
 		o := seedOptions{bugs: x.opts.Bugs, logFilter: "off", watchdog: x.opts.Watchdog, timeline: j.tl,
-			setup: func(w *sim.World) {
+			cryptoFromOS: x.opts.CryptoRandFromOS, checkTimeout: x.opts.CheckTimeout, setup: func(w *sim.World) {
 				assert.OnFirstHit(w, func(msg, bucket string) {
 					hits = append(hits, firstHitAt{key: msg + "\x00" + bucket, branch: w.Branches(), calls: w.RNGCalls()})
 				})

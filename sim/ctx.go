@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // Epoch is the wall-clock time that logical time zero stands for, where an
@@ -28,19 +29,27 @@ type simCtx struct {
 	cause    error
 	deadline time.Duration // true time
 	shown    time.Time     // what Deadline reports (a host clock's reading)
-	hasDL    bool
 	timer    EventRef      // the pending deadline event
 	clock    *HostClock    // the host clock its deadline counts on, if any
 	due      time.Duration // the reading of clock its deadline waits for
 	by       *Task         // the task that made it, for the trace
 	task     *Task         // the task whose own context it is, if any
-	owner    *Task         // task, else by: whose goroutine most likely uses it (see caller)
 
 	children   []*ctxLink
 	link       *ctxLink // our entry in the parent's children
 	self       ctxLink  // that entry, when the parent is ours: no allocation of its own
-	foreignIdx int      // index in w.foreign, -1 if not there
+	foreignIdx int32    // index in w.foreign, -1 if not there
+	hasDL      bool     // it has a deadline of its own
 	released   bool     // its task finished; detach when childless
+}
+
+// owner is the task whose goroutine most likely uses c (see caller): its
+// task, else the task that made it.
+func (c *simCtx) owner() *Task {
+	if c.task != nil {
+		return c.task
+	}
+	return c.by
 }
 
 // ctxLink is an entry of a context's children: a context of ours, or a
@@ -136,14 +145,18 @@ func (w *World) newCtx(parent context.Context) *simCtx {
 	return c
 }
 
-// initCtx makes c a new cancellable context of ours under parent.
+// initCtx makes c, zero memory, a new cancellable context of ours under
+// parent. Field by field: a composite literal would be built aside and
+// copied with the garbage collector's bulk barrier.
 func (w *World) initCtx(c *simCtx, parent context.Context) {
-	*c = simCtx{w: w, parent: parent, foreignIdx: -1, by: w.current, owner: w.current}
+	c.w, c.parent, c.foreignIdx, c.by = w, parent, -1, w.current
 	c.attach(parent)
 }
 
-// ctxChunk is how many deadline contexts newDeadlineCtx allocates at once.
-const ctxChunk = 16
+// ctxChunk is how many deadline contexts newDeadlineCtx allocates at once:
+// as many as fill 6 KiB, a size class of the allocator, with the header it
+// adds to a large object with pointers.
+const ctxChunk = (6<<10 - 8) / int(unsafe.Sizeof(simCtx{}))
 
 // newDeadlineCtx is newCtx for a context with a deadline, most often made
 // per request and cancelled soon: they are allocated ctxChunk at a time,
@@ -183,7 +196,7 @@ func (c *simCtx) attach(parent context.Context) {
 		c.link = p.addLink(&c.self)
 		return
 	}
-	c.foreignIdx = len(c.w.foreign)
+	c.foreignIdx = int32(len(c.w.foreign))
 	c.w.foreign = append(c.w.foreign, c)
 }
 
@@ -199,7 +212,7 @@ func (c *simCtx) detach() {
 		f := c.w.foreign
 		last := len(f) - 1
 		f[i] = f[last]
-		f[i].foreignIdx = i
+		f[i].foreignIdx = int32(i)
 		f[last] = nil
 		c.w.foreign = f[:last]
 		c.foreignIdx = -1

@@ -29,7 +29,7 @@ var coroutines sync.Map
 // context, or one it made) costs a getg and a comparison; it is small
 // enough to be inlined.
 func caller(ctx context.Context, call string) *Task {
-	if c, ok := ctx.(*simCtx); ok && c.owner != nil && c.owner.g == getg() && !c.w.abandoned.Load() {
+	if c, ok := ctx.(*simCtx); ok && c.owner() != nil && c.owner().g == getg() && !c.w.abandoned.Load() {
 		return c.w.current
 	}
 	return callerSlow(ctx, call)

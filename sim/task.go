@@ -176,7 +176,7 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	*t = Task{w: w, id: w.nextTask, name: name, fn: fn, daemon: daemon, ctxIdx: -1, pollAt: -1}
 	t.ctx = &box.ctx
 	w.initCtx(t.ctx, parent)
-	t.ctx.task, t.ctx.owner = t, t
+	t.ctx.task = t
 	if cur := w.current; cur != nil && cur.host != nil {
 		t.SetHost(cur.host)
 	}

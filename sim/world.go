@@ -249,7 +249,7 @@ func (w *World) Cancel(ref EventRef) {
 	if ev.live {
 		w.liveEvents--
 	}
-	if w.dead >= 32 && 2*w.dead >= w.queue.len() {
+	if w.dead >= 8 && 2*w.dead >= w.queue.len() {
 		w.queue.removeDead()
 		w.dead = 0
 	}

@@ -185,3 +185,27 @@ func TestEntropyDecidesDraws(t *testing.T) {
 		t.Error("SetEntropy after a draw: no error")
 	}
 }
+
+// BenchmarkMainStream is the cost of a main-stream draw (IntN, Float64)
+// plain, on a timeline that has not branched yet, and from fuzz entropy.
+func BenchmarkMainStream(b *testing.B) {
+	setups := []struct {
+		name string
+		set  func(w *sim.World)
+	}{
+		{"plain", func(*sim.World) {}},
+		{"timeline", func(w *sim.World) { _ = w.SetTimeline(sim.Timeline{{At: 1 << 62, Seed: 1}}) }},
+		{"entropy", func(w *sim.World) { _ = w.SetEntropy(make([]byte, 64)) }},
+	}
+	for _, s := range setups {
+		b.Run(s.name, func(b *testing.B) {
+			w := sim.New(sim.Config{Seed: 1})
+			s.set(w)
+			r := w.Rand()
+			for b.Loop() {
+				_ = r.IntN(1000)
+				_ = r.Float64()
+			}
+		})
+	}
+}

@@ -17,6 +17,9 @@ import (
 type ExploreStats struct {
 	Timelines int `json:"timelines"` // timelines run, root seeds included
 	Roots     int `json:"roots"`     // root seeds among them
+	// FirstRoot is the seed number of the first root seed
+	// (Options.FirstSeed): the roots are it and the numbers after it.
+	FirstRoot uint64 `json:"first_root,omitempty"`
 	// BranchPoints is how many points the search branched from: the
 	// positions where a timeline first reached an assertion or bucket.
 	BranchPoints int `json:"branch_points"`
@@ -59,7 +62,7 @@ func Explore(s Simulation, opts Options) (*Report, error) {
 	}
 	x := newExplorer(&s, opts)
 	x.search()
-	if x.report.Seeds == 0 {
+	if x.report.Seeds == 0 && x.report.Stopped != stoppedInterrupted {
 		return nil, fmt.Errorf("explore: no timeline ran")
 	}
 	if opts.Trace != nil && len(x.report.Failures) > 0 {
@@ -116,6 +119,7 @@ func newExplorer(s *Simulation, opts Options) *explorer {
 		opts.ReplayTimeline = goAPIReplayTimeline(opts.Bugs, s.Chaos.Swarm)
 	}
 	rep := newReport(s, opts)
+	rep.FirstSeed = 0 // the report's seeds are timelines, not seed numbers
 	rep.Explore = &ExploreStats{}
 	return &explorer{sim: s, opts: opts, report: rep, start: time.Now(),
 		seen: make(map[string]bool), left: opts.Seeds}
@@ -131,7 +135,7 @@ func (x *explorer) search() {
 	rep := x.report
 	rep.Wall = time.Since(x.start)
 	slices.SortStableFunc(rep.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
-	x.stats.EnergyLeft = x.left
+	x.stats.EnergyLeft, x.stats.FirstRoot = x.left, x.opts.FirstSeed
 	*rep.Explore = x.stats
 	rep.Stopped = cmp.Or(rep.Stopped, stoppedSeeds)
 	rep.Complete = rep.Stopped != stoppedInterrupted
@@ -258,7 +262,11 @@ func (x *explorer) traceFailure(w io.Writer) {
 // writeExplore writes the explorer's line of the summary.
 func (r *Report) writeExplore(w io.Writer) {
 	if e := r.Explore; e != nil {
-		fmt.Fprintf(w, "explore\t%d timelines (%d root seeds), %d branch points, %d assertions and buckets reached, energy left %d\n",
-			e.Timelines, e.Roots, e.BranchPoints, e.Reached, e.EnergyLeft)
+		from := ""
+		if e.FirstRoot != 0 {
+			from = fmt.Sprintf(" from seed number %d", e.FirstRoot)
+		}
+		fmt.Fprintf(w, "explore\t%d timelines (%d root seeds%s), %d branch points, %d assertions and buckets reached, energy left %d\n",
+			e.Timelines, e.Roots, from, e.BranchPoints, e.Reached, e.EnergyLeft)
 	}
 }

@@ -25,6 +25,9 @@ func TestExploreStopRules(t *testing.T) {
 		{"energy", orrery.Options{Seeds: 50}, "seeds", func(r *orrery.Report) bool {
 			return r.Seeds == 50 && r.Explore.Timelines == 50 && r.Explore.EnergyLeft == 0 && r.Explore.BranchPoints > 0
 		}},
+		{"first seed", orrery.Options{Seeds: 20, FirstSeed: 7}, "seeds", func(r *orrery.Report) bool {
+			return r.Explore.FirstRoot == 7 && r.FirstSeed == 0
+		}},
 		{"budget", orrery.Options{Seeds: 1 << 30, Budget: 100 * time.Millisecond}, "budget", func(r *orrery.Report) bool {
 			return r.Explore.EnergyLeft > 0 && r.Wall < 5*time.Second
 		}},
@@ -42,6 +45,11 @@ func TestExploreStopRules(t *testing.T) {
 				t.Errorf("stopped %q (want %q), explore %+v, %d failed", rep.Stopped, tc.stopped, rep.Explore, rep.Failed)
 			}
 		})
+	}
+	stop := make(chan struct{})
+	close(stop)
+	if rep, err := orrery.Explore(s, orrery.Options{Stop: stop}); err != nil || rep.Stopped != "interrupted" || rep.Complete {
+		t.Errorf("stopped before it starts: %v, %+v", err, rep)
 	}
 	if _, err := orrery.Explore(s, orrery.Options{Replay: []uint64{1}}); err == nil {
 		t.Error("Explore with Replay: no error")

@@ -33,12 +33,13 @@ func (s *simSet) replayTimeline(name string, f seedFlags) func(uint64, sim.Timel
 
 // exploreCmd is orrery explore.
 type exploreCmd struct {
-	set      *simSet
-	Sim      string        `arg:"" help:"The simulation to explore."`
-	Energy   int           `help:"How many timelines to run in all, root seeds included (default 10000)."`
-	Budget   time.Duration `help:"Stop after this much real time (e.g. 10s)."`
-	FailFast bool          `help:"Stop at the first failing timeline."`
-	Parallel int           `help:"Timelines run at once (default: every core)."`
+	set       *simSet
+	Sim       string        `arg:"" help:"The simulation to explore."`
+	Energy    int           `help:"How many timelines to run in all, root seeds included (default 10000)."`
+	Budget    time.Duration `help:"Stop after this much real time (e.g. 10s)."`
+	FailFast  bool          `help:"Stop at the first failing timeline."`
+	Parallel  int           `help:"Timelines run at once (default: every core)."`
+	FirstSeed uint64        `help:"Start the root seeds at this seed number, for a search no earlier one made." placeholder:"N"`
 	seedFlags
 }
 
@@ -56,7 +57,7 @@ func (c *exploreCmd) Run(e *cli.Env) error {
 	}
 	c.apply(&s)
 	opts := orrery.Options{Seeds: c.Energy, Budget: c.Budget, FailFast: c.FailFast, Parallel: c.Parallel,
-		Bugs: c.Bug, Watchdog: c.Watchdog, ReplayTimeline: c.set.replayTimeline(c.Sim, c.seedFlags)}
+		Bugs: c.Bug, Watchdog: c.Watchdog, FirstSeed: c.FirstSeed, ReplayTimeline: c.set.replayTimeline(c.Sim, c.seedFlags)}
 	c.options(&opts)
 	tf, err := newTraceFile(c.Trace)
 	if err != nil {

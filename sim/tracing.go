@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/outfile"
 	"github.com/orrerysim/orrery/trace"
 )
 
@@ -70,9 +70,7 @@ type tracer struct {
 	jbuf   []byte      // JSON Lines not yet written
 	tbuf   []byte      // text lines not yet written
 	err    error       // the first write error; writing stops there
-	due    atomic.Bool // lag has fired: the next record flushes
-	lag    *time.Timer // sets due traceLag after the buffer's first record
-	armed  bool        // lag is running
+	lag    outfile.Lag // due traceLag after the buffer's first record
 	name   string
 	w      *World
 	// hosts are the tasks' hosts, kept while events are traced, to show
@@ -103,6 +101,7 @@ func (tr *tracer) init(w *World, cfg Config) {
 		f = trace.Filter{}
 	}
 	tr.filter, tr.json, tr.name, tr.w = f, cfg.Trace, cfg.Name, w
+	tr.lag.Wait = traceLag
 	if cfg.Log != nil && f.MinLevel() <= slog.LevelError {
 		tr.text = cfg.Log
 	}
@@ -134,10 +133,10 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
 		tr.tbuf = append(trace.AppendText(tr.tbuf, r), '\n')
 	}
-	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk || tr.due.Load() {
+	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk || tr.lag.Due() {
 		tr.flush()
-	} else if !tr.armed {
-		tr.arm()
+	} else {
+		tr.lag.Arm()
 	}
 }
 
@@ -145,16 +144,6 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 // before the next one is written: a trace read while its seed runs (or
 // whose seed the runner abandons) stays close behind it.
 const traceLag = 10 * time.Millisecond
-
-// arm starts the lag timer.
-func (tr *tracer) arm() {
-	tr.armed = true
-	if tr.lag == nil {
-		tr.lag = time.AfterFunc(traceLag, func() { tr.due.Store(true) })
-		return
-	}
-	tr.lag.Reset(traceLag)
-}
 
 // traceChunk is how many bytes of records the tracer holds before it
 // writes them.
@@ -169,8 +158,7 @@ func (tr *tracer) flush() {
 		_, tr.err = tr.json.Write(tr.jbuf)
 	}
 	tr.tbuf, tr.jbuf = tr.tbuf[:0], tr.jbuf[:0]
-	tr.due.Store(false)
-	tr.armed = false
+	tr.lag.Clear()
 }
 
 // wants reports whether a record of pkg at level would be written
@@ -276,9 +264,7 @@ func (tr *tracer) end(w *World) {
 	r.Attrs = []trace.Attr{{Key: "unseed", Value: "0x" + strconv.FormatUint(w.unseed, 16)}}
 	tr.write("sim", &r)
 	tr.flush()
-	if tr.lag != nil {
-		tr.lag.Stop()
-	}
+	tr.lag.Stop()
 }
 
 // failure writes the failure record: the one-line summary, and as

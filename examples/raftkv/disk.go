@@ -1,6 +1,7 @@
 package raftkv
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/env/frame"
 )
 
 // The node keeps three things on its disk:
@@ -235,7 +237,7 @@ func replaceFile(ctx context.Context, disk env.Disk, name string, body []byte) (
 
 // writeBlob replaces name with body as one checksummed frame.
 func writeBlob(ctx context.Context, disk env.Disk, name string, body []byte) error {
-	f, err := replaceFile(ctx, disk, name, appendFrame(nil, body))
+	f, err := replaceFile(ctx, disk, name, frame.Append(nil, body))
 	if err != nil {
 		return err
 	}
@@ -249,13 +251,9 @@ func readBlob(ctx context.Context, disk env.Disk, name string) ([]byte, error) {
 	if err != nil || data == nil {
 		return nil, err
 	}
-	if len(data) < 8 {
-		return nil, fmt.Errorf("%s: %w: %d bytes", name, errCorrupt, len(data))
-	}
-	n := binary.BigEndian.Uint32(data)
-	body := data[8:]
-	if int(n) != len(body) || crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[4:]) {
-		return nil, fmt.Errorf("%s: %w", name, errCorrupt)
+	body, err := frame.NewReader(bytes.NewReader(data), maxFrame).Read()
+	if err != nil || frame.HeaderSize+len(body) != len(data) {
+		return nil, fmt.Errorf("%s: %w: a frame of %d bytes does not read back (%v)", name, errCorrupt, len(data), err)
 	}
 	return body, nil
 }

@@ -98,14 +98,14 @@ func TestWALSurvivesReopening(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := e.Context()
-	w, st, err := openWAL(ctx, e.Disk())
+	w, _, err := openWAL(ctx, e.Disk())
 	if err != nil {
 		t.Fatal(err)
 	}
 	must(t, w.save(hardState(1, 0), []*raftpb.Entry{entry(1, 1), entry(2, 1)}))
 	must(t, w.save(hardState(1, 2), nil))
 	w.close()
-	w, st = reopen(t, ctx, e.Disk())
+	w, st := reopen(t, ctx, e.Disk())
 	if got := describe(st); got != "1/2: 1.1 2.1" {
 		t.Fatalf("after reopening: %q", got)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/assert"
+	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/env/envhttp"
 )
@@ -41,6 +42,11 @@ func Networked() orrery.Simulation {
 		Processes: []orrery.Process{{Name: "vault", Main: vault}},
 		Workloads: []orrery.Workload{{Name: "client", New: func() orrery.Driver { return orrery.Funcs{RunFunc: withdraw} }}},
 		Bugs:      []string{BugSkipCheck},
+		// A search test, not a fault test: the client takes any error
+		// for a failure, so the simulation declares no fault family, and
+		// --swarm draws none for it (an empty Model; a nil one would mean
+		// chaos.Standard()'s).
+		Chaos: chaos.Config{Model: []string{}},
 	}
 }
 

@@ -10,14 +10,18 @@ import (
 )
 
 // TestNetworkedPasses: without its bug, the networked maze passes its
-// seeds.
+// seeds, and its own --swarm, which draws no fault it does not declare.
 func TestNetworkedPasses(t *testing.T) {
-	rep, err := orrery.Run(maze.Networked(), orrery.Options{Seeds: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Failed != 0 {
-		t.Fatalf("%+v", rep.Failures[0])
+	for _, swarm := range []bool{false, true} {
+		s := maze.Networked()
+		s.Chaos.Swarm = swarm
+		rep, err := orrery.Run(s, orrery.Options{Seeds: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Failed != 0 {
+			t.Fatalf("swarm %v: %d failed: %+v", swarm, rep.Failed, rep.Failures[0])
+		}
 	}
 }
 

@@ -149,7 +149,9 @@ func (h *host) down() bool { return !h.up || h.forceKill.Seq() != 0 }
 
 // reboot starts taking h down.
 func (c *cluster) reboot(h *host, kind RebootKind) {
-	c.fault(h, kind.String())
+	if !c.fault(h, kind.String()) {
+		return
+	}
 	switch kind {
 	case Graceful:
 		h.forceKill = c.schedule(0, sim.OpProcessGracefulShutdown, h)
@@ -159,9 +161,10 @@ func (c *cluster) reboot(h *host, kind RebootKind) {
 	}
 }
 
-// fault writes the trace record of a reboot.
-func (c *cluster) fault(h *host, kind string) {
-	c.w.Record("orrery", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: "Reboot",
+// fault writes the trace record of a reboot and reports whether the
+// reboot may happen (see sim.World.InjectFault).
+func (c *cluster) fault(h *host, kind string) bool {
+	return c.w.InjectFault("orrery", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: "Reboot",
 		Obj: "proc", ID: uint64(h.index + 1), Name: h.name, Detail: "kind=" + kind})
 }
 

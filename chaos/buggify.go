@@ -71,8 +71,10 @@ func buggify(ctx context.Context, p float64, pc uintptr) bool {
 	if !enabled || !w.Rand().Bool(p) {
 		return false
 	}
-	record(w, slog.LevelInfo, pc, "fired p="+strconv.FormatFloat(p, 'g', -1, 64))
-	return true
+	return w.InjectFault("chaos", trace.Record{
+		Level: slog.LevelInfo, Kind: trace.KindFault, Op: "Buggify",
+		Detail: "site=" + callsite.Location(pc) + " fired p=" + strconv.FormatFloat(p, 'g', -1, 64),
+	})
 }
 
 // record writes a Buggify record: a DEBUG line when a site is enabled, an

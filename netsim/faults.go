@@ -26,6 +26,22 @@ func (n *Network) recordDir(p *pipe, fault, detail string) {
 		Obj: "conn", ID: p.c.id, Detail: s})
 }
 
+// inject numbers a fault on c about to be injected, writes its record as
+// record does, and reports whether it may happen (see sim.World.InjectFault).
+func (n *Network) inject(c *conn, fault, detail string) bool {
+	return n.injectDir(c.pipes[0], fault, detail)
+}
+
+// injectDir is inject for a fault on one direction of a connection.
+func (n *Network) injectDir(p *pipe, fault, detail string) bool {
+	s := p.addrs()
+	if detail != "" {
+		s += " " + detail
+	}
+	return n.w.InjectFault("netsim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: fault,
+		Obj: "conn", ID: p.c.id, Detail: s})
+}
+
 // recordNet writes the trace record of a fault that is not about one
 // connection: a partition ("id"), a datagram socket's loss ("sock").
 func (n *Network) recordNet(fault, obj string, id uint64, detail string) {
@@ -50,25 +66,31 @@ func (n *Network) writeFaults(c *conn, p *pipe) {
 // clog stops p's data from leaving for d; a longer clog already in place
 // stays.
 func (n *Network) clog(p *pipe, d time.Duration) {
+	if !n.injectDir(p, "Clog", "for="+d.String()) {
+		return
+	}
 	p.clogged = true
 	p.clogUntil = max(p.clogUntil, n.w.Now()+d)
-	n.recordDir(p, "Clog", "for="+d.String())
 	n.w.Schedule(d, sim.OpClogClear, p.c.id, int64(p.dir), p.c)
 }
 
 // readClog keeps what arrives through p from being read for d.
 func (n *Network) readClog(p *pipe, d time.Duration) {
+	if !n.injectDir(p, "ReadClog", "for="+d.String()) {
+		return
+	}
 	p.readClogged = true
 	p.readClogUntil = max(p.readClogUntil, n.w.Now()+d)
-	n.recordDir(p, "ReadClog", "for="+d.String())
 	n.w.Schedule(d, sim.OpReadClogClear, p.c.id, int64(p.dir), p.c)
 }
 
 // cutConn stops delivery on c, both ways, for d.
 func (n *Network) cutConn(c *conn, d time.Duration) {
+	if !n.inject(c, "Cut", "for="+d.String()) {
+		return
+	}
 	c.cut = true
 	c.cutUntil = max(c.cutUntil, n.w.Now()+d)
-	n.record(c, "Cut", "for="+d.String())
 	n.w.Schedule(d, sim.OpCutRestore, c.id, 0, c)
 }
 
@@ -94,18 +116,20 @@ func (n *Network) maybeRandomClose(c *conn) {
 	if !n.fault(f.RandomCloseP) {
 		return
 	}
-	n.anyClose, n.lastClose = true, n.w.Now()
 	resetP := f.RandomCloseResetP
 	if resetP == 0 {
 		resetP = 0.3
 	}
-	if n.w.Rand().Bool(resetP) {
-		n.record(c, "RandomClose", "rst")
+	// A suppressed close still starts the cooldown, so that the draws
+	// after it stay those of the run that closed.
+	n.anyClose, n.lastClose = true, n.w.Now()
+	rst := n.w.Rand().Bool(resetP)
+	switch {
+	case rst && n.inject(c, "RandomClose", "rst"):
 		c.resetConn()
-		return
+	case !rst && n.inject(c, "RandomClose", "fin"):
+		c.finBoth()
 	}
-	n.record(c, "RandomClose", "fin")
-	c.finBoth()
 }
 
 // finBoth closes both directions as if each end had called Close, without
@@ -125,11 +149,16 @@ func (n *Network) flipBits(c *conn, data []byte) {
 	for k < 32 && r.Bool(0.5) {
 		k++
 	}
-	for range k {
-		bit := r.IntN(len(data) * 8)
+	bits := make([]int, k)
+	for i := range bits {
+		bits[i] = r.IntN(len(data) * 8)
+	}
+	if !n.inject(c, "BitFlip", "bits="+strconv.Itoa(k)+" bytes="+strconv.Itoa(len(data))) {
+		return
+	}
+	for _, bit := range bits {
 		data[bit/8] ^= 1 << (bit % 8)
 	}
-	n.record(c, "BitFlip", "bits="+strconv.Itoa(k)+" bytes="+strconv.Itoa(len(data)))
 }
 
 // endpointOf returns the simulated connection behind a net.Conn of this
@@ -203,13 +232,12 @@ func (n *Network) Kill(nc net.Conn, mode KillMode) error {
 	if err != nil {
 		return err
 	}
-	if mode == KillReset {
-		n.record(e.c, "Kill", "rst")
+	switch {
+	case mode == KillReset && n.inject(e.c, "Kill", "rst"):
 		e.c.resetConn()
-		return nil
+	case mode != KillReset && n.inject(e.c, "Kill", "fin"):
+		e.c.finBoth()
 	}
-	n.record(e.c, "Kill", "fin")
-	e.c.finBoth()
 	return nil
 }
 

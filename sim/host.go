@@ -85,9 +85,11 @@ func (h *Host) Pause(d time.Duration) error {
 		return fmt.Errorf("pause %s: %w", h.name, ErrPaused)
 	}
 	w := h.w
+	if !h.inject("Pause", fmt.Sprintf("for=%v", d)) {
+		return nil
+	}
 	h.paused, h.since = true, w.now
 	w.paused++
-	h.record("Pause", fmt.Sprintf("for=%v", d))
 	h.resume = w.Schedule(d, OpTimer, 0, 0, (*hostResume)(h))
 	return nil
 }
@@ -167,6 +169,16 @@ func (h *Host) record(op, detail string) {
 		detail += " clock=" + c.Reading()
 	}
 	h.w.Record("sim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: op,
+		Obj: "host", Name: h.name, Detail: detail})
+}
+
+// inject is record for a fault about to be injected: it reports whether
+// the fault may happen (see World.InjectFault).
+func (h *Host) inject(op, detail string) bool {
+	if c := skewedClock(h); c != nil {
+		detail += " clock=" + c.Reading()
+	}
+	return h.w.InjectFault("sim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: op,
 		Obj: "host", Name: h.name, Detail: detail})
 }
 

@@ -257,7 +257,10 @@ func (c *HostClock) delay(d time.Duration) time.Duration {
 // ClockStep fault record naming the host.
 func (c *HostClock) Step(d time.Duration) {
 	c.step += d
-	c.record("ClockStep", fmt.Sprintf("step=%v clock=%s", d, c.format()))
+	if !c.w.InjectFault("sim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: "ClockStep",
+		Obj: "host", Name: c.name, Detail: fmt.Sprintf("step=%v clock=%s", d, c.format())}) {
+		c.step -= d // suppressed: the record shows the reading it would have had
+	}
 }
 
 // SetDrift changes the drift rate from now on (see HostClock for armed

@@ -203,7 +203,7 @@ func (w *World) Record(pkg string, r trace.Record) {
 		h = hashString(hashString(h, a.Key), a.Value)
 	}
 	w.hash = mix(h, r.ID)
-	if r.Kind == trace.KindFault {
+	if r.Kind == trace.KindFault && !w.filter.muted {
 		w.countFault(r.Op)
 	}
 	if w.current != nil {

@@ -81,6 +81,7 @@ type World struct {
 	vhash   uint64       // log records below Info, when built (VerboseHash)
 	logMin  slog.Level   // the lowest log level built
 	faults  []FaultCount // injected faults by name, in order of first injection
+	filter  faultFilter  // which numbered faults may happen (SetFaultFilter)
 	idle    []*coro      // finished tasks' coroutines, ready for the next spawn
 	attrBuf []trace.Attr // scratch for the attributes of a log record
 	tracer  tracer

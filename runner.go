@@ -123,6 +123,11 @@ type Options struct {
 	// seed draws from first (see sim.World.SetEntropy): the fuzz input of
 	// orrerytest.Fuzz, whose seed is sim.EntropySeed of it.
 	Entropy []byte
+	// Faults, with Replay, lets only the injected faults of these numbers
+	// happen in each replayed seed (see sim.World.SetFaultFilter), as
+	// Shrink prints them: the others make their random draws and are
+	// suppressed. Nil lets every fault happen; an empty list none.
+	Faults []uint64
 }
 
 // Shard is slice Index (0-based) of Count of a run's seeds: seed number
@@ -152,6 +157,8 @@ func (o *Options) validate(s *Simulation) error {
 		return fmt.Errorf("shard: %d/%d is not a slice of the run", o.Shard.Index+1, o.Shard.Count)
 	case o.Entropy != nil && len(o.Replay) == 0:
 		return errors.New("entropy: without a seed to replay (Replay)")
+	case o.Faults != nil && len(o.Replay) == 0:
+		return fmt.Errorf("faults: %s without a seed to replay (Replay)", FormatFaults(o.Faults))
 	case len(o.Timeline) > 0 && len(o.Replay) == 0:
 		return fmt.Errorf("timeline: %v without a seed to replay (Replay)", o.Timeline)
 	case o.FirstSeed != 0 && len(o.Replay) > 0:
@@ -630,6 +637,6 @@ func (r *runner) cover(asserts []assert.Result) bool {
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
 	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
-		cryptoFromOS: r.opts.CryptoRandFromOS, timeline: r.opts.Timeline, entropy: r.opts.Entropy,
+		cryptoFromOS: r.opts.CryptoRandFromOS, timeline: r.opts.Timeline, entropy: r.opts.Entropy, faults: r.opts.Faults,
 		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

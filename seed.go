@@ -63,6 +63,7 @@ type seedOptions struct {
 	keepFiles    bool
 	timeline     sim.Timeline // the main stream's branch points
 	entropy      []byte       // the main stream's first bytes (SetEntropy)
+	faults       []uint64     // the faults that may happen; nil: no filter
 	// setup, when set, sees the World before it runs (the explorer's
 	// hooks).
 	setup func(w *sim.World)
@@ -81,6 +82,9 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	}
 	if o.entropy != nil {
 		_ = w.SetEntropy(o.entropy) // a new World has drawn nothing
+	}
+	if o.faults != nil {
+		w.SetFaultFilter(o.faults)
 	}
 	if o.setup != nil {
 		o.setup(w)

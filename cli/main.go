@@ -79,6 +79,7 @@ func mainArgs(prog string, args []string, stdout, stderr io.Writer, cmds []Comma
 		kong.DynamicCommand("run", "Run many seeds of a simulation and summarise them.", "", &runCmd{set: set}),
 		kong.DynamicCommand("replay", "Run one seed of a simulation, printing its trace.", "", &replayCmd{set: set}),
 		kong.DynamicCommand("explore", "Search a simulation's timelines, branching from each newly reached assertion.", "", &exploreCmd{set: set}),
+		kong.DynamicCommand("shrink", "Shrink a failing seed's injected faults to the few that still make it fail.", "", &shrinkCmd{set: set}),
 		kong.DynamicCommand("list", "List the simulations this program holds.", "", &listCmd{set: set}),
 		kong.DynamicCommand("report", "Work with JSON reports of runs.", "", &reportCmd{}),
 	}
@@ -333,6 +334,8 @@ type replayCmd struct {
 	Log  string `help:"What the trace on standard error shows, in the ORRERY_LOG syntax (default: $ORRERY_LOG, else info)."`
 	// Timeline is a timeline of the seed that explore printed.
 	Timeline string `help:"Follow these branch points of the main random stream, count@seed,... as orrery explore prints them." placeholder:"N@SEED,..."`
+	// Faults is the injected faults to keep, as orrery shrink prints them.
+	Faults string `help:"Let only these injected faults happen, by number (3,17, or none), as orrery shrink prints them." placeholder:"N,..."`
 	seedFlags
 }
 
@@ -358,6 +361,13 @@ func (c *replayCmd) Run(e *cli.Env) error {
 	opts := orrery.Options{Replay: []uint64{seed}, Bugs: c.Bug, Log: e.Stderr(), LogFilter: filter,
 		Watchdog: c.Watchdog, ReplayCommand: c.set.replayCommand(c.Sim, c.seedFlags),
 		Timeline: tl, ReplayTimeline: c.set.replayTimeline(c.Sim, c.seedFlags)}
+	if opts.Faults, err = parseFaults(c.Faults); err != nil {
+		return err
+	}
+	if f := opts.Faults; f != nil {
+		rf := c.set.replayFaults(c.Sim, c.seedFlags)
+		opts.ReplayCommand = func(seed uint64) string { return rf(seed, f) }
+	}
 	c.options(&opts)
 	return finish(e, sim, opts, c.Trace, c.Report)
 }

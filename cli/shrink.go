@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/internal/cli"
+)
+
+// parseFaults reads --faults; "" is no filter (nil).
+func parseFaults(s string) ([]uint64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	ns, err := orrery.ParseFaults(s)
+	if err != nil {
+		return nil, fmt.Errorf("--faults: %w", err)
+	}
+	return ns, nil
+}
+
+// replayFaults returns the command that replays a seed of the simulation
+// called name, run with f, with only the given faults: replayCommand's,
+// with --faults.
+func (s *simSet) replayFaults(name string, f seedFlags) func(uint64, []uint64) string {
+	replay := s.replayCommand(name, f)
+	return func(seed uint64, faults []uint64) string {
+		return replay(seed) + " --faults " + orrery.FormatFaults(faults)
+	}
+}
+
+// shrinkCmd is orrery shrink.
+type shrinkCmd struct {
+	set      *simSet
+	Sim      string `arg:"" help:"The simulation the seed fails."`
+	Seed     string `required:"" help:"The failing seed (hex 0x... or decimal)."`
+	Parallel int    `help:"Candidate runs at once (default: every core)."`
+	seedFlags
+}
+
+// Run shrinks the seed's faults and prints the faults that remain and the
+// command that replays them.
+func (c *shrinkCmd) Run(e *cli.Env) error {
+	s, err := c.set.find(c.Sim)
+	if err != nil {
+		return err
+	}
+	seed, err := orrery.ParseSeed(c.Seed)
+	if err != nil {
+		return err
+	}
+	c.apply(&s)
+	r, err := orrery.Shrink(s, seed, orrery.ShrinkOptions{Bugs: c.Bug, Parallel: c.Parallel,
+		Watchdog: c.Watchdog, ReplayCommand: c.set.replayFaults(c.Sim, c.seedFlags)})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(e.Stdout(), r)
+	return err
+}

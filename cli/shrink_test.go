@@ -1,0 +1,44 @@
+package cli_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/orrerysim/orrery/cli"
+	"github.com/orrerysim/orrery/examples/wal"
+)
+
+// TestShrinkCommand: orrery shrink prints the faults a failing seed needs
+// and a replay command with --faults, which replay runs to the same
+// failure and whose trace shows the suppressed faults.
+func TestShrinkCommand(t *testing.T) {
+	run := func(args ...string) (string, int) {
+		var stdout, stderr bytes.Buffer
+		code := cli.MainArgs("orrery", args, &stdout, &stderr, wal.Simulation())
+		return stdout.String() + stderr.String(), code
+	}
+	out, code := run("shrink", "wal", "--seed", "0x875b9307abf55005", "--bug", wal.BugAckBeforeSync)
+	if code != 0 {
+		t.Fatalf("shrink: exit %d: %s", code, out)
+	}
+	for _, want := range []string{"shrunk from 4 faults to 2", "  1: Reboot of db at t=0.943623s: kind=crash",
+		"replay: orrery replay wal --seed 0x875b9307abf55005 --bug ack-before-sync --faults 1,3\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("shrink output lacks %q:\n%s", want, out)
+		}
+	}
+	out, code = run("replay", "wal", "--seed", "0x875b9307abf55005", "--bug", wal.BugAckBeforeSync, "--faults", "1,3", "--log", "warn")
+	if code == 0 || !strings.Contains(out, "every acknowledged record survives a crash") {
+		t.Errorf("replay --faults 1,3: exit %d, want the failure:\n%s", code, out)
+	}
+	if !strings.Contains(out, "fault=2") || !strings.Contains(out, "suppressed=true") {
+		t.Errorf("replay --faults 1,3: the trace does not show fault 2 suppressed:\n%s", out)
+	}
+	if out, code = run("replay", "wal", "--seed", "1", "--faults", "x"); code == 0 || !strings.Contains(out, "--faults") {
+		t.Errorf("replay --faults x: exit %d, want an error naming --faults:\n%s", code, out)
+	}
+	if out, code = run("shrink", "wal", "--seed", "1"); code == 0 || !strings.Contains(out, "does not fail") {
+		t.Errorf("shrink of a passing seed: exit %d, want an error:\n%s", code, out)
+	}
+}

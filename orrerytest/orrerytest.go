@@ -123,6 +123,7 @@ func options(t testing.TB, set settings) (orrery.Options, func() error, error) {
 	opts.ReplayCommand = goTestReplay(packageDir(), t.Name(), set)
 	opts.Timeline, opts.ReplayTimeline = set.timeline, goTestReplayTimeline(opts.ReplayCommand)
 	opts.CheckTimeout = set.checkTime
+	opts.Faults = set.faults
 	if set.artifacts != "" {
 		opts.Artifacts = filepath.Join(set.artifacts, filepath.FromSlash(strings.TrimPrefix(packageDir(), "./")), fileName(t.Name()))
 	}

@@ -35,6 +35,7 @@ type settings struct {
 	cryptoFromOS bool // crypto/rand from the operating system, not the seed
 
 	timeline sim.Timeline // the replayed seed's branch points
+	faults   []uint64     // the replayed seed's faults that may happen; nil: all
 }
 
 // setting is one -orrery.NAME flag and its ORRERY_NAME variable.
@@ -79,6 +80,8 @@ var all = []*setting{
 	}},
 	{name: "timeline", usage: "follow these branch points of the replayed seed's main random stream, count@seed,... as the explorer prints them",
 		parse: func(s *settings, v string) (err error) { s.timeline, err = sim.ParseTimeline(v); return err }},
+	{name: "faults", usage: "let only these injected faults of the replayed seed happen, by number (3,17, or none), as orrery.Shrink prints them",
+		parse: func(s *settings, v string) (err error) { s.faults, err = orrery.ParseFaults(v); return err }},
 	{name: "trace", usage: "write the JSON Lines trace of the replayed (or first failing) seed to this file, one per test (see orrerytest.Test)",
 		parse: func(s *settings, v string) error { s.trace = v; return nil }},
 	{name: "check-determinism", bool: true, usage: "run every seed twice and compare trace hashes",

@@ -41,7 +41,7 @@ func TestShrinkPlantedFailures(t *testing.T) {
 		want     []uint64
 	}{
 		// The lost update is a race of two transfers: no fault is needed.
-		{"bank", swarmBank(), bank.BugLostUpdate, 0x6ca0a95b7e825c7, 30, []uint64{}},
+		{"bank", swarmBank(), bank.BugLostUpdate, 0x6ca0a95b7e825c7, 31, []uint64{}},
 		{"bank one fault", swarmBank(), bank.BugLostUpdate, 0x1d0b14e4db018fed, 1, []uint64{}},
 		// An acknowledged record lost needs the crashes before the check.
 		{"wal", wal.Simulation(), wal.BugAckBeforeSync, 0x875b9307abf55005, 4, []uint64{1, 3}},

@@ -135,6 +135,18 @@ func (d *Disk) record(fault string, f *file, detail string) {
 	d.s.w.Record("disksim", r)
 }
 
+// inject numbers a fault about to be injected, writes its record as record
+// does, and reports whether it may happen (see sim.World.InjectFault).
+func (d *Disk) inject(fault string, f *file, detail string) bool {
+	r := trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: fault, Obj: "file", Detail: detail}
+	if f != nil {
+		r.ID, r.Name = f.ino.id, d.owner+":"+f.name
+	} else {
+		r.Name = d.owner
+	}
+	return d.s.w.InjectFault("disksim", r)
+}
+
 // Crash resolves every pending write by the crash model and closes every
 // open file: synced data survives; each unsynced write is dropped, kept or
 // torn at sector granularity; namespace changes not made durable by

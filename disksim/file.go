@@ -69,17 +69,19 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 	}
 	src := off
 	if d.fault(d.s.cfg.Faults.MisdirectedReadP) {
-		src = max(0, off+int64(d.s.w.Rand().IntN(17)-8)*d.s.cfg.sector())
-		d.record("MisdirectedRead", f, "off="+itoa64(off)+" from="+itoa64(src))
+		to := max(0, off+int64(d.s.w.Rand().IntN(17)-8)*d.s.cfg.sector())
+		if d.inject("MisdirectedRead", f, "off="+itoa64(off)+" from="+itoa64(to)) {
+			src = to
+		}
 	}
 	n := f.ino.data.readAt(p, src)
 	if n == 0 && len(p) > 0 {
 		return 0, io.EOF
 	}
 	if d.fault(d.s.cfg.Faults.ReadCorruptP) && n > 0 {
-		bit := d.s.w.Rand().IntN(n * 8)
-		p[bit/8] ^= 1 << (bit % 8)
-		d.record("ReadCorrupt", f, "off="+itoa64(off))
+		if bit := d.s.w.Rand().IntN(n * 8); d.inject("ReadCorrupt", f, "off="+itoa64(off)) {
+			p[bit/8] ^= 1 << (bit % 8)
+		}
 	}
 	if n < len(p) {
 		return n, io.EOF
@@ -119,20 +121,20 @@ func (f *file) writeAt(p []byte, off int64) (int, error) {
 func (d *Disk) store(f *file, p []byte, off int64) {
 	ft, r := &d.s.cfg.Faults, d.s.w.Rand()
 	ino := f.ino
-	if d.fault(ft.PhantomWriteP) {
-		d.record("PhantomWrite", f, "off="+itoa64(off)+" bytes="+itoa(len(p)))
+	if d.fault(ft.PhantomWriteP) && d.inject("PhantomWrite", f, "off="+itoa64(off)+" bytes="+itoa(len(p))) {
 		return
 	}
 	data := ino.keep(p)
 	if d.fault(ft.WriteCorruptP) && len(data) > 0 {
-		bit := r.IntN(len(data) * 8)
-		data[bit/8] ^= 1 << (bit % 8)
-		d.record("WriteCorrupt", f, "off="+itoa64(off))
+		if bit := r.IntN(len(data) * 8); d.inject("WriteCorrupt", f, "off="+itoa64(off)) {
+			data[bit/8] ^= 1 << (bit % 8)
+		}
 	}
 	if d.fault(ft.MisdirectedWriteP) {
 		to := max(0, off+int64(r.IntN(17)-8)*d.s.cfg.sector())
-		d.record("MisdirectedWrite", f, "off="+itoa64(off)+" to="+itoa64(to))
-		off = to
+		if d.inject("MisdirectedWrite", f, "off="+itoa64(off)+" to="+itoa64(to)) {
+			off = to
+		}
 	}
 	if ft.UnwrittenGarbage && off > ino.data.size {
 		hole := make([]byte, off-ino.data.size)

@@ -52,16 +52,18 @@ func (d *Disk) episodes() {
 	f, w := &d.s.cfg.Faults, d.s.w
 	if d.fault(f.StallP) {
 		lo, hi := pick(f.StallMin, f.StallMax, 50*time.Millisecond, 500*time.Millisecond)
-		d.stallUntil = w.Now() + w.Rand().Duration(lo, hi)
-		d.record("Stall", nil, "until="+d.stallUntil.String())
+		if until := w.Now() + w.Rand().Duration(lo, hi); d.inject("Stall", nil, "until="+until.String()) {
+			d.stallUntil = until
+		}
 	}
 	if d.fault(f.ThrottleP) {
 		dur := f.ThrottleFor
 		if dur == 0 {
 			dur = time.Second
 		}
-		d.throttled = w.Now() + dur
-		d.record("Throttle", nil, "for="+dur.String())
+		if d.inject("Throttle", nil, "for="+dur.String()) {
+			d.throttled = w.Now() + dur
+		}
 	}
 }
 

@@ -133,8 +133,7 @@ func (e *endpoint) readSome(in *pipe, p []byte) int {
 	}
 	if !e.c.stable && n.fault(n.cfg.Faults.PartialP) {
 		k := 1 + n.w.Rand().IntN(1000)
-		if k < len(p) && k < in.arrived {
-			n.record(e.c, "PartialRead", "bytes="+itoa(k))
+		if k < len(p) && k < in.arrived && n.inject(e.c, "PartialRead", "bytes="+itoa(k)) {
 			p = p[:k]
 		}
 	}

@@ -42,10 +42,10 @@ func (n *Network) injectDir(p *pipe, fault, detail string) bool {
 		Obj: "conn", ID: p.c.id, Detail: s})
 }
 
-// recordNet writes the trace record of a fault that is not about one
-// connection: a partition ("id"), a datagram socket's loss ("sock").
-func (n *Network) recordNet(fault, obj string, id uint64, detail string) {
-	n.w.Record("netsim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: fault,
+// injectNet is inject for a fault that is not about one connection: a
+// partition ("id"), a datagram socket's loss ("sock").
+func (n *Network) injectNet(fault, obj string, id uint64, detail string) bool {
+	return n.w.InjectFault("netsim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: fault,
 		Obj: obj, ID: id, Detail: detail})
 }
 

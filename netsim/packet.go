@@ -96,13 +96,13 @@ func (s *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	if n.blockedPair(s.local.Addr(), to.Addr()) {
 		return len(p), nil // lost in the partition, whose record says so
 	}
-	if n.fault(f.DatagramLossP) {
-		n.recordNet("DatagramLoss", "sock", s.id, s.local.String()+"->"+to.String())
-		return len(p), nil
-	}
-	copies := 1
-	if n.fault(f.DatagramDupP) {
-		n.recordNet("DatagramDup", "sock", s.id, s.local.String()+"->"+to.String())
+	copies, path := 1, s.local.String()+"->"+to.String()
+	switch {
+	case n.fault(f.DatagramLossP):
+		if n.injectNet("DatagramLoss", "sock", s.id, path) {
+			return len(p), nil
+		}
+	case n.fault(f.DatagramDupP) && n.injectNet("DatagramDup", "sock", s.id, path):
 		copies = 2
 	}
 	for range copies {

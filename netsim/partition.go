@@ -90,10 +90,12 @@ func (n *Network) newPartition(op sim.Op) *partition {
 }
 
 func (n *Network) block(p *partition, fault string, d time.Duration) {
+	if !n.injectNet(fault, "id", p.id, p.desc+" for="+d.String()) {
+		return
+	}
 	for _, pair := range p.pairs {
 		n.blocked[pair]++
 	}
-	n.recordNet(fault, "id", p.id, p.desc+" for="+d.String())
 	n.w.Schedule(d, p.op, p.id, 0, p)
 }
 

@@ -47,8 +47,9 @@ func (p *pipe) pump() {
 	if k := p.unsent(); k > 0 {
 		k = min(k, maxChunk)
 		if n.ioFaults && !c.stable && n.fault(n.cfg.Faults.PartialP) {
-			k = min(k, 1+n.w.Rand().IntN(1000))
-			n.record(c, "PartialWrite", "bytes="+strconv.Itoa(k))
+			if short := min(k, 1+n.w.Rand().IntN(1000)); n.inject(c, "PartialWrite", "bytes="+strconv.Itoa(short)) {
+				k = short
+			}
 		}
 		p.onWire += k
 		n.w.ScheduleAt(p.arrival(), sim.OpDataDelivery, c.id, int64(p.dir)|int64(k)<<1, c)

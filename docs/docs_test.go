@@ -17,6 +17,7 @@ import (
 	"github.com/orrerysim/orrery/examples/bank"
 	"github.com/orrerysim/orrery/examples/counter"
 	"github.com/orrerysim/orrery/examples/maze"
+	"github.com/orrerysim/orrery/examples/wal"
 	"github.com/orrerysim/orrery/internal/golden"
 )
 
@@ -91,7 +92,7 @@ func run(t *testing.T, cmd string) string {
 	}
 	var stdout, stderr bytes.Buffer
 	code := cli.MainArgs("orrery", fields[1:], &stdout, &stderr, bank.Simulation(bank.Options{}), leaseSimulation(),
-		registerSimulation(), counter.Simulation(), sessionsSimulation(), maze.Simulation())
+		registerSimulation(), counter.Simulation(), sessionsSimulation(), maze.Simulation(), wal.Simulation())
 	text := stderr.String() + stdout.String()
 	if code != 0 {
 		text += fmt.Sprintf("(exit status %d)\n", code)

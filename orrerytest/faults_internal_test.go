@@ -35,3 +35,12 @@ func TestFaultsSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultsInReplayCommand: the replay command of a run with ORRERY_FAULTS
+// keeps them.
+func TestFaultsInReplayCommand(t *testing.T) {
+	got := goTestReplay("./x", "TestSim", settings{faults: []uint64{1, 3}})(0x2a)
+	if want := "ORRERY_SEED=0x2a ORRERY_FAULTS=1,3 go test -run '^TestSim$' ./x"; got != want {
+		t.Errorf("replay command %q, want %q", got, want)
+	}
+}

@@ -244,6 +244,9 @@ func goTestReplay(pkg, name string, set settings) func(uint64) string {
 	if set.cryptoFromOS {
 		env += " ORRERY_CRYPTO_RAND_FROM_OS=1"
 	}
+	if set.faults != nil {
+		env += " ORRERY_FAULTS=" + orrery.FormatFaults(set.faults)
+	}
 	return func(seed uint64) string {
 		return fmt.Sprintf("ORRERY_SEED=%#x%s go test -run '%s' %s", seed, env, run, pkg)
 	}

@@ -158,7 +158,13 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	c := newConn(n, h, local, remote)
 	lo, hi := n.cfg.connectBounds()
 	if n.fault(n.cfg.Faults.ConnectFailP) {
-		return nil, c.ends[0].err("dial", n.failDial(ctx, c, lo, hi))
+		fault, refused := "ConnectHang", n.w.Rand().Bool(0.5)
+		if refused {
+			fault = "ConnectRefused"
+		}
+		if n.inject(c, fault, "") {
+			return nil, c.ends[0].err("dial", n.failDial(ctx, refused, lo, hi))
+		}
 	}
 	n.w.Schedule(n.w.Rand().Duration(lo, hi), sim.OpConnectionReady, c.id, 0, c)
 	for !c.ready && c.dialErr == nil {
@@ -177,19 +183,17 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 // Linux gives up after six SYN retries.
 const synTimeout = 127 * time.Second
 
-// failDial injects a connect failure and returns the dial's error: refused
+// failDial applies a connect failure and returns the dial's error: refused
 // after the connect latency, or no answer until the caller gives up, or the
 // kernel does (ETIMEDOUT after synTimeout, a net.Error whose Timeout() is
 // true).
-func (n *Network) failDial(ctx context.Context, c *conn, lo, hi time.Duration) error {
-	if n.w.Rand().Bool(0.5) {
-		n.record(c, "ConnectRefused", "")
+func (n *Network) failDial(ctx context.Context, refused bool, lo, hi time.Duration) error {
+	if refused {
 		if err := sim.Sleep(ctx, n.w.Rand().Duration(lo, hi)); err != nil {
 			return err
 		}
 		return ErrConnectionRefused
 	}
-	n.record(c, "ConnectHang", "")
 	if err := sim.Sleep(ctx, synTimeout); err != nil {
 		return err
 	}

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
 )
 
 // TestFaultFilterSuppressesNetworkFaults: a partition and a clog the fault
@@ -58,6 +60,37 @@ func TestFaultFilterSuppressesNetworkFaults(t *testing.T) {
 			}
 			if fs := x.w.InjectedFaults(); tc.set && (len(fs) != 1 || fs[0].Op != "Partition") {
 				t.Errorf("injected faults %+v, want the partition", fs)
+			}
+		})
+	}
+}
+
+// TestFaultFilterSuppressedBitFlipsLeaveDataIntact: bit flips drawn but not
+// kept corrupt nothing, and every one of them is recorded as suppressed.
+func TestFaultFilterSuppressedBitFlipsLeaveDataIntact(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		keep    []uint64
+		corrupt bool
+	}{
+		{"all kept", nil, true},
+		{"none kept", []uint64{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newWorld(t, 3, netsim.Config{Faults: netsim.Faults{BitFlipP: 0.2}})
+			x.w.SetFaultFilter(tc.keep)
+			got := frames(t, x, 50)
+			if (got > 0) != tc.corrupt {
+				t.Errorf("%d frames corrupted, want some: %v", got, tc.corrupt)
+			}
+			fs := x.w.InjectedFaults()
+			if len(fs) == 0 {
+				t.Fatal("no bit flip drawn")
+			}
+			for _, r := range fs {
+				if sup := slices.Contains(r.Attrs, trace.Attr{Key: "suppressed", Value: "true"}); sup == tc.corrupt {
+					t.Errorf("fault %s %v: suppressed %v", r.Op, r.Attrs, sup)
+				}
 			}
 		})
 	}

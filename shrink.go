@@ -24,6 +24,10 @@ type ShrinkOptions struct {
 	Parallel int
 	// Watchdog bounds each run's wall time, as Options.Watchdog.
 	Watchdog time.Duration
+	// Budget bounds the search in real time (zero: no bound). When it is
+	// spent, Shrink returns the smallest set found so far, which still
+	// fails the same way, and says so (ShrinkResult.Partial).
+	Budget time.Duration
 	// ReplayCommand returns the command that replays the seed with only
 	// the given faults; the default names the Go API.
 	ReplayCommand func(seed uint64, faults []uint64) string
@@ -65,6 +69,9 @@ type ShrinkResult struct {
 	Runs     int           // runs made, the seed's own included
 	Wall     time.Duration
 	Replay   string // the command that replays the seed with only Faults
+	// Partial is true when ShrinkOptions.Budget ran out: Faults still make
+	// the seed fail the same way, but some of them may not be needed.
+	Partial bool
 }
 
 // Numbers returns the numbers of the shrunk faults, as Options.Faults takes
@@ -81,7 +88,11 @@ func (r *ShrinkResult) Numbers() []uint64 {
 func (r *ShrinkResult) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "seed %#x: %s\n", r.Seed, r.Failure)
-	fmt.Fprintf(&b, "shrunk from %d faults to %d in %d runs\n", r.Injected, len(r.Faults), r.Runs)
+	fmt.Fprintf(&b, "shrunk from %d faults to %d in %d runs", r.Injected, len(r.Faults), r.Runs)
+	if r.Partial {
+		b.WriteString(" (its time ran out: some of these may not be needed)")
+	}
+	b.WriteString("\n")
 	for _, f := range r.Faults {
 		fmt.Fprintf(&b, "  %s\n", f)
 	}
@@ -107,6 +118,9 @@ func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error
 	}
 	start := time.Now()
 	sh := &shrinker{sim: &s, seed: seed, opts: opts}
+	if opts.Budget > 0 {
+		sh.deadline = start.Add(opts.Budget)
+	}
 	first := sh.run(nil)
 	if first.res.Failure == nil {
 		return nil, fmt.Errorf("shrink seed %#x: %w", seed, ErrNoFailure)
@@ -115,7 +129,7 @@ func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error
 	keep := sh.ddmin(seqTo(len(first.faults)))
 	last := sh.run(keep)
 	res := &ShrinkResult{Seed: seed, Failure: first.res.Failure.Message, Injected: len(first.faults),
-		Runs: sh.runs, Wall: time.Since(start)}
+		Runs: sh.runs, Wall: time.Since(start), Partial: sh.partial}
 	for _, r := range last.faults {
 		if !suppressed(r) {
 			n, _ := strconv.ParseUint(attr(r, "fault"), 10, 64)
@@ -137,6 +151,18 @@ type shrinker struct {
 	want string
 	mu   sync.Mutex
 	runs int
+	// deadline ends the search (zero: none); partial says it did.
+	deadline time.Time
+	partial  bool
+}
+
+// spent reports whether the search's time is up, and notes it.
+func (sh *shrinker) spent() bool {
+	if sh.deadline.IsZero() || time.Now().Before(sh.deadline) {
+		return false
+	}
+	sh.partial = true
+	return true
 }
 
 type shrinkRun struct {
@@ -197,7 +223,7 @@ func (sh *shrinker) ddmin(all []uint64) []uint64 {
 		return []uint64{}
 	}
 	c, n := all, 2
-	for len(c) >= 2 {
+	for len(c) >= 2 && !sh.spent() {
 		parts := split(c, n)
 		cands := make([][]uint64, 0, 2*len(parts))
 		cands = append(cands, parts...)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/bank"
@@ -160,5 +161,28 @@ func TestFaultsParse(t *testing.T) {
 		if err == nil && orrery.FormatFaults(got) != strings.ReplaceAll(tc.in, " ", "") {
 			t.Errorf("FormatFaults(%v) = %q, want %q", got, orrery.FormatFaults(got), tc.in)
 		}
+	}
+}
+
+// TestShrinkBudget: a search whose time runs out returns the set it had
+// reached, which still fails the same way, and says it may not be minimal.
+func TestShrinkBudget(t *testing.T) {
+	s, bug, seed := wal.Simulation(), wal.BugAckBeforeSync, uint64(0x875b9307abf55005)
+	r, err := orrery.Shrink(s, seed, orrery.ShrinkOptions{Bugs: []string{bug}, Budget: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Partial || !strings.Contains(r.String(), "its time ran out") {
+		t.Errorf("a spent budget is not reported:\n%s", r)
+	}
+	if len(r.Faults) != r.Injected {
+		t.Errorf("kept %d of %d faults with no time to search", len(r.Faults), r.Injected)
+	}
+	if got := replayFaults(t, s, bug, seed, r.Numbers()); !sameShape(got, r.Failure) {
+		t.Errorf("replay with faults %v: failure %q, want %q", r.Numbers(), got, r.Failure)
+	}
+	full, err := orrery.Shrink(s, seed, orrery.ShrinkOptions{Bugs: []string{bug}, Budget: time.Minute})
+	if err != nil || full.Partial {
+		t.Errorf("a search within its budget: %v, partial %v", err, full != nil && full.Partial)
 	}
 }

@@ -172,6 +172,7 @@ type runCmd struct {
 	Shard            string        `help:"Run slice K of N of the seeds (K/N, 1-based); default from JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT."`
 	FirstSeed        uint64        `help:"Start at this seed number (seed numbers, not seeds: the run covers numbers N to N+seeds-1), so that a run covers seeds no earlier one did; a nightly sweep passes a date-derived number." placeholder:"N"`
 	Catalog          string        `help:"Fail the run if an assertion in the Go files under this directory was never reached." type:"existingdir"`
+	Shrink           time.Duration `help:"Shrink the first failing seed's faults to those it needs, for at most this long (0: do not)." default:"10s"`
 	seedFlags
 }
 
@@ -201,7 +202,11 @@ func (c *runCmd) Run(e *cli.Env) error {
 		}
 		opts.Catalog = catalog.Results(sites)
 	}
-	return finish(e, sim, opts, c.Trace, c.Report)
+	rep, err := finish(e, sim, opts, c.Trace, c.Report)
+	if rep != nil && c.Shrink > 0 {
+		c.shrinkFirst(e, sim, rep)
+	}
+	return err
 }
 
 // seeds is --seeds: 0 runs nothing unless a budget or coverage stops the
@@ -226,16 +231,16 @@ func (c *runCmd) seeds() (int, error) {
 // checked before any seed runs. It writes the report if asked, even when
 // the run is interrupted, and returns the exit status: ErrExit1 when the
 // run failed, 130 or 143 when a signal stopped it.
-func finish(e *cli.Env, sim orrery.Simulation, opts orrery.Options, tracePath, reportPath string) error {
+func finish(e *cli.Env, sim orrery.Simulation, opts orrery.Options, tracePath, reportPath string) (*orrery.Report, error) {
 	if err := checkOutput("--trace", tracePath); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkOutput("--report", reportPath); err != nil {
-		return err
+		return nil, err
 	}
 	tf, err := newTraceFile(tracePath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tf.discard()
 	opts.Trace = tf
@@ -250,9 +255,12 @@ func finish(e *cli.Env, sim orrery.Simulation, opts orrery.Options, tracePath, r
 	rep, err := orrery.Run(sim, opts)
 	bar.finish() // cleared before the summary is printed
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return summarise(e, rep, tf, reportPath, in.Err())
+	if err := summarise(e, rep, tf, reportPath, in.Err()); err != cli.ErrExit1 {
+		return nil, err // passed, or stopped: nothing to shrink
+	}
+	return rep, cli.ErrExit1
 }
 
 // summarise prints the summary of a run, keeps its trace, writes its
@@ -369,7 +377,8 @@ func (c *replayCmd) Run(e *cli.Env) error {
 		opts.ReplayCommand = func(seed uint64) string { return rf(seed, f) }
 	}
 	c.options(&opts)
-	return finish(e, sim, opts, c.Trace, c.Report)
+	_, err = finish(e, sim, opts, c.Trace, c.Report)
+	return err
 }
 
 // logFilter is --log, else $ORRERY_LOG, else info; a filter that does not

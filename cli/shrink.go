@@ -58,3 +58,29 @@ func (c *shrinkCmd) Run(e *cli.Env) error {
 	_, err = fmt.Fprint(e.Stdout(), r)
 	return err
 }
+
+// shrinkFirst shrinks the faults of the run's first failing seed, within
+// --shrink, and prints what it needs. A nondeterministic seed, or one found
+// on a timeline, is left alone: its faults do not replay from the seed.
+func (c *runCmd) shrinkFirst(e *cli.Env, s orrery.Simulation, rep *orrery.Report) {
+	if len(rep.Failures) == 0 {
+		return // unknown seeds, or assertions never reached
+	}
+	f := rep.Failures[0]
+	if f.Kind == "nondeterminism" || f.Timeline != "" {
+		return
+	}
+	r, err := orrery.Shrink(s, f.Seed, orrery.ShrinkOptions{Bugs: c.Bug, Parallel: c.Parallel,
+		Watchdog: c.Watchdog, Budget: c.Shrink, ReplayCommand: c.set.replayFaults(c.Sim, c.seedFlags)})
+	if err != nil {
+		fmt.Fprintf(e.Stderr(), "orrery: shrinking seed %#x: %v\n", f.Seed, err)
+		return
+	}
+	switch {
+	case r.Injected == 0: // nothing to say
+	case len(r.Faults) == 0:
+		fmt.Fprintf(e.Stdout(), "\nseed %#x fails without any of its %d faults (orrery shrink): the code alone is at fault\n", f.Seed, r.Injected)
+	default:
+		fmt.Fprintf(e.Stdout(), "\nthe faults seed %#x needs (orrery shrink; --shrink 0 skips this):\n%s", f.Seed, r)
+	}
+}

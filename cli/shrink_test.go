@@ -42,3 +42,24 @@ func TestShrinkCommand(t *testing.T) {
 		t.Errorf("shrink of a passing seed: exit %d, want an error:\n%s", code, out)
 	}
 }
+
+// TestRunShrinksTheFirstFailure: run shrinks its first failing seed's
+// faults and prints them with their replay command, unless --shrink 0.
+func TestRunShrinksTheFirstFailure(t *testing.T) {
+	for _, tc := range []struct {
+		shrink string
+		want   bool
+	}{{"10s", true}, {"0", false}} {
+		var stdout, stderr bytes.Buffer
+		code := cli.MainArgs("orrery", []string{"run", "wal", "--bug", wal.BugAckBeforeSync, "--seeds", "20", "--shrink", tc.shrink},
+			&stdout, &stderr, wal.Simulation())
+		out := stdout.String()
+		if code != 1 {
+			t.Fatalf("--shrink %s: exit %d, want 1: %s%s", tc.shrink, code, out, stderr.String())
+		}
+		got := strings.Contains(out, "the faults seed ") && strings.Contains(out, " --faults ")
+		if got != tc.want {
+			t.Errorf("--shrink %s: shrunk %v, want %v:\n%s", tc.shrink, got, tc.want, out)
+		}
+	}
+}

@@ -61,13 +61,15 @@ func (c *shrinkCmd) Run(e *cli.Env) error {
 
 // shrinkFirst shrinks the faults of the run's first failing seed, within
 // --shrink, and prints what it needs. A nondeterministic seed, or one found
-// on a timeline, is left alone: its faults do not replay from the seed.
+// on a timeline, is left alone: its faults do not replay from the seed; so
+// is a seed that blocked outside the simulation, each of whose runs would
+// wait out the watchdog.
 func (c *runCmd) shrinkFirst(e *cli.Env, s orrery.Simulation, rep *orrery.Report) {
 	if len(rep.Failures) == 0 {
 		return // unknown seeds, or assertions never reached
 	}
 	f := rep.Failures[0]
-	if f.Kind == "nondeterminism" || f.Timeline != "" {
+	if f.Kind == "nondeterminism" || f.Kind == "blocked" || f.Timeline != "" {
 		return
 	}
 	r, err := orrery.Shrink(s, f.Seed, orrery.ShrinkOptions{Bugs: c.Bug, Parallel: c.Parallel,

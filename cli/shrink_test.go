@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orrerysim/orrery/cli"
 	"github.com/orrerysim/orrery/examples/wal"
+	"github.com/orrerysim/orrery/internal/testsims"
 )
 
 // TestShrinkCommand: orrery shrink prints the faults a failing seed needs
@@ -61,5 +63,19 @@ func TestRunShrinksTheFirstFailure(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("--shrink %s: shrunk %v, want %v:\n%s", tc.shrink, got, tc.want, out)
 		}
+	}
+}
+
+// TestRunDoesNotShrinkABlockedSeed: a seed that blocked outside the
+// simulation is not shrunk: each of its runs would wait out the watchdog
+// again.
+func TestRunDoesNotShrinkABlockedSeed(t *testing.T) {
+	start := time.Now()
+	var stdout, stderr bytes.Buffer
+	code := cli.MainArgs("sims", []string{"run", "stuck", "--seeds", "1", "--watchdog", "1s"}, &stdout, &stderr, testsims.Stuck())
+	// Two runs wait out the watchdog: the sweep's and the traced one of
+	// the first failure; shrinking would add two more.
+	if took := time.Since(start); code != 1 || took > 3700*time.Millisecond {
+		t.Errorf("exit %d after %v, want 1 after two waits of the watchdog's 1s:\n%s%s", code, took, stdout.String(), stderr.String())
 	}
 }

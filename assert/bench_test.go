@@ -47,3 +47,26 @@ func BenchmarkSometimesEachInSimulation(b *testing.B) {
 		assert.SometimesEach(ctx, "each", i%8)
 	})
 }
+
+// BenchmarkNumericInSimulation is the cost of a passing AlwaysLessThan in
+// a run, unwatched (a plain run) and with OnWatermark's function set (an
+// explorer's run), whose scoring of each evaluation it adds.
+func BenchmarkNumericInSimulation(b *testing.B) {
+	for _, watch := range []bool{false, true} {
+		b.Run(map[bool]string{false: "unwatched", true: "watched"}[watch], func(b *testing.B) {
+			b.ReportAllocs()
+			w := sim.New(sim.Config{Seed: 1, Watchdog: -1})
+			if watch {
+				assert.OnWatermark(w, func(string, float64) {})
+			}
+			w.Spawn("bench", func(ctx context.Context) {
+				for i := 0; b.Loop(); i++ {
+					assert.AlwaysLessThan(ctx, i&1023, 1024, "less")
+				}
+			})
+			if err := w.Run(); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -60,12 +60,15 @@ func (k *Kind) UnmarshalText(b []byte) error {
 
 // op describes one exported assertion function: its name (the trace Op),
 // the rule it follows, where its message is among the call's arguments (for
-// LookupFunc), and the relation a numeric assertion wants.
+// LookupFunc), the relation a numeric assertion wants, and the sign that
+// makes sign × (left - right) grow towards flipping it (see OnWatermark;
+// 0 for the other assertions).
 type op struct {
 	name   string
 	kind   Kind
 	msgArg int
 	want   string
+	sign   int8
 }
 
 var (
@@ -75,14 +78,14 @@ var (
 	opReachable           = &op{name: "Reachable", kind: KindReachable, msgArg: 1}
 	opUnreachable         = &op{name: "Unreachable", kind: KindUnreachable, msgArg: 1}
 
-	opAlwaysGT    = &op{name: "AlwaysGreaterThan", kind: KindAlways, msgArg: 3, want: "left > right"}
-	opAlwaysGE    = &op{name: "AlwaysGreaterThanOrEqualTo", kind: KindAlways, msgArg: 3, want: "left >= right"}
-	opAlwaysLT    = &op{name: "AlwaysLessThan", kind: KindAlways, msgArg: 3, want: "left < right"}
-	opAlwaysLE    = &op{name: "AlwaysLessThanOrEqualTo", kind: KindAlways, msgArg: 3, want: "left <= right"}
-	opSometimesGT = &op{name: "SometimesGreaterThan", kind: KindSometimes, msgArg: 3, want: "left > right"}
-	opSometimesGE = &op{name: "SometimesGreaterThanOrEqualTo", kind: KindSometimes, msgArg: 3, want: "left >= right"}
-	opSometimesLT = &op{name: "SometimesLessThan", kind: KindSometimes, msgArg: 3, want: "left < right"}
-	opSometimesLE = &op{name: "SometimesLessThanOrEqualTo", kind: KindSometimes, msgArg: 3, want: "left <= right"}
+	opAlwaysGT    = &op{name: "AlwaysGreaterThan", kind: KindAlways, msgArg: 3, want: "left > right", sign: -1}
+	opAlwaysGE    = &op{name: "AlwaysGreaterThanOrEqualTo", kind: KindAlways, msgArg: 3, want: "left >= right", sign: -1}
+	opAlwaysLT    = &op{name: "AlwaysLessThan", kind: KindAlways, msgArg: 3, want: "left < right", sign: 1}
+	opAlwaysLE    = &op{name: "AlwaysLessThanOrEqualTo", kind: KindAlways, msgArg: 3, want: "left <= right", sign: 1}
+	opSometimesGT = &op{name: "SometimesGreaterThan", kind: KindSometimes, msgArg: 3, want: "left > right", sign: 1}
+	opSometimesGE = &op{name: "SometimesGreaterThanOrEqualTo", kind: KindSometimes, msgArg: 3, want: "left >= right", sign: 1}
+	opSometimesLT = &op{name: "SometimesLessThan", kind: KindSometimes, msgArg: 3, want: "left < right", sign: -1}
+	opSometimesLE = &op{name: "SometimesLessThanOrEqualTo", kind: KindSometimes, msgArg: 3, want: "left <= right", sign: -1}
 
 	opAlwaysSome    = &op{name: "AlwaysSome", kind: KindAlways, msgArg: 2}
 	opSometimesAll  = &op{name: "SometimesAll", kind: KindSometimes, msgArg: 2}

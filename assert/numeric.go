@@ -81,7 +81,13 @@ func SometimesLessThanOrEqualTo[T cmp.Ordered](ctx context.Context, left, right 
 // when the evaluation is recorded.
 func compare[T cmp.Ordered](w *sim.World, o *op, ok bool, left, right T, msg string, details []any) {
 	e := site(w, o, msg)
-	if e == nil || !e.observe(ok) {
+	if e == nil {
+		return
+	}
+	if e.mark != nil {
+		observeMark(e.mark, o, ok, left, right, msg)
+	}
+	if !e.observe(ok) {
 		return
 	}
 	sides := []trace.Attr{{Key: "left", Value: fmt.Sprint(left)}, {Key: "right", Value: fmt.Sprint(right)}}

@@ -21,7 +21,8 @@ type registryKey struct{}
 // assertion's identity, wherever it is called from.
 type registry struct {
 	entries map[string]*entry
-	onHit   func(msg, bucket string) // see OnFirstHit
+	onHit   func(msg, bucket string)        // see OnFirstHit
+	onMark  func(msg string, score float64) // see OnWatermark
 }
 
 // entry is what a run knows of one assertion.
@@ -39,6 +40,10 @@ type entry struct {
 	// seen before.
 	buckets map[string]*bucket
 	values  any
+
+	// mark is a numeric assertion's watermark while OnWatermark's
+	// function is set, nil otherwise.
+	mark *watermark
 }
 
 // bucket counts the evaluations of a SometimesEach with one value.
@@ -65,7 +70,7 @@ func site(w *sim.World, o *op, msg string) *entry {
 	r := registryOf(w)
 	e := r.entries[msg]
 	if e == nil {
-		e = &entry{kind: o.kind, fn: o.name, location: callerLocation()}
+		e = &entry{kind: o.kind, fn: o.name, location: callerLocation(), mark: r.newMark(o)}
 		if o.kind == KindSometimesEach {
 			e.buckets = make(map[string]*bucket)
 		}

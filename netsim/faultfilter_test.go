@@ -2,6 +2,8 @@ package netsim_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -94,4 +96,100 @@ func TestFaultFilterSuppressedBitFlipsLeaveDataIntact(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFaultFilterSuppressesHalfOpen: a half-open connection the fault
+// filter does not keep is reset at once, as CrashReset resets it, after
+// drawing its duration as a kept one does; its record says suppressed.
+func TestFaultFilterSuppressesHalfOpen(t *testing.T) {
+	want := halfOpenRun(t, nil) // unfiltered
+	if want.rngAfter == want.rngBefore {
+		t.Fatal("the crash drew nothing: want the half-open duration drawn")
+	}
+	for _, tc := range []struct {
+		name       string
+		keep       []uint64
+		halfOpen   bool
+		suppressed string
+	}{
+		{"kept", []uint64{1}, true, ""},
+		{"suppressed", []uint64{}, false, "true"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := halfOpenRun(t, tc.keep)
+			if late := got.resetAfter >= time.Second; got.wroteOK != tc.halfOpen || late != tc.halfOpen {
+				t.Errorf("write succeeded %v, reset %v after the crash; want half open %v", got.wroteOK, got.resetAfter, tc.halfOpen)
+			}
+			if got.rngBefore != want.rngBefore || got.rngAfter != want.rngAfter {
+				t.Errorf("RNG count %d before and %d after the crash, want %d and %d (the unfiltered run's)",
+					got.rngBefore, got.rngAfter, want.rngBefore, want.rngAfter)
+			}
+			if n := faultCount(got.w, "HalfOpen"); n != map[bool]int{true: 1}[tc.halfOpen] {
+				t.Errorf("%d HalfOpen faults counted (%+v)", n, got.w.Faults())
+			}
+			fs := got.w.InjectedFaults()
+			if len(fs) != 1 || fs[0].Op != "HalfOpen" || attr(fs[0], "suppressed") != tc.suppressed || fs[0].RNG != want.rngAfter {
+				t.Errorf("injected faults %+v, want the half-open connection at rng=%d, suppressed=%q", fs, want.rngAfter, tc.suppressed)
+			}
+		})
+	}
+}
+
+// halfOpenResult is what a run of halfOpenRun saw.
+type halfOpenResult struct {
+	w                   *sim.World
+	rngBefore, rngAfter uint64 // RNG count around the crash
+	wroteOK             bool   // the client's write after the crash succeeded
+	resetAfter          time.Duration
+}
+
+// halfOpenRun crashes the server, leaving its connection to the client half
+// open, with the fault filter keeping keep (nil: no filter), and writes
+// and reads from the client after the crash.
+func halfOpenRun(t *testing.T, keep []uint64) halfOpenResult {
+	x := newWorld(t, 6, netsim.Config{})
+	if keep != nil {
+		x.w.SetFaultFilter(keep)
+	}
+	res := halfOpenResult{w: x.w}
+	var tried time.Duration
+	x.run(t, map[string]func(context.Context) error{
+		"a-server": serve(x, func(ctx context.Context, c net.Conn) error {
+			if err := sim.Sleep(ctx, 10*time.Millisecond); err != nil {
+				return err
+			}
+			res.rngBefore = x.w.RNGCalls()
+			x.server.Crash(netsim.CrashHalfOpen)
+			res.rngAfter = x.w.RNGCalls()
+			return nil
+		}),
+		"b-client": func(ctx context.Context) error {
+			c, err := x.client.Dial(ctx, "server:7000")
+			if err != nil {
+				return err
+			}
+			if err := sim.Sleep(ctx, 20*time.Millisecond); err != nil {
+				return err
+			}
+			tried = x.w.Now()
+			_, err = c.Write([]byte("still there?"))
+			res.wroteOK = err == nil
+			if _, err := c.Read(make([]byte, 1)); !errors.Is(err, netsim.ErrConnectionReset) {
+				return fmt.Errorf("read after the crash: %v", err)
+			}
+			res.resetAfter = x.w.Now() - tried
+			return nil
+		},
+	})
+	return res
+}
+
+// attr returns the value of the record's attribute key, "" if none.
+func attr(r trace.Record, key string) string {
+	for _, a := range r.Attrs {
+		if a.Key == key {
+			return a.Value
+		}
+	}
+	return ""
 }

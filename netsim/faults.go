@@ -284,16 +284,21 @@ func (h *Host) Crash(mode CrashMode) {
 }
 
 // halfOpen leaves c's end on h gone, unknown to the peer until
-// HalfOpenError.
+// HalfOpenError. It is a fault the fault filter may suppress: a suppressed
+// one still draws how long the connection would have stayed half open, and
+// resets the connection at once, as CrashReset does.
 func (n *Network) halfOpen(c *conn, h *Host) {
+	lo, hi := bounds(n.cfg.Faults.HalfOpenMin, n.cfg.Faults.HalfOpenMax, time.Second, 5*time.Second)
+	d := n.w.Rand().Duration(lo, hi)
+	if !n.inject(c, "HalfOpen", "for="+d.String()) {
+		c.resetConn()
+		return
+	}
 	for _, e := range c.ends {
 		if e.host == h {
 			e.gone, e.reset = true, true
 			e.wakeAll()
 		}
 	}
-	lo, hi := bounds(n.cfg.Faults.HalfOpenMin, n.cfg.Faults.HalfOpenMax, time.Second, 5*time.Second)
-	d := n.w.Rand().Duration(lo, hi)
-	n.record(c, "HalfOpen", "for="+d.String())
 	n.w.Schedule(d, sim.OpHalfOpenError, c.id, 0, c)
 }

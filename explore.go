@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -21,11 +22,16 @@ type ExploreStats struct {
 	// (Options.FirstSeed): the roots are it and the numbers after it.
 	FirstRoot uint64 `json:"first_root,omitempty"`
 	// BranchPoints is how many points the search branched from: the
-	// positions where a timeline first reached an assertion or bucket.
+	// positions where a timeline first reached an assertion or bucket, or
+	// bettered a numeric assertion's watermark.
 	BranchPoints int `json:"branch_points"`
 	// Reached is how many Sometimes-family assertions and SometimesEach
 	// buckets some timeline reached.
-	Reached    int `json:"reached"`
+	Reached int `json:"reached"`
+	// Watermarks is how many times a timeline brought a numeric
+	// assertion closer to flipping than any timeline before it (see
+	// assert.OnWatermark): each is a branch point too.
+	Watermarks int `json:"watermarks,omitempty"`
 	EnergyLeft int `json:"energy_left"` // timelines of the budget not run
 }
 
@@ -36,7 +42,10 @@ const exploreEnergy = 32
 // Explore searches the timelines of s for failures that random seeds do
 // not reach: it runs root seeds and, whenever a timeline first reaches
 // something (a Sometimes or Reachable that never held before, a new
-// SometimesEach bucket), records the position as a branch point and runs
+// SometimesEach bucket) or brings a numeric assertion closer to flipping
+// than any timeline before it (a better watermark: a SometimesGreaterThan
+// nearer to holding, an AlwaysLessThan nearer to failing; see
+// assert.OnWatermark), records the position as a branch point and runs
 // children from it, each the same timeline up to that main-stream call
 // and fresh randomness after it (see sim.Timeline), so that the search
 // climbs from one rare step to the next.
@@ -80,6 +89,7 @@ type explorer struct {
 
 	mu     sync.Mutex // guards the fields below and report
 	seen   map[string]bool
+	marks  map[string]float64 // the best watermark score of each numeric assertion
 	points []*branchPoint
 	roots  uint64
 	left   int // energy left
@@ -112,6 +122,34 @@ type firstHitAt struct {
 	calls  uint64
 }
 
+// markAt is a timeline's best watermark score of a numeric assertion and
+// where it first reached it.
+type markAt struct {
+	score  float64
+	branch int
+	calls  uint64
+}
+
+// reach is what one timeline reached: its first hits, in order, and its
+// best watermark of each numeric assertion.
+type reach struct {
+	hits  []firstHitAt
+	marks map[string]markAt
+}
+
+// watch sets w's hooks to fill r.
+func (r *reach) watch(w *sim.World) {
+	assert.OnFirstHit(w, func(msg, bucket string) {
+		r.hits = append(r.hits, firstHitAt{key: msg + "\x00" + bucket, branch: w.Branches(), calls: w.RNGCalls()})
+	})
+	assert.OnWatermark(w, func(msg string, score float64) {
+		if r.marks == nil {
+			r.marks = make(map[string]markAt)
+		}
+		r.marks[msg] = markAt{score: score, branch: w.Branches(), calls: w.RNGCalls()}
+	})
+}
+
 func newExplorer(s *Simulation, opts Options) *explorer {
 	opts.Parallel = cmp.Or(opts.Parallel, runtime.GOMAXPROCS(0))
 	opts.Seeds = cmp.Or(opts.Seeds, 10_000)
@@ -122,7 +160,7 @@ func newExplorer(s *Simulation, opts Options) *explorer {
 	rep.FirstSeed = 0 // the report's seeds are timelines, not seed numbers
 	rep.Explore = &ExploreStats{}
 	return &explorer{sim: s, opts: opts, report: rep, start: time.Now(),
-		seen: make(map[string]bool), left: opts.Seeds}
+		seen: make(map[string]bool), marks: make(map[string]float64), left: opts.Seeds}
 }
 
 // search runs the workers and completes the report.
@@ -147,14 +185,10 @@ func (x *explorer) work() {
 		if !ok {
 			return
 		}
-		var hits []firstHitAt
+		var r reach
 		o := seedOptions{bugs: x.opts.Bugs, logFilter: "off", watchdog: x.opts.Watchdog, timeline: j.tl,
-			cryptoFromOS: x.opts.CryptoRandFromOS, checkTimeout: x.opts.CheckTimeout, setup: func(w *sim.World) {
-				assert.OnFirstHit(w, func(msg, bucket string) {
-					hits = append(hits, firstHitAt{key: msg + "\x00" + bucket, branch: w.Branches(), calls: w.RNGCalls()})
-				})
-			}}
-		x.finish(j, runSeed(x.sim, j.seed, o), hits)
+			cryptoFromOS: x.opts.CryptoRandFromOS, checkTimeout: x.opts.CheckTimeout, setup: r.watch}
+		x.finish(j, runSeed(x.sim, j.seed, o), &r)
 	}
 }
 
@@ -218,7 +252,7 @@ func (x *explorer) stopped() bool {
 
 // finish folds a timeline into the report and records its new branch
 // points.
-func (x *explorer) finish(j exploreJob, res seedResult, hits []firstHitAt) {
+func (x *explorer) finish(j exploreJob, res seedResult, r *reach) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.stats.Timelines++
@@ -230,15 +264,22 @@ func (x *explorer) finish(j exploreJob, res seedResult, hits []firstHitAt) {
 		}
 	}
 	found := false
-	for _, h := range hits {
+	for _, h := range r.hits {
 		if x.seen[h.key] {
 			continue
 		}
 		x.seen[h.key], found = true, true
 		x.stats.Reached++
-		at := append(slices.Clone(j.tl[:h.branch]), sim.Branch{At: h.calls})
-		x.points = append(x.points, &branchPoint{seed: j.seed, at: at, energy: exploreEnergy})
-		x.stats.BranchPoints++
+		x.addPoint(j, h.branch, h.calls)
+	}
+	for _, msg := range slices.Sorted(maps.Keys(r.marks)) {
+		m := r.marks[msg]
+		if best, ok := x.marks[msg]; ok && m.score <= best {
+			continue
+		}
+		x.marks[msg], found = m.score, true
+		x.stats.Watermarks++
+		x.addPoint(j, m.branch, m.calls)
 	}
 	if found && j.from != nil {
 		j.from.energy += exploreEnergy
@@ -246,6 +287,14 @@ func (x *explorer) finish(j exploreJob, res seedResult, hits []firstHitAt) {
 	if x.opts.Progress != nil {
 		x.opts.Progress(x.stats.Timelines, x.report.Failed, x.opts.Seeds)
 	}
+}
+
+// addPoint adds the branch point at call calls of segment branch of j's
+// timeline.
+func (x *explorer) addPoint(j exploreJob, branch int, calls uint64) {
+	at := append(slices.Clone(j.tl[:branch]), sim.Branch{At: calls})
+	x.points = append(x.points, &branchPoint{seed: j.seed, at: at, energy: exploreEnergy})
+	x.stats.BranchPoints++
 }
 
 // traceFailure runs the first failing timeline again, traced.
@@ -266,7 +315,11 @@ func (r *Report) writeExplore(w io.Writer) {
 		if e.FirstRoot != 0 {
 			from = fmt.Sprintf(" from seed number %d", e.FirstRoot)
 		}
-		fmt.Fprintf(w, "explore\t%d timelines (%d root seeds%s), %d branch points, %d assertions and buckets reached, energy left %d\n",
-			e.Timelines, e.Roots, from, e.BranchPoints, e.Reached, e.EnergyLeft)
+		marks := ""
+		if e.Watermarks > 0 {
+			marks = fmt.Sprintf(", %d numeric watermarks bettered", e.Watermarks)
+		}
+		fmt.Fprintf(w, "explore\t%d timelines (%d root seeds%s), %d branch points, %d assertions and buckets reached%s, energy left %d\n",
+			e.Timelines, e.Roots, from, e.BranchPoints, e.Reached, marks, e.EnergyLeft)
 	}
 }

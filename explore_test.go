@@ -10,6 +10,7 @@ import (
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/bank"
 	"github.com/orrerysim/orrery/examples/maze"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // TestExploreStopRules: the explorer stops on its energy, its budget and
@@ -79,6 +80,38 @@ func TestExploreReachesWhatSeedsDoNot(t *testing.T) {
 	}
 	if a, b := reached(run), reached(ex); b <= a+4 {
 		t.Errorf("%d seeds reached %d assertions and buckets, %d timelines %d: want the explorer well ahead", n, a, n, b)
+	}
+}
+
+// TestExploreClimbsWatermarks: the explorer branches where a timeline
+// brings a numeric assertion closer to flipping than any before it, which
+// takes it to the climbing maze's top, eight rare steps up, that no first
+// hit marks; the report counts the watermarks, and the failing timeline
+// replays.
+func TestExploreClimbsWatermarks(t *testing.T) {
+	bug := []string{maze.BugSummit}
+	rep, err := orrery.Explore(maze.Climb(), orrery.Options{Seeds: 4000, FailFast: true, Bugs: bug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed == 0 || rep.Explore.Watermarks < maze.Rungs-3 || rep.Explore.BranchPoints < rep.Explore.Watermarks {
+		t.Fatalf("the top not reached, or not by watermarks: %d failed, %+v", rep.Failed, *rep.Explore)
+	}
+	var out bytes.Buffer
+	if err := rep.WriteTable(&out); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(", %d numeric watermarks bettered,", rep.Explore.Watermarks); !strings.Contains(out.String(), want) {
+		t.Errorf("the summary does not say %q:\n%s", want, out.String())
+	}
+	f := rep.Failures[0]
+	tl, err := sim.ParseTimeline(f.Timeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := orrery.Run(maze.Climb(), orrery.Options{Replay: []uint64{f.Seed}, Timeline: tl, Bugs: bug})
+	if err != nil || again.Failed != 1 || again.Failures[0].Message != f.Message {
+		t.Fatalf("replay of %s: %v %+v", f.Replay, err, again.Failures)
 	}
 }
 

@@ -6,40 +6,58 @@ import "unicode/utf8"
 
 const hexDigits = "0123456789abcdef"
 
+// safe[html][c] says that the ASCII byte c stands for itself in a quoted
+// string (for html, inside a <script> element too).
+var safe = func() (t [2][utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[0][c] = c != '"' && c != '\\'
+		t[1][c] = t[0][c] && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // Append appends s quoted as a JSON string: the escapes JSON requires, and
 // invalid UTF-8 replaced by U+FFFD as encoding/json does.
-func Append(b []byte, s string) []byte { return appendQuoted(b, s, false) }
+func Append(b []byte, s string) []byte { return appendQuoted(b, s, &safe[0]) }
 
 // AppendScript is Append for a string that is also safe inside an HTML
 // <script> element: '<', '>' and '&' are escaped too, so "</script>" or
 // "<!--" in a message cannot end the element.
-func AppendScript(b []byte, s string) []byte { return appendQuoted(b, s, true) }
+func AppendScript(b []byte, s string) []byte { return appendQuoted(b, s, &safe[1]) }
 
-func appendQuoted(b []byte, s string, html bool) []byte {
+// appendQuoted copies the runs of bytes that need no escape at once, and
+// escapes the bytes and runes between them.
+func appendQuoted(b []byte, s string, ok *[utf8.RuneSelf]bool) []byte {
 	b = append(b, '"')
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			b = appendJSONByte(b, c, html)
+			if !ok[c] {
+				b = appendJSONByte(append(b, s[start:i]...), c)
+				start = i + 1
+			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
+			b = append(append(b, s[start:i]...), `\ufffd`...)
+			start = i + size
 		case r == '\u2028' || r == '\u2029':
-			b = append(b, `\u202`...)
+			b = append(append(b, s[start:i]...), `\u202`...)
 			b = append(b, hexDigits[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
+			start = i + size
 		}
 		i += size
 	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }
 
-func appendJSONByte(b []byte, c byte, html bool) []byte {
+// appendJSONByte escapes an ASCII byte that cannot stand for itself.
+func appendJSONByte(b []byte, c byte) []byte {
 	switch c {
 	case '"', '\\':
 		return append(b, '\\', c)
@@ -50,8 +68,5 @@ func appendJSONByte(b []byte, c byte, html bool) []byte {
 	case '\t':
 		return append(b, '\\', 't')
 	}
-	if c < 0x20 || html && (c == '<' || c == '>' || c == '&') {
-		return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-	}
-	return append(b, c)
+	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }

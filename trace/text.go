@@ -73,7 +73,7 @@ func appendBody(b []byte, r *Record) []byte {
 	}
 	if r.Name != "" {
 		b = appendSep(b, sep)
-		b = strconv.AppendQuote(b, r.Name)
+		b = appendQuote(b, r.Name)
 		sep = true
 	}
 	if r.Detail != "" {
@@ -116,12 +116,25 @@ func AppendAttrsText(b []byte, attrs []Attr) []byte {
 		b = append(b, a.Key...)
 		b = append(b, '=')
 		if needsQuote(a.Value) {
-			b = strconv.AppendQuote(b, a.Value)
+			b = appendQuote(b, a.Value)
 		} else {
 			b = append(b, a.Value...)
 		}
 	}
 	return b
+}
+
+// appendQuote is strconv.AppendQuote, without its rune decoding for the
+// printable ASCII that names and values mostly are.
+func appendQuote(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func needsQuote(s string) bool {

@@ -3,6 +3,7 @@ package trace
 import (
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,4 +99,18 @@ func TestLevelString(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzAppendQuote: the text trace's quoting of names and values is
+// strconv.AppendQuote's, byte for byte, with or without its shortcut for
+// printable ASCII.
+func FuzzAppendQuote(f *testing.F) {
+	for _, s := range []string{"", "bank/client-2", `say "hi"`, `back\slash`, "tab\there", "é", "\x7f", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := appendQuote([]byte("x"), s), strconv.AppendQuote([]byte("x"), s); string(got) != string(want) {
+			t.Errorf("appendQuote(%q) = %s, want %s", s, got, want)
+		}
+	})
 }

@@ -68,15 +68,7 @@ type pipe struct {
 	clogUntil            time.Duration // when the longest clog ends
 	readClogUntil        time.Duration
 	writers, readers     sim.WaitQueue
-}
-
-func newConn(n *Network, dialer *Host, local, remote netip.AddrPort) *conn {
-	c := &conn{n: n, id: n.newID()}
-	c.pipes[0] = &pipe{c: c, dir: 0}
-	c.pipes[1] = &pipe{c: c, dir: 1}
-	c.ends[0] = &endpoint{c: c, rx: c.pipes[1], tx: c.pipes[0], host: dialer, local: local, remote: remote}
-	c.ends[1] = &endpoint{c: c, rx: c.pipes[0], tx: c.pipes[1], local: remote, remote: local}
-	return c
+	addrText             string // addrs, once a trace asked for it
 }
 
 // LocalAddr returns this end's address.

@@ -170,7 +170,10 @@ func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
 
 // addrs is "10.0.0.1:40001->10.0.1.1:7000", the direction of p.
 func (p *pipe) addrs() string {
-	return p.c.ends[p.dir].local.String() + "->" + p.c.ends[1-p.dir].local.String()
+	if p.addrText == "" { // the addresses of a connection never change
+		p.addrText = p.c.ends[p.dir].local.String() + "->" + p.c.ends[1-p.dir].local.String()
+	}
+	return p.addrText
 }
 
 // hostNames is "client-1->bank", for ConnectionReady lines.

@@ -136,3 +136,69 @@ func TestTraceHashIgnoresLogLevel(t *testing.T) {
 		t.Errorf("verbose hashes: %#x and %#x of the same runs, %#x of a differing debug line", a, same, b)
 	}
 }
+
+// TestLogAttrsWritten: the attributes of a log record reach the text log
+// and the JSON trace formatted as slog formats each kind of value, with
+// groups as dotted keys, empty keys dropped, and sorted by key.
+func TestLogAttrsWritten(t *testing.T) {
+	args := []any{"s", "two words", "i", -1234, "u", uint64(1) << 63, "f", 2.5e-7, "b", true,
+		"d", 1500 * time.Millisecond, "t", sim.Epoch.Add(time.Second), slog.Group("g", "n", 7, "m", 0.5),
+		slog.Group("", "inline", 3), "", "dropped", "any", []int{1, 2}, "big", 1e21, "a", int64(-9)}
+	want := []string{`a=-9`, `any="[1 2]"`, `b=true`, `big=1e+21`, `d=1.5s`, `f=2.5e-07`,
+		`g.m=0.5`, `g.n=7`, `i=-1234`, `inline=3`, `s="two words"`,
+		`t="` + sim.Epoch.Add(time.Second).String() + `"`, `u=9223372036854775808`}
+	var text, jsonl strings.Builder
+	w := sim.New(sim.Config{Seed: 1, Log: &text, LogFilter: "debug", Trace: &jsonl})
+	w.Spawn("logger", func(ctx context.Context) {
+		sim.Logger(ctx).With("w", 1).WithGroup("grp").Debug("kinds", args...)
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	line := lineWith(t, text.String(), " kinds ")
+	wantText := " kinds grp." + strings.Join(want, " grp.") + " w=1"
+	if !strings.HasSuffix(line, wantText) {
+		t.Errorf("text line:\n%s\nwant it to end with\n%s", line, wantText)
+	}
+	if j := lineWith(t, jsonl.String(), `"kinds"`); !strings.Contains(j, `"grp.u":"9223372036854775808"`) ||
+		!strings.Contains(j, `"grp.a":"-9","grp.any":"[1 2]"`) || !strings.HasPrefix(strings.SplitN(j, `"attrs":{`, 2)[1], `"grp.a"`) {
+		t.Errorf("JSON line: %s", j)
+	}
+}
+
+// lineWith returns the line of out holding s.
+func lineWith(t *testing.T, out, s string) string {
+	t.Helper()
+	for l := range strings.Lines(out) {
+		if strings.Contains(l, s) {
+			return strings.TrimSuffix(l, "\n")
+		}
+	}
+	t.Fatalf("no line holds %q in\n%s", s, out)
+	return ""
+}
+
+// TestTracedLogAllocs: a debug line with five numbers written to the text
+// log costs the engine one allocation, for all its values together, not
+// one a value (the half is room for the run's own allocations to vary).
+func TestTracedLogAllocs(t *testing.T) {
+	run := func(lines int) float64 {
+		return testing.AllocsPerRun(5, func() {
+			w := sim.New(sim.Config{Seed: 1, Log: io.Discard, LogFilter: "debug"})
+			w.Spawn("logger", func(ctx context.Context) {
+				l := sim.Logger(ctx)
+				for i := range lines {
+					// Numbers under 256, which go into an interface unallocated.
+					l.Debug("transfer", "from", i%5, "to", 4-i%5, "amount", 100+i%100, "from_balance", 200+i%50, "to_balance", 150+i%100)
+				}
+			})
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	const lines = 200
+	if per := (run(lines) - run(0)) / lines; per > 1.5 {
+		t.Errorf("%.2f allocations a traced debug line, want 1", per)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/orrerysim/orrery/internal/outfile"
@@ -77,6 +78,8 @@ type tracer struct {
 	// the clock of the host whose task scheduled an event.
 	hosts map[TaskID]*Host
 	attr  [1]trace.Attr // an event record's clock= attribute
+	// attrFmt formats the attributes of log records.
+	attrFmt attrFormatter
 }
 
 // hostOf records that task id runs on h.
@@ -107,7 +110,40 @@ func (tr *tracer) init(w *World, cfg Config) {
 	}
 	tr.events = tr.text != nil && f.MinLevel() <= trace.LevelTrace
 	tr.on = tr.json != nil || tr.events
+	if tr.json != nil {
+		tr.jbuf = getTraceBuf()
+	}
+	if tr.text != nil {
+		tr.tbuf = getTraceBuf()
+	}
 	w.logMin = logMin(tr, cfg.Verbose)
+}
+
+// traceBufs holds the buffers of runs that have ended, for the next
+// World's tracer: a buffer grows once, not once a run.
+var traceBufs sync.Pool // of *[]byte
+
+func getTraceBuf() []byte {
+	if p, ok := traceBufs.Get().(*[]byte); ok {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, traceChunk+traceChunk/4)
+}
+
+// putTraceBuf keeps b for another run, unless a huge record made it
+// huge.
+func putTraceBuf(b []byte) {
+	if b != nil && cap(b) <= 4*traceChunk {
+		traceBufs.Put(&b)
+	}
+}
+
+// release hands the buffers back for other runs; it flushes first.
+func (tr *tracer) release() {
+	tr.flush()
+	putTraceBuf(tr.jbuf)
+	putTraceBuf(tr.tbuf)
+	tr.jbuf, tr.tbuf = nil, nil
 }
 
 // logMin is the lowest log level the World builds: Info and above always,
@@ -263,7 +299,7 @@ func (tr *tracer) end(w *World) {
 	w.stamp(&r)
 	r.Attrs = []trace.Attr{{Key: "unseed", Value: "0x" + strconv.FormatUint(w.unseed, 16)}}
 	tr.write("sim", &r)
-	tr.flush()
+	tr.release()
 	tr.lag.Stop()
 }
 
@@ -335,16 +371,22 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	}
 	r := trace.Record{Level: sr.Level, Kind: trace.KindLog, Msg: sr.Message}
 	w.stamp(&r)
-	r.Attrs = append(w.attrBuf[:0], h.attrs...) // the tracer does not keep them
+	f := &w.tracer.attrFmt
+	f.reset(append(w.attrBuf[:0], h.attrs...)) // the tracer does not keep them
 	sr.Attrs(func(a slog.Attr) bool {
-		r.Attrs = trace.AppendSlogAttr(r.Attrs, h.prefix, a)
+		f.add(h.prefix, a)
 		return true
 	})
-	slices.SortStableFunc(r.Attrs, func(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) })
+	r.Attrs = f.done()
+	if !slices.IsSortedFunc(r.Attrs, compareAttrs) {
+		slices.SortStableFunc(r.Attrs, compareAttrs)
+	}
 	w.tracer.write("app", &r)
 	w.attrBuf = r.Attrs[:0]
 	return nil
 }
+
+func compareAttrs(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) }
 
 // hash folds sr into hv.
 func (h *logHandler) hash(hv uint64, sr slog.Record) uint64 {

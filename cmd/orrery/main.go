@@ -20,5 +20,5 @@ var vetCmd = cli.Command{
 
 func main() {
 	cli.MainWith([]cli.Command{vetCmd}, bank.Simulation(bank.Options{}), wal.Simulation(), counter.Simulation(),
-		raftkv.Simulation(raftkv.Options{}), maze.Simulation(), maze.Networked())
+		raftkv.Simulation(raftkv.Options{}), maze.Simulation(), maze.Networked(), maze.Climb())
 }

@@ -1,7 +1,7 @@
 package trace
 
 import (
-	"strconv"
+	"log/slog"
 
 	"github.com/orrerysim/orrery/internal/jsonstr"
 )
@@ -14,31 +14,33 @@ import (
 //	{"t":1234000000,"seq":48,"rng":1203,"kind":"Timer","op":"Timer","obj":"task","id":12,"name":"bank/client-2","cause":30,"infra":false,"task":7}
 func AppendJSON(b []byte, r *Record) []byte {
 	b = append(b, `{"t":`...)
-	b = strconv.AppendInt(b, int64(r.At), 10)
+	b = appendInt(b, int64(r.At))
 	b = append(b, `,"seq":`...)
-	b = strconv.AppendUint(b, r.Seq, 10)
+	b = appendUint(b, r.Seq)
 	b = append(b, `,"rng":`...)
-	b = strconv.AppendUint(b, r.RNG, 10)
+	b = appendUint(b, r.RNG)
 	b = append(b, `,"level":`...)
-	b = appendJSONString(b, LevelString(r.Level))
+	b = appendJSONLevel(b, r.Level)
 	b = append(b, `,"kind":`...)
 	b = appendJSONString(b, r.Kind)
-	b = appendStringField(b, "op", r.Op)
-	b = appendStringField(b, "obj", r.Obj)
+	b = appendStringField(b, `,"op":`, r.Op)
+	b = appendStringField(b, `,"obj":`, r.Obj)
 	if r.ID != 0 || r.Obj != "" {
 		b = append(b, `,"id":`...)
-		b = strconv.AppendUint(b, r.ID, 10)
+		b = appendUint(b, r.ID)
 	}
-	b = appendStringField(b, "name", r.Name)
-	b = appendStringField(b, "detail", r.Detail)
+	b = appendStringField(b, `,"name":`, r.Name)
+	b = appendStringField(b, `,"detail":`, r.Detail)
 	b = append(b, `,"cause":`...)
-	b = strconv.AppendUint(b, r.Cause, 10)
-	b = append(b, `,"infra":`...)
-	b = strconv.AppendBool(b, r.Infra)
-	b = append(b, `,"task":`...)
-	b = strconv.AppendUint(b, r.Task, 10)
-	b = appendStringField(b, "task_name", r.TaskName)
-	b = appendStringField(b, "msg", r.Msg)
+	b = appendUint(b, r.Cause)
+	if r.Infra {
+		b = append(b, `,"infra":true,"task":`...)
+	} else {
+		b = append(b, `,"infra":false,"task":`...)
+	}
+	b = appendUint(b, r.Task)
+	b = appendStringField(b, `,"task_name":`, r.TaskName)
+	b = appendStringField(b, `,"msg":`, r.Msg)
 	if len(r.Attrs) > 0 {
 		b = append(b, `,"attrs":{`...)
 		for i, a := range r.Attrs {
@@ -54,14 +56,30 @@ func AppendJSON(b []byte, r *Record) []byte {
 	return append(b, '}')
 }
 
+// appendStringField appends key (`,"op":`) and v, unless v is empty.
 func appendStringField(b []byte, key, v string) []byte {
 	if v == "" {
 		return b
 	}
-	b = append(b, ',', '"')
-	b = append(b, key...)
-	b = append(b, '"', ':')
-	return appendJSONString(b, v)
+	return appendJSONString(append(b, key...), v)
+}
+
+// appendJSONLevel appends the level's name as a JSON string, the usual
+// levels without quoting them anew.
+func appendJSONLevel(b []byte, l slog.Level) []byte {
+	switch l {
+	case LevelTrace:
+		return append(b, `"TRACE"`...)
+	case slog.LevelDebug:
+		return append(b, `"DEBUG"`...)
+	case slog.LevelInfo:
+		return append(b, `"INFO"`...)
+	case slog.LevelWarn:
+		return append(b, `"WARN"`...)
+	case slog.LevelError:
+		return append(b, `"ERROR"`...)
+	}
+	return appendJSONString(b, LevelString(l))
 }
 
 // appendJSONString quotes s as a JSON string.

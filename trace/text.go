@@ -19,7 +19,7 @@ func AppendText(b []byte, r *Record) []byte {
 	b = appendBody(b, r)
 	if r.IsEvent() {
 		b = append(b, " cause="...)
-		b = strconv.AppendUint(b, r.Cause, 10)
+		b = appendUint(b, r.Cause)
 		if r.Infra {
 			b = append(b, " infra"...)
 		}
@@ -31,9 +31,9 @@ func appendStamp(b []byte, r *Record) []byte {
 	b = append(b, "t="...)
 	b = AppendSeconds(b, r.At)
 	b = append(b, " seq="...)
-	b = strconv.AppendUint(b, r.Seq, 10)
+	b = appendUint(b, r.Seq)
 	b = append(b, " rng="...)
-	b = strconv.AppendUint(b, r.RNG, 10)
+	b = appendUint(b, r.RNG)
 	return append(b, ' ')
 }
 
@@ -45,13 +45,17 @@ func AppendSeconds(b []byte, d time.Duration) []byte {
 		d = -d
 	}
 	us := int64(d / time.Microsecond)
-	b = strconv.AppendInt(b, us/1e6, 10)
-	b = append(b, '.')
+	b = appendInt(b, us/1e6)
 	frac := us % 1e6
-	for div := int64(1e5); div > 0; div /= 10 {
-		b = append(b, byte('0'+frac/div%10))
+	if frac < 0 { // d was math.MinInt64, which has no positive
+		b = append(b, '.')
+		for div := int64(1e5); div > 0; div /= 10 {
+			b = append(b, byte('0'+frac/div%10))
+		}
+		return append(b, 's')
 	}
-	return append(b, 's')
+	return append(b, '.', digitPairs[frac/10000*2], digitPairs[frac/10000*2+1],
+		digitPairs[frac/100%100*2], digitPairs[frac/100%100*2+1], digitPairs[frac%100*2], digitPairs[frac%100*2+1], 's')
 }
 
 // appendBody writes Kind{obj=id Op "name" detail}; Op is left out when it
@@ -63,7 +67,7 @@ func appendBody(b []byte, r *Record) []byte {
 	if r.Obj != "" {
 		b = append(b, r.Obj...)
 		b = append(b, '=')
-		b = strconv.AppendUint(b, r.ID, 10)
+		b = appendUint(b, r.ID)
 		sep = true
 	}
 	if r.Op != "" && r.Op != r.Kind {
@@ -100,7 +104,7 @@ func appendLogText(b []byte, r *Record) []byte {
 	}
 	if r.Task != 0 {
 		b = append(b, '#')
-		b = strconv.AppendUint(b, r.Task, 10)
+		b = appendUint(b, r.Task)
 	}
 	b = append(b, "] "...)
 	b = append(b, r.Msg...)

@@ -3,6 +3,7 @@ package sim
 import (
 	"log/slog"
 	"strconv"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/trace"
 )
@@ -10,7 +11,7 @@ import (
 // attrFormatter turns a log record's slog attributes into trace attributes,
 // as trace.AppendSlogAttr does (groups flattened into dotted keys, values
 // resolved, empty keys dropped), but formats the numbers and booleans of a
-// record into one buffer that becomes one string, instead of a string each.
+// record into one buffer that their strings share, instead of a string each.
 type attrFormatter struct {
 	attrs []trace.Attr
 	buf   []byte
@@ -25,25 +26,32 @@ func (f *attrFormatter) reset(attrs []trace.Attr) {
 	f.attrs, f.buf, f.spans = attrs, f.buf[:0], f.spans[:0]
 }
 
-// add appends a, formatted as slog.Value.String formats it.
-func (f *attrFormatter) add(prefix string, a slog.Attr) {
+// add appends a, formatted as slog.Value.String formats it, and returns h
+// with a folded in as hashSlogAttr folds it: one pass over a record's
+// attributes both hashes and formats them.
+func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 	v := a.Value.Resolve()
+	h = mix(hashString(h, a.Key), uint64(v.Kind()))
 	if v.Kind() == slog.KindGroup {
 		p := prefix
 		if a.Key != "" {
 			p += a.Key + "."
 		}
 		for _, g := range v.Group() {
-			f.add(p, g)
+			h = f.add(h, p, g)
 		}
-		return
+		return h
 	}
-	if a.Key == "" {
-		return
+	if a.Key != "" {
+		f.format(prefix, a.Key, v)
 	}
-	key := a.Key
+	return hashValue(h, v)
+}
+
+// format appends the attribute key with prefix and the value v.
+func (f *attrFormatter) format(prefix, key string, v slog.Value) {
 	if prefix != "" {
-		key = prefix + a.Key
+		key = prefix + key
 	}
 	start := len(f.buf)
 	switch v.Kind() {
@@ -64,9 +72,12 @@ func (f *attrFormatter) add(prefix string, a slog.Attr) {
 }
 
 // done fills in the values held in the buffer and returns the attributes.
+// The values share the buffer, which the next record overwrites: they are
+// valid until then, which is long enough, as the tracer writes a record's
+// bytes and keeps none of its strings.
 func (f *attrFormatter) done() []trace.Attr {
 	if len(f.spans) > 0 {
-		s := string(f.buf)
+		s := unsafe.String(unsafe.SliceData(f.buf), len(f.buf))
 		for _, sp := range f.spans {
 			f.attrs[sp.i].Value = s[sp.start:sp.end]
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/internal/outfile"
 	"github.com/orrerysim/orrery/trace"
@@ -80,6 +81,15 @@ type tracer struct {
 	attr  [1]trace.Attr // an event record's clock= attribute
 	// attrFmt formats the attributes of log records.
 	attrFmt attrFormatter
+	detail  []byte // the description of the event being written
+}
+
+// detailAppender is a Handler whose events a trace describes often: it
+// appends the detail that DescribeEvent returns to b, and the tracer writes
+// it from there, allocating nothing. The name it returns is the same as
+// DescribeEvent's.
+type detailAppender interface {
+	AppendEventDetail(b []byte, ev *Event) (name string, detail []byte)
 }
 
 // hostOf records that task id runs on h.
@@ -214,7 +224,14 @@ func (tr *tracer) event(ev *Event) {
 	op := ev.Op
 	r := trace.Record{At: ev.At, Seq: ev.Seq, Level: trace.LevelTrace, Kind: op.Kind().String(),
 		Op: op.String(), Obj: op.Obj(), ID: ev.ID, Cause: ev.Cause, Infra: op.Infra(), Task: uint64(ev.By)}
-	r.Name, r.Detail = ev.h.DescribeEvent(ev)
+	if d, ok := ev.h.(detailAppender); ok {
+		var detail []byte
+		r.Name, detail = d.AppendEventDetail(tr.detail[:0], ev)
+		tr.detail = detail // the string below is valid until the next event
+		r.Detail = unsafe.String(unsafe.SliceData(detail), len(detail))
+	} else {
+		r.Name, r.Detail = ev.h.DescribeEvent(ev)
+	}
 	if op == OpShutdown {
 		r.Obj = ""
 	}
@@ -361,12 +378,17 @@ func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >=
 // values as they are, and formats it only when the trace shows it.
 func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	w := h.w
-	if sr.Level >= slog.LevelInfo {
-		w.hash = h.hash(w.hash, sr)
-	} else {
-		w.vhash = h.hash(mix(w.vhash, w.cur), sr)
+	hv := w.hash
+	if sr.Level < slog.LevelInfo {
+		hv = mix(w.vhash, w.cur)
 	}
+	hv = h.hashHead(hv, sr)
 	if !w.tracer.wants("app", sr.Level) {
+		sr.Attrs(func(a slog.Attr) bool {
+			hv = hashSlogAttr(hv, a)
+			return true
+		})
+		h.setHash(sr.Level, hv)
 		return nil
 	}
 	r := trace.Record{Level: sr.Level, Kind: trace.KindLog, Msg: sr.Message}
@@ -374,9 +396,10 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	f := &w.tracer.attrFmt
 	f.reset(append(w.attrBuf[:0], h.attrs...)) // the tracer does not keep them
 	sr.Attrs(func(a slog.Attr) bool {
-		f.add(h.prefix, a)
+		hv = f.add(hv, h.prefix, a)
 		return true
 	})
+	h.setHash(sr.Level, hv)
 	r.Attrs = f.done()
 	if !slices.IsSortedFunc(r.Attrs, compareAttrs) {
 		slices.SortStableFunc(r.Attrs, compareAttrs)
@@ -388,18 +411,23 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 
 func compareAttrs(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) }
 
-// hash folds sr into hv.
-func (h *logHandler) hash(hv uint64, sr slog.Record) uint64 {
+// hashHead folds into hv what precedes sr's own attributes: its level and
+// message, the handler's attributes and group.
+func (h *logHandler) hashHead(hv uint64, sr slog.Record) uint64 {
 	hv = hashString(mix(hv, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
 	for _, a := range h.attrs {
 		hv = hashString(hashString(hv, a.Key), a.Value)
 	}
-	hv = hashString(hv, h.prefix)
-	sr.Attrs(func(a slog.Attr) bool {
-		hv = hashSlogAttr(hv, a)
-		return true
-	})
-	return hv
+	return hashString(hv, h.prefix)
+}
+
+// setHash makes hv the trace hash, or below Info the verbose hash.
+func (h *logHandler) setHash(l slog.Level, hv uint64) {
+	if l >= slog.LevelInfo {
+		h.w.hash = hv
+	} else {
+		h.w.vhash = hv
+	}
 }
 
 // hashSlogAttr folds a log attribute into h by the kind of its value,
@@ -407,6 +435,17 @@ func (h *logHandler) hash(hv uint64, sr slog.Record) uint64 {
 func hashSlogAttr(h uint64, a slog.Attr) uint64 {
 	v := a.Value.Resolve()
 	h = mix(hashString(h, a.Key), uint64(v.Kind()))
+	if v.Kind() == slog.KindGroup {
+		for _, g := range v.Group() {
+			h = hashSlogAttr(h, g)
+		}
+		return h
+	}
+	return hashValue(h, v)
+}
+
+// hashValue folds a value that is not a group into h by its kind.
+func hashValue(h uint64, v slog.Value) uint64 {
 	switch v.Kind() {
 	case slog.KindString:
 		return hashString(h, v.String())
@@ -425,11 +464,6 @@ func hashSlogAttr(h uint64, a slog.Attr) uint64 {
 		return mix(h, 0)
 	case slog.KindTime:
 		return mix(h, uint64(v.Time().UnixNano()))
-	case slog.KindGroup:
-		for _, g := range v.Group() {
-			h = hashSlogAttr(h, g)
-		}
-		return h
 	}
 	return hashString(h, v.String()) // KindAny, as the trace prints it
 }

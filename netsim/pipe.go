@@ -152,20 +152,29 @@ func (c *conn) HandleEvent(ev *sim.Event) {
 
 // DescribeEvent gives the bytes and the addresses of the direction.
 func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
-	dir := ev.Arg & 1
-	addrs := c.pipes[dir].addrs()
+	name, detail := c.AppendEventDetail(nil, ev)
+	return name, string(detail)
+}
+
+// AppendEventDetail is DescribeEvent appending the detail to b, which the
+// trace of every event asks for without an allocation.
+func (c *conn) AppendEventDetail(b []byte, ev *sim.Event) (string, []byte) {
+	p := c.pipes[ev.Arg&1]
 	switch ev.Op {
 	case sim.OpDataDelivery:
-		return "", "bytes=" + strconv.FormatInt(ev.Arg>>1, 10) + " " + addrs
+		b = strconv.AppendInt(append(b, "bytes="...), ev.Arg>>1, 10)
 	case sim.OpProcessSendBuffer:
-		if p := c.pipes[dir]; p.unsent() == 0 && p.finQueued {
-			return "", "fin " + addrs
+		if p.unsent() == 0 && p.finQueued {
+			b = append(b, "fin"...)
+		} else {
+			b = strconv.AppendInt(append(b, "bytes="...), int64(p.unsent()), 10)
 		}
-		return "", "bytes=" + strconv.Itoa(c.pipes[dir].unsent()) + " " + addrs
 	case sim.OpConnectionReady:
-		return c.hostNames(), addrs
+		return c.hostNames(), append(b, p.addrs()...)
+	default:
+		return "", append(b, p.addrs()...)
 	}
-	return "", addrs
+	return "", append(append(b, ' '), p.addrs()...)
 }
 
 // addrs is "10.0.0.1:40001->10.0.1.1:7000", the direction of p.

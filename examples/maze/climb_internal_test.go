@@ -30,7 +30,7 @@ func TestClimbNeedsWatermarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("with watermarks: %d failed after %d timelines in %v, %+v", with.Failed, with.Seeds, with.Wall, *with.Explore)
-	if with.Failed == 0 || with.Explore.Watermarks < Rungs-3 {
+	if with.Failed == 0 || with.Explore.Watermarks < 2 {
 		t.Errorf("with watermarks: the top not reached in %d timelines: %+v", with.Seeds, *with.Explore)
 	}
 	without, err := orrery.Explore(climbWithoutWatermarks(), opts)

@@ -29,9 +29,22 @@ func AppendScript(b []byte, s string) []byte { return appendQuoted(b, s, &safe[1
 // escapes the bytes and runes between them. Outside HTML, it skips eight
 // plain bytes at a time.
 func appendQuoted(b []byte, s string, ok *[utf8.RuneSelf]bool, html bool) []byte {
+	i := 0
+	if !html {
+		for i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+		}
+	}
+	for i < len(s) && s[i] < utf8.RuneSelf && ok[s[i]] {
+		i++
+	}
 	b = append(b, '"')
+	if i == len(s) { // the usual string, which needs no escape
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		if !html && i+8 <= len(s) && plain8(s[i:i+8]) {
 			i += 8
 			continue

@@ -15,4 +15,9 @@
 // Networked is a second maze, on the simulated network: a vault served
 // over HTTP whose planted bug needs two rare steps in one run, the vault
 // degrading and then skipping its check, one seed in some 25,000.
+//
+// Climb is a third, "maze-climb": a climber that must go eight rungs up
+// in a row at 0.05 a rung, whose only assertion is a numeric Sometimes
+// on its height, so that the explorer climbs it by the assertion's
+// watermark, each height higher than any before a branch point.
 package maze

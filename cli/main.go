@@ -78,7 +78,7 @@ func mainArgs(prog string, args []string, stdout, stderr io.Writer, cmds []Comma
 	opts := []kong.Option{kong.Name(prog),
 		kong.DynamicCommand("run", "Run many seeds of a simulation and summarise them.", "", &runCmd{set: set}),
 		kong.DynamicCommand("replay", "Run one seed of a simulation, printing its trace.", "", &replayCmd{set: set}),
-		kong.DynamicCommand("explore", "Search a simulation's timelines, branching from each newly reached assertion.", "", &exploreCmd{set: set}),
+		kong.DynamicCommand("explore", "Search a simulation's timelines, branching from each newly reached assertion and each better numeric watermark.", "", &exploreCmd{set: set}),
 		kong.DynamicCommand("shrink", "Shrink a failing seed's injected faults to the few that still make it fail.", "", &shrinkCmd{set: set}),
 		kong.DynamicCommand("list", "List the simulations this program holds.", "", &listCmd{set: set}),
 		kong.DynamicCommand("report", "Work with JSON reports of runs.", "", &reportCmd{}),

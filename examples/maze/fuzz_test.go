@@ -15,3 +15,7 @@ func FuzzMaze(f *testing.F) { orrerytest.Fuzz(f, maze.Simulation()) }
 // -fuzz=FuzzMazeNet with ORRERY_BUG=skip-check searches for the skipped
 // check (see docs/exploration.md for how it fared).
 func FuzzMazeNet(f *testing.F) { orrerytest.Fuzz(f, maze.Networked()) }
+
+// FuzzMazeClimb is the climbing maze under Go's fuzzer, which has no
+// watermark to climb by: each rung runs the same code.
+func FuzzMazeClimb(f *testing.F) { orrerytest.Fuzz(f, maze.Climb()) }

@@ -39,8 +39,7 @@ func (d *deadline) passed(h *Host) bool {
 	if !d.on {
 		return false
 	}
-	now, _ := h.reading()
-	return now >= d.at
+	return h.mono() >= d.at
 }
 
 // addSat returns a+b, held at the bounds of a time.Duration instead of
@@ -53,6 +52,16 @@ func addSat(a, b time.Duration) time.Duration {
 		return math.MinInt64
 	}
 	return a + b
+}
+
+// mono returns h's monotonic reading now, as reading does, without the
+// wall-clock time, which every check of a deadline would compute for
+// nothing.
+func (h *Host) mono() time.Duration {
+	if h.clock == nil {
+		return h.n.w.Now()
+	}
+	return h.clock.Mono()
 }
 
 // reading returns h's monotonic reading and its wall-clock time now: its
@@ -90,8 +99,7 @@ func waitOn(h *Host, q *sim.WaitQueue, what string, dl *deadline) error {
 	if !dl.on {
 		return q.WaitTask(t, what)
 	}
-	now, _ := h.reading()
-	left := dl.at - now
+	left := dl.at - h.mono()
 	if left <= 0 {
 		return errDeadline
 	}

@@ -2,7 +2,9 @@ package frame_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"strings"
 	"testing"
@@ -133,5 +135,39 @@ func BenchmarkReadWrite(b *testing.B) {
 		if _, err := r.Read(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFormat: a frame is the body's length, the CRC-32C of those four
+// bytes and the CRC-32C of the body, big-endian, then the body.
+func TestFormat(t *testing.T) {
+	tab := crc32.MakeTable(crc32.Castagnoli)
+	for _, body := range []string{"", "a", "hello, frames", strings.Repeat("x", 70000)} {
+		want := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+		want = binary.BigEndian.AppendUint32(want, crc32.Checksum(want, tab))
+		want = binary.BigEndian.AppendUint32(want, crc32.Checksum([]byte(body), tab))
+		want = append(want, body...)
+		if got := frame.Append([]byte("dst"), []byte(body)); !bytes.Equal(got, append([]byte("dst"), want...)) {
+			t.Errorf("frame of %d bytes: % x, want % x", len(body), got[:min(len(got), 20)], want[:min(len(want), 17)])
+		}
+	}
+}
+
+// TestWriteAllocs: writing and reading frames of a size seen before
+// allocates nothing.
+func TestWriteAllocs(t *testing.T) {
+	var buf bytes.Buffer
+	w, r := frame.NewWriter(&buf, 0), frame.NewReader(&buf, 0)
+	body := []byte("a request of some bytes")
+	if n := testing.AllocsPerRun(100, func() {
+		buf.Reset()
+		if err := w.Write(body); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 0 {
+		t.Errorf("a frame written and read: %.1f allocations, want none", n)
 	}
 }

@@ -100,7 +100,7 @@ func (r *Rand) uint64n(n uint64) uint64 {
 // Float64 returns a value in [0.0, 1.0).
 func (r *Rand) Float64() float64 {
 	r.tick()
-	return r.r.Float64()
+	return float64(r.u64()<<11>>11) / (1 << 53) // math/rand/v2's, without its interface call
 }
 
 // Bool returns true with probability p. p <= 0 is always false and p >= 1

@@ -44,15 +44,15 @@ func (c Config) Validate() error {
 	return c.Faults.Validate()
 }
 
-func (c Config) connectBounds() (time.Duration, time.Duration) {
+func (c *Config) connectBounds() (time.Duration, time.Duration) {
 	return bounds(c.ConnectMin, c.ConnectMax, time.Millisecond, 11*time.Millisecond)
 }
 
-func (c Config) acceptBounds() (time.Duration, time.Duration) {
+func (c *Config) acceptBounds() (time.Duration, time.Duration) {
 	return bounds(c.AcceptMin, c.AcceptMax, time.Millisecond, 6*time.Millisecond)
 }
 
-func (c Config) bindBounds() (time.Duration, time.Duration) {
+func (c *Config) bindBounds() (time.Duration, time.Duration) {
 	return bounds(c.BindMin, c.BindMax, 10*time.Microsecond, 100*time.Microsecond)
 }
 

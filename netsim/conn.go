@@ -71,15 +71,6 @@ type pipe struct {
 	addrText             string // addrs, once a trace asked for it
 }
 
-func newConn(n *Network, dialer *Host, local, remote netip.AddrPort) *conn {
-	c := &conn{n: n, id: n.newID()}
-	c.pipes[0] = &pipe{c: c, dir: 0}
-	c.pipes[1] = &pipe{c: c, dir: 1}
-	c.ends[0] = &endpoint{c: c, rx: c.pipes[1], tx: c.pipes[0], host: dialer, local: local, remote: remote}
-	c.ends[1] = &endpoint{c: c, rx: c.pipes[0], tx: c.pipes[1], local: remote, remote: local}
-	return c
-}
-
 // LocalAddr returns this end's address.
 func (e *endpoint) LocalAddr() net.Addr { return net.TCPAddrFromAddrPort(e.local) }
 

@@ -148,35 +148,84 @@ func (l *listener) Addr() net.Addr { return net.TCPAddrFromAddrPort(l.addr) }
 // Dial connects to address ("host:port", host a name or an IP). It blocks
 // for the connect latency, and fails with ErrConnectionRefused when nobody
 // listens there; ctx bounds the wait.
+//
+// Its frame is kept small (the fault and the errors are built out of line):
+// a task's stack starts small, and a dial that grew it would pay for a copy
+// of the stack per connection, from fresh memory when many tasks live.
 func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	remote, err := h.parseAddr(address)
 	if err != nil {
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
+		return nil, dialError(nil, err)
 	}
 	n := h.n
 	local := netip.AddrPortFrom(h.addr, h.ephemeral())
 	c := newConn(n, h, local, remote)
-	lo, hi := n.cfg.connectBounds()
 	if n.fault(n.cfg.Faults.ConnectFailP) {
-		fault, refused := "ConnectHang", n.w.Rand().Bool(0.5)
-		if refused {
-			fault = "ConnectRefused"
-		}
-		if n.inject(c, fault, "") {
-			return nil, c.ends[0].err("dial", n.failDial(ctx, refused, lo, hi))
+		if injected, err := n.dialFault(ctx, c); injected {
+			return nil, dialError(c, err)
 		}
 	}
-	n.w.Schedule(n.w.Rand().Duration(lo, hi), sim.OpConnectionReady, c.id, 0, c)
+	n.w.Schedule(n.w.Rand().Duration(n.cfg.connectBounds()), sim.OpConnectionReady, c.id, 0, c)
 	for !c.ready && c.dialErr == nil {
 		if err := c.dialers.Wait(ctx, "dial "+address); err != nil {
 			c.abandoned = true
-			return nil, c.ends[0].err("dial", err)
+			return nil, dialError(c, err)
 		}
 	}
 	if c.dialErr != nil {
-		return nil, c.ends[0].err("dial", c.dialErr)
+		return nil, dialError(c, c.dialErr)
 	}
 	return c.ends[0], nil
+}
+
+// dialError is the error of a failed Dial of c (nil when the address did
+// not parse).
+//
+//go:noinline
+func dialError(c *conn, err error) error {
+	if c == nil {
+		return &net.OpError{Op: "dial", Net: "tcp", Err: err}
+	}
+	return c.ends[0].err("dial", err)
+}
+
+// dialFault draws a connect failure for c, refused or hung, and applies it
+// unless the fault filter suppresses it: then it returns true and the
+// dial's error.
+//
+//go:noinline
+func (n *Network) dialFault(ctx context.Context, c *conn) (bool, error) {
+	fault, refused := "ConnectHang", n.w.Rand().Bool(0.5)
+	if refused {
+		fault = "ConnectRefused"
+	}
+	if !n.inject(c, fault, "") {
+		return false, nil
+	}
+	lo, hi := n.cfg.connectBounds()
+	return true, n.failDial(ctx, refused, lo, hi)
+}
+
+// connBlock is a connection with its pipes and endpoints, allocated at
+// once: they live and die together.
+type connBlock struct {
+	c    conn
+	pipe [2]pipe
+	end  [2]endpoint
+}
+
+// newConn makes a connection dialed by dialer from local to remote.
+func newConn(n *Network, dialer *Host, local, remote netip.AddrPort) *conn {
+	b := new(connBlock)
+	c, p, e := &b.c, &b.pipe, &b.end
+	c.n, c.id = n, n.newID()
+	p[0].c, p[0].dir = c, 0
+	p[1].c, p[1].dir = c, 1
+	c.pipes = [2]*pipe{&p[0], &p[1]}
+	e[0].c, e[0].rx, e[0].tx, e[0].host, e[0].local, e[0].remote = c, &p[1], &p[0], dialer, local, remote
+	e[1].c, e[1].rx, e[1].tx, e[1].local, e[1].remote = c, &p[0], &p[1], remote, local
+	c.ends = [2]*endpoint{&e[0], &e[1]}
+	return c
 }
 
 // synTimeout is how long a dial nobody answers waits before it fails, as

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/orrerysim/orrery/env"
@@ -108,8 +109,12 @@ func (n *Network) resolve(host string, self *Host) (netip.Addr, error) {
 	if host == "" || host == "localhost" {
 		return self.addr, nil
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		return a, nil
+	// A name with neither '.' nor ':' is no address: not parsed as one,
+	// which would cost an error value per dial by name.
+	if strings.ContainsAny(host, ".:") {
+		if a, err := netip.ParseAddr(host); err == nil {
+			return a, nil
+		}
 	}
 	if other, ok := n.byName[host]; ok {
 		return other.addr, nil

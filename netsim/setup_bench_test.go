@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func BenchmarkConnSetup(b *testing.B) {
 
 // connSetup dials n connections and returns the real time from the
 // first spawn until all are established.
-func connSetup(b *testing.B, n int) time.Duration {
+func connSetup(b testing.TB, n int) time.Duration {
 	const hosts = 100
 	w := sim.New(sim.Config{Seed: 1, MaxTime: math.MaxInt64})
 	net := netsim.New(w, netsim.Config{})
@@ -80,4 +81,26 @@ func connSetup(b *testing.B, n int) time.Duration {
 	default:
 	}
 	return took
+}
+
+// TestConnSetupAllocs counts the allocations that one more connection
+// costs (dial, accept, an echo task, close), as the difference between
+// worlds of 100 and 1,000 connections, against a budget: a connection,
+// its pipes and its endpoints are one allocation, and dialing a host by
+// name makes no parse error (26.8 allocations before, 21.8 after).
+func TestConnSetupAllocs(t *testing.T) {
+	mallocs := func(n int) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		connSetup(t, n)
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	const budget = 22
+	mallocs(100) // warm up
+	per := float64(mallocs(1_000)-mallocs(100)) / 900
+	t.Logf("%.1f allocations per connection", per)
+	if per > budget {
+		t.Errorf("a connection costs %.1f allocations, over the budget of %d", per, budget)
+	}
 }

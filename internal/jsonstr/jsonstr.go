@@ -6,9 +6,9 @@ import "unicode/utf8"
 
 const hexDigits = "0123456789abcdef"
 
-// safe[html][c] says that the ASCII byte c stands for itself in a quoted
-// string (for html, inside a <script> element too).
-var safe = func() (t [2][utf8.RuneSelf]bool) {
+// safe[html][c] says that the byte c is ASCII that stands for itself in a
+// quoted string (for html, inside a <script> element too).
+var safe = func() (t [2][256]bool) {
 	for c := ' '; c < utf8.RuneSelf; c++ {
 		t[0][c] = c != '"' && c != '\\'
 		t[1][c] = t[0][c] && c != '<' && c != '>' && c != '&'
@@ -18,37 +18,43 @@ var safe = func() (t [2][utf8.RuneSelf]bool) {
 
 // Append appends s quoted as a JSON string: the escapes JSON requires, and
 // invalid UTF-8 replaced by U+FFFD as encoding/json does.
-func Append(b []byte, s string) []byte { return appendQuoted(b, s, &safe[0], false) }
+func Append(b []byte, s string) []byte {
+	if i := plainLen(s); i < len(s) {
+		return appendEscaped(append(b, '"'), s, i, &safe[0])
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
 
 // AppendScript is Append for a string that is also safe inside an HTML
 // <script> element: '<', '>' and '&' are escaped too, so "</script>" or
 // "<!--" in a message cannot end the element.
-func AppendScript(b []byte, s string) []byte { return appendQuoted(b, s, &safe[1], true) }
+func AppendScript(b []byte, s string) []byte { return appendEscaped(append(b, '"'), s, 0, &safe[1]) }
 
-// appendQuoted copies the runs of bytes that need no escape at once, and
-// escapes the bytes and runes between them. Outside HTML, it skips eight
-// plain bytes at a time.
-func appendQuoted(b []byte, s string, ok *[utf8.RuneSelf]bool, html bool) []byte {
+// plainLen is the length of the prefix of s that needs no escape outside
+// HTML: eight bytes at a time, then one at a time.
+func plainLen(s string) int {
 	i := 0
-	if !html {
-		for i+8 <= len(s) && plain8(s[i:i+8]) {
-			i += 8
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if !plain8(x) {
+			break
 		}
 	}
-	for i < len(s) && s[i] < utf8.RuneSelf && ok[s[i]] {
+	for i < len(s) && safe[0][s[i]] {
 		i++
 	}
-	b = append(b, '"')
-	if i == len(s) { // the usual string, which needs no escape
-		b = append(b, s...)
-		return append(b, '"')
-	}
+	return i
+}
+
+// appendEscaped appends s, whose first i bytes need no escape, and the
+// closing quote: it copies the runs of bytes that need no escape at once,
+// and escapes the bytes and runes between them.
+func appendEscaped(b []byte, s string, i int, ok *[256]bool) []byte {
 	start := 0
 	for i < len(s) {
-		if !html && i+8 <= len(s) && plain8(s[i:i+8]) {
-			i += 8
-			continue
-		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if !ok[c] {
@@ -94,11 +100,9 @@ const (
 	highs = 0x8080808080808080
 )
 
-// plain8 reports whether the 8 bytes of s are all ASCII that stands for
+// plain8 reports whether the 8 bytes of x are all ASCII that stands for
 // itself in a JSON string: no control byte, quote, backslash or non-ASCII.
-func plain8(s string) bool {
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+func plain8(x uint64) bool {
 	below := (x - ones*0x20) &^ x // a byte under 0x20 sets its high bit
 	quote, slash := x^(ones*'"'), x^(ones*'\\')
 	zero := (quote-ones)&^quote | (slash-ones)&^slash // a byte that was '"' or '\\'

@@ -5,10 +5,13 @@ import (
 	"time"
 )
 
-// eventHeap is a binary min-heap of events ordered by (At, Seq). The heap
+// eventHeap is a 4-ary min-heap of events ordered by (At, Seq). The heap
 // moves small keys; the events themselves stay in a slab of slots reused
 // through a free list, so steady-state scheduling allocates nothing and
-// sifting copies 24 bytes per level instead of a whole event.
+// sifting copies 24 bytes per level instead of a whole event. Four
+// children to a node halve the levels of a binary heap, and a node's
+// children lie next to each other: a large queue costs fewer cache misses
+// per pop.
 type eventHeap struct {
 	keys []heapKey
 	slab []Event
@@ -46,7 +49,7 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 	keys := h.keys
 	i := len(keys) - 1
 	for i > 0 {
-		parent := (i - 1) / 2
+		parent := (i - 1) / arity
 		if !k.before(&keys[parent]) {
 			break
 		}
@@ -101,28 +104,37 @@ func (h *eventHeap) removeDead() {
 	}
 	clear(h.keys[len(keys):])
 	h.keys = keys
-	for i := len(keys)/2 - 1; i >= 0; i-- {
-		h.down(i)
+	if n := len(keys); n > 1 {
+		for i := (n - 2) / arity; i >= 0; i-- {
+			h.down(i)
+		}
 	}
 }
+
+// arity is the number of children of a node of the heap.
+const arity = 4
 
 // down sifts the key at i down to its place.
 func (h *eventHeap) down(i int) {
 	keys, n := h.keys, len(h.keys)
 	k := keys[i]
 	for {
-		c := 2*i + 1
+		c := arity*i + 1
 		if c >= n {
 			break
 		}
-		if r := c + 1; r < n && keys[r].before(&keys[c]) {
-			c = r
+		// The least of the (up to four) children.
+		m := c
+		for j := c + 1; j < c+arity && j < n; j++ {
+			if keys[j].before(&keys[m]) {
+				m = j
+			}
 		}
-		if !keys[c].before(&k) {
+		if !keys[m].before(&k) {
 			break
 		}
-		keys[i] = keys[c]
-		i = c
+		keys[i] = keys[m]
+		i = m
 	}
 	keys[i] = k
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 	"unsafe"
 )
@@ -28,8 +29,7 @@ type simCtx struct {
 	err      error
 	cause    error
 	deadline time.Duration // true time
-	shown    time.Time     // what Deadline reports (a host clock's reading)
-	timer    EventRef      // the pending deadline event
+	shown    time.Time     // what Deadline reports (a host clock's reading), unless plain
 	clock    *HostClock    // the host clock its deadline counts on, if any
 	due      time.Duration // the reading of clock its deadline waits for
 	by       *Task         // the task that made it, for the trace
@@ -38,8 +38,11 @@ type simCtx struct {
 	children   []*ctxLink
 	link       *ctxLink // our entry in the parent's children
 	self       ctxLink  // that entry, when the parent is ours: no allocation of its own
+	canceler   canceler // what its CancelFunc points to
 	foreignIdx int32    // index in w.foreign, -1 if not there
+	dl         int32    // 1 + the index of its pending deadline in w.deadlines; 0 for none
 	hasDL      bool     // it has a deadline of its own
+	plain      bool     // Deadline reports Epoch plus deadline (shown is unset)
 	released   bool     // its task finished; detach when childless
 }
 
@@ -50,6 +53,52 @@ func (c *simCtx) owner() *Task {
 		return c.task
 	}
 	return c.by
+}
+
+// cancelNow cancels c, as its CancelFunc does.
+func (c *simCtx) cancelNow() { c.cancel(context.Canceled, nil) }
+
+// canceler is a context's CancelFunc, kept in the context itself, so that
+// making a context with a deadline allocates nothing but its share of a
+// chunk (newDeadlineCtx). A func value points to a closure whose first word
+// is the code to call and whose next words are the values it captured: the
+// closure of the method value c.cancelNow is the code of cancelNow's
+// wrapper followed by the receiver c, which is canceler's layout.
+// cancelCode is that code, or 0 where the layout is not what the probe at
+// start-up found, and cancelFunc then allocates an ordinary closure.
+type canceler struct {
+	code uintptr
+	c    *simCtx
+}
+
+var cancelCode = probeCancelCode()
+
+// probeCancelCode returns the code of the method value's closure after
+// checking, on a context of its own, that calling a canceler made with it
+// cancels that context; 0 otherwise.
+func probeCancelCode() (code uintptr) {
+	f := (&simCtx{}).cancelNow
+	code = **(**uintptr)(unsafe.Pointer(&f))
+	probe := &simCtx{foreignIdx: -1}
+	probe.canceler = canceler{code, probe}
+	defer func() {
+		if recover() != nil || probe.err != context.Canceled {
+			code = 0
+		}
+	}()
+	p := &probe.canceler
+	(*(*func())(unsafe.Pointer(&p)))()
+	return code
+}
+
+// cancelFunc returns c's CancelFunc: a func value pointing to c.canceler.
+func (c *simCtx) cancelFunc() context.CancelFunc {
+	if cancelCode == 0 {
+		return c.cancelNow
+	}
+	c.canceler = canceler{cancelCode, c}
+	p := &c.canceler
+	return *(*context.CancelFunc)(unsafe.Pointer(&p))
 }
 
 // ctxLink is an entry of a context's children: a context of ours, or a
@@ -63,6 +112,9 @@ type ctxLink struct {
 
 func (c *simCtx) Deadline() (time.Time, bool) {
 	if c.hasDL {
+		if c.plain {
+			return Epoch.Add(c.deadline), true
+		}
 		return c.shown, true
 	}
 	if c.parent != nil {
@@ -244,9 +296,8 @@ func (c *simCtx) cancel(err, cause error) {
 	if t := c.task; t != nil && t.waitOwn && t.state == taskParked {
 		c.w.wake(t, wakeCtx)
 	}
-	if c.timer.seq != 0 {
-		c.w.Cancel(c.timer)
-		c.timer = EventRef{}
+	if c.dl != 0 {
+		c.w.removeDeadline(c)
 	}
 	children := c.children
 	c.children = nil
@@ -279,14 +330,18 @@ func ownsDone(ctx context.Context, done <-chan struct{}) bool {
 func WithCancel(parent context.Context) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.WithCancel")
 	c := w.newCtx(parent)
-	return c, func() { c.cancel(context.Canceled, nil) }
+	return c, c.cancelFunc()
 }
 
 // WithTimeout returns a context that expires after d of logical time. Never
 // use context.WithTimeout in simulated code: it counts real time.
 func WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.WithTimeout")
-	return WithDeadline(parent, w.Time().Add(d))
+	if d > math.MaxInt64-w.now { // beyond a Duration: Deadline reports the time itself
+		return WithDeadline(parent, w.Time().Add(d))
+	}
+	// Deadline reports Epoch plus now plus d, which is w.Time().Add(d).
+	return w.withDeadline(parent, w.now+d, time.Time{}, true)
 }
 
 // WithDeadline returns a context that expires at the logical time deadline
@@ -295,7 +350,7 @@ func WithTimeout(parent context.Context, d time.Duration) (context.Context, cont
 // earlier stays in force.
 func WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.WithDeadline")
-	return w.withDeadline(parent, deadline.Sub(Epoch), deadline)
+	return w.withDeadline(parent, deadline.Sub(Epoch), deadline, false)
 }
 
 // trueDeadline is the true time at which ctx expires by a deadline of its
@@ -316,14 +371,18 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 }
 
 // withDeadline returns a context that expires at the true time at, whose
-// Deadline reports shown.
-func (w *World) withDeadline(parent context.Context, at time.Duration, shown time.Time) (context.Context, context.CancelFunc) {
+// Deadline reports shown, or Epoch plus at if plain. Its deadline waits in
+// w.deadlines, not in the event queue (see deadlines).
+func (w *World) withDeadline(parent context.Context, at time.Duration, shown time.Time, plain bool) (context.Context, context.CancelFunc) {
 	c := w.newDeadlineCtx(parent)
-	cancel := func() { c.cancel(context.Canceled, nil) }
+	cancel := c.cancelFunc()
 	if pd, ok := trueDeadline(parent); ok && pd <= at {
 		return c, cancel // the parent expires first and cancels c
 	}
-	c.deadline, c.shown, c.hasDL = at, shown, true
+	c.deadline, c.hasDL, c.plain = at, true, plain
+	if !plain {
+		c.shown = shown
+	}
 	if c.err != nil {
 		return c, cancel
 	}
@@ -331,24 +390,16 @@ func (w *World) withDeadline(parent context.Context, at time.Duration, shown tim
 		c.cancel(context.DeadlineExceeded, nil)
 		return c, cancel
 	}
-	var id uint64
-	if c.by != nil {
-		id = uint64(c.by.id)
-	}
-	c.timer = w.ScheduleAt(at, OpTimer, id, 0, (*ctxTimer)(c))
+	w.addDeadline(c, at)
 	return c, cancel
 }
 
-// ctxTimer handles a context's deadline event.
+// ctxTimer handles a context's deadline, which the World fires as an event
+// (processDeadline).
 type ctxTimer simCtx
 
 func (t *ctxTimer) HandleEvent(ev *Event) {
-	c := (*simCtx)(t)
-	if c.timer.seq != ev.Seq {
-		return
-	}
-	c.timer = EventRef{}
-	c.cancel(context.DeadlineExceeded, nil)
+	(*simCtx)(t).cancel(context.DeadlineExceeded, nil)
 }
 
 func (t *ctxTimer) DescribeEvent(ev *Event) (string, string) {

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/golden"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -395,9 +399,9 @@ func TestDoneChannel(t *testing.T) {
 }
 
 // TestWithTimeoutAllocations: a context with a timeout, made and cancelled
-// per request, costs at most one allocation (its cancel function; the
-// contexts themselves are allocated in chunks), on the World's clock and
-// on a host's.
+// per request, costs its share of a chunk of contexts allocated at once
+// and nothing more (its cancel function lives in it), on the World's clock
+// and on a host's.
 func TestWithTimeoutAllocations(t *testing.T) {
 	w := sim.New(sim.Config{})
 	c := sim.NewHostClock(w, "h", 0, 0)
@@ -415,9 +419,191 @@ func TestWithTimeoutAllocations(t *testing.T) {
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if limit := 1 + 1.0/8; world > limit || host > limit {
-		t.Errorf("allocations per WithTimeout and cancel: world %v, host clock %v; want at most one", world, host)
+	if limit := 1.0 / 8; world > limit || host > limit {
+		t.Errorf("allocations per WithTimeout and cancel: world %v, host clock %v; want at most %v", world, host, limit)
 	}
 }
 
 const ctxAllocRuns = 160
+
+// deadlineWorkload makes contexts with deadlines the way clients with a
+// timeout per request do, on the World's clock and on host clocks that
+// drift and step (which moves their pending deadlines), nested, cancelled
+// or left to expire, with deadlines, sleeps and timers falling on the same
+// instants (every duration is a multiple of 10 ms).
+func deadlineWorkload(w *sim.World) {
+	clocks := []*sim.HostClock{sim.NewHostClock(w, "a", 0, 0), sim.NewHostClock(w, "b", time.Second, 200)}
+	r := w.Rand()
+	tick := func(n int) time.Duration { return time.Duration(r.IntN(n)) * 10 * time.Millisecond }
+	withTimeout := func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+		switch r.IntN(4) {
+		case 0:
+			return sim.WithTimeout(ctx, d)
+		case 1:
+			return sim.WithDeadline(ctx, w.Time().Add(d))
+		default:
+			return clocks[r.IntN(2)].WithTimeout(ctx, d)
+		}
+	}
+	for i := range 4 {
+		w.Spawn(fmt.Sprintf("client-%d", i), func(ctx context.Context) {
+			for range 30 {
+				dctx, cancel := withTimeout(ctx, tick(5))
+				if r.IntN(3) == 0 { // a nested deadline, earlier or later than its parent's
+					dctx, _ = withTimeout(dctx, tick(5))
+				}
+				sim.AfterFunc(ctx, tick(4), func() {})
+				if err := sim.Sleep(dctx, tick(5)); err != nil {
+					sim.Yield(ctx)
+				}
+				if r.IntN(4) > 0 {
+					cancel()
+				}
+			}
+		})
+	}
+	w.SpawnDaemon("clocks", func(ctx context.Context) {
+		for {
+			if sim.Sleep(ctx, 30*time.Millisecond) != nil {
+				return
+			}
+			clocks[1].SetDrift(int64(r.IntN(2001)) - 1000)
+			clocks[0].Step(tick(3))
+		}
+	})
+}
+
+// TestDeadlineTraceGolden pins the trace hashes of deadlineWorkload: when
+// and in which order deadlines fire among the other events.
+func TestDeadlineTraceGolden(t *testing.T) {
+	var b strings.Builder
+	for seed := range uint64(20) {
+		h, err := runHash(t, sim.Config{Seed: seed}, deadlineWorkload)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		fmt.Fprintf(&b, "seed=%d hash=%#016x\n", seed, h)
+	}
+	golden.Check(t, filepath.Join("testdata", "deadlines.hashes"), []byte(b.String()))
+}
+
+// TestCancelledDeadlineLeavesQueue: a context cancelled before its
+// deadline leaves nothing queued behind it; one that is not cancelled
+// keeps its deadline pending.
+func TestCancelledDeadlineLeavesQueue(t *testing.T) {
+	tests := []struct {
+		name   string
+		cancel bool
+		want   int
+	}{
+		{"cancelled", true, 0},
+		{"left to expire", false, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := sim.New(sim.Config{})
+			c := sim.NewHostClock(w, "h", 0, 0)
+			var added int
+			w.Spawn("requester", func(ctx context.Context) {
+				before := w.Pending()
+				for i := range 5 {
+					with := sim.WithTimeout
+					if i%2 == 1 {
+						with = c.WithTimeout
+					}
+					_, cancel := with(ctx, time.Second)
+					if tt.cancel {
+						cancel()
+					}
+				}
+				added = w.Pending() - before
+			})
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if added != tt.want {
+				t.Errorf("events queued by 5 contexts = %d, want %d", added, tt.want)
+			}
+		})
+	}
+}
+
+// TestDeadlinePastMaxTime: a task waiting only for a deadline beyond
+// MaxTime is a stall if the deadline is a workload's (it would have woken
+// the task), a deadlock if it is a daemon's.
+func TestDeadlinePastMaxTime(t *testing.T) {
+	tests := []struct {
+		name   string
+		daemon bool
+		want   sim.FailureKind
+	}{
+		{"a workload's deadline", false, sim.FailStall},
+		{"a daemon's deadline", true, sim.FailDeadlock},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := sim.New(sim.Config{MaxTime: time.Minute})
+			ch := sim.NewChan[int](0)
+			wait := func(ctx context.Context, deadline bool) {
+				if deadline {
+					dctx, cancel := sim.WithTimeout(ctx, time.Hour)
+					defer cancel()
+					ctx = dctx
+				}
+				ch.Recv(ctx)
+			}
+			w.Spawn("waiter", func(ctx context.Context) { wait(ctx, !tt.daemon) })
+			if tt.daemon {
+				w.SpawnDaemon("daemon", func(ctx context.Context) { wait(ctx, true) })
+			}
+			var f *sim.Failure
+			if err := w.Run(); !errors.As(err, &f) || f.Kind != tt.want {
+				t.Fatalf("Run = %v, want a failure of kind %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCancelFuncs: each context's CancelFunc cancels that context alone,
+// may be called again, and keeps working when the context itself was
+// dropped and collected garbage ran.
+func TestCancelFuncs(t *testing.T) {
+	w := sim.New(sim.Config{})
+	c := sim.NewHostClock(w, "h", 0, 0)
+	var errs []error
+	w.Spawn("requester", func(ctx context.Context) {
+		var ctxs []context.Context
+		var cancels []context.CancelFunc
+		for i := range 6 {
+			var dctx context.Context
+			var cancel context.CancelFunc
+			switch i % 3 {
+			case 0:
+				dctx, cancel = sim.WithTimeout(ctx, time.Second)
+			case 1:
+				dctx, cancel = c.WithTimeout(ctx, time.Second)
+			default:
+				dctx, cancel = sim.WithCancel(ctx)
+			}
+			ctxs, cancels = append(ctxs, dctx), append(cancels, cancel)
+		}
+		cancels[4]()
+		cancels[4]()
+		for _, dctx := range ctxs {
+			errs = append(errs, dctx.Err())
+		}
+		ctxs = nil
+		runtime.GC()
+		for _, cancel := range cancels {
+			cancel()
+		}
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for i, err := range errs {
+		if want := map[bool]error{true: context.Canceled}[i == 4]; err != want {
+			t.Errorf("context %d: Err() = %v, want %v", i, err, want)
+		}
+	}
+}

@@ -58,7 +58,8 @@ type clockWait struct {
 	ctx   *simCtx
 }
 
-// ref returns the event the wait is pending on now.
+// ref returns the event the wait is pending on now (nil for a context's
+// deadline, which is not an event of the queue).
 func (cw *clockWait) ref() *EventRef {
 	switch {
 	case cw.task != nil:
@@ -66,12 +67,15 @@ func (cw *clockWait) ref() *EventRef {
 	case cw.timer != nil:
 		return &cw.timer.ref
 	}
-	return &cw.ctx.timer
+	return nil
 }
 
 // pending reports whether the wait still waits on the event it was armed
 // (or last retimed) with.
 func (cw *clockWait) pending() bool {
+	if cw.ctx != nil {
+		return cw.ctx.w.deadlineSeq(cw.ctx) == cw.seq
+	}
 	if cw.task != nil && cw.task.sleepSeq != cw.seq {
 		return false
 	}
@@ -113,14 +117,16 @@ func (c *HostClock) retime() {
 	for i := range c.waits {
 		cw := &c.waits[i]
 		at := c.TrueAt(cw.due)
+		if cw.ctx != nil {
+			cw.seq = c.w.retimeDeadline(cw.ctx, at)
+			cw.ctx.deadline = at
+			continue
+		}
 		r := cw.ref()
 		*r = c.w.reschedule(*r, at)
 		cw.seq = r.seq
-		switch {
-		case cw.task != nil:
+		if cw.task != nil {
 			cw.task.sleepSeq, cw.task.wakeAt = r.seq, at
-		case cw.ctx != nil:
-			cw.ctx.deadline = at
 		}
 	}
 }
@@ -151,6 +157,11 @@ func (c *HostClock) adopt() {
 			c.waits = append(c.waits, cw)
 		}
 	}
+	for _, k := range c.w.deadlines.keys {
+		if k.c.clock == c {
+			c.waits = append(c.waits, clockWait{seq: k.seq, due: k.c.due, ctx: k.c})
+		}
+	}
 	slices.SortFunc(c.waits, func(a, b clockWait) int { return cmp.Compare(a.seq, b.seq) })
 }
 
@@ -164,10 +175,6 @@ func (c *HostClock) waitOf(ev *Event) (clockWait, bool) {
 	case *taskTimer:
 		if t := (*Task)(h); t.sleepClock == c && t.sleepSeq == ev.Seq {
 			return clockWait{seq: ev.Seq, due: t.sleepDue, task: t}, true
-		}
-	case *ctxTimer:
-		if sc := (*simCtx)(h); sc.clock == c && sc.timer.seq == ev.Seq {
-			return clockWait{seq: ev.Seq, due: sc.due, ctx: sc}, true
 		}
 	}
 	return clockWait{}, false
@@ -341,10 +348,10 @@ func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (co
 	if deadline.Sub(c.Now()) <= 0 {
 		at = w.now - 1 // already past on this clock
 	}
-	ctx, cancel := w.withDeadline(parent, at, deadline)
-	if sc, ok := ctx.(*simCtx); ok && sc.timer.seq != 0 {
+	ctx, cancel := w.withDeadline(parent, at, deadline, false)
+	if sc, ok := ctx.(*simCtx); ok && sc.dl != 0 {
 		sc.clock, sc.due = c, due
-		c.track(clockWait{seq: sc.timer.seq, due: due, ctx: sc})
+		c.track(clockWait{seq: w.deadlineSeq(sc), due: due, ctx: sc})
 	}
 	return ctx, cancel
 }

@@ -103,6 +103,10 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) {
 			return false
 		}
+		if len(w.deadlines.keys) > 0 && w.deadlineFirst() && w.deadlines.keys[0].at <= w.cfg.MaxTime {
+			w.processDeadline()
+			continue
+		}
 		if (w.dead > 0 || w.queue.len() == 0 || w.queue.peekAt() > w.cfg.MaxTime) && !w.nextBefore() {
 			return false
 		}
@@ -118,13 +122,17 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 // events of their own queued past MaxTime: they were still going.
 func (w *World) nextBefore() bool {
 	w.dropCancelled()
-	if w.queue.len() == 0 {
+	dl, hasDL := w.nextDeadline()
+	if w.queue.len() == 0 && !hasDL {
 		if w.nonDaemon > 0 {
 			w.failStuck(FailDeadlock, "no event queued and no task runnable, but %d non-daemon tasks have not returned", w.nonDaemon)
 		}
 		return false
 	}
-	next := w.queue.peekAt()
+	next := dl
+	if w.queue.len() > 0 && (!hasDL || w.queue.peekAt() < dl) {
+		next = w.queue.peekAt()
+	}
 	switch {
 	case next <= w.cfg.MaxTime:
 		return true
@@ -158,7 +166,7 @@ func (w *World) workloadEventQueued() bool {
 			return true
 		}
 	}
-	return false
+	return w.workloadDeadline(daemon)
 }
 
 // dropCancelled pops cancelled events off the top of the queue.
@@ -172,6 +180,10 @@ func (w *World) dropCancelled() {
 // processNext pops the next live event and processes it. It returns false
 // when the queue is empty.
 func (w *World) processNext() bool {
+	if w.deadlineFirst() {
+		w.processDeadline()
+		return true
+	}
 	w.dropCancelled()
 	if w.queue.len() == 0 {
 		return false
@@ -188,7 +200,12 @@ func (w *World) processNext() bool {
 // intact in the old one.)
 func (w *World) processFirst() {
 	slot := w.queue.pop()
-	ev := &w.queue.slab[slot]
+	w.process(&w.queue.slab[slot])
+	w.queue.release(slot)
+}
+
+// process processes ev, an event of the queue or a context's deadline.
+func (w *World) process(ev *Event) {
 	if ev.live {
 		w.liveEvents--
 	}
@@ -202,7 +219,6 @@ func (w *World) processFirst() {
 	}
 	ev.h.HandleEvent(ev)
 	w.afterSlice()
-	w.queue.release(slot)
 }
 
 // recoverPanic, deferred by the loop and Step, turns a panic of the engine's

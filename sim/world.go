@@ -54,6 +54,7 @@ type World struct {
 	foreign    []*simCtx // contexts whose parent is not ours: polled
 	ctxDirty   bool      // a context was cancelled since the last scan
 	ctxSpare   []simCtx  // deadline contexts allocated and not yet used
+	deadlines  deadlines // contexts' pending deadlines, apart from the queue
 	// foreignParked counts parked tasks waiting on a context that is not
 	// ours, which must be polled.
 	foreignParked int
@@ -153,7 +154,7 @@ func (w *World) Current() *Task { return w.current }
 func (w *World) Tasks() []*Task { return append([]*Task(nil), w.tasks...) }
 
 // Pending returns how many events are queued, cancelled ones included.
-func (w *World) Pending() int { return w.queue.len() }
+func (w *World) Pending() int { return w.queue.len() + len(w.deadlines.keys) }
 
 // AddInvariant registers a check over the simulated state that runs after
 // every step; a non-nil error fails the run at that step.

@@ -123,11 +123,11 @@ type Options struct {
 	// seed draws from first (see sim.World.SetEntropy): the fuzz input of
 	// orrerytest.Fuzz, whose seed is sim.EntropySeed of it.
 	Entropy []byte
-	// Faults, with Replay, lets only the injected faults of these numbers
-	// happen in each replayed seed (see sim.World.SetFaultFilter), as
+	// Faults, with Replay, lets only these injected faults happen in each
+	// replayed seed (see sim.FaultID and sim.World.SetFaultFilter), as
 	// Shrink prints them: the others make their random draws and are
 	// suppressed. Nil lets every fault happen; an empty list none.
-	Faults []uint64
+	Faults []sim.FaultID
 }
 
 // Shard is slice Index (0-based) of Count of a run's seeds: seed number

@@ -61,9 +61,9 @@ type seedOptions struct {
 	noChecks     bool
 	verbose      bool
 	keepFiles    bool
-	timeline     sim.Timeline // the main stream's branch points
-	entropy      []byte       // the main stream's first bytes (SetEntropy)
-	faults       []uint64     // the faults that may happen; nil: no filter
+	timeline     sim.Timeline  // the main stream's branch points
+	entropy      []byte        // the main stream's first bytes (SetEntropy)
+	faults       []sim.FaultID // the faults that may happen; nil: no filter
 	// setup, when set, sees the World before it runs (the explorer's
 	// hooks).
 	setup func(w *sim.World)

@@ -30,25 +30,25 @@ type ShrinkOptions struct {
 	Budget time.Duration
 	// ReplayCommand returns the command that replays the seed with only
 	// the given faults; the default names the Go API.
-	ReplayCommand func(seed uint64, faults []uint64) string
+	ReplayCommand func(seed uint64, faults []sim.FaultID) string
 }
 
-// ShrunkFault is one fault of a shrunk failure: its number in the replay
-// that keeps only the shrunk faults, and its trace record there.
+// ShrunkFault is one fault of a shrunk failure: its identity and its trace
+// record in the replay that keeps only the shrunk faults.
 type ShrunkFault struct {
-	N      uint64
+	ID     sim.FaultID
 	Record trace.Record
 }
 
-// String describes the fault in human terms: "Reboot of bank-2 at
-// t=1.390000s: kind=Crash".
+// String gives the fault's identity and describes it in human terms:
+// "Reboot:bank-2#1  Reboot of bank-2 at t=1.390000s: kind=crash".
 func (f ShrunkFault) String() string {
 	r := f.Record
 	what := r.Name
 	if what == "" && r.Obj != "" {
 		what = r.Obj + " " + strconv.FormatUint(r.ID, 10)
 	}
-	s := fmt.Sprintf("%d: %s", f.N, r.Op)
+	s := fmt.Sprintf("%s  %s", f.ID, r.Op)
 	if what != "" {
 		s += " of " + what
 	}
@@ -74,14 +74,14 @@ type ShrinkResult struct {
 	Partial bool
 }
 
-// Numbers returns the numbers of the shrunk faults, as Options.Faults takes
+// IDs returns the identities of the shrunk faults, as Options.Faults takes
 // them.
-func (r *ShrinkResult) Numbers() []uint64 {
-	ns := make([]uint64, len(r.Faults))
+func (r *ShrinkResult) IDs() []sim.FaultID {
+	ids := make([]sim.FaultID, len(r.Faults))
 	for i, f := range r.Faults {
-		ns[i] = f.N
+		ids[i] = f.ID
 	}
-	return ns
+	return ids
 }
 
 // String prints the result as orrery shrink does.
@@ -103,15 +103,20 @@ func (r *ShrinkResult) String() string {
 // ErrNoFailure is returned by Shrink for a seed that does not fail.
 var ErrNoFailure = errors.New("the seed does not fail")
 
-// Shrink runs seed of s, which must fail, and delta-debugs (ddmin) the set
-// of faults its run injects: it keeps a subset when the seed, replayed
-// with only those faults (the others suppressed, their random draws made;
-// see Options.Faults), still fails the same way, and returns a set none
-// of whose faults can be dropped alone. Two failures are the same way
+// Shrink runs seed of s, which must fail, and shrinks the set of faults
+// its run injects: it keeps a subset when the seed, replayed with only
+// those faults (the others suppressed, their random draws made; see
+// Options.Faults), still fails the same way. Two failures are the same way
 // when they are of the same kind and their messages are equal with every
-// number ignored ("hold 470 in total" is "hold 513 in total"). Only the
-// faults whose sites ask sim.World.InjectFault are numbered; the others
-// always happen.
+// number ignored ("hold 470 in total" is "hold 513 in total").
+//
+// The search is delta debugging (ddmin), first over the faults named by
+// number, then by ordinal and by time (see sim.FaultID), for a suppressed
+// fault changes which fault comes next and each way names "the same" fault
+// differently; while one of them drops a fault it goes on, and when none
+// does it tries to drop two at once. The result names its faults by
+// ordinal and replays exactly. Only the faults whose sites ask
+// sim.World.InjectFault are named; the others always happen.
 func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -126,21 +131,19 @@ func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error
 		return nil, fmt.Errorf("shrink seed %#x: %w", seed, ErrNoFailure)
 	}
 	sh.want = failureKey(first.res)
-	keep := sh.ddmin(seqTo(len(first.faults)))
-	last := sh.run(keep)
+	last := sh.search(first)
 	res := &ShrinkResult{Seed: seed, Failure: first.res.Failure.Message, Injected: len(first.faults),
 		Runs: sh.runs, Wall: time.Since(start), Partial: sh.partial}
 	for _, r := range last.faults {
 		if !suppressed(r) {
-			n, _ := strconv.ParseUint(attr(r, "fault"), 10, 64)
-			res.Faults = append(res.Faults, ShrunkFault{N: n, Record: r})
+			res.Faults = append(res.Faults, ShrunkFault{ID: faultID(r), Record: r})
 		}
 	}
 	rc := opts.ReplayCommand
 	if rc == nil {
 		rc = goAPIReplayFaults(opts.Bugs, s.Chaos.Swarm)
 	}
-	res.Replay = rc(seed, res.Numbers())
+	res.Replay = rc(seed, res.IDs())
 	return res, nil
 }
 
@@ -171,7 +174,7 @@ type shrinkRun struct {
 }
 
 // run runs the seed with only the faults keep (every fault for nil).
-func (sh *shrinker) run(keep []uint64) shrinkRun {
+func (sh *shrinker) run(keep []sim.FaultID) shrinkRun {
 	var w *sim.World
 	res := runSeed(sh.sim, sh.seed, seedOptions{bugs: sh.opts.Bugs, logFilter: "off",
 		watchdog: sh.opts.Watchdog, setup: func(x *sim.World) { w = x; x.SetFaultFilter(keep) }})
@@ -182,7 +185,7 @@ func (sh *shrinker) run(keep []uint64) shrinkRun {
 }
 
 // fails reports whether the seed fails the same way with only keep.
-func (sh *shrinker) fails(keep []uint64) bool {
+func (sh *shrinker) fails(keep []sim.FaultID) bool {
 	r := sh.run(keep)
 	return r.res.Failure != nil && failureKey(r.res) == sh.want
 }
@@ -207,25 +210,112 @@ func attr(r trace.Record, key string) string {
 	return ""
 }
 
-// seqTo returns 1..n.
-func seqTo(n int) []uint64 {
-	s := make([]uint64, n)
-	for i := range s {
-		s[i] = uint64(i + 1)
+// faultID returns the fault r records, by ordinal.
+func faultID(r trace.Record) sim.FaultID {
+	id, _ := sim.FaultOf(r)
+	return id
+}
+
+// A view names faults one way (see sim.FaultID). Each way names, in a run
+// with other faults suppressed, a different fault "the same", and the
+// search tries them all.
+type view int
+
+const (
+	byNumber view = iota
+	byOrdinal
+	byTime
+	views
+)
+
+// names returns the faults of a run that happened, named the way v does.
+func names(faults []trace.Record, v view) []sim.FaultID {
+	var ids []sim.FaultID
+	for i, r := range faults {
+		if suppressed(r) {
+			continue
+		}
+		id := faultID(r)
+		switch v {
+		case byNumber:
+			id = sim.FaultID{N: uint64(i + 1)}
+		case byTime:
+			id.N, id.At = 0, r.At.Truncate(time.Microsecond)
+		}
+		ids = append(ids, id)
 	}
-	return s
+	return ids
+}
+
+// search shrinks the faults of the seed's first run by number (ddmin),
+// then by the other views while one of them drops a fault; when none
+// does, it tries to drop two faults at once. It returns the run of the
+// faults it keeps.
+func (sh *shrinker) search(first shrinkRun) shrinkRun {
+	keep, v := sh.ddmin(names(first.faults, byNumber), true), byNumber
+	last := sh.run(keep)
+	for len(keep) >= 2 && !sh.spent() {
+		c, w, ok := sh.smaller(last, v)
+		if !ok {
+			break
+		}
+		keep, v = c, w
+		last = sh.run(keep)
+	}
+	return last
+}
+
+// smaller returns a smaller set of the faults of last, a run of a set
+// ddmin left in view v, that still fails, and its view; false if it finds
+// none.
+func (sh *shrinker) smaller(last shrinkRun, v view) ([]sim.FaultID, view, bool) {
+	for i := view(1); i < views; i++ {
+		w := (v + i) % views
+		ids := names(last.faults, w)
+		if c := sh.ddmin(ids, false); len(c) < len(ids) {
+			return c, w, true
+		}
+	}
+	for i := range views {
+		w := (v + i) % views
+		if c, ok := sh.dropPair(names(last.faults, w)); ok {
+			return sh.ddmin(c, false), w, true
+		}
+	}
+	return nil, v, false
+}
+
+// maxPairs bounds the sets whose pairs dropPair tries.
+const maxPairs = 10
+
+// dropPair returns ids without two of them, if the seed still fails so.
+func (sh *shrinker) dropPair(ids []sim.FaultID) ([]sim.FaultID, bool) {
+	if len(ids) < 3 || len(ids) > maxPairs {
+		return nil, false
+	}
+	var cands [][]sim.FaultID
+	for i := range ids {
+		for j := i + 1; j < len(ids); j++ {
+			c := slices.Delete(slices.Clone(ids), j, j+1)
+			cands = append(cands, slices.Delete(c, i, i+1))
+		}
+	}
+	if i := sh.firstFailing(cands); i >= 0 {
+		return cands[i], true
+	}
+	return nil, false
 }
 
 // ddmin returns a subset of all with which the seed still fails the same
 // way and from which no one fault can be dropped; it tries no fault first.
-func (sh *shrinker) ddmin(all []uint64) []uint64 {
-	if len(all) == 0 || sh.fails([]uint64{}) {
-		return []uint64{}
+func (sh *shrinker) ddmin(all []sim.FaultID, tryNone bool) []sim.FaultID {
+	if len(all) == 0 || tryNone && sh.fails([]sim.FaultID{}) {
+		return []sim.FaultID{}
 	}
 	c, n := all, 2
 	for len(c) >= 2 && !sh.spent() {
 		parts := split(c, n)
-		cands := make([][]uint64, 0, 2*len(parts))
+		cands := make([][]sim.FaultID, 0, 2*len(parts))
 		cands = append(cands, parts...)
 		if n > 2 {
 			for i := range parts {
@@ -249,7 +339,7 @@ func (sh *shrinker) ddmin(all []uint64) []uint64 {
 
 // firstFailing runs the candidates, Parallel at a time, and returns the
 // index of the first that fails the same way, -1 if none does.
-func (sh *shrinker) firstFailing(cands [][]uint64) int {
+func (sh *shrinker) firstFailing(cands [][]sim.FaultID) int {
 	fails := make([]bool, len(cands))
 	sem := make(chan struct{}, cmp.Or(sh.opts.Parallel, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
@@ -265,8 +355,8 @@ func (sh *shrinker) firstFailing(cands [][]uint64) int {
 }
 
 // split cuts c into n parts of near equal length, in order.
-func split(c []uint64, n int) [][]uint64 {
-	parts := make([][]uint64, 0, n)
+func split(c []sim.FaultID, n int) [][]sim.FaultID {
+	parts := make([][]sim.FaultID, 0, n)
 	for i := range n {
 		lo, hi := i*len(c)/n, (i+1)*len(c)/n
 		if hi > lo {
@@ -277,44 +367,45 @@ func split(c []uint64, n int) [][]uint64 {
 }
 
 // without returns c without the members of p.
-func without(c, p []uint64) []uint64 {
-	return slices.DeleteFunc(slices.Clone(c), func(x uint64) bool { return slices.Contains(p, x) })
+func without(c, p []sim.FaultID) []sim.FaultID {
+	return slices.DeleteFunc(slices.Clone(c), func(x sim.FaultID) bool { return slices.Contains(p, x) })
 }
 
-// FormatFaults prints fault numbers as --faults and ORRERY_FAULTS take
-// them: "3,17", or "none" for the empty list.
-func FormatFaults(ns []uint64) string {
-	if len(ns) == 0 {
+// FormatFaults prints faults as --faults and ORRERY_FAULTS take them:
+// "Reboot:db@0.943623s,Reboot:db@3.104793s", or "none" for the empty list.
+func FormatFaults(ids []sim.FaultID) string {
+	if len(ids) == 0 {
 		return "none"
 	}
-	parts := make([]string, len(ns))
-	for i, n := range ns {
-		parts[i] = strconv.FormatUint(n, 10)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
 	}
 	return strings.Join(parts, ",")
 }
 
-// ParseFaults reads fault numbers as FormatFaults prints them; "none" is
-// the empty, non-nil list (every fault suppressed).
-func ParseFaults(s string) ([]uint64, error) {
+// ParseFaults reads faults as FormatFaults prints them, in any form
+// sim.ParseFaultID reads (the numbers earlier versions printed too);
+// "none" is the empty, non-nil list (every fault suppressed).
+func ParseFaults(s string) ([]sim.FaultID, error) {
 	s = strings.TrimSpace(s)
 	if s == "none" {
-		return []uint64{}, nil
+		return []sim.FaultID{}, nil
 	}
-	var ns []uint64
+	var ids []sim.FaultID
 	for part := range strings.SplitSeq(s, ",") {
-		n, err := strconv.ParseUint(strings.TrimSpace(part), 10, 64)
-		if err != nil || n == 0 {
-			return nil, fmt.Errorf("faults %q: %q is not a fault number (1, 2, ...)", s, part)
+		id, err := sim.ParseFaultID(part)
+		if err != nil {
+			return nil, fmt.Errorf("faults %q: %w", s, err)
 		}
-		ns = append(ns, n)
+		ids = append(ids, id)
 	}
-	return ns, nil
+	return ids, nil
 }
 
 // goAPIReplayFaults returns the Go statement that replays a seed with only
 // the given faults.
-func goAPIReplayFaults(bugs []string, swarm bool) func(uint64, []uint64) string {
+func goAPIReplayFaults(bugs []string, swarm bool) func(uint64, []sim.FaultID) string {
 	fields, pre := "", ""
 	if len(bugs) > 0 {
 		fields = fmt.Sprintf(", Bugs: %#v", bugs)
@@ -322,8 +413,30 @@ func goAPIReplayFaults(bugs []string, swarm bool) func(uint64, []uint64) string 
 	if swarm {
 		pre = "sim.Chaos.Swarm = true; "
 	}
-	return func(seed uint64, faults []uint64) string {
-		return fmt.Sprintf("%sorrery.Run(sim, orrery.Options{Replay: []uint64{%#x}, Faults: []uint64{%s}%s})",
-			pre, seed, strings.ReplaceAll(strings.TrimPrefix(FormatFaults(faults), "none"), ",", ", "), fields)
+	return func(seed uint64, faults []sim.FaultID) string {
+		return fmt.Sprintf("%sorrery.Run(sim, orrery.Options{Replay: []uint64{%#x}, Faults: %s%s})",
+			pre, seed, faultsLiteral(faults), fields)
 	}
+}
+
+// faultsLiteral writes faults as Go: []sim.FaultID{{Op: "Reboot", Target:
+// "db", N: 3}}.
+func faultsLiteral(ids []sim.FaultID) string {
+	var b strings.Builder
+	b.WriteString("[]sim.FaultID{")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		switch {
+		case id.Op == "":
+			fmt.Fprintf(&b, "{N: %d}", id.N)
+		case id.N > 0:
+			fmt.Fprintf(&b, "{Op: %q, Target: %q, N: %d}", id.Op, id.Target, id.N)
+		default:
+			fmt.Fprintf(&b, "{Op: %q, Target: %q, At: %d}", id.Op, id.Target, id.At)
+		}
+	}
+	b.WriteString("}")
+	return b.String()
 }

@@ -343,7 +343,7 @@ type replayCmd struct {
 	// Timeline is a timeline of the seed that explore printed.
 	Timeline string `help:"Follow these branch points of the main random stream, count@seed,... as orrery explore prints them." placeholder:"N@SEED,..."`
 	// Faults is the injected faults to keep, as orrery shrink prints them.
-	Faults string `help:"Let only these injected faults happen, by number (3,17, or none), as orrery shrink prints them." placeholder:"N,..."`
+	Faults string `help:"Let only these injected faults happen (Op:Target#N or Op:Target@SECONDS, comma-separated, or none), as orrery shrink prints them." placeholder:"FAULT,..."`
 	seedFlags
 }
 

@@ -2,13 +2,16 @@ package cli
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/internal/cli"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // parseFaults reads --faults; "" is no filter (nil).
-func parseFaults(s string) ([]uint64, error) {
+func parseFaults(s string) ([]sim.FaultID, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -22,11 +25,22 @@ func parseFaults(s string) ([]uint64, error) {
 // replayFaults returns the command that replays a seed of the simulation
 // called name, run with f, with only the given faults: replayCommand's,
 // with --faults.
-func (s *simSet) replayFaults(name string, f seedFlags) func(uint64, []uint64) string {
+func (s *simSet) replayFaults(name string, f seedFlags) func(uint64, []sim.FaultID) string {
 	replay := s.replayCommand(name, f)
-	return func(seed uint64, faults []uint64) string {
-		return replay(seed) + " --faults " + orrery.FormatFaults(faults)
+	return func(seed uint64, faults []sim.FaultID) string {
+		return replay(seed) + " --faults " + shellWord(orrery.FormatFaults(faults))
 	}
+}
+
+// shellWord quotes s for a shell when it holds more than letters, digits
+// and -_.,:@#/=+ (a connection's faults name it a->b).
+func shellWord(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool {
+		return !strings.ContainsRune("-_.,:@#/=+", r) && !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // shrinkCmd is orrery shrink.

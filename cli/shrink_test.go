@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery/cli"
+	counterex "github.com/orrerysim/orrery/examples/counter"
 	"github.com/orrerysim/orrery/examples/wal"
 	"github.com/orrerysim/orrery/internal/testsims"
 )
@@ -17,30 +18,30 @@ import (
 func TestShrinkCommand(t *testing.T) {
 	run := func(args ...string) (string, int) {
 		var stdout, stderr bytes.Buffer
-		code := cli.MainArgs("orrery", args, &stdout, &stderr, wal.Simulation())
+		code := cli.MainArgs("orrery", args, &stdout, &stderr, counterex.Simulation())
 		return stdout.String() + stderr.String(), code
 	}
-	out, code := run("shrink", "wal", "--seed", "0x875b9307abf55005", "--bug", wal.BugAckBeforeSync)
+	out, code := run("shrink", "counter", "--seed", "0x1d0b14e4db018fed", "--bug", counterex.BugOptimisticWrite)
 	if code != 0 {
 		t.Fatalf("shrink: exit %d: %s", code, out)
 	}
-	for _, want := range []string{"shrunk from 4 faults to 2", "  1: Reboot of db at t=0.943623s: kind=crash",
-		"replay: orrery replay wal --seed 0x875b9307abf55005 --bug ack-before-sync --faults 1,3\n"} {
+	for _, want := range []string{" faults to 1 in ", "  Reboot:store#1  Reboot of store at t=3.642336s: kind=graceful",
+		"replay: orrery replay counter --seed 0x1d0b14e4db018fed --bug optimistic-write --faults Reboot:store#1\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("shrink output lacks %q:\n%s", want, out)
 		}
 	}
-	out, code = run("replay", "wal", "--seed", "0x875b9307abf55005", "--bug", wal.BugAckBeforeSync, "--faults", "1,3", "--log", "warn")
-	if code == 0 || !strings.Contains(out, "every acknowledged record survives a crash") {
-		t.Errorf("replay --faults 1,3: exit %d, want the failure:\n%s", code, out)
+	out, code = run("replay", "counter", "--seed", "0x1d0b14e4db018fed", "--bug", counterex.BugOptimisticWrite, "--faults", "Reboot:store#1", "--log", "warn")
+	if code == 0 || !strings.Contains(out, "the store holds 8, but a client read 21") {
+		t.Errorf("replay --faults Reboot:store#1: exit %d, want the failure:\n%s", code, out)
 	}
-	if !strings.Contains(out, "fault=2") || !strings.Contains(out, "suppressed=true") {
-		t.Errorf("replay --faults 1,3: the trace does not show fault 2 suppressed:\n%s", out)
+	if !strings.Contains(out, "fault=Reboot:store#1\n") || !strings.Contains(out, "fault=PartialWrite:10.0.0.3->10.0.1.2#1 suppressed=true") {
+		t.Errorf("replay --faults Reboot:store#1: the trace does not show the reboot kept and a partial write suppressed:\n%s", out)
 	}
-	if out, code = run("replay", "wal", "--seed", "1", "--faults", "x"); code == 0 || !strings.Contains(out, "--faults") {
+	if out, code = run("replay", "counter", "--seed", "1", "--faults", "x"); code == 0 || !strings.Contains(out, "--faults") {
 		t.Errorf("replay --faults x: exit %d, want an error naming --faults:\n%s", code, out)
 	}
-	if out, code = run("shrink", "wal", "--seed", "1"); code == 0 || !strings.Contains(out, "does not fail") {
+	if out, code = run("shrink", "counter", "--seed", "1"); code == 0 || !strings.Contains(out, "does not fail") {
 		t.Errorf("shrink of a passing seed: exit %d, want an error:\n%s", code, out)
 	}
 }

@@ -27,7 +27,7 @@ func TestFaultFilterSuppressesDiskFaults(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := sim.New(sim.Config{Seed: 1})
-			w.SetFaultFilter([]uint64{})
+			w.SetFaultFilter([]sim.FaultID{})
 			d := disksim.New(w, disksim.Config{Faults: tt.faults}).Disk("db")
 			var got []byte
 			w.Spawn("test", func(ctx context.Context) {

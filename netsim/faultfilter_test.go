@@ -22,12 +22,12 @@ func TestFaultFilterSuppressesNetworkFaults(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		set     bool
-		keep    []uint64
+		keep    []sim.FaultID
 		blocked bool
 	}{
 		{"no filter", false, nil, true},
-		{"kept", true, []uint64{1}, true},
-		{"suppressed", true, []uint64{}, false},
+		{"kept", true, []sim.FaultID{{Op: "Partition", Target: "net", N: 1}}, true},
+		{"suppressed", true, []sim.FaultID{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x := newWorld(t, 5, netsim.Config{})
@@ -72,11 +72,11 @@ func TestFaultFilterSuppressesNetworkFaults(t *testing.T) {
 func TestFaultFilterSuppressedBitFlipsLeaveDataIntact(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		keep    []uint64
+		keep    []sim.FaultID
 		corrupt bool
 	}{
 		{"all kept", nil, true},
-		{"none kept", []uint64{}, false},
+		{"none kept", []sim.FaultID{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x := newWorld(t, 3, netsim.Config{Faults: netsim.Faults{BitFlipP: 0.2}})
@@ -108,12 +108,12 @@ func TestFaultFilterSuppressesHalfOpen(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name       string
-		keep       []uint64
+		keep       []sim.FaultID
 		halfOpen   bool
 		suppressed string
 	}{
-		{"kept", []uint64{1}, true, ""},
-		{"suppressed", []uint64{}, false, "true"},
+		{"kept", []sim.FaultID{{Op: "HalfOpen", Target: "10.0.0.1->10.0.1.1", N: 1}}, true, ""},
+		{"suppressed", []sim.FaultID{}, false, "true"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := halfOpenRun(t, tc.keep)
@@ -146,7 +146,7 @@ type halfOpenResult struct {
 // halfOpenRun crashes the server, leaving its connection to the client half
 // open, with the fault filter keeping keep (nil: no filter), and writes
 // and reads from the client after the crash.
-func halfOpenRun(t *testing.T, keep []uint64) halfOpenResult {
+func halfOpenRun(t *testing.T, keep []sim.FaultID) halfOpenResult {
 	x := newWorld(t, 6, netsim.Config{})
 	if keep != nil {
 		x.w.SetFaultFilter(keep)

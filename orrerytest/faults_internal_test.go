@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/orrerysim/orrery/sim"
 )
 
 // TestFaultsSetting: ORRERY_FAULTS (or -orrery.faults) is the replayed
@@ -12,13 +14,14 @@ import (
 func TestFaultsSetting(t *testing.T) {
 	for _, tc := range []struct {
 		v    string
-		want []uint64
+		want []sim.FaultID
 		err  string
 	}{
 		{"", nil, ""},
-		{"3,17", []uint64{3, 17}, ""},
-		{"none", []uint64{}, ""},
-		{"3,x", nil, "ORRERY_FAULTS=3,x:"},
+		{"Reboot:db#3,Clog:10.0.0.1->10.0.1.1#17", []sim.FaultID{{Op: "Reboot", Target: "db", N: 3}, {Op: "Clog", Target: "10.0.0.1->10.0.1.1", N: 17}}, ""},
+		{"3,17", []sim.FaultID{{N: 3}, {N: 17}}, ""},
+		{"none", []sim.FaultID{}, ""},
+		{"Reboot:db#3,x", nil, "ORRERY_FAULTS=Reboot:db#3,x:"},
 	} {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
 		s, err := register(fs).resolve(func(k string) string {
@@ -37,10 +40,19 @@ func TestFaultsSetting(t *testing.T) {
 }
 
 // TestFaultsInReplayCommand: the replay command of a run with ORRERY_FAULTS
-// keeps them.
+// keeps them, quoted when the shell would read them.
 func TestFaultsInReplayCommand(t *testing.T) {
-	got := goTestReplay("./x", "TestSim", settings{faults: []uint64{1, 3}})(0x2a)
-	if want := "ORRERY_SEED=0x2a ORRERY_FAULTS=1,3 go test -run '^TestSim$' ./x"; got != want {
-		t.Errorf("replay command %q, want %q", got, want)
+	for _, tc := range []struct {
+		faults []sim.FaultID
+		want   string
+	}{
+		{[]sim.FaultID{{Op: "Reboot", Target: "db", N: 1}, {Op: "Reboot", Target: "db", N: 3}},
+			"ORRERY_SEED=0x2a ORRERY_FAULTS=Reboot:db#1,Reboot:db#3 go test -run '^TestSim$' ./x"},
+		{[]sim.FaultID{{Op: "Clog", Target: "10.0.0.1->10.0.1.1", N: 2}},
+			"ORRERY_SEED=0x2a ORRERY_FAULTS='Clog:10.0.0.1->10.0.1.1#2' go test -run '^TestSim$' ./x"},
+	} {
+		if got := goTestReplay("./x", "TestSim", settings{faults: tc.faults})(0x2a); got != tc.want {
+			t.Errorf("replay command %q, want %q", got, tc.want)
+		}
 	}
 }

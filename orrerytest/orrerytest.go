@@ -39,6 +39,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/assert/catalog"
@@ -245,11 +246,22 @@ func goTestReplay(pkg, name string, set settings) func(uint64) string {
 		env += " ORRERY_CRYPTO_RAND_FROM_OS=1"
 	}
 	if set.faults != nil {
-		env += " ORRERY_FAULTS=" + orrery.FormatFaults(set.faults)
+		env += " ORRERY_FAULTS=" + shellWord(orrery.FormatFaults(set.faults))
 	}
 	return func(seed uint64) string {
 		return fmt.Sprintf("ORRERY_SEED=%#x%s go test -run '%s' %s", seed, env, run, pkg)
 	}
+}
+
+// shellWord quotes s for a shell when it holds more than letters, digits
+// and -_.,:@#/=+ (a connection's faults name it a->b).
+func shellWord(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool {
+		return !strings.ContainsRune("-_.,:@#/=+", r) && !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // packageDir returns the test's package directory relative to its module's

@@ -34,8 +34,8 @@ type settings struct {
 
 	cryptoFromOS bool // crypto/rand from the operating system, not the seed
 
-	timeline sim.Timeline // the replayed seed's branch points
-	faults   []uint64     // the replayed seed's faults that may happen; nil: all
+	timeline sim.Timeline  // the replayed seed's branch points
+	faults   []sim.FaultID // the replayed seed's faults that may happen; nil: all
 }
 
 // setting is one -orrery.NAME flag and its ORRERY_NAME variable.
@@ -80,7 +80,7 @@ var all = []*setting{
 	}},
 	{name: "timeline", usage: "follow these branch points of the replayed seed's main random stream, count@seed,... as the explorer prints them",
 		parse: func(s *settings, v string) (err error) { s.timeline, err = sim.ParseTimeline(v); return err }},
-	{name: "faults", usage: "let only these injected faults of the replayed seed happen, by number (3,17, or none), as orrery.Shrink prints them",
+	{name: "faults", usage: "let only these injected faults of the replayed seed happen (Op:Target#N or Op:Target@SECONDS, comma-separated, or none), as orrery.Shrink prints them",
 		parse: func(s *settings, v string) (err error) { s.faults, err = orrery.ParseFaults(v); return err }},
 	{name: "trace", usage: "write the JSON Lines trace of the replayed (or first failing) seed to this file, one per test (see orrerytest.Test)",
 		parse: func(s *settings, v string) error { s.trace = v; return nil }},

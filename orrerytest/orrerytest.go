@@ -20,7 +20,10 @@
 // directory whose assertions must all be reached), ORRERY_REPORT (the JSON
 // report), ORRERY_WATCHDOG (the real time a step may take),
 // ORRERY_CRYPTO_RAND_FROM_OS (crypto/rand from the operating system, not
-// the seed, to see what depends on it) and ORRERY_LOG
+// the seed, to see what depends on it), ORRERY_FAULTS (with ORRERY_SEED,
+// the injected faults that may happen, as Shrink prints them),
+// ORRERY_SHRINK (how long to shrink the first failing seed's faults, 10s
+// by default, 0 for not at all) and ORRERY_LOG
 // (what the text trace of a replayed seed on standard error shows:
 // ORRERY_SEED=42 ORRERY_LOG=trace go test -run TestBank). A value that
 // does not parse fails the test.
@@ -51,7 +54,10 @@ var cmdline = register(flag.CommandLine)
 
 // Test runs s in a go test: 100 seeds by default across all cores, each
 // failing seed reported as a test failure with the command that replays
-// it, and the run failed if a Sometimes-family assertion never held.
+// it, and the run failed if a Sometimes-family assertion never held. The
+// first failing seed's faults are then shrunk (see orrery.Shrink) for up
+// to ORRERY_SHRINK (10s), and the log shows the ones it needs with the
+// command that replays it with only those (ORRERY_FAULTS).
 //
 // The trace and report files are per test, so that the tests of one go
 // test run do not overwrite each other's: a file name gets the test's name
@@ -92,6 +98,7 @@ func run(t testing.TB, s orrery.Simulation, set settings) {
 		}
 	}
 	reportToTest(t, rep, set)
+	shrinkFirst(t, s, rep, set)
 }
 
 func writeReport(t testing.TB, setting string, rep *orrery.Report) error {

@@ -66,6 +66,10 @@ func TestSettingsFromFlagsAndEnvironment(t *testing.T) {
 		{"bad env swarm", nil, map[string]string{"ORRERY_SWARM": "yes"}, nil, "ORRERY_SWARM=yes: want true or false"},
 		{"bad env watchdog", nil, map[string]string{"ORRERY_WATCHDOG": "10"}, nil, "ORRERY_WATCHDOG=10: want a duration"},
 		{"bad env parallel", nil, map[string]string{"ORRERY_PARALLEL": "-1"}, nil, "ORRERY_PARALLEL=-1: want a number"},
+		{"default shrink", nil, nil, func(s settings) bool { return s.shrink == 10*time.Second }, ""},
+		{"env shrink", nil, map[string]string{"ORRERY_SHRINK": "30s"}, func(s settings) bool { return s.shrink == 30*time.Second }, ""},
+		{"flag shrink off", []string{"-orrery.shrink=0"}, map[string]string{"ORRERY_SHRINK": "30s"}, func(s settings) bool { return s.shrink == 0 }, ""},
+		{"bad env shrink", nil, map[string]string{"ORRERY_SHRINK": "-1s"}, nil, "ORRERY_SHRINK=-1s: want a duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

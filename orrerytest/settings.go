@@ -31,12 +31,17 @@ type settings struct {
 	checkTime   time.Duration // each seed check's time limit
 	artifacts   string        // the directory of failing seeds' artifacts
 	log         string        // the replayed seed's text trace on standard error
+	shrink      time.Duration // the time to shrink the first failing seed's faults in; 0: none
 
 	cryptoFromOS bool // crypto/rand from the operating system, not the seed
 
 	timeline sim.Timeline  // the replayed seed's branch points
 	faults   []sim.FaultID // the replayed seed's faults that may happen; nil: all
 }
+
+// defaultShrink is how long Test shrinks its first failing seed's faults,
+// as orrery run does.
+const defaultShrink = 10 * time.Second
 
 // setting is one -orrery.NAME flag and its ORRERY_NAME variable.
 type setting struct {
@@ -127,6 +132,15 @@ var all = []*setting{
 			s.checkTime = d
 			return nil
 		}},
+	{name: "shrink", usage: "shrink the first failing seed's faults to those it needs, for at most this long (default 10s; 0: do not), and print them with the command that replays them",
+		parse: func(s *settings, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return errors.New("want a duration such as 30s, or 0")
+			}
+			s.shrink = d
+			return nil
+		}},
 	{name: "artifacts", usage: "write each failing seed's trace, report entry and check files (porcupine's page) under this directory, in DIR/<package>/<test>/<seed>/",
 		parse: func(s *settings, v string) error { s.artifacts = v; return nil }},
 	{name: "log", usage: `what the text trace of a replayed seed on standard error shows ("trace", "info", "netsim=trace,info"; default none)`,
@@ -191,7 +205,7 @@ func register(fs *flag.FlagSet) flags {
 // environment variable when set and not empty. A bad value is an error
 // that names where it came from.
 func (f flags) resolve(getenv func(string) string) (settings, error) {
-	s := settings{parallel: runtime.GOMAXPROCS(0)}
+	s := settings{parallel: runtime.GOMAXPROCS(0), shrink: defaultShrink}
 	for _, st := range all {
 		v, from := "", ""
 		switch fv := f[st]; {

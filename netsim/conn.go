@@ -46,6 +46,7 @@ type endpoint struct {
 	readDL        deadline
 	writeDL       deadline
 	abortive      bool // SetLinger(0): Close resets instead of sending a FIN
+	connIdx       int  // index of c in host.conns, where this end lists it
 }
 
 var _ net.Conn = (*endpoint)(nil)
@@ -295,21 +296,5 @@ func (c *conn) resetConn() {
 func (c *conn) maybeDone() {
 	if c.ends[0].closed && (c.ends[1].closed || c.ends[1].host == nil) {
 		c.detach()
-	}
-}
-
-// detach removes the connection from its hosts' lists.
-func (c *conn) detach() {
-	for _, e := range c.ends {
-		if e == nil || e.host == nil {
-			continue
-		}
-		h := e.host
-		for i, x := range h.conns {
-			if x == c {
-				h.conns = append(h.conns[:i], h.conns[i+1:]...)
-				break
-			}
-		}
 	}
 }

@@ -272,7 +272,7 @@ func (h *Host) Crash(mode CrashMode) {
 	for _, s := range sortedSockets(h) {
 		s.Close()
 	}
-	conns := h.conns
+	conns := h.openConns()
 	h.conns = nil
 	for _, c := range conns {
 		if mode != CrashHalfOpen || c.ends[0].host == c.ends[1].host {

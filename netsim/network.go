@@ -57,7 +57,8 @@ type Host struct {
 	addr      netip.Addr
 	listeners map[uint16]*listener
 	sockets   map[uint16]*packetConn
-	conns     []*conn        // open connections with an end on this host
+	conns     []*conn        // open connections with an end on this host, in the order they opened; nil where one closed (openConns)
+	connHoles int            // the nils in conns
 	clock     *sim.HostClock // what its deadlines count (SetClock); nil: true time
 }
 

@@ -130,7 +130,7 @@ func addrList(as []netip.Addr) string {
 // waiting across a partition.
 func (n *Network) kickAll() {
 	for _, h := range n.hosts {
-		for _, c := range h.conns {
+		for _, c := range h.openConns() {
 			if c.ends[0].host == h { // once per connection
 				c.pipes[0].kick()
 				c.pipes[1].kick()
@@ -148,7 +148,7 @@ func (n *Network) Heal() {
 	n.epoch++
 	clear(n.blocked)
 	for _, h := range n.hosts {
-		for _, c := range h.conns {
+		for _, c := range h.openConns() {
 			c.cut = false
 			for _, p := range c.pipes {
 				p.clogged, p.readClogged = false, false
@@ -238,7 +238,7 @@ func (n *Network) randomPartition(d time.Duration) {
 func (n *Network) randomConn() *conn {
 	var open []*conn
 	for _, h := range n.hosts {
-		for _, c := range h.conns {
+		for _, c := range h.openConns() {
 			if c.ends[0].host == h && !c.stable && !c.cut {
 				open = append(open, c)
 			}

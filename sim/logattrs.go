@@ -56,7 +56,7 @@ func (f *attrFormatter) format(prefix, key string, v slog.Value) {
 	start := len(f.buf)
 	switch v.Kind() {
 	case slog.KindInt64:
-		f.buf = strconv.AppendInt(f.buf, v.Int64(), 10)
+		f.buf = appendInt(f.buf, v.Int64())
 	case slog.KindUint64:
 		f.buf = strconv.AppendUint(f.buf, v.Uint64(), 10)
 	case slog.KindFloat64:
@@ -83,4 +83,18 @@ func (f *attrFormatter) done() []trace.Attr {
 		}
 	}
 	return f.attrs
+}
+
+// appendInt is strconv.AppendInt(b, v, 10), quicker for the numbers under
+// 1000 that logs mostly hold.
+func appendInt(b []byte, v int64) []byte {
+	switch {
+	case v < 0 || v >= 1000:
+		return strconv.AppendInt(b, v, 10)
+	case v < 10:
+		return append(b, byte('0'+v))
+	case v < 100:
+		return append(b, byte('0'+v/10), byte('0'+v%10))
+	}
+	return append(b, byte('0'+v/100), byte('0'+v/10%10), byte('0'+v%10))
 }

@@ -75,9 +75,9 @@ type tracer struct {
 	lag    outfile.Lag // due traceLag after the buffer's first record
 	name   string
 	w      *World
-	// hosts are the tasks' hosts, kept while events are traced, to show
-	// the clock of the host whose task scheduled an event.
-	hosts map[TaskID]*Host
+	// hosts are the tasks' hosts by task ID, kept while events are
+	// traced, to show the clock of the host whose task scheduled an event.
+	hosts []*Host
 	attr  [1]trace.Attr // an event record's clock= attribute
 	// attrFmt formats the attributes of log records.
 	attrFmt attrFormatter
@@ -94,10 +94,18 @@ type detailAppender interface {
 
 // hostOf records that task id runs on h.
 func (tr *tracer) hostOf(id TaskID, h *Host) {
-	if tr.hosts == nil {
-		tr.hosts = make(map[TaskID]*Host)
+	for uint64(len(tr.hosts)) <= uint64(id) {
+		tr.hosts = append(tr.hosts, nil)
 	}
 	tr.hosts[id] = h
+}
+
+// hostBy returns the host of task id, nil if it has none.
+func (tr *tracer) hostBy(id TaskID) *Host {
+	if uint64(id) < uint64(len(tr.hosts)) {
+		return tr.hosts[id]
+	}
+	return nil
 }
 
 // skewedClock returns the clock of h when it reads other than true time.
@@ -235,7 +243,7 @@ func (tr *tracer) event(ev *Event) {
 	if op == OpShutdown {
 		r.Obj = ""
 	}
-	if c := skewedClock(tr.hosts[ev.By]); c != nil && ev.By != 0 {
+	if c := skewedClock(tr.hostBy(ev.By)); c != nil && ev.By != 0 {
 		tr.attr[0] = trace.Attr{Key: "clock", Value: c.Reading()}
 		r.Attrs = tr.attr[:]
 	}

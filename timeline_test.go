@@ -21,7 +21,7 @@ import (
 // the trace.
 func TestTimelineReplaysEveryExample(t *testing.T) {
 	sims := []orrery.Simulation{bank.Simulation(bank.Options{}), wal.Simulation(), counterex.Simulation(),
-		raftkv.Simulation(raftkv.Options{}), maze.Simulation(), maze.Networked()}
+		raftkv.Simulation(raftkv.Options{}), maze.Simulation(), maze.Networked(), maze.Climb()}
 	for _, s := range sims {
 		t.Run(s.Name, func(t *testing.T) {
 			seed := orrery.SeedAt(3)

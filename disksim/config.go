@@ -75,6 +75,16 @@ func (c Config) bandwidth() int64 {
 
 // Faults are the disk's injected faults, each a probability per operation
 // (zero is off).
+//
+// Each fault injected asks the fault filter (sim.World.InjectFault), which
+// may suppress it for shrinking: a suppressed fault makes its random draws
+// and leaves its record (suppressed=true), but does not happen. A
+// suppressed SyncFail lets the sync succeed. The crash model's faults are
+// the crash's own (see Disk.Crash and Disk.Wipe). While a filter is set,
+// each write a SyncFail or a crash tears (some of its sector pieces kept,
+// some lost) is a TornWrite fault of its own, after theirs, which,
+// suppressed, applies the write whole. Without a filter no TornWrite
+// record is written, so that traces stay what they were.
 type Faults struct {
 	ReadCorruptP      float64 // a read returns data with a bit flipped
 	WriteCorruptP     float64 // a write stores data with a bit flipped

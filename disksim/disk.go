@@ -3,7 +3,6 @@ package disksim
 import (
 	"io/fs"
 	"log/slog"
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -145,84 +144,6 @@ func (d *Disk) inject(fault string, f *file, detail string) bool {
 		r.Name = d.owner
 	}
 	return d.s.w.InjectFault("disksim", r)
-}
-
-// Crash resolves every pending write by the crash model and closes every
-// open file: synced data survives; each unsynced write is dropped, kept or
-// torn at sector granularity; namespace changes not made durable by
-// SyncDir are undone.
-func (d *Disk) Crash() { d.crash(nil) }
-
-// CrashKeeping crashes the disk keeping exactly the pending writes whose
-// bit is set in keep (bit i for the i-th pending write in PendingWrites
-// order), for tests that enumerate every crash state (see Subsets).
-func (d *Disk) CrashKeeping(keep uint64) { d.crash(&keep) }
-
-// PendingWrites is how many writes a crash would now resolve.
-func (d *Disk) PendingWrites() int {
-	n := 0
-	for _, ino := range d.inodes() {
-		n += len(ino.pending)
-	}
-	return n
-}
-
-// Wipe deletes everything on the disk, as a crash that loses the device.
-func (d *Disk) Wipe() {
-	d.closeAll()
-	clear(d.names)
-	clear(d.durableNames)
-	d.record("DiskWipe", nil, "")
-}
-
-func (d *Disk) crash(keep *uint64) {
-	d.closeAll()
-	i := 0
-	for _, ino := range d.inodes() {
-		for _, wr := range ino.pending {
-			switch {
-			case keep != nil && *keep&(1<<i) != 0, keep == nil && d.resolve(ino, wr):
-				ino.durable.apply(wr)
-			}
-			i++
-		}
-		ino.pending = nil
-		ino.data = ino.durable.snapshot()
-	}
-	d.names = maps.Clone(d.durableNames)
-	d.record("DiskCrash", nil, "")
-}
-
-// resolve decides a pending write's fate at a crash: false drops it, true
-// keeps it whole; a torn write is applied here in part and reported as
-// dropped.
-func (d *Disk) resolve(ino *inode, wr write) bool {
-	r := d.s.w.Rand()
-	switch r.IntN(3) {
-	case 0:
-		return false
-	case 1:
-		return true
-	}
-	if wr.data == nil {
-		return r.Bool(0.5)
-	}
-	d.tear(ino, wr)
-	return false
-}
-
-// tear applies the pieces of wr that fall in each device sector, counted
-// from the file's offset 0, each kept or lost on its own.
-func (d *Disk) tear(ino *inode, wr write) {
-	r, ss := d.s.w.Rand(), d.s.cfg.sector()
-	end := wr.off + int64(len(wr.data))
-	for at := wr.off; at < end; {
-		next := min((at/ss+1)*ss, end)
-		if r.Bool(0.5) {
-			ino.durable.writeAt(wr.data[at-wr.off:next-wr.off], at)
-		}
-		at = next
-	}
 }
 
 // inodes returns the disk's files in a fixed order (by id), the live and

@@ -156,19 +156,21 @@ func (o *ioOp) DescribeEvent(*sim.Event) (string, string) {
 // completeSync makes the first k pending writes of f durable, unless the
 // sync fails: then each of them is resolved as a crash would, and the rest
 // of the data in the cache will never reach the disk by this sync or any
-// later one.
+// later one. A failure the fault filter suppresses draws the writes' fates
+// all the same, then lets the sync succeed.
 func (d *Disk) completeSync(f *file, k int) error {
 	ino := f.ino
 	k = min(k, len(ino.pending))
 	if d.fault(d.s.cfg.Faults.SyncFailP) {
-		for _, wr := range ino.pending[:k] {
-			if d.resolve(ino, wr) {
-				ino.durable.apply(wr)
-			}
+		fates := make([]fate, k)
+		for i, wr := range ino.pending[:k] {
+			fates[i] = d.resolve(ino, wr)
 		}
-		ino.pending = ino.pending[k:]
-		d.record("SyncFail", f, "writes="+strconv.Itoa(k))
-		return errEIO
+		if d.inject("SyncFail", f, "writes="+strconv.Itoa(k)) {
+			d.settle(f, fates)
+			ino.pending = ino.pending[k:]
+			return errEIO
+		}
 	}
 	if k == len(ino.pending) {
 		// The common case: everything written is synced, so the durable

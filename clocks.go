@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/orrerysim/orrery/sim"
@@ -43,7 +44,8 @@ type ClockStep struct {
 // ClockFaultInterval of true time, a host not already in such a period
 // starts, with probability P, to drift at a rate drawn in [-MaxPPM,
 // MaxPPM] for a period drawn in [MinFor, MaxFor], then returns to its own
-// rate. Healing ends every period.
+// rate. Healing ends every period. A period the fault filter suppresses
+// (shrinking) leaves the clock at its own rate.
 type ClockDrift struct {
 	P              float64
 	MaxPPM         int64
@@ -175,18 +177,30 @@ func (c *cluster) clockFaults(ctx context.Context) {
 	}
 }
 
-// driftPeriod sets h's clock drifting at ppm for d of true time.
+// driftPeriod sets h's clock drifting at ppm for d of true time. The
+// period is a fault the fault filter may suppress: a suppressed one leaves
+// the clock at its own rate, but still holds the host's period until its
+// end, so that the draws of later periods stay those of the run that
+// drifted.
 func (c *cluster) driftPeriod(ctx context.Context, h *host, ppm int64, d time.Duration) {
 	base := h.clock.DriftPPM()
-	h.clock.SetDrift(ppm)
+	if !h.clock.InjectDrift(ppm) {
+		base = noDrift
+	}
 	h.driftEnd = sim.AfterFunc(ctx, d, func() { h.endDrift(base) })
 	h.driftBase = base
 }
 
+// noDrift is the base rate of a drift period the fault filter suppressed:
+// its end has no rate to return to.
+const noDrift = math.MinInt64
+
 // endDrift returns h's clock to its own rate after a drift period.
 func (h *host) endDrift(base int64) {
 	h.driftEnd = nil
-	h.clock.SetDrift(base)
+	if base != noDrift {
+		h.clock.SetDrift(base)
+	}
 }
 
 // healClocks ends every drift period: the hosts' clocks return to their
@@ -228,7 +242,9 @@ func StepClock(ctx context.Context, name string, d time.Duration) error {
 }
 
 // SetClockDrift sets the drift rate of the host called name's clock to ppm
-// parts per million from now on, and records it as a ClockDrift fault.
+// parts per million from now on, and records it as a ClockDrift fault,
+// which the fault filter may suppress (see sim.World.InjectFault): then
+// the rate stays as it was.
 func SetClockDrift(ctx context.Context, name string, ppm int64) error {
 	cl, err := hostClock(ctx, name)
 	if err != nil {
@@ -237,6 +253,6 @@ func SetClockDrift(ctx context.Context, name string, ppm int64) error {
 	if ppm > sim.MaxDriftPPM || ppm < -sim.MaxDriftPPM {
 		return fmt.Errorf("host clock %s: drift %d ppm is beyond ±%d", name, ppm, sim.MaxDriftPPM)
 	}
-	cl.SetDrift(ppm)
+	cl.InjectDrift(ppm)
 	return nil
 }

@@ -274,12 +274,30 @@ func (c *HostClock) Step(d time.Duration) {
 // timers). It writes a ClockDrift fault record naming the host.
 func (c *HostClock) SetDrift(ppm int64) {
 	checkPPM(ppm)
+	c.setDrift(ppm)
+	c.record("ClockDrift", fmt.Sprintf("ppm=%d clock=%s", ppm, c.format()))
+}
+
+// InjectDrift is SetDrift as an injected fault: it asks the fault filter
+// with the ClockDrift record (see World.InjectFault), changes the rate
+// only if the fault may happen, and reports whether it did. With no
+// filter it is SetDrift.
+func (c *HostClock) InjectDrift(ppm int64) bool {
+	checkPPM(ppm)
+	if !c.w.InjectFault("sim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: "ClockDrift",
+		Obj: "host", Name: c.name, Detail: fmt.Sprintf("ppm=%d clock=%s", ppm, c.format())}) {
+		return false
+	}
+	c.setDrift(ppm)
+	return true
+}
+
+func (c *HostClock) setDrift(ppm int64) {
 	c.mono, c.base, c.ppm = c.Mono(), c.w.now, ppm
 	if !c.tracked {
 		c.adopt()
 	}
 	c.retime()
-	c.record("ClockDrift", fmt.Sprintf("ppm=%d clock=%s", ppm, c.format()))
 }
 
 func (c *HostClock) record(op, detail string) {

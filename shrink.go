@@ -29,8 +29,16 @@ type ShrinkOptions struct {
 	// fails the same way, and says so (ShrinkResult.Partial).
 	Budget time.Duration
 	// ReplayCommand returns the command that replays the seed with only
-	// the given faults; the default names the Go API.
+	// the given faults (on Timeline, with Entropy); the default names the
+	// Go API.
 	ReplayCommand func(seed uint64, faults []sim.FaultID) string
+	// Timeline is the branch points the seed follows, for a failure that
+	// Explore found on a timeline (see Options.Timeline).
+	Timeline sim.Timeline
+	// Entropy is the first bytes of the seed's main stream, for a failure
+	// that orrerytest.Fuzz found (see Options.Entropy): the seed is then
+	// sim.EntropySeed of them.
+	Entropy []byte
 }
 
 // ShrunkFault is one fault of a shrunk failure: its identity and its trace
@@ -63,6 +71,8 @@ func (f ShrunkFault) String() string {
 // still make it fail the same way.
 type ShrinkResult struct {
 	Seed     uint64
+	Timeline sim.Timeline  // the seed's branch points (ShrinkOptions.Timeline)
+	Entropy  []byte        // its main stream's first bytes (ShrinkOptions.Entropy)
 	Failure  string        // the seed's failure, as its report gives it
 	Injected int           // faults the seed's own run injected
 	Faults   []ShrunkFault // the shrunk faults, in the order they happen
@@ -87,7 +97,14 @@ func (r *ShrinkResult) IDs() []sim.FaultID {
 // String prints the result as orrery shrink does.
 func (r *ShrinkResult) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "seed %#x: %s\n", r.Seed, r.Failure)
+	fmt.Fprintf(&b, "seed %#x", r.Seed)
+	if len(r.Timeline) > 0 {
+		fmt.Fprintf(&b, " on timeline %s", r.Timeline)
+	}
+	if r.Entropy != nil {
+		fmt.Fprintf(&b, " from a fuzz input of %d bytes", len(r.Entropy))
+	}
+	fmt.Fprintf(&b, ": %s\n", r.Failure)
 	fmt.Fprintf(&b, "shrunk from %d faults to %d in %d runs", r.Injected, len(r.Faults), r.Runs)
 	if r.Partial {
 		b.WriteString(" (its time ran out: some of these may not be needed)")
@@ -116,7 +133,9 @@ var ErrNoFailure = errors.New("the seed does not fail")
 // differently; while one of them drops a fault it goes on, and when none
 // does it tries to drop two at once. The result names its faults by
 // ordinal and replays exactly. Only the faults whose sites ask
-// sim.World.InjectFault are named; the others always happen.
+// sim.World.InjectFault are named; the others always happen. A seed found
+// on a timeline, or from a fuzz input, shrinks on it (ShrinkOptions.Timeline,
+// ShrinkOptions.Entropy).
 func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -132,7 +151,7 @@ func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error
 	}
 	sh.want = failureKey(first.res)
 	last := sh.search(first)
-	res := &ShrinkResult{Seed: seed, Failure: first.res.Failure.Message, Injected: len(first.faults),
+	res := &ShrinkResult{Seed: seed, Timeline: opts.Timeline, Entropy: opts.Entropy, Failure: first.res.Failure.Message, Injected: len(first.faults),
 		Runs: sh.runs, Wall: time.Since(start), Partial: sh.partial}
 	for _, r := range last.faults {
 		if !suppressed(r) {
@@ -141,7 +160,7 @@ func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error
 	}
 	rc := opts.ReplayCommand
 	if rc == nil {
-		rc = goAPIReplayFaults(opts.Bugs, s.Chaos.Swarm)
+		rc = goAPIReplayFaults(opts, s.Chaos.Swarm)
 	}
 	res.Replay = rc(seed, res.IDs())
 	return res, nil
@@ -176,8 +195,8 @@ type shrinkRun struct {
 // run runs the seed with only the faults keep (every fault for nil).
 func (sh *shrinker) run(keep []sim.FaultID) shrinkRun {
 	var w *sim.World
-	res := runSeed(sh.sim, sh.seed, seedOptions{bugs: sh.opts.Bugs, logFilter: "off",
-		watchdog: sh.opts.Watchdog, setup: func(x *sim.World) { w = x; x.SetFaultFilter(keep) }})
+	res := runSeed(sh.sim, sh.seed, seedOptions{bugs: sh.opts.Bugs, logFilter: "off", watchdog: sh.opts.Watchdog,
+		timeline: sh.opts.Timeline, entropy: sh.opts.Entropy, setup: func(x *sim.World) { w = x; x.SetFaultFilter(keep) }})
 	sh.mu.Lock()
 	sh.runs++
 	sh.mu.Unlock()
@@ -404,11 +423,17 @@ func ParseFaults(s string) ([]sim.FaultID, error) {
 }
 
 // goAPIReplayFaults returns the Go statement that replays a seed with only
-// the given faults.
-func goAPIReplayFaults(bugs []string, swarm bool) func(uint64, []sim.FaultID) string {
+// the given faults, with the options' bugs, timeline and entropy.
+func goAPIReplayFaults(o ShrinkOptions, swarm bool) func(uint64, []sim.FaultID) string {
 	fields, pre := "", ""
-	if len(bugs) > 0 {
-		fields = fmt.Sprintf(", Bugs: %#v", bugs)
+	if len(o.Timeline) > 0 {
+		fields += ", Timeline: " + timelineLiteral(o.Timeline)
+	}
+	if o.Entropy != nil {
+		fields += fmt.Sprintf(", Entropy: []byte(%q)", o.Entropy)
+	}
+	if len(o.Bugs) > 0 {
+		fields += fmt.Sprintf(", Bugs: %#v", o.Bugs)
 	}
 	if swarm {
 		pre = "sim.Chaos.Swarm = true; "

@@ -1,6 +1,7 @@
 package orrery_test
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -198,5 +199,47 @@ func TestShrinkBudget(t *testing.T) {
 	full, err := orrery.Shrink(s, seed, orrery.ShrinkOptions{Bugs: []string{bug}, Budget: time.Minute})
 	if err != nil || full.Partial {
 		t.Errorf("a search within its budget: %v, partial %v", err, full != nil && full.Partial)
+	}
+}
+
+// TestShrinkTimelineAndFuzzInput: a failure found on a timeline (Explore)
+// or from a fuzz input's entropy (orrerytest.Fuzz), whose seed alone
+// passes, shrinks on that timeline or with that entropy, and its replay
+// command names them.
+func TestShrinkTimelineAndFuzzInput(t *testing.T) {
+	input := []byte("\xa0`\x03 \xc8")
+	for _, tc := range []struct {
+		name       string
+		seed       uint64
+		opts       orrery.ShrinkOptions
+		say, field string
+	}{
+		{"timeline", 0x8, orrery.ShrinkOptions{Timeline: sim.Timeline{{At: 100, Seed: 0x7}}},
+			"seed 0x8 on timeline 100@0x7: ", ", Timeline: sim.Timeline{{At: 100, Seed: 0x7}}, "},
+		{"fuzz input", sim.EntropySeed(input), orrery.ShrinkOptions{Entropy: input},
+			"seed 0xb08cefa7d3575dc2 from a fuzz input of 5 bytes: ", `, Entropy: []byte("\xa0` + "`" + `\x03 \xc8"), `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, bugs := wal.Simulation(), []string{wal.BugAckBeforeSync}
+			if _, err := orrery.Shrink(s, tc.seed, orrery.ShrinkOptions{Bugs: bugs}); !errors.Is(err, orrery.ErrNoFailure) {
+				t.Fatalf("the seed alone: %v, want it to pass", err)
+			}
+			tc.opts.Bugs = bugs
+			r, err := orrery.Shrink(s, tc.seed, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(r.String(), tc.say) || !strings.Contains(r.Replay, tc.field) || len(r.Faults) == 0 {
+				t.Errorf("result does not say %q or replay with %q:\n%s", tc.say, tc.field, r)
+			}
+			rep, err := orrery.Run(s, orrery.Options{Replay: []uint64{tc.seed}, Timeline: tc.opts.Timeline, Entropy: tc.opts.Entropy,
+				Faults: r.IDs(), Bugs: bugs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Failures) == 0 || !sameShape(rep.Failures[0].Message, r.Failure) {
+				t.Errorf("replay with faults %v: %+v, want %q", r.IDs(), rep.Failures, r.Failure)
+			}
+		})
 	}
 }

@@ -373,8 +373,9 @@ func (c *replayCmd) Run(e *cli.Env) error {
 		return err
 	}
 	if f := opts.Faults; f != nil {
-		rf := c.set.replayFaults(c.Sim, c.seedFlags)
-		opts.ReplayCommand = func(seed uint64) string { return rf(seed, f) }
+		rt := c.set.replayKeeping(c.Sim, c.seedFlags, f)
+		opts.ReplayCommand = func(seed uint64) string { return rt(seed, nil) }
+		opts.ReplayTimeline = rt
 	}
 	c.options(&opts)
 	_, err = finish(e, sim, opts, c.Trace, c.Report)

@@ -25,7 +25,10 @@ import (
 // (ORRERY_BUG, ORRERY_SWARM, ORRERY_WATCHDOG), ORRERY_TRACE writes the
 // trace of each input run (use it with -run on one input) and ORRERY_LOG
 // prints it. Only failures fail an input: assertions never reached are
-// the business of Test, whose seeds cover them.
+// the business of Test, whose seeds cover them. An input that fails when
+// go test runs it as a test (not while fuzzing) has its faults shrunk as
+// Test shrinks its first failing seed's (ORRERY_SHRINK), and the log gives
+// the command that replays it with only those (ORRERY_FAULTS).
 func Fuzz(f *testing.F, s orrery.Simulation) {
 	f.Helper()
 	set, err := cmdline.resolve(os.Getenv)
@@ -40,7 +43,7 @@ func Fuzz(f *testing.F, s orrery.Simulation) {
 }
 
 // fuzzOne runs the seed of one fuzz input.
-func fuzzOne(t *testing.T, s orrery.Simulation, set settings, data []byte) {
+func fuzzOne(t testing.TB, s orrery.Simulation, set settings, data []byte) {
 	t.Helper()
 	set.replay, set.seed = true, sim.EntropySeed(data)
 	set.timeline, set.determinism, set.catalog, set.parallel = nil, false, "", 1
@@ -59,6 +62,7 @@ func fuzzOne(t *testing.T, s orrery.Simulation, set settings, data []byte) {
 	}
 	if rep.Failed > 0 {
 		f := rep.Failures[0]
+		shrinkInput(t, s, set, data, f.Kind)
 		t.Fatalf("orrery: %s failed at t=%v: %s\nreplay: %s (ORRERY_TRACE=trace.jsonl for its trace)", s.Name, f.At, f.Message, f.Replay)
 	}
 }

@@ -236,6 +236,15 @@ func goTestReplay(pkg, name string, set settings) func(uint64) string {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	run := strings.Join(parts, "/")
+	env := replayEnv(set)
+	return func(seed uint64) string {
+		return fmt.Sprintf("ORRERY_SEED=%#x%s go test -run '%s' %s", seed, env, run, pkg)
+	}
+}
+
+// replayEnv is the environment variables of a replay command that set
+// what changes a seed's execution, each after a space.
+func replayEnv(set settings) string {
 	env := ""
 	if len(set.bugs) > 0 {
 		env += " ORRERY_BUG=" + strings.Join(set.bugs, ",")
@@ -255,9 +264,7 @@ func goTestReplay(pkg, name string, set settings) func(uint64) string {
 	if set.faults != nil {
 		env += " ORRERY_FAULTS=" + shellWord(orrery.FormatFaults(set.faults))
 	}
-	return func(seed uint64) string {
-		return fmt.Sprintf("ORRERY_SEED=%#x%s go test -run '%s' %s", seed, env, run, pkg)
-	}
+	return env
 }
 
 // shellWord quotes s for a shell when it holds more than letters, digits

@@ -43,6 +43,13 @@ func (r *recorder) Fatalf(format string, a ...any) {
 // what it logged.
 func runRecorded(t *testing.T, s orrery.Simulation, env map[string]string) string {
 	t.Helper()
+	return recorded(t, env, func(tb testing.TB, set settings) { run(tb, s, set) })
+}
+
+// recorded calls fn with a recorder and the settings env gives, and
+// returns what it logged; fn must fail.
+func recorded(t *testing.T, env map[string]string, fn func(testing.TB, settings)) string {
+	t.Helper()
 	set, err := register(flag.NewFlagSet("test", flag.ContinueOnError)).resolve(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +58,7 @@ func runRecorded(t *testing.T, s orrery.Simulation, env map[string]string) strin
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		run(rec, s, set)
+		fn(rec, set)
 	}()
 	<-done
 	if !rec.failed {
@@ -104,6 +111,43 @@ func TestShrinksTheFirstFailure(t *testing.T) {
 			}
 			if tc.name == "blocked" && time.Since(start) > 2*time.Second {
 				t.Errorf("took %v: the blocked seed was run again", time.Since(start))
+			}
+		})
+	}
+}
+
+// TestShrinksAFailingFuzzInput: a failing input of Fuzz, run as a test,
+// has its faults shrunk with its entropy, and the log gives the command
+// that replays the input with only those; one replayed with ORRERY_FAULTS
+// is not shrunk again.
+func TestShrinksAFailingFuzzInput(t *testing.T) {
+	input := []byte("\xa0`\x03 \xc8") // wal's seed alone passes
+	every := "1"                      // every fault, by number
+	for n := 2; n <= 100; n++ {
+		every += fmt.Sprintf(",%d", n)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string // nil: no shrinking
+	}{
+		{"shrunk", map[string]string{"ORRERY_BUG": wal.BugAckBeforeSync}, []string{
+			"the faults seed 0xb08cefa7d3575dc2 needs (shrunk; ORRERY_SHRINK=0 skips this):",
+			"seed 0xb08cefa7d3575dc2 from a fuzz input of 5 bytes: ",
+			"replay: ORRERY_BUG=ack-before-sync ORRERY_FAULTS=Reboot:db#",
+			" go test -run 'TestShrinksAFailingFuzzInput/shrunk' ./orrerytest\n"}},
+		{"faults named", map[string]string{"ORRERY_BUG": wal.BugAckBeforeSync, "ORRERY_FAULTS": every}, nil},
+		{"ORRERY_SHRINK=0", map[string]string{"ORRERY_BUG": wal.BugAckBeforeSync, "ORRERY_SHRINK": "0"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := recorded(t, tc.env, func(tb testing.TB, set settings) { fuzzOne(tb, wal.Simulation(), set, input) })
+			if tc.want == nil && strings.Contains(log, "shrunk") {
+				t.Errorf("shrunk, want not:\n%s", log)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(log, w) {
+					t.Errorf("the log lacks %q:\n%s", w, log)
+				}
 			}
 		})
 	}

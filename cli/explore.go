@@ -40,6 +40,7 @@ type exploreCmd struct {
 	FailFast  bool          `help:"Stop at the first failing timeline."`
 	Parallel  int           `help:"Timelines run at once (default: every core)."`
 	FirstSeed uint64        `help:"Start the root seeds at this seed number, for a search no earlier one made." placeholder:"N"`
+	Shrink    time.Duration `help:"Shrink the first failing timeline's faults to those it needs, for at most this long (0: do not)." default:"10s"`
 	seedFlags
 }
 
@@ -72,5 +73,7 @@ func (c *exploreCmd) Run(e *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	return summarise(e, rep, tf, c.Report, in.Err())
+	err = summarise(e, rep, tf, c.Report, in.Err())
+	firstShrink{c.set, c.Sim, c.seedFlags, c.Parallel, c.Shrink}.run(e, s, rep)
+	return err
 }

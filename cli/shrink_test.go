@@ -2,11 +2,16 @@ package cli_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/assert"
+	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/cli"
+	"github.com/orrerysim/orrery/env"
 	counterex "github.com/orrerysim/orrery/examples/counter"
 	"github.com/orrerysim/orrery/examples/wal"
 	"github.com/orrerysim/orrery/internal/testsims"
@@ -78,5 +83,76 @@ func TestRunDoesNotShrinkABlockedSeed(t *testing.T) {
 	// the first failure; shrinking would add two more.
 	if took := time.Since(start); code != 1 || took > 3700*time.Millisecond {
 		t.Errorf("exit %d after %v, want 1 after two waits of the watchdog's 1s:\n%s%s", code, took, stdout.String(), stderr.String())
+	}
+}
+
+// gated is a simulation whose walker fails past three rare gates, which the
+// explorer climbs on timelines and random seeds hardly ever pass, while
+// attrition crashes an idle process: faults the failure does not need.
+func gated() orrery.Simulation {
+	return orrery.Simulation{
+		Name: "gated",
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error {
+			return e.Clock().Sleep(e.Context(), time.Hour)
+		}}},
+		Workloads: []orrery.Workload{{Name: "walker", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: walk}
+		}}},
+		Chaos: chaos.Config{Duration: 2 * time.Second,
+			Attrition: chaos.Attrition{MaxDead: 1, Crash: 1, MinInterval: 100 * time.Millisecond, MaxInterval: 300 * time.Millisecond}},
+	}
+}
+
+// walk takes 200 steps, each passing the next gate with p=0.001.
+func walk(e env.Env) error {
+	ctx, gates := e.Context(), 0
+	for range 200 {
+		if err := e.Clock().Sleep(ctx, 10*time.Millisecond); err != nil {
+			return err
+		}
+		if e.Rand().IntN(1000) != 0 {
+			continue
+		}
+		switch gates++; gates {
+		case 1:
+			assert.Reachable(ctx, "the first gate")
+		case 2:
+			assert.Reachable(ctx, "the second gate")
+		default:
+			return errors.New("past the third gate")
+		}
+	}
+	return nil
+}
+
+// TestExploreShrinksTheFailingTimeline: explore shrinks the faults of the
+// failing timeline it reports, on that timeline, and shrink --timeline
+// does as explore prints it.
+func TestExploreShrinksTheFailingTimeline(t *testing.T) {
+	run := func(args ...string) (string, int) {
+		var stdout, stderr bytes.Buffer
+		code := cli.MainArgs("orrery", args, &stdout, &stderr, gated())
+		return stdout.String() + stderr.String(), code
+	}
+	out, code := run("explore", "gated", "--energy", "2000", "--fail-fast", "--parallel", "1")
+	_, shrunk, _ := strings.Cut(out, "\nseed ")
+	seed, rest, _ := strings.Cut(shrunk, " on timeline ")
+	tl, rest, _ := strings.Cut(rest, " ")
+	if code != 1 || tl == "" || !strings.HasPrefix(rest, "fails without any of its ") {
+		t.Fatalf("explore: exit %d, want the failing timeline's faults shrunk:\n%s", code, out)
+	}
+	out, code = run("shrink", "gated", "--seed", seed, "--timeline", tl)
+	if want := "seed " + seed + " on timeline " + tl + ": walker: run: past the third gate\nshrunk from "; code != 0 || !strings.HasPrefix(out, want) {
+		t.Errorf("shrink --timeline: exit %d, want %q:\n%s", code, want, out)
+	}
+	if want := " --timeline " + tl + " --faults none\n"; !strings.HasSuffix(out, want) {
+		t.Errorf("shrink --timeline: the replay command does not end in %q:\n%s", want, out)
+	}
+	out, code = run("replay", "gated", "--seed", seed, "--timeline", tl, "--faults", "none")
+	if want := "replay: orrery replay gated --seed " + seed + " --timeline " + tl + " --faults none"; code != 1 || !strings.Contains(out, want) {
+		t.Errorf("replay --timeline --faults: exit %d, want the failure replayed by %q:\n%s", code, want, out)
+	}
+	if out, code = run("shrink", "gated", "--seed", seed); code == 0 || !strings.Contains(out, "does not fail") {
+		t.Errorf("shrink without the timeline: exit %d, want the seed to pass:\n%s", code, out)
 	}
 }

@@ -13,6 +13,17 @@ import (
 )
 
 // RebootKind is how a process goes down.
+//
+// A reboot is a fault (Reboot) that the fault filter may suppress (see
+// sim.World.SetFaultFilter): then the process does not go down. What a
+// crash does besides are faults of their own, after the reboot's: to the
+// disk, DiskCrash (DiskWipe for CrashWipe); to each connection it leaves
+// half open, HalfOpen (suppressed, the connection is reset at once); to
+// each write the crash tears, TornWrite (only under the filter;
+// see disksim.Faults). A suppressed DiskCrash or DiskWipe still makes the
+// crash model's draws, then leaves the disk as a Graceful reboot does:
+// every file closed, nothing lost, unsynced writes still pending. The
+// process crashes all the same.
 type RebootKind uint8
 
 // The kinds of reboot, from the gentlest.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/sim"
+	"github.com/orrerysim/orrery/trace"
 )
 
 // bootLog records a process's boots and the ends of its tasks.
@@ -441,4 +444,146 @@ func TestLifecycleValidate(t *testing.T) {
 			t.Errorf("%+v: Validate() = %v, want %q", tt.l, err, tt.want)
 		}
 	}
+}
+
+// diskBoots is what each boot of crashSim's process read of its file: its
+// length, or -1 when the file was missing; and when it booted.
+type diskBoots struct {
+	read []int
+	at   []time.Duration
+}
+
+// crashSim's process, at its first boot, writes 1000 bytes to a file and
+// syncs them and the directory, then writes 1000 more without a sync;
+// every boot first reads the file back. The workload reboots it the way
+// kind says at t=1s.
+func crashSim(b *diskBoots, kind orrery.RebootKind) orrery.Simulation {
+	return orrery.Simulation{
+		Name: "disk-crash",
+		Processes: []orrery.Process{{Name: "db", Main: func(e env.Env) error {
+			ctx := e.Context()
+			b.at = append(b.at, sim.FromContext(ctx).Now())
+			b.read = append(b.read, fileSize(ctx, e.Disk(), "log"))
+			if len(b.read) == 1 {
+				if err := writeSyncedThenNot(ctx, e.Disk()); err != nil {
+					return err
+				}
+			}
+			return env.WaitDone(ctx, e)
+		}}},
+		Workloads: []orrery.Workload{{Name: "rebooter", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				if err := sim.Sleep(e.Context(), time.Second); err != nil {
+					return err
+				}
+				if err := orrery.Reboot(e.Context(), "db", kind); err != nil {
+					return err
+				}
+				return sim.Sleep(e.Context(), 15*time.Second)
+			}}
+		}}},
+	}
+}
+
+// fileSize reads name and returns how many bytes it holds, -1 when it is
+// missing or unreadable.
+func fileSize(ctx context.Context, d env.Disk, name string) int {
+	f, err := d.Open(ctx, name)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return -1
+	}
+	return len(data)
+}
+
+func writeSyncedThenNot(ctx context.Context, d env.Disk) error {
+	f, err := d.Create(ctx, "log")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(make([]byte, 1000)); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := d.SyncDir(ctx, "."); err != nil {
+		return err
+	}
+	_, err = f.Write(make([]byte, 1000))
+	return err
+}
+
+// TestFaultFilterSuppressesTheDiskOfAReboot: the disk's crash or wipe that
+// comes with a reboot is a fault of its own. Suppressed, the process still
+// crashes and boots again when it would have, and finds its disk as a
+// graceful exit leaves it, unsynced writes included; suppressing the
+// reboot suppresses both.
+func TestFaultFilterSuppressesTheDiskOfAReboot(t *testing.T) {
+	const seed = 2
+	reboot := sim.FaultID{Op: "Reboot", Target: "db", N: 1}
+	for _, tc := range []struct {
+		name   string
+		kind   orrery.RebootKind
+		keep   []sim.FaultID
+		read   []int // each boot's read
+		faults string
+	}{
+		{"crash, no filter", orrery.Crash, nil, []int{-1, 1000}, ""},
+		{"crash kept", orrery.Crash, []sim.FaultID{reboot, {Op: "DiskCrash", Target: "db", N: 1}}, []int{-1, 1000}, "Reboot DiskCrash"},
+		{"disk crash suppressed", orrery.Crash, []sim.FaultID{reboot}, []int{-1, 2000}, "Reboot DiskCrash(suppressed)"},
+		{"reboot suppressed", orrery.Crash, []sim.FaultID{}, []int{-1}, "Reboot(suppressed)"},
+		{"wipe, no filter", orrery.CrashWipe, nil, []int{-1, -1}, ""},
+		{"wipe kept", orrery.CrashWipe, []sim.FaultID{reboot, {Op: "DiskWipe", Target: "db", N: 1}}, []int{-1, -1}, "Reboot DiskWipe"},
+		{"wipe suppressed", orrery.CrashWipe, []sim.FaultID{reboot}, []int{-1, 2000}, "Reboot DiskWipe(suppressed)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want, got diskBoots
+			wantTrace := traceOf(t, crashSim(&want, tc.kind), seed, nil)
+			rs := traceOf(t, crashSim(&got, tc.kind), seed, tc.keep)
+			if !slices.Equal(got.read, tc.read) {
+				t.Errorf("the boots read %v, want %v", got.read, tc.read)
+			}
+			if len(got.at) == 2 && got.at[1] != want.at[1] {
+				t.Errorf("the process booted again at %v, want %v (the unfiltered run's)", got.at[1], want.at[1])
+			}
+			if s := faultsIn(rs); s != tc.faults {
+				t.Errorf("faults %q, want %q", s, tc.faults)
+			}
+			if disk := diskFault(rs); len(tc.keep) > 0 && disk.RNG != diskFault(wantTrace).RNG {
+				t.Errorf("the disk's fault at rng=%d, want %d (the unfiltered run's)", disk.RNG, diskFault(wantTrace).RNG)
+			}
+		})
+	}
+}
+
+// faultsIn describes the faults of rs a fault filter named:
+// "Reboot DiskCrash(suppressed)".
+func faultsIn(rs []trace.Record) string {
+	var s []string
+	for _, r := range rs {
+		if r.Kind != trace.KindFault || recordAttr(r, "fault") == "" {
+			continue
+		}
+		if recordAttr(r, "suppressed") == "true" {
+			s = append(s, r.Op+"(suppressed)")
+		} else {
+			s = append(s, r.Op)
+		}
+	}
+	return strings.Join(s, " ")
+}
+
+// diskFault returns the record of the first disk crash or wipe of rs.
+func diskFault(rs []trace.Record) trace.Record {
+	for _, r := range rs {
+		if r.Kind == trace.KindFault && (r.Op == "DiskCrash" || r.Op == "DiskWipe") {
+			return r
+		}
+	}
+	return trace.Record{}
 }

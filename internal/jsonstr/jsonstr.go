@@ -33,7 +33,7 @@ func Append(b []byte, s string) []byte {
 func AppendScript(b []byte, s string) []byte { return appendEscaped(append(b, '"'), s, 0, &safe[1]) }
 
 // plainLen is the length of the prefix of s that needs no escape outside
-// HTML: eight bytes at a time, then one at a time.
+// HTML: eight bytes at a time, then four, then one at a time.
 func plainLen(s string) int {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
@@ -41,6 +41,12 @@ func plainLen(s string) int {
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 		if !plain8(x) {
 			break
+		}
+	}
+	if i+4 <= len(s) {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24
+		if plain8(x | 0x2020202000000000) { // four spaces above: plain
+			i += 4
 		}
 	}
 	for i < len(s) && safe[0][s[i]] {

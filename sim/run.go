@@ -80,6 +80,7 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 			if t == nil {
 				continue
 			}
+			w.yieldEvery()
 			if t == self {
 				return true
 			}
@@ -105,12 +106,27 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 		}
 		if len(w.deadlines.keys) > 0 && w.deadlineFirst() && w.deadlines.keys[0].at <= w.cfg.MaxTime {
 			w.processDeadline()
+			w.yieldEvery()
 			continue
 		}
 		if (w.dead > 0 || w.queue.len() == 0 || w.queue.peekAt() > w.cfg.MaxTime) && !w.nextBefore() {
 			return false
 		}
 		w.processFirst() // there is one, not cancelled
+		w.yieldEvery()
+	}
+}
+
+// yieldEvery lets Go's scheduler run another goroutine once every 1024
+// events and task slices. Tasks switch as coroutines, without the scheduler, so on one
+// processor nothing else runs until it preempts the loop, every 10 ms: a
+// garbage collection, once started, waits that long for its background
+// worker, and every pointer store of the run goes through the write
+// barrier meanwhile. The scheduler does not look at the World, which the
+// yield leaves as it is.
+func (w *World) yieldEvery() {
+	if w.processed++; w.processed&1023 == 0 {
+		runtime.Gosched()
 	}
 }
 

@@ -27,8 +27,9 @@ type World struct {
 	// infrastructure and not scheduled by a daemon. It makes the
 	// termination check O(1).
 	liveEvents int
-	dead       int  // cancelled events still in the queue
-	curLive    bool // the event being processed keeps the run alive
+	dead       int    // cancelled events still in the queue
+	curLive    bool   // the event being processed keeps the run alive
+	processed  uint32 // events and task slices of the loop, for yieldEvery
 
 	rng   *Rand // the counted main stream
 	sched *Rand // which runnable task goes next

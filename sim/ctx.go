@@ -30,15 +30,13 @@ type simCtx struct {
 	cause    error
 	deadline time.Duration // true time
 	shown    time.Time     // what Deadline reports (a host clock's reading), unless plain
-	clock    *HostClock    // the host clock its deadline counts on, if any
-	due      time.Duration // the reading of clock its deadline waits for
 	by       *Task         // the task that made it, for the trace
 	task     *Task         // the task whose own context it is, if any
 
-	children   []*ctxLink
-	link       *ctxLink // our entry in the parent's children
-	self       ctxLink  // that entry, when the parent is ours: no allocation of its own
+	children   []ctxChild
+	up         *simCtx  // the context of ours whose children list c, while it does
 	canceler   canceler // what its CancelFunc points to
+	upIdx      int32    // c's index in up.children
 	foreignIdx int32    // index in w.foreign, -1 if not there
 	dl         int32    // 1 + the index of its pending deadline in w.deadlines; 0 for none
 	hasDL      bool     // it has a deadline of its own
@@ -101,12 +99,19 @@ func (c *simCtx) cancelFunc() context.CancelFunc {
 	return *(*context.CancelFunc)(unsafe.Pointer(&p))
 }
 
-// ctxLink is an entry of a context's children: a context of ours, or a
-// function registered by the standard library (context.WithCancel of ours).
-type ctxLink struct {
+// ctxChild is an entry of a context's children: a context of ours, or a
+// function registered through AfterFunc by the standard library
+// (context.WithCancel of ours).
+type ctxChild struct {
+	c *simCtx
+	f *ctxFunc
+}
+
+// ctxFunc is a function registered through AfterFunc, and where it is
+// registered while it is.
+type ctxFunc struct {
 	owner *simCtx
 	idx   int
-	child *simCtx
 	f     func()
 }
 
@@ -161,31 +166,40 @@ func (c *simCtx) AfterFunc(f func()) func() bool {
 		f()
 		return func() bool { return false }
 	}
-	l := c.addLink(&ctxLink{f: f})
+	l := &ctxFunc{owner: c, idx: len(c.children), f: f}
+	c.children = append(c.children, ctxChild{f: l})
 	return func() bool {
-		if l.owner == nil {
+		owner := l.owner
+		if owner == nil {
 			return false
 		}
-		l.owner.removeLink(l)
+		l.owner = nil
+		owner.removeChild(l.idx)
 		return true
 	}
 }
 
-func (c *simCtx) addLink(l *ctxLink) *ctxLink {
-	l.owner, l.idx = c, len(c.children)
-	c.children = append(c.children, l)
-	return l
+// link makes c, a new context, a child of p.
+func (c *simCtx) link(p *simCtx) {
+	c.up, c.upIdx = p, int32(len(p.children))
+	p.children = append(p.children, ctxChild{c: c})
 }
 
-func (c *simCtx) removeLink(l *ctxLink) {
+// removeChild removes the child at i, moving the last one there.
+func (c *simCtx) removeChild(i int) {
 	last := len(c.children) - 1
-	moved := c.children[last]
-	c.children[l.idx] = moved
-	moved.idx = l.idx
-	c.children[last] = nil
+	if i != last {
+		moved := c.children[last]
+		c.children[i] = moved
+		if moved.c != nil {
+			moved.c.upIdx = int32(i)
+		} else {
+			moved.f.idx = i
+		}
+	}
+	c.children[last] = ctxChild{}
 	c.children = c.children[:last]
-	l.owner = nil
-	if c.released && len(c.children) == 0 {
+	if c.released && last == 0 {
 		c.detach()
 	}
 }
@@ -231,8 +245,7 @@ func (c *simCtx) attach(parent context.Context) {
 			c.cancel(p.err, p.cause)
 			return
 		}
-		c.self = ctxLink{child: c}
-		c.link = p.addLink(&c.self)
+		c.link(p)
 		return
 	}
 	pdone := parent.Done()
@@ -244,8 +257,7 @@ func (c *simCtx) attach(parent context.Context) {
 		return
 	}
 	if p, _ := parent.Value(simCtxKey{}).(*simCtx); p != nil && p.Done() == pdone && p.w == c.w {
-		c.self = ctxLink{child: c}
-		c.link = p.addLink(&c.self)
+		c.link(p)
 		return
 	}
 	c.foreignIdx = int32(len(c.w.foreign))
@@ -254,11 +266,9 @@ func (c *simCtx) attach(parent context.Context) {
 
 // detach unlinks c from its parent without cancelling it.
 func (c *simCtx) detach() {
-	if l := c.link; l != nil {
-		c.link = nil
-		if l.owner != nil {
-			l.owner.removeLink(l)
-		}
+	if p := c.up; p != nil {
+		c.up = nil
+		p.removeChild(int(c.upIdx))
 	}
 	if i := c.foreignIdx; i >= 0 {
 		f := c.w.foreign
@@ -301,13 +311,13 @@ func (c *simCtx) cancel(err, cause error) {
 	}
 	children := c.children
 	c.children = nil
-	for _, l := range children {
-		l.owner = nil
-		if l.child != nil {
-			l.child.link = nil
-			l.child.cancel(err, cause)
+	for _, e := range children {
+		if e.c != nil {
+			e.c.up = nil
+			e.c.cancel(err, cause)
 		} else {
-			l.f() // cancels a context of the standard library, which a task may wait on
+			e.f.owner = nil
+			e.f.f() // cancels a context of the standard library, which a task may wait on
 			c.w.ctxDirty = true
 		}
 	}

@@ -19,12 +19,16 @@ type deadlines struct {
 
 // dlKey is a pending deadline: the true time and seq it fires at, the seq
 // of the event that was being processed when it was set (its cause in the
-// trace), and its context, whose dl is 1 + the key's index.
+// trace), its context, whose dl is 1 + the key's index, and for a deadline
+// on a host's clock (HostClock.WithDeadline), the clock and the reading it
+// waits for.
 type dlKey struct {
 	at    time.Duration
 	seq   uint64
 	cause uint64
 	c     *simCtx
+	clock *HostClock
+	due   time.Duration
 }
 
 func (k *dlKey) before(o *dlKey) bool {
@@ -38,8 +42,20 @@ func (k *dlKey) before(o *dlKey) bool {
 func (w *World) addDeadline(c *simCtx, at time.Duration) {
 	w.seq++
 	d := &w.deadlines
-	d.keys = append(d.keys, dlKey{at: at, seq: w.seq, cause: w.cur, c: c})
-	d.up(len(d.keys) - 1)
+	n := len(d.keys)
+	if n < cap(d.keys) {
+		d.keys = d.keys[:n+1]
+	} else {
+		d.keys = append(d.keys, dlKey{})
+	}
+	// Field by field, in place: a composite literal would be built aside
+	// and copied with the garbage collector's bulk barrier.
+	k := &d.keys[n]
+	k.at, k.seq, k.cause, k.c, k.clock, k.due = at, w.seq, w.cur, c, nil, 0
+	c.dl = int32(n + 1)
+	if n > 0 && k.before(&d.keys[(n-1)/2]) {
+		d.up(n)
+	}
 }
 
 // removeDeadline drops c's pending deadline, if any.
@@ -52,8 +68,9 @@ func (w *World) removeDeadline(c *simCtx) {
 	c.dl = 0
 	if i != last {
 		d.keys[i] = d.keys[last]
+		d.keys[i].c.dl = int32(i + 1)
 	}
-	d.keys[last] = dlKey{}
+	d.keys[last].c, d.keys[last].clock = nil, nil
 	d.keys = d.keys[:last]
 	if i != last {
 		d.fix(i)
@@ -70,6 +87,14 @@ func (w *World) retimeDeadline(c *simCtx, at time.Duration) uint64 {
 	d.keys[i].at, d.keys[i].seq = at, w.seq
 	d.fix(i)
 	return w.seq
+}
+
+// setDeadlineClock records that c's pending deadline waits for clock to
+// read due, and returns its seq.
+func (w *World) setDeadlineClock(c *simCtx, clock *HostClock, due time.Duration) uint64 {
+	k := &w.deadlines.keys[c.dl-1]
+	k.clock, k.due = clock, due
+	return k.seq
 }
 
 // deadlineSeq returns the seq of c's pending deadline, 0 if none.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"time"
 
@@ -158,8 +159,8 @@ func (c *HostClock) adopt() {
 		}
 	}
 	for _, k := range c.w.deadlines.keys {
-		if k.c.clock == c {
-			c.waits = append(c.waits, clockWait{seq: k.seq, due: k.c.due, ctx: k.c})
+		if k.clock == c {
+			c.waits = append(c.waits, clockWait{seq: k.seq, due: k.due, ctx: k.c})
 		}
 	}
 	slices.SortFunc(c.waits, func(a, b clockWait) int { return cmp.Compare(a.seq, b.seq) })
@@ -353,7 +354,14 @@ func (c *HostClock) TickFunc(ctx context.Context, period time.Duration, f func()
 // WithTimeout returns a context that expires when the clock has counted d.
 // Its Deadline is the wall reading now plus d.
 func (c *HostClock) WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return c.WithDeadline(parent, c.Now().Add(d))
+	mono := c.Mono()
+	wall := mono + c.step // Now is Epoch plus wall
+	if d <= 0 || mono > math.MaxInt64-d || (wall < mono) != (c.step < 0) || wall > math.MaxInt64-d {
+		return c.WithDeadline(parent, c.Now().Add(d))
+	}
+	// WithDeadline's arithmetic without time.Time's: its deadline is
+	// Epoch plus wall plus d, d ahead of Now.
+	return c.withDeadline(parent, mono+d, Epoch.Add(wall+d))
 }
 
 // WithDeadline returns a context that expires when the host's wall clock,
@@ -362,14 +370,22 @@ func (c *HostClock) WithTimeout(parent context.Context, d time.Duration) (contex
 func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.HostClock.WithDeadline")
 	due := c.Mono() + deadline.Sub(c.Now())
-	at := c.TrueAt(due)
 	if deadline.Sub(c.Now()) <= 0 {
-		at = w.now - 1 // already past on this clock
+		return w.withDeadline(parent, w.now-1, deadline, false) // already past on this clock
 	}
-	ctx, cancel := w.withDeadline(parent, at, deadline, false)
+	return c.withDeadline(parent, due, deadline)
+}
+
+// withDeadline returns a context that expires when the clock reads due,
+// whose Deadline reports shown.
+func (c *HostClock) withDeadline(parent context.Context, due time.Duration, shown time.Time) (context.Context, context.CancelFunc) {
+	w := mustWorld(parent, "sim.HostClock.WithDeadline")
+	ctx, cancel := w.withDeadline(parent, c.TrueAt(due), shown, false)
 	if sc, ok := ctx.(*simCtx); ok && sc.dl != 0 {
-		sc.clock, sc.due = c, due
-		c.track(clockWait{seq: w.deadlineSeq(sc), due: due, ctx: sc})
+		seq := w.setDeadlineClock(sc, c, due)
+		if c.tracked {
+			c.track(clockWait{seq: seq, due: due, ctx: sc})
+		}
 	}
 	return ctx, cancel
 }

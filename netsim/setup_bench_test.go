@@ -21,22 +21,26 @@ import (
 func BenchmarkConnSetup(b *testing.B) {
 	for _, n := range []int{100, 1_000, 16_000} {
 		b.Run(fmt.Sprintf("conns=%d", n), func(b *testing.B) {
-			var setup time.Duration
+			var setup, cpu time.Duration
 			reps := 16_000 / n // as many connections at every n
 			for b.Loop() {
 				for range reps {
-					setup += connSetup(b, n)
+					took, tookCPU := connSetup(b, n)
+					setup, cpu = setup+took, cpu+tookCPU
 				}
 			}
 			b.ReportMetric(float64(setup.Nanoseconds())/float64(reps*n*b.N), "ns/conn")
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(reps*n*b.N), "cpu-ns/conn")
+			}
 			b.ReportMetric(0, "ns/op")
 		})
 	}
 }
 
-// connSetup dials n connections and returns the real time from the
-// first spawn until all are established.
-func connSetup(b testing.TB, n int) time.Duration {
+// connSetup dials n connections and returns the real time and the CPU
+// time of the process from the first spawn until all are established.
+func connSetup(b testing.TB, n int) (took, tookCPU time.Duration) {
 	const hosts = 100
 	w := sim.New(sim.Config{Seed: 1, MaxTime: math.MaxInt64})
 	net := netsim.New(w, netsim.Config{})
@@ -50,8 +54,7 @@ func connSetup(b testing.TB, n int) time.Duration {
 	}
 	w.Spawn("server", func(ctx context.Context) { acceptEchoes(ctx, server, n, fail) })
 	var dialed sim.WaitGroup
-	var took time.Duration
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	for i := range hosts {
 		h := net.AddHost(fmt.Sprintf("client-%d", i), netip.AddrFrom4([4]byte{10, 0, byte(i / 250), byte(i%250 + 1)}))
 		for j := i; j < n; j += hosts {
@@ -70,7 +73,7 @@ func connSetup(b testing.TB, n int) time.Duration {
 	}
 	w.Spawn("timer", func(ctx context.Context) {
 		dialed.Wait(ctx)
-		took = time.Since(start)
+		took, tookCPU = time.Since(start), processCPU()-cpu0
 	})
 	if err := w.Run(); err != nil {
 		b.Fatal(err)
@@ -80,7 +83,7 @@ func connSetup(b testing.TB, n int) time.Duration {
 		b.Fatal(err)
 	default:
 	}
-	return took
+	return took, tookCPU
 }
 
 // TestConnSetupAllocs counts the allocations that one more connection

@@ -257,6 +257,9 @@ const (
 	CrashReset CrashMode = iota
 	// CrashHalfOpen leaves them half open: the peer's writes succeed until
 	// HalfOpenError resets the connection after HalfOpenMin-HalfOpenMax.
+	// Each is a HalfOpen fault, which the fault filter may suppress
+	// (sim.World.SetFaultFilter): that connection is then reset at once,
+	// as CrashReset resets it.
 	CrashHalfOpen
 )
 

@@ -79,9 +79,11 @@ type tracer struct {
 	// traced, to show the clock of the host whose task scheduled an event.
 	hosts []*Host
 	attr  [1]trace.Attr // an event record's clock= attribute
-	// attrFmt formats the attributes of log records.
+	// attrFmt formats the attributes of log records, into logRec.
 	attrFmt attrFormatter
-	detail  []byte // the description of the event being written
+	logRec  trace.Record
+	evRec   trace.Record // the record of the event being written
+	detail  []byte       // the description of the event being written
 }
 
 // detailAppender is a Handler whose events a trace describes often: it
@@ -230,7 +232,8 @@ func (w *World) stamp(r *trace.Record) {
 
 func (tr *tracer) event(ev *Event) {
 	op := ev.Op
-	r := trace.Record{At: ev.At, Seq: ev.Seq, Level: trace.LevelTrace, Kind: op.Kind().String(),
+	r := &tr.evRec // not on the stack of the task that runs the loop, which stays small
+	*r = trace.Record{At: ev.At, Seq: ev.Seq, Level: trace.LevelTrace, Kind: op.Kind().String(),
 		Op: op.String(), Obj: op.Obj(), ID: ev.ID, Cause: ev.Cause, Infra: op.Infra(), Task: uint64(ev.By)}
 	if d, ok := ev.h.(detailAppender); ok {
 		var detail []byte
@@ -248,7 +251,7 @@ func (tr *tracer) event(ev *Event) {
 		r.Attrs = tr.attr[:]
 	}
 	r.RNG = tr.w.rng.calls
-	tr.write(op.Kind().Package(), &r)
+	tr.write(op.Kind().Package(), r)
 }
 
 // Record writes a record of another package (a fault, a buggify firing)
@@ -390,52 +393,65 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 	if sr.Level < slog.LevelInfo {
 		hv = mix(w.vhash, w.cur)
 	}
-	hv = h.hashHead(hv, sr)
-	if !w.tracer.wants("app", sr.Level) {
-		sr.Attrs(func(a slog.Attr) bool {
-			hv = hashSlogAttr(hv, a)
-			return true
-		})
-		h.setHash(sr.Level, hv)
-		return nil
+	hv = h.hashHead(hv, &sr)
+	if w.tracer.wants("app", sr.Level) {
+		hv = h.write(&sr, hv)
+	} else {
+		hv = hashAttrs(&sr, hv)
 	}
-	r := trace.Record{Level: sr.Level, Kind: trace.KindLog, Msg: sr.Message}
-	w.stamp(&r)
-	f := &w.tracer.attrFmt
+	if sr.Level >= slog.LevelInfo {
+		w.hash = hv
+	} else {
+		w.vhash = hv
+	}
+	return nil
+}
+
+// write writes sr into the trace, folding its attributes into hv as it
+// formats them, and returns hv. The record is built in the tracer rather
+// than on the stack of the task that logs, which stays small.
+func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
+	w := h.w
+	tr := &w.tracer
+	r := &tr.logRec
+	*r = trace.Record{}
+	r.Level, r.Kind, r.Msg = sr.Level, trace.KindLog, sr.Message
+	w.stamp(r)
+	f := &tr.attrFmt
 	f.reset(append(w.attrBuf[:0], h.attrs...)) // the tracer does not keep them
 	sr.Attrs(func(a slog.Attr) bool {
 		hv = f.add(hv, h.prefix, a)
 		return true
 	})
-	h.setHash(sr.Level, hv)
 	r.Attrs = f.done()
 	if !slices.IsSortedFunc(r.Attrs, compareAttrs) {
 		slices.SortStableFunc(r.Attrs, compareAttrs)
 	}
-	w.tracer.write("app", &r)
+	tr.write("app", r)
 	w.attrBuf = r.Attrs[:0]
-	return nil
+	*r = trace.Record{} // holds no strings of the record
+	return hv
+}
+
+// hashAttrs folds sr's attributes into hv.
+func hashAttrs(sr *slog.Record, hv uint64) uint64 {
+	sr.Attrs(func(a slog.Attr) bool {
+		hv = hashSlogAttr(hv, a)
+		return true
+	})
+	return hv
 }
 
 func compareAttrs(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) }
 
 // hashHead folds into hv what precedes sr's own attributes: its level and
 // message, the handler's attributes and group.
-func (h *logHandler) hashHead(hv uint64, sr slog.Record) uint64 {
+func (h *logHandler) hashHead(hv uint64, sr *slog.Record) uint64 {
 	hv = hashString(mix(hv, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
 	for _, a := range h.attrs {
 		hv = hashString(hashString(hv, a.Key), a.Value)
 	}
 	return hashString(hv, h.prefix)
-}
-
-// setHash makes hv the trace hash, or below Info the verbose hash.
-func (h *logHandler) setHash(l slog.Level, hv uint64) {
-	if l >= slog.LevelInfo {
-		h.w.hash = hv
-	} else {
-		h.w.vhash = hv
-	}
 }
 
 // hashSlogAttr folds a log attribute into h by the kind of its value,

@@ -111,12 +111,14 @@ func (w *World) deadlineFirst() bool {
 	if len(w.deadlines.keys) == 0 {
 		return false
 	}
-	w.dropCancelled()
+	if w.dead > 0 {
+		w.dropCancelled()
+	}
 	if w.queue.len() == 0 {
 		return true
 	}
-	k := &w.queue.keys[0]
-	return w.deadlines.keys[0].before(&dlKey{at: k.at, seq: k.seq})
+	k, d := &w.queue.keys[0], &w.deadlines.keys[0]
+	return d.at < k.at || d.at == k.at && d.seq < k.seq
 }
 
 // nextDeadline returns the time of the earliest pending deadline.

@@ -78,7 +78,11 @@ type Process struct {
 // Workload drives the system and checks what it did. Workloads are never
 // crashed. Each of the Count instances gets a fresh Driver from New for
 // every seed, so state it keeps between Setup, Run and Check belongs to one
-// seed.
+// seed. Keep that state in the Driver (or in variables declared inside
+// New), never in variables that New's closure captures from outside: seeds
+// run in parallel, as do a shrink's replays, and state shared between them
+// makes a seed's outcome depend on its neighbours (go test -race reports
+// it).
 type Workload struct {
 	// Name names the hosts, as Process.Name does.
 	Name  string

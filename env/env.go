@@ -130,11 +130,14 @@ type Network interface {
 // or fs.ErrClosed, as package os returns them.
 type Disk interface {
 	// OpenFile opens name with os.O_* flags (O_RDONLY, O_RDWR, O_CREATE,
-	// O_EXCL, O_TRUNC, O_APPEND) and permission bits for a new file.
+	// O_EXCL, O_TRUNC, O_APPEND) and permission bits for a new file. A
+	// file it creates survives a crash only after SyncDir of its directory,
+	// even if its data was synced.
 	OpenFile(ctx context.Context, name string, flag int, perm fs.FileMode) (File, error)
 	// Open opens name for reading.
 	Open(ctx context.Context, name string) (File, error)
-	// Create creates or truncates name, open for reading and writing.
+	// Create creates or truncates name, open for reading and writing; a new
+	// name is durable only after SyncDir, as with OpenFile.
 	Create(ctx context.Context, name string) (File, error)
 	// Remove deletes a file; it is durable only after SyncDir of its
 	// directory.

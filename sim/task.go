@@ -46,6 +46,11 @@ const (
 // what it needs while it runs (the state of its waits) is its coroutine's,
 // which the next task spawned reuses.
 type Task struct {
+	// Its name comes first: after a context of 176 bytes in its
+	// allocation (taskBox), the fields from w to goexited and from next to
+	// waitForeign then fill the fourth and fifth cache lines.
+	name string
+
 	w     *World
 	*coro // its coroutine, with the state of its waits
 	ctx   *simCtx
@@ -74,7 +79,6 @@ type Task struct {
 
 	host *Host // the host it runs on, nil for none
 	idx  int   // index in w.tasks
-	name string
 	fn   func(context.Context)
 
 	joiners joinQueue

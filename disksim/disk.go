@@ -124,16 +124,6 @@ func (d *Disk) fault(p float64) bool {
 	return p > 0 && d.s.w.Rand().Bool(p)
 }
 
-func (d *Disk) record(fault string, f *file, detail string) {
-	r := trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: fault, Obj: "file", Detail: detail}
-	if f != nil {
-		r.ID, r.Name = f.ino.id, d.owner+":"+f.name
-	} else {
-		r.Name = d.owner
-	}
-	d.s.w.Record("disksim", r)
-}
-
 // inject numbers a fault about to be injected, writes its record as record
 // does, and reports whether it may happen (see sim.World.InjectFault).
 func (d *Disk) inject(fault string, f *file, detail string) bool {

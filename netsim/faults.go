@@ -11,23 +11,10 @@ import (
 	"github.com/orrerysim/orrery/trace"
 )
 
-// record writes the trace record of a fault on a connection, with its
-// addresses from the dialer's side.
-func (n *Network) record(c *conn, fault, detail string) { n.recordDir(c.pipes[0], fault, detail) }
-
-// recordDir writes the trace record of a fault on one direction of a
-// connection: "10.0.0.1:40001->10.0.1.1:7000 for=120ms".
-func (n *Network) recordDir(p *pipe, fault, detail string) {
-	s := p.addrs()
-	if detail != "" {
-		s += " " + detail
-	}
-	n.w.Record("netsim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindFault, Op: fault,
-		Obj: "conn", ID: p.c.id, Detail: s})
-}
-
-// inject numbers a fault on c about to be injected, writes its record as
-// record does, and reports whether it may happen (see sim.World.InjectFault).
+// inject numbers a fault on c about to be injected, writes its trace record
+// with the connection's addresses from the dialer's side
+// ("10.0.0.1:40001->10.0.1.1:7000 for=120ms"), and reports whether it may
+// happen (see sim.World.InjectFault).
 func (n *Network) inject(c *conn, fault, detail string) bool {
 	return n.injectDir(c.pipes[0], fault, detail)
 }

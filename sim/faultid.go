@@ -59,7 +59,7 @@ func ParseFaultID(s string) (FaultID, error) {
 	if i := strings.LastIndexByte(rest, '#'); i > 0 {
 		n, err := strconv.ParseUint(rest[i+1:], 10, 64)
 		if err != nil || n == 0 {
-			return FaultID{}, fmt.Errorf("fault %q: its ordinal %q is not 1, 2, ...", s, rest[i+1:])
+			return FaultID{}, fmt.Errorf("fault %q: its ordinal %q is not a whole number from 1", s, rest[i+1:])
 		}
 		return FaultID{Op: op, Target: rest[:i], N: n}, nil
 	}

@@ -24,14 +24,14 @@ type simCtxKey struct{}
 // AfterFunc, which we run synchronously: no goroutine, no wall clock.
 type simCtx struct {
 	w        *World
+	task     *Task           // the task whose own context it is, if any
+	by       *Task           // the task that made it, for the trace
 	parent   context.Context // nil for the root
 	done     chan struct{}
 	err      error
 	cause    error
 	deadline time.Duration // true time
 	shown    time.Time     // what Deadline reports (a host clock's reading), unless plain
-	by       *Task         // the task that made it, for the trace
-	task     *Task         // the task whose own context it is, if any
 
 	children   []ctxChild
 	up         *simCtx  // the context of ours whose children list c, while it does

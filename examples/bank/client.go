@@ -23,7 +23,8 @@ type client struct {
 	conn net.Conn
 	in   *frame.Reader
 	out  *frame.Writer
-	done int // transfers the server applied
+	msg  []byte // the request being sent, reused
+	done int    // transfers the server applied
 }
 
 // Setup does nothing: the client dials on its first request.
@@ -102,7 +103,8 @@ func (c *client) call(ctx context.Context, e env.Env, req request) (response, er
 }
 
 func (c *client) exchange(req request) (response, error) {
-	if err := c.out.Write(req.encode()); err != nil {
+	c.msg = req.encode(c.msg[:0])
+	if err := c.out.Write(c.msg); err != nil {
 		return response{}, err
 	}
 	body, err := c.in.Read()

@@ -28,10 +28,11 @@ type request struct {
 	amount   int64
 }
 
-func (q request) encode() []byte {
-	b := []byte{q.op, byte(q.from), byte(q.to), 0, 0, 0, 0, 0, 0, 0, 0}
-	binary.BigEndian.PutUint64(b[3:], uint64(q.amount))
-	return b
+// encode appends q's encoding to dst: a caller that passes the last
+// message's buffer, emptied, allocates nothing.
+func (q request) encode(dst []byte) []byte {
+	dst = append(dst, q.op, byte(q.from), byte(q.to))
+	return binary.BigEndian.AppendUint64(dst, uint64(q.amount))
 }
 
 func decodeRequest(b []byte) (request, error) {
@@ -54,10 +55,10 @@ type response struct {
 	total  int64
 }
 
-func (p response) encode() []byte {
-	b := []byte{p.status, 0, 0, 0, 0, 0, 0, 0, 0}
-	binary.BigEndian.PutUint64(b[1:], uint64(p.total))
-	return b
+// encode appends p's encoding to dst, as request.encode does.
+func (p response) encode(dst []byte) []byte {
+	dst = append(dst, p.status)
+	return binary.BigEndian.AppendUint64(dst, uint64(p.total))
 }
 
 func decodeResponse(b []byte) (response, error) {

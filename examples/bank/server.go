@@ -55,6 +55,7 @@ func serve(e env.Env, o Options) error {
 func serveConn(ctx context.Context, e env.Env, l *ledger, c net.Conn) {
 	defer c.Close()
 	in, out := frame.NewReader(c, maxFrame), frame.NewWriter(c, maxFrame)
+	var msg []byte // the response being sent, reused
 	for {
 		body, err := in.Read()
 		if errors.Is(err, frame.ErrCorrupt) {
@@ -68,7 +69,8 @@ func serveConn(ctx context.Context, e env.Env, l *ledger, c net.Conn) {
 		if err != nil {
 			return
 		}
-		if err := out.Write(handle(ctx, e, l, req).encode()); err != nil {
+		msg = handle(ctx, e, l, req).encode(msg[:0])
+		if err := out.Write(msg); err != nil {
 			return
 		}
 	}

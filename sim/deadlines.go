@@ -105,6 +105,14 @@ func (w *World) deadlineSeq(c *simCtx) uint64 {
 	return w.deadlines.keys[c.dl-1].seq
 }
 
+// deadlineMayBeFirst is deadlineFirst's quick test, small enough to be
+// inlined in the loop: false when no deadline is pending or a live event
+// of the queue comes before the earliest (most often, a deadline is far).
+func (w *World) deadlineMayBeFirst() bool {
+	d := w.deadlines.keys
+	return len(d) > 0 && (w.dead > 0 || len(w.queue.keys) == 0 || d[0].at <= w.queue.keys[0].at)
+}
+
 // deadlineFirst reports whether a deadline is pending and the earliest
 // comes before every event left in the queue, cancelled events dropped.
 func (w *World) deadlineFirst() bool {

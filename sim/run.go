@@ -104,7 +104,7 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) {
 			return false
 		}
-		if len(w.deadlines.keys) > 0 && w.deadlineFirst() && w.deadlines.keys[0].at <= w.cfg.MaxTime {
+		if w.deadlineMayBeFirst() && w.deadlineFirst() && w.deadlines.keys[0].at <= w.cfg.MaxTime {
 			w.processDeadline()
 			w.yieldEvery()
 			continue

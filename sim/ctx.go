@@ -29,9 +29,8 @@ type simCtx struct {
 	parent   context.Context // nil for the root
 	done     chan struct{}
 	err      error
-	cause    error
 	deadline time.Duration // true time
-	shown    time.Time     // what Deadline reports (a host clock's reading), unless plain
+	shownAt  time.Duration // Deadline reports Epoch plus shownAt (a host clock's reading), unless oddShown
 
 	children   []ctxChild
 	up         *simCtx  // the context of ours whose children list c, while it does
@@ -40,7 +39,8 @@ type simCtx struct {
 	foreignIdx int32    // index in w.foreign, -1 if not there
 	dl         int32    // 1 + the index of its pending deadline in w.deadlines; 0 for none
 	hasDL      bool     // it has a deadline of its own
-	plain      bool     // Deadline reports Epoch plus deadline (shown is unset)
+	oddShown   bool     // its Deadline is not Epoch plus a duration: see show
+	cause      uint8    // why it was cancelled: causeErr, causeShutdown or causeOdd
 	released   bool     // its task finished; detach when childless
 }
 
@@ -117,10 +117,10 @@ type ctxFunc struct {
 
 func (c *simCtx) Deadline() (time.Time, bool) {
 	if c.hasDL {
-		if c.plain {
-			return Epoch.Add(c.deadline), true
+		if c.oddShown {
+			return c.w.oddShown[c], true
 		}
-		return c.shown, true
+		return Epoch.Add(c.shownAt), true
 	}
 	if c.parent != nil {
 		return c.parent.Deadline()
@@ -242,7 +242,7 @@ func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
 func (c *simCtx) attach(parent context.Context) {
 	if p, ok := parent.(*simCtx); ok && p.w == c.w { // without making p's channel
 		if p.err != nil {
-			c.cancel(p.err, p.cause)
+			c.cancel(p.err, p.causeArg())
 			return
 		}
 		c.link(p)
@@ -295,10 +295,8 @@ func (c *simCtx) cancel(err, cause error) {
 	if c.err != nil {
 		return
 	}
-	if cause == nil {
-		cause = err
-	}
-	c.err, c.cause = err, cause
+	c.err = err
+	c.setCause(cause)
 	if c.done != nil { // a task may wait on it: the next scan wakes it
 		close(c.done)
 		c.w.ctxDirty = true
@@ -351,7 +349,7 @@ func WithTimeout(parent context.Context, d time.Duration) (context.Context, cont
 		return WithDeadline(parent, w.Time().Add(d))
 	}
 	// Deadline reports Epoch plus now plus d, which is w.Time().Add(d).
-	return w.withDeadline(parent, w.now+d, time.Time{}, true)
+	return w.withDeadline(parent, w.now+d, w.now+d)
 }
 
 // WithDeadline returns a context that expires at the logical time deadline
@@ -360,7 +358,10 @@ func WithTimeout(parent context.Context, d time.Duration) (context.Context, cont
 // earlier stays in force.
 func WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.WithDeadline")
-	return w.withDeadline(parent, deadline.Sub(Epoch), deadline, false)
+	at := deadline.Sub(Epoch)
+	c, cancel := w.withDeadline(parent, at, at)
+	c.show(deadline)
+	return c, cancel
 }
 
 // trueDeadline is the true time at which ctx expires by a deadline of its
@@ -381,18 +382,15 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 }
 
 // withDeadline returns a context that expires at the true time at, whose
-// Deadline reports shown, or Epoch plus at if plain. Its deadline waits in
-// w.deadlines, not in the event queue (see deadlines).
-func (w *World) withDeadline(parent context.Context, at time.Duration, shown time.Time, plain bool) (context.Context, context.CancelFunc) {
+// Deadline reports Epoch plus shownAt. Its deadline waits in w.deadlines,
+// not in the event queue (see deadlines).
+func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration) (*simCtx, context.CancelFunc) {
 	c := w.newDeadlineCtx(parent)
 	cancel := c.cancelFunc()
 	if pd, ok := trueDeadline(parent); ok && pd <= at {
 		return c, cancel // the parent expires first and cancels c
 	}
-	c.deadline, c.hasDL, c.plain = at, true, plain
-	if !plain {
-		c.shown = shown
-	}
+	c.deadline, c.shownAt, c.hasDL = at, shownAt, true
 	if c.err != nil {
 		return c, cancel
 	}
@@ -429,7 +427,60 @@ func taskName(t *Task) string {
 // cannot see the cause of a context it did not make.
 func Cause(ctx context.Context) error {
 	if c, _ := ctx.Value(simCtxKey{}).(*simCtx); c != nil && c.Done() == ctx.Done() {
-		return c.cause
+		if arg := c.causeArg(); arg != nil {
+			return arg
+		}
+		return c.err
 	}
 	return context.Cause(ctx)
+}
+
+// The causes of a context's cancellation, other than its error itself,
+// which is most often its cause: a byte in the context, and the rare cause
+// of another kind (a foreign parent's, through context.WithCancelCause)
+// in a table of the World, which a context keeps no field for.
+const (
+	causeErr      = iota // the cause is the error
+	causeShutdown        // ErrShutdown
+	causeOdd             // in w.oddCause
+)
+
+// setCause records why c was cancelled: cause, or its error if nil.
+func (c *simCtx) setCause(cause error) {
+	switch {
+	case cause == nil || (cause == context.Canceled || cause == context.DeadlineExceeded) && cause == c.err:
+		c.cause = causeErr
+	case cause == ErrShutdown:
+		c.cause = causeShutdown
+	default:
+		c.cause = causeOdd
+		if c.w.oddCause == nil {
+			c.w.oddCause = make(map[*simCtx]error)
+		}
+		c.w.oddCause[c] = cause
+	}
+}
+
+// causeArg returns c's cause as cancel takes it: nil when it is c's error.
+func (c *simCtx) causeArg() error {
+	switch c.cause {
+	case causeShutdown:
+		return ErrShutdown
+	case causeOdd:
+		return c.w.oddCause[c]
+	}
+	return nil
+}
+
+// show makes c's Deadline report t, a time that Epoch plus a duration may
+// not give exactly (one with a location or a monotonic reading).
+func (c *simCtx) show(t time.Time) {
+	if !c.hasDL || Epoch.Add(c.shownAt) == t {
+		return
+	}
+	c.oddShown = true
+	if c.w.oddShown == nil {
+		c.w.oddShown = make(map[*simCtx]time.Time)
+	}
+	c.w.oddShown[c] = t
 }

@@ -607,3 +607,73 @@ func TestCancelFuncs(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadlineAndCauseAsGiven: a context reports the deadline it was given
+// exactly (its location and monotonic reading included), before and after
+// it is cancelled, and the cause it was cancelled with: its error, the end
+// of the run, or a parent's cause of its own.
+func TestDeadlineAndCauseAsGiven(t *testing.T) {
+	zone := time.FixedZone("UTC+2", 2*3600)
+	errWhy := errors.New("why")
+	tests := []struct {
+		name      string
+		make      func(ctx context.Context, c *sim.HostClock) (context.Context, func())
+		deadline  time.Time // zero: none to check
+		wantErr   error
+		wantCause error
+	}{
+		{"WithDeadline, in a zone", func(ctx context.Context, c *sim.HostClock) (context.Context, func()) {
+			d, cancel := sim.WithDeadline(ctx, sim.Epoch.Add(time.Hour).In(zone))
+			return d, cancel
+		}, sim.Epoch.Add(time.Hour).In(zone), context.Canceled, context.Canceled},
+		{"host clock WithDeadline, in a zone", func(ctx context.Context, c *sim.HostClock) (context.Context, func()) {
+			d, cancel := c.WithDeadline(ctx, c.Now().Add(time.Hour).In(zone))
+			return d, cancel
+		}, sim.Epoch.Add(time.Hour + time.Second).In(zone), context.Canceled, context.Canceled},
+		{"host clock WithTimeout", func(ctx context.Context, c *sim.HostClock) (context.Context, func()) {
+			d, cancel := c.WithTimeout(ctx, time.Hour)
+			return d, cancel
+		}, sim.Epoch.Add(time.Hour + time.Second), context.Canceled, context.Canceled},
+		{"a parent's own cause", func(ctx context.Context, c *sim.HostClock) (context.Context, func()) {
+			p, cancel := context.WithCancelCause(ctx)
+			d, _ := sim.WithTimeout(p, time.Hour)
+			return d, func() { cancel(errWhy) }
+		}, time.Time{}, context.Canceled, errWhy},
+		{"expired", func(ctx context.Context, c *sim.HostClock) (context.Context, func()) {
+			d, _ := sim.WithTimeout(ctx, time.Millisecond)
+			return d, func() { sim.Sleep(ctx, time.Second) }
+		}, time.Time{}, context.DeadlineExceeded, context.DeadlineExceeded},
+		{"the end of the run", func(ctx context.Context, c *sim.HostClock) (context.Context, func()) {
+			d, _ := sim.WithTimeout(ctx, time.Hour)
+			return d, func() {}
+		}, time.Time{}, context.Canceled, sim.ErrShutdown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := sim.New(sim.Config{})
+			c := sim.NewHostClock(w, "h", time.Second, 0)
+			var dctx context.Context
+			w.SpawnDaemon("maker", func(ctx context.Context) {
+				var stop func()
+				dctx, stop = tt.make(ctx, c)
+				checkDeadline(t, "before", dctx, tt.deadline)
+				stop()
+			})
+			w.Spawn("main", func(ctx context.Context) { sim.Sleep(ctx, 2*time.Second) })
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			checkDeadline(t, "after", dctx, tt.deadline)
+			if dctx.Err() != tt.wantErr || sim.Cause(dctx) != tt.wantCause {
+				t.Errorf("Err() = %v, Cause = %v; want %v, %v", dctx.Err(), sim.Cause(dctx), tt.wantErr, tt.wantCause)
+			}
+		})
+	}
+}
+
+func checkDeadline(t *testing.T, when string, ctx context.Context, want time.Time) {
+	t.Helper()
+	if got, ok := ctx.Deadline(); !want.IsZero() && (!ok || got != want) {
+		t.Errorf("%s: Deadline() = %v, %v; want %v exactly", when, got, ok, want)
+	}
+}

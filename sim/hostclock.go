@@ -361,7 +361,7 @@ func (c *HostClock) WithTimeout(parent context.Context, d time.Duration) (contex
 	}
 	// WithDeadline's arithmetic without time.Time's: its deadline is
 	// Epoch plus wall plus d, d ahead of Now.
-	return c.withDeadline(parent, mono+d, Epoch.Add(wall+d))
+	return c.withDeadline(parent, mono+d, wall+d)
 }
 
 // WithDeadline returns a context that expires when the host's wall clock,
@@ -370,22 +370,27 @@ func (c *HostClock) WithTimeout(parent context.Context, d time.Duration) (contex
 func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.HostClock.WithDeadline")
 	due := c.Mono() + deadline.Sub(c.Now())
+	var sc *simCtx
+	var cancel context.CancelFunc
 	if deadline.Sub(c.Now()) <= 0 {
-		return w.withDeadline(parent, w.now-1, deadline, false) // already past on this clock
+		sc, cancel = w.withDeadline(parent, w.now-1, deadline.Sub(Epoch)) // already past on this clock
+	} else {
+		sc, cancel = c.withDeadline(parent, due, deadline.Sub(Epoch))
 	}
-	return c.withDeadline(parent, due, deadline)
+	sc.show(deadline)
+	return sc, cancel
 }
 
 // withDeadline returns a context that expires when the clock reads due,
-// whose Deadline reports shown.
-func (c *HostClock) withDeadline(parent context.Context, due time.Duration, shown time.Time) (context.Context, context.CancelFunc) {
+// whose Deadline reports Epoch plus shownAt.
+func (c *HostClock) withDeadline(parent context.Context, due, shownAt time.Duration) (*simCtx, context.CancelFunc) {
 	w := mustWorld(parent, "sim.HostClock.WithDeadline")
-	ctx, cancel := w.withDeadline(parent, c.TrueAt(due), shown, false)
-	if sc, ok := ctx.(*simCtx); ok && sc.dl != 0 {
+	sc, cancel := w.withDeadline(parent, c.TrueAt(due), shownAt)
+	if sc.dl != 0 {
 		seq := w.setDeadlineClock(sc, c, due)
 		if c.tracked {
 			c.track(clockWait{seq: seq, due: due, ctx: sc})
 		}
 	}
-	return ctx, cancel
+	return sc, cancel
 }

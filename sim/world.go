@@ -59,6 +59,10 @@ type World struct {
 	// foreignParked counts parked tasks waiting on a context that is not
 	// ours, which must be polled.
 	foreignParked int
+	// oddShown and oddCause hold what a context keeps no field for: the
+	// Deadline of one with oddShown, the cause of one with causeOdd.
+	oddShown map[*simCtx]time.Time
+	oddCause map[*simCtx]error
 
 	invariants []invariant
 	failure    *Failure

@@ -160,6 +160,20 @@ func Lookup(ctx context.Context, name string) (HostInfo, bool) {
 type State struct {
 	w      *sim.World
 	values map[string]any
+	// recent is what Get found for the last keys it was asked, which
+	// invariants ask again after every step: comparing a key with a few
+	// costs less than hashing it. set keeps it up to date.
+	recent [stateRecent]stateEntry
+	next   int // the entry of recent that Get replaces next
+}
+
+// stateRecent is how many keys State.Get remembers.
+const stateRecent = 8
+
+type stateEntry struct {
+	key    string
+	v      any
+	ok, in bool // found; the entry is in use
 }
 
 // Publish makes v visible to invariants under key, replacing what was
@@ -170,16 +184,33 @@ func Publish(ctx context.Context, key string, v any) {
 	if c == nil {
 		return
 	}
+	c.state.set(key, v)
+}
+
+// set publishes v under key, or withdraws key if v is nil.
+func (s *State) set(key string, v any) {
 	if v == nil {
-		delete(c.state.values, key)
-		return
+		delete(s.values, key)
+	} else {
+		s.values[key] = v
 	}
-	c.state.values[key] = v
+	for i := range s.recent {
+		if e := &s.recent[i]; e.in && e.key == key {
+			e.v, e.ok = v, v != nil
+		}
+	}
 }
 
 // Get returns the value published under key.
 func (s *State) Get(key string) (any, bool) {
+	for i := range s.recent {
+		if e := &s.recent[i]; e.key == key && e.in {
+			return e.v, e.ok
+		}
+	}
 	v, ok := s.values[key]
+	s.recent[s.next] = stateEntry{key: key, v: v, ok: ok, in: true}
+	s.next = (s.next + 1) % stateRecent
 	return v, ok
 }
 

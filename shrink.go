@@ -158,12 +158,38 @@ func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error
 			res.Faults = append(res.Faults, ShrunkFault{ID: faultID(r), Record: r})
 		}
 	}
+	if err := sh.confirm(res.IDs()); err != nil {
+		return nil, fmt.Errorf("shrink seed %#x: %w", seed, err)
+	}
+	res.Runs = sh.runs
 	rc := opts.ReplayCommand
 	if rc == nil {
 		rc = goAPIReplayFaults(opts, s.Chaos.Swarm)
 	}
 	res.Replay = rc(seed, res.IDs())
 	return res, nil
+}
+
+// ErrNotReproducible is returned by Shrink when the seed, replayed alone
+// with the faults the search kept, does not fail as the search's own runs
+// did: the seed's outcome depends on something outside it, most often
+// state that the runs share (a variable outside a Workload's New, which
+// seeds and a shrink's replays, running in parallel, all see).
+var ErrNotReproducible = errors.New("the shrunk faults do not reproduce the failure")
+
+// confirm replays the seed once more, alone, with only the faults ids, as
+// the printed replay command will, and checks that it fails the same way.
+func (sh *shrinker) confirm(ids []sim.FaultID) error {
+	r := sh.run(ids)
+	if r.res.Failure != nil && failureKey(r.res) == sh.want {
+		return nil
+	}
+	got := "passed"
+	if r.res.Failure != nil {
+		got = "failed otherwise: " + r.res.Failure.Message
+	}
+	return fmt.Errorf("%w: replayed alone with faults %q it %s; its outcome depends on something outside the seed, "+
+		"such as state shared between seeds (see Workload)", ErrNotReproducible, FormatFaults(ids), got)
 }
 
 type shrinker struct {

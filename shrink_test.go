@@ -6,10 +6,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/examples/bank"
 	counterex "github.com/orrerysim/orrery/examples/counter"
 	"github.com/orrerysim/orrery/examples/wal"
@@ -241,5 +243,29 @@ func TestShrinkTimelineAndFuzzInput(t *testing.T) {
 				t.Errorf("replay with faults %v: %+v, want %q", r.IDs(), rep.Failures, r.Failure)
 			}
 		})
+	}
+}
+
+// TestShrinkSharedState: a simulation whose outcome depends on state its
+// runs share (here a count of runs kept outside New) fails its first run
+// only; Shrink says that its result does not replay, rather than printing
+// faults and a replay command that pass.
+func TestShrinkSharedState(t *testing.T) {
+	var runs atomic.Int64 // shared by every run: the mistake
+	s := orrery.Simulation{
+		Name:      "shared",
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error { return env.WaitDone(e.Context(), e) }}},
+		Workloads: []orrery.Workload{{Name: "client", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(env.Env) error {
+				if runs.Add(1) == 1 {
+					return errors.New("the first run fails")
+				}
+				return nil
+			}}
+		}}},
+	}
+	_, err := orrery.Shrink(s, 1, orrery.ShrinkOptions{})
+	if !errors.Is(err, orrery.ErrNotReproducible) || !strings.Contains(err.Error(), "replayed alone with faults \"none\" it passed") {
+		t.Errorf("Shrink of a seed whose outcome is shared: %v, want ErrNotReproducible saying the replay passed", err)
 	}
 }

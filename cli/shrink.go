@@ -118,7 +118,7 @@ func (c firstShrink) run(e *cli.Env, s orrery.Simulation, rep *orrery.Report) {
 	r, err := orrery.Shrink(s, f.Seed, orrery.ShrinkOptions{Bugs: c.flags.Bug, Parallel: c.parallel, Watchdog: c.flags.Watchdog,
 		Budget: c.budget, Timeline: tl, ReplayCommand: c.set.replayFaults(c.sim, c.flags, tl)})
 	if err != nil {
-		fmt.Fprintf(e.Stderr(), "orrery: shrinking seed %#x: %v\n", f.Seed, err)
+		fmt.Fprintf(e.Stderr(), "orrery: %v\n", err)
 		return
 	}
 	what := fmt.Sprintf("seed %#x", f.Seed)

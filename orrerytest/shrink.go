@@ -58,7 +58,7 @@ func logShrunk(t testing.TB, seed uint64, r *orrery.ShrinkResult, err error) {
 	t.Helper()
 	switch {
 	case err != nil:
-		t.Logf("orrery: shrinking seed %#x: %v", seed, err)
+		t.Logf("orrery: %v", err)
 	case r.Injected == 0: // nothing to say
 	case len(r.Faults) == 0:
 		t.Logf("seed %#x fails without any of its %d faults (shrunk; ORRERY_SHRINK=0 skips this): the code alone is at fault", seed, r.Injected)

@@ -40,7 +40,15 @@ func main() {
 // run simulates one seed, writing its trace to out, and returns the trace
 // hash.
 func run(seed uint64, pings int, out io.Writer, filter string, jsonl io.Writer) (uint64, error) {
+	return runTimeline(seed, nil, pings, out, filter, jsonl)
+}
+
+// runTimeline is run on the timeline tl (see sim.Timeline).
+func runTimeline(seed uint64, tl sim.Timeline, pings int, out io.Writer, filter string, jsonl io.Writer) (uint64, error) {
 	w := sim.New(sim.Config{Seed: seed, Name: "pingpong", Log: out, LogFilter: filter, Trace: jsonl})
+	if err := w.SetTimeline(tl); err != nil {
+		return 0, err
+	}
 	requests := sim.NewChan[int](0)
 	replies := sim.NewChan[int](1)
 	w.SpawnDaemon("server", func(ctx context.Context) { serve(ctx, w, requests, replies) })

@@ -16,8 +16,9 @@ import (
 
 // ledger is the server's accounts.
 type ledger struct {
-	balances []int64
-	busy     []int // transfers in progress per account
+	balances   []int64
+	busy       []int // transfers in progress per account
+	lostUpdate bool  // BugLostUpdate is planted in this run
 }
 
 func (l *ledger) total() int64 {
@@ -32,7 +33,8 @@ func (l *ledger) total() int64 {
 // connection in a task of its own, one request at a time.
 func serve(e env.Env, o Options) error {
 	ctx := e.Context()
-	l := &ledger{balances: slices.Repeat([]int64{o.Balance}, o.Accounts), busy: make([]int, o.Accounts)}
+	l := &ledger{balances: slices.Repeat([]int64{o.Balance}, o.Accounts), busy: make([]int, o.Accounts),
+		lostUpdate: orrery.Planted(ctx, BugLostUpdate)}
 	orrery.Publish(ctx, ledgerKey, l)
 	ln, err := e.Net().Listen(ctx, ":"+port)
 	if err != nil {
@@ -106,7 +108,7 @@ func handle(ctx context.Context, e env.Env, l *ledger, req request) response {
 		assert.Reachable(ctx, "a transfer is refused for insufficient funds")
 		return response{status: statusInsufficient}
 	}
-	if orrery.Planted(ctx, BugLostUpdate) {
+	if l.lostUpdate {
 		// The bug: the balances were read before this wait and are
 		// written back after it, over any transfer that ran meanwhile.
 		if err := e.Clock().Sleep(ctx, validation(e)); err != nil {

@@ -105,7 +105,11 @@ func (r *ShrinkResult) String() string {
 		fmt.Fprintf(&b, " from a fuzz input of %d bytes", len(r.Entropy))
 	}
 	fmt.Fprintf(&b, ": %s\n", r.Failure)
-	fmt.Fprintf(&b, "shrunk from %d faults to %d in %d runs", r.Injected, len(r.Faults), r.Runs)
+	fault := "faults"
+	if r.Injected == 1 {
+		fault = "fault"
+	}
+	fmt.Fprintf(&b, "shrunk from %d %s to %d in %d runs", r.Injected, fault, len(r.Faults), r.Runs)
 	if r.Partial {
 		b.WriteString(" (its time ran out: some of these may not be needed)")
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/cputime"
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -54,7 +55,7 @@ func connSetup(b testing.TB, n int) (took, tookCPU time.Duration) {
 	}
 	w.Spawn("server", func(ctx context.Context) { acceptEchoes(ctx, server, n, fail) })
 	var dialed sim.WaitGroup
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), cputime.Process()
 	for i := range hosts {
 		h := net.AddHost(fmt.Sprintf("client-%d", i), netip.AddrFrom4([4]byte{10, 0, byte(i / 250), byte(i%250 + 1)}))
 		for j := i; j < n; j += hosts {
@@ -73,7 +74,7 @@ func connSetup(b testing.TB, n int) (took, tookCPU time.Duration) {
 	}
 	w.Spawn("timer", func(ctx context.Context) {
 		dialed.Wait(ctx)
-		took, tookCPU = time.Since(start), processCPU()-cpu0
+		took, tookCPU = time.Since(start), cputime.Process()-cpu0
 	})
 	if err := w.Run(); err != nil {
 		b.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/cputime"
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -26,8 +27,8 @@ func BenchmarkRequestTimeouts(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			var cpu time.Duration
-			requestLoop(b, name, b.N, func() { b.ResetTimer(); cpu = processCPU() },
-				func() { b.StopTimer(); cpu = processCPU() - cpu })
+			requestLoop(b, name, b.N, func() { b.ResetTimer(); cpu = cputime.Process() },
+				func() { b.StopTimer(); cpu = cputime.Process() - cpu })
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
 			if cpu > 0 {
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
@@ -55,8 +56,8 @@ func benchmarkRequestsInTurn(b *testing.B) {
 		for i, kind := range requestKinds {
 			var start time.Time
 			var startCPU time.Duration
-			requestLoop(b, kind, n, func() { start, startCPU = time.Now(), processCPU() },
-				func() { took[i], cpu[i] = took[i]+time.Since(start), cpu[i]+processCPU()-startCPU })
+			requestLoop(b, kind, n, func() { start, startCPU = time.Now(), cputime.Process() },
+				func() { took[i], cpu[i] = took[i]+time.Since(start), cpu[i]+cputime.Process()-startCPU })
 		}
 	}
 	for i, kind := range requestKinds {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/cputime"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -63,11 +64,11 @@ func BenchmarkSpawn(b *testing.B) {
 		}
 	})
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	if err := w.Run(); err != nil {
 		b.Fatal(err)
 	}
-	reportCPU(b, processCPU()-cpu0, "cpu-ns/spawn")
+	reportCPU(b, cputime.Process()-cpu0, "cpu-ns/spawn")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/spawn")
 }
 

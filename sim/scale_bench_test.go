@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/cputime"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -34,11 +35,11 @@ func BenchmarkScale(b *testing.B) {
 				})
 			}
 			b.ResetTimer()
-			cpu0 := processCPU()
+			cpu0 := cputime.Process()
 			if err := w.Run(); err != nil {
 				b.Fatal(err)
 			}
-			reportCPU(b, processCPU()-cpu0, "cpu-ns/wake")
+			reportCPU(b, cputime.Process()-cpu0, "cpu-ns/wake")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wakes/s")
 		})
 		b.Run(fmt.Sprintf("bare/tasks=%d", n), func(b *testing.B) {
@@ -123,7 +124,7 @@ func bareLoop(b *testing.B, n int) {
 		h.push(wake{0, seq, i})
 	}
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for len(*h) > 0 {
 		x := h.pop()
 		now = x.at
@@ -133,7 +134,7 @@ func bareLoop(b *testing.B, n int) {
 		}
 	}
 	b.StopTimer()
-	reportCPU(b, processCPU()-cpu0, "cpu-ns/wake")
+	reportCPU(b, cputime.Process()-cpu0, "cpu-ns/wake")
 	for _, stop := range stops {
 		stop()
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/internal/cputime"
 )
 
 // BenchmarkSeeds runs the bank's seeds on one core (GOMAXPROCS=1, one
@@ -25,7 +26,7 @@ func BenchmarkSeeds(b *testing.B) {
 	for b.Loop() {
 		for i, par := range []int{1, cores} {
 			runtime.GOMAXPROCS(par)
-			start, cpu0 := time.Now(), processCPU()
+			start, cpu0 := time.Now(), cputime.Process()
 			r, err := orrery.Run(s, orrery.Options{Seeds: seeds, Parallel: par})
 			if err != nil || !r.OK() {
 				b.Fatalf("run: %v", err)
@@ -33,7 +34,7 @@ func BenchmarkSeeds(b *testing.B) {
 			wall[i] += time.Since(start)
 			if i == 0 {
 				simTime, seedTime = simTime+r.SimTime, seedTime+r.CPU
-				cpu += processCPU() - cpu0
+				cpu += cputime.Process() - cpu0
 			}
 		}
 	}

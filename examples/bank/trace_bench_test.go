@@ -9,6 +9,7 @@ import (
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/examples/bank"
+	"github.com/orrerysim/orrery/internal/cputime"
 )
 
 // BenchmarkTraceToFile runs bank seeds one at a time (replays) three ways
@@ -44,12 +45,12 @@ func BenchmarkTraceToFile(b *testing.B) {
 			case "text":
 				o.Log, o.LogFilter = files[i], "trace"
 			}
-			start, cpu0 := time.Now(), processCPU()
+			start, cpu0 := time.Now(), cputime.Process()
 			if r, err := orrery.Run(s, o); err != nil || !r.OK() {
 				b.Fatalf("run: %v", err)
 			}
 			wall[i] += time.Since(start)
-			cpu[i] += processCPU() - cpu0
+			cpu[i] += cputime.Process() - cpu0
 		}
 	}
 	for i, m := range modes {

@@ -1,15 +1,15 @@
 //go:build unix
 
-package sim_test
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time the process has used, user and system: on a
-// machine shared with other work it moves less than the wall clock does.
-func processCPU() time.Duration {
+// Process returns the CPU time the process has used, user and system, or
+// 0 if the system cannot tell.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0

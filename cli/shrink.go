@@ -2,12 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/internal/cli"
+	"github.com/orrerysim/orrery/internal/shellword"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -29,7 +28,7 @@ func parseFaults(s string) ([]sim.FaultID, error) {
 func (s *simSet) replayFaults(name string, f seedFlags, tl sim.Timeline) func(uint64, []sim.FaultID) string {
 	replay := s.replayTimeline(name, f)
 	return func(seed uint64, faults []sim.FaultID) string {
-		return replay(seed, tl) + " --faults " + shellWord(orrery.FormatFaults(faults))
+		return replay(seed, tl) + " --faults " + shellword.Quote(orrery.FormatFaults(faults))
 	}
 }
 
@@ -37,17 +36,6 @@ func (s *simSet) replayFaults(name string, f seedFlags, tl sim.Timeline) func(ui
 // with only the given faults, for the report of a replay with --faults.
 func (s *simSet) replayKeeping(name string, f seedFlags, faults []sim.FaultID) func(uint64, sim.Timeline) string {
 	return func(seed uint64, tl sim.Timeline) string { return s.replayFaults(name, f, tl)(seed, faults) }
-}
-
-// shellWord quotes s for a shell when it holds more than letters, digits
-// and -_.,:@#/=+ (a connection's faults name it a->b).
-func shellWord(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool {
-		return !strings.ContainsRune("-_.,:@#/=+", r) && !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // shrinkCmd is orrery shrink.

@@ -42,11 +42,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/orrerysim/orrery"
 	"github.com/orrerysim/orrery/assert/catalog"
 	"github.com/orrerysim/orrery/internal/outfile"
+	"github.com/orrerysim/orrery/internal/shellword"
 )
 
 // cmdline is the settings' flags on the go test command line.
@@ -262,20 +262,9 @@ func replayEnv(set settings) string {
 		env += " ORRERY_CRYPTO_RAND_FROM_OS=1"
 	}
 	if set.faults != nil {
-		env += " ORRERY_FAULTS=" + shellWord(orrery.FormatFaults(set.faults))
+		env += " ORRERY_FAULTS=" + shellword.Quote(orrery.FormatFaults(set.faults))
 	}
 	return env
-}
-
-// shellWord quotes s for a shell when it holds more than letters, digits
-// and -_.,:@#/=+ (a connection's faults name it a->b).
-func shellWord(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool {
-		return !strings.ContainsRune("-_.,:@#/=+", r) && !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // packageDir returns the test's package directory relative to its module's

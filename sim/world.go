@@ -55,6 +55,7 @@ type World struct {
 	foreign    []*simCtx // contexts whose parent is not ours: polled
 	ctxDirty   bool      // a context was cancelled since the last scan
 	ctxSpare   []simCtx  // deadline contexts allocated and not yet used
+	taskSpare  []taskBox // tasks allocated and not yet used
 	deadlines  deadlines // contexts' pending deadlines, apart from the queue
 	// foreignParked counts parked tasks waiting on a context that is not
 	// ours, which must be polled.

@@ -67,9 +67,10 @@ type tracer struct {
 	filter trace.Filter
 	text   io.Writer
 	json   io.Writer
-	events bool        // some package shows events in the text trace
-	on     bool        // anything is written
-	jbuf   []byte      // JSON Lines not yet written
+	events bool   // some package shows events in the text trace
+	on     bool   // anything is written
+	jbuf   []byte // JSON Lines not yet written
+	jenc   *trace.JSONEncoder
 	tbuf   []byte      // text lines not yet written
 	err    error       // the first write error; writing stops there
 	lag    outfile.Lag // due traceLag after the buffer's first record
@@ -132,6 +133,7 @@ func (tr *tracer) init(w *World, cfg Config) {
 	tr.on = tr.json != nil || tr.events
 	if tr.json != nil {
 		tr.jbuf = getTraceBuf()
+		tr.jenc = getJSONEncoder()
 	}
 	if tr.text != nil {
 		tr.tbuf = getTraceBuf()
@@ -150,6 +152,17 @@ func getTraceBuf() []byte {
 	return make([]byte, 0, traceChunk+traceChunk/4)
 }
 
+// jsonEncoders holds the JSON encoders of runs that have ended: the
+// next run's records repeat their heads.
+var jsonEncoders sync.Pool // of *trace.JSONEncoder
+
+func getJSONEncoder() *trace.JSONEncoder {
+	if e, ok := jsonEncoders.Get().(*trace.JSONEncoder); ok {
+		return e
+	}
+	return new(trace.JSONEncoder)
+}
+
 // putTraceBuf keeps b for another run, unless a huge record made it
 // huge.
 func putTraceBuf(b []byte) {
@@ -163,7 +176,10 @@ func (tr *tracer) release() {
 	tr.flush()
 	putTraceBuf(tr.jbuf)
 	putTraceBuf(tr.tbuf)
-	tr.jbuf, tr.tbuf = nil, nil
+	if tr.jenc != nil {
+		jsonEncoders.Put(tr.jenc)
+	}
+	tr.jbuf, tr.tbuf, tr.jenc = nil, nil, nil
 }
 
 // logMin is the lowest log level the World builds: Info and above always,
@@ -184,7 +200,10 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 		return
 	}
 	if tr.json != nil {
-		tr.jbuf = append(trace.AppendJSON(tr.jbuf, r), '\n')
+		if tr.jenc == nil { // a record after the run's end
+			tr.jenc = getJSONEncoder()
+		}
+		tr.jbuf = append(tr.jenc.Append(tr.jbuf, r), '\n')
 	}
 	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
 		tr.tbuf = append(trace.AppendText(tr.tbuf, r), '\n')

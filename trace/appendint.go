@@ -22,10 +22,11 @@ func decimalLen(v uint64) int {
 
 // appendUint is strconv.AppendUint(b, v, 10), the digits written in place
 // rather than into a buffer and copied, as every field of every record
-// needs.
+// needs: numbers under 10,000 (most seqs, tasks and ids) directly, longer
+// ones (times in nanoseconds) four digits at a time.
 func appendUint(b []byte, v uint64) []byte {
-	if v < 10 {
-		return append(b, byte('0'+v))
+	if v < 10000 {
+		return append4(b, v)
 	}
 	n := decimalLen(v)
 	l := len(b)
@@ -36,19 +37,31 @@ func appendUint(b []byte, v uint64) []byte {
 	}
 	d := b[l:]
 	i := n
-	for v >= 100 {
-		q := v / 100
-		r := 2 * (v - q*100)
-		i -= 2
-		d[i], d[i+1] = digitPairs[r], digitPairs[r+1]
+	for v >= 10000 {
+		q := v / 10000
+		r := v - q*10000
+		hi, lo := 2*(r/100), 2*(r%100)
+		i -= 4
+		d[i], d[i+1], d[i+2], d[i+3] = digitPairs[hi], digitPairs[hi+1], digitPairs[lo], digitPairs[lo+1]
 		v = q
 	}
-	if v >= 10 {
-		d[0], d[1] = digitPairs[2*v], digitPairs[2*v+1]
-	} else {
-		d[0] = byte('0' + v)
+	return append4(b[:l], v)[:l+n]
+}
+
+// append4 appends v, which is under 10,000, in one to four digits.
+func append4(b []byte, v uint64) []byte {
+	if v < 100 {
+		if v < 10 {
+			return append(b, byte('0'+v))
+		}
+		return append(b, digitPairs[2*v], digitPairs[2*v+1])
 	}
-	return b
+	q := v / 100
+	r := 2 * (v - q*100)
+	if q < 10 {
+		return append(b, byte('0'+q), digitPairs[r], digitPairs[r+1])
+	}
+	return append(b, digitPairs[2*q], digitPairs[2*q+1], digitPairs[r], digitPairs[r+1])
 }
 
 // appendInt is strconv.AppendInt(b, v, 10).

@@ -138,3 +138,17 @@ func ExampleShow() {
 	// t=0.030000s seq=4 rng=3 Network{conn=3 ProcessSendBuffer} cause=2
 	// t=0.050000s seq=5 rng=6 Network{conn=3 DataDelivery bytes=64 10.0.0.1:40001->10.0.1.1:7000} cause=4
 }
+
+func ExampleJSONEncoder() {
+	var e trace.JSONEncoder
+	var b []byte
+	for i := range 2 {
+		r := trace.Record{At: time.Duration(i) * time.Millisecond, Seq: uint64(i), Level: trace.LevelTrace,
+			Kind: "Timer", Op: "Timer", Obj: "task", ID: 7, Name: "bank/client-2"}
+		b = append(e.Append(b, &r), '\n')
+	}
+	fmt.Print(string(b))
+	// Output:
+	// {"t":0,"seq":0,"rng":0,"level":"TRACE","kind":"Timer","op":"Timer","obj":"task","id":7,"name":"bank/client-2","cause":0,"infra":false,"task":0}
+	// {"t":1000000,"seq":1,"rng":0,"level":"TRACE","kind":"Timer","op":"Timer","obj":"task","id":7,"name":"bank/client-2","cause":0,"infra":false,"task":0}
+}

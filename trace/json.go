@@ -2,6 +2,7 @@ package trace
 
 import (
 	"log/slog"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/internal/jsonstr"
 )
@@ -13,18 +14,32 @@ import (
 //
 //	{"t":1234000000,"seq":48,"rng":1203,"kind":"Timer","op":"Timer","obj":"task","id":12,"name":"bank/client-2","cause":30,"infra":false,"task":7}
 func AppendJSON(b []byte, r *Record) []byte {
+	return appendJSONTail(appendJSONHead(appendJSONStamp(b, r), r), r)
+}
+
+// appendJSONStamp appends the opening brace and the fields t, seq and rng.
+func appendJSONStamp(b []byte, r *Record) []byte {
 	b = append(b, `{"t":`...)
 	b = appendInt(b, int64(r.At))
 	b = append(b, `,"seq":`...)
 	b = appendUint(b, r.Seq)
 	b = append(b, `,"rng":`...)
-	b = appendUint(b, r.RNG)
+	return appendUint(b, r.RNG)
+}
+
+// appendJSONHead appends the fields level, kind, op and obj: those that
+// the records of one operation share.
+func appendJSONHead(b []byte, r *Record) []byte {
 	b = append(b, `,"level":`...)
 	b = appendJSONLevel(b, r.Level)
 	b = append(b, `,"kind":`...)
 	b = appendJSONString(b, r.Kind)
 	b = appendStringField(b, `,"op":`, r.Op)
-	b = appendStringField(b, `,"obj":`, r.Obj)
+	return appendStringField(b, `,"obj":`, r.Obj)
+}
+
+// appendJSONTail appends the fields from id on and the closing brace.
+func appendJSONTail(b []byte, r *Record) []byte {
 	if r.ID != 0 || r.Obj != "" {
 		b = append(b, `,"id":`...)
 		b = appendUint(b, r.ID)
@@ -54,6 +69,44 @@ func AppendJSON(b []byte, r *Record) []byte {
 		b = append(b, '}')
 	}
 	return append(b, '}')
+}
+
+// JSONEncoder encodes records as AppendJSON does, and remembers the
+// encoded level, kind, op and obj of the records it has written: a run's
+// thousands of records repeat a few dozen of them, which it then copies
+// instead of quoting anew. It keeps the strings of those fields, which
+// Go's strings being immutable is safe. The zero value is ready to use;
+// an encoder is not safe for concurrent use.
+type JSONEncoder struct {
+	heads [64]jsonHead
+}
+
+// jsonHead is the encoded head of the records with these fields.
+type jsonHead struct {
+	level         slog.Level
+	kind, op, obj string
+	b             []byte
+}
+
+// Append appends r as one JSON object to b, without a newline, as
+// AppendJSON does.
+func (e *JSONEncoder) Append(b []byte, r *Record) []byte {
+	return appendJSONTail(append(appendJSONStamp(b, r), e.head(r)...), r)
+}
+
+// head returns the encoded head of r: the remembered one if its fields
+// are r's, else a new one that takes its slot. The slot is chosen by
+// where the strings of kind and op lie, which for the constants an
+// engine writes is one place each, so that comparing the fields mostly
+// compares their pointers.
+func (e *JSONEncoder) head(r *Record) []byte {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(r.Op))) ^ uintptr(unsafe.Pointer(unsafe.StringData(r.Kind)))<<1
+	h := &e.heads[(p>>4^p>>10^uintptr(r.Level))%uintptr(len(e.heads))]
+	if h.b == nil || h.level != r.Level || h.kind != r.Kind || h.op != r.Op || h.obj != r.Obj {
+		h.level, h.kind, h.op, h.obj = r.Level, r.Kind, r.Op, r.Obj
+		h.b = appendJSONHead(h.b[:0], r)
+	}
+	return h.b
 }
 
 // appendStringField appends key (`,"op":`) and v, unless v is empty.

@@ -1,0 +1,73 @@
+package trace
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestJSONEncoder: an encoder writes what AppendJSON writes, whether it
+// has seen a record's head before or not, whether equal heads come in
+// strings of one place or of several, and when heads share a slot.
+func TestJSONEncoder(t *testing.T) {
+	net, op := "Network", "DataDelivery"
+	copied := func(s string) string { return strings.Clone(s) }
+	recs := []Record{
+		{At: 1234000000, Seq: 48, RNG: 1203, Level: LevelTrace, Kind: "Timer", Op: "Timer", Obj: "task", ID: 12, Name: "bank/client-2", Cause: 30, Task: 7},
+		{At: 5, Level: LevelTrace, Kind: net, Op: op, Obj: "conn", ID: 3, Detail: "bytes=64 10.0.0.1:40001->10.0.1.1:7000"},
+		{At: 6, Level: LevelTrace, Kind: copied(net), Op: copied(op), Obj: "conn", ID: 4},
+		{At: 7, Level: slog.LevelDebug, Kind: net, Op: op, Obj: "conn", ID: 5},
+		{At: 8, Level: LevelTrace, Kind: net, Op: op, Obj: "", ID: 0, Infra: true},
+		{At: -9, Level: slog.LevelInfo, Kind: KindLog, Task: 1, TaskName: "orrery/conductor", Msg: "setup", Attrs: []Attr{{"a", "1"}, {"b\n", "\xff"}}},
+		{Level: slog.Level(3), Kind: "K\"", Op: "\u2028", Obj: "<o>"},
+		{Level: LevelTrace, Kind: net, Op: op, Obj: "conn", ID: 3},
+		{Level: slog.LevelError, Kind: KindLog, Msg: "failure"},
+	}
+	var e JSONEncoder
+	for round := range 3 {
+		for i := range recs {
+			if got, want := string(e.Append([]byte("x"), &recs[i])), "x"+string(AppendJSON(nil, &recs[i])); got != want {
+				t.Errorf("round %d, record %d: Append =\n%s\nwant\n%s", round, i, got, want)
+			}
+		}
+	}
+}
+
+// TestJSONEncoderSlots: records of more heads than the encoder has slots,
+// each written twice, come out as AppendJSON writes them.
+func TestJSONEncoderSlots(t *testing.T) {
+	var e JSONEncoder
+	var ops []string
+	for i := range 3 * len(e.heads) {
+		ops = append(ops, "Op"+strings.Repeat("x", i%7)+string(rune('A'+i%26))+time.Duration(i).String())
+	}
+	for range 2 {
+		for i, op := range ops {
+			r := Record{At: time.Duration(i), Level: slog.Level(i % 3), Kind: "Kind", Op: op, Obj: ops[(i+1)%len(ops)]}
+			if got, want := string(e.Append(nil, &r)), string(AppendJSON(nil, &r)); got != want {
+				t.Fatalf("record %d: Append =\n%s\nwant\n%s", i, got, want)
+			}
+		}
+	}
+}
+
+// FuzzJSONEncoder: for any records in turn, an encoder writes what
+// AppendJSON writes.
+func FuzzJSONEncoder(f *testing.F) {
+	f.Add(int64(1234), uint64(48), -8, "Timer", "Timer", "task", uint64(12), "bank/client-2", "k", "v", 2, "Log")
+	f.Add(int64(-1), uint64(0), 8, "Log", "", "", uint64(0), "\xff", "", "", 0, "\"")
+	f.Fuzz(func(t *testing.T, at int64, seq uint64, level int, kind, op, obj string, id uint64, name, key, value string, n int, kind2 string) {
+		var e JSONEncoder
+		r := Record{At: time.Duration(at), Seq: seq, RNG: seq / 3, Level: slog.Level(level), Kind: kind, Op: op, Obj: obj,
+			ID: id, Name: name, Cause: id / 2, Task: id % 5, TaskName: name, Msg: value, Attrs: []Attr{{key, value}}}
+		for i := range 1 + n%4 {
+			if i == 2 {
+				r.Kind, r.Obj = kind2, op
+			}
+			if got, want := string(e.Append(nil, &r)), string(AppendJSON(nil, &r)); got != want {
+				t.Fatalf("record %d: Append =\n%s\nwant\n%s", i, got, want)
+			}
+		}
+	})
+}

@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/orrerysim/orrery/trace"
 )
 
 // TestAppendInt: a log attribute's integer is written as strconv writes
@@ -11,6 +15,23 @@ func TestAppendInt(t *testing.T) {
 	for _, v := range []int64{-1001, -1000, -999, -10, -1, 0, 1, 9, 10, 99, 100, 101, 999, 1000, 1001, 1 << 62, -1 << 63} {
 		if got, want := string(appendInt([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
 			t.Errorf("appendInt(%d) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+// TestSortAttrs: a record's attributes are sorted by key as a stable sort
+// sorts them, equal keys in the order they came, at every length.
+func TestSortAttrs(t *testing.T) {
+	keys := []string{"to", "from", "amount", "from", "to_balance", "", "a", "from_balance", "b", "to", "z", "c", "a"}
+	for n := range 3 * len(keys) {
+		a := make([]trace.Attr, n)
+		for i := range a {
+			a[i] = trace.Attr{Key: keys[(i*7)%len(keys)], Value: strconv.Itoa(i)}
+		}
+		want := slices.Clone(a)
+		slices.SortStableFunc(want, func(x, y trace.Attr) int { return strings.Compare(x.Key, y.Key) })
+		if sortAttrs(a); !slices.Equal(a, want) {
+			t.Errorf("%d attributes: sortAttrs = %v, want %v", n, a, want)
 		}
 	}
 }

@@ -443,9 +443,7 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 		return true
 	})
 	r.Attrs = f.done()
-	if !slices.IsSortedFunc(r.Attrs, compareAttrs) {
-		slices.SortStableFunc(r.Attrs, compareAttrs)
-	}
+	sortAttrs(r.Attrs)
 	tr.write("app", r)
 	w.attrBuf = r.Attrs[:0]
 	*r = trace.Record{} // holds no strings of the record
@@ -462,6 +460,21 @@ func hashAttrs(sr *slog.Record, hv uint64) uint64 {
 }
 
 func compareAttrs(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) }
+
+// sortAttrs sorts a record's attributes by key, keeping the order of equal
+// keys: by insertion, in one pass when they are sorted already, as the few
+// attributes of a log record mostly are or nearly are.
+func sortAttrs(a []trace.Attr) {
+	if len(a) > 16 {
+		slices.SortStableFunc(a, compareAttrs)
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j].Key < a[j-1].Key; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
 
 // hashHead folds into hv what precedes sr's own attributes: its level and
 // message, the handler's attributes and group.

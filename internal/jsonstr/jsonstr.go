@@ -2,7 +2,10 @@
 // HTML trace viewer's embedded data, without encoding/json's reflection.
 package jsonstr
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 const hexDigits = "0123456789abcdef"
 
@@ -17,13 +20,32 @@ var safe = func() (t [2][256]bool) {
 }()
 
 // Append appends s quoted as a JSON string: the escapes JSON requires, and
-// invalid UTF-8 replaced by U+FFFD as encoding/json does.
+// invalid UTF-8 replaced by U+FFFD as encoding/json does. It copies s as it
+// checks it, eight bytes at a time, and escapes from the first byte that
+// needs it on.
 func Append(b []byte, s string) []byte {
-	if i := plainLen(s); i < len(s) {
-		return appendEscaped(append(b, '"'), s, i, &safe[0])
+	n := len(b)
+	if cap(b)-n < len(s)+2 {
+		b = append(b, make([]byte, len(s)+2)...)
 	}
-	b = append(b, '"')
-	b = append(b, s...)
+	b = b[:n+1+len(s)]
+	b[n] = '"'
+	d := b[n+1:]
+	i := 0
+	for ; i+8 <= len(s) && i+8 <= len(d); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if !plain8(x) {
+			break
+		}
+		binary.LittleEndian.PutUint64(d[i:], x)
+	}
+	for ; i < len(s) && i < len(d) && safe[0][s[i]]; i++ {
+		d[i] = s[i]
+	}
+	if i < len(s) {
+		return appendEscaped(b[:n+1], s, i, &safe[0])
+	}
 	return append(b, '"')
 }
 
@@ -31,29 +53,6 @@ func Append(b []byte, s string) []byte {
 // <script> element: '<', '>' and '&' are escaped too, so "</script>" or
 // "<!--" in a message cannot end the element.
 func AppendScript(b []byte, s string) []byte { return appendEscaped(append(b, '"'), s, 0, &safe[1]) }
-
-// plainLen is the length of the prefix of s that needs no escape outside
-// HTML: eight bytes at a time, then four, then one at a time.
-func plainLen(s string) int {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if !plain8(x) {
-			break
-		}
-	}
-	if i+4 <= len(s) {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24
-		if plain8(x | 0x2020202000000000) { // four spaces above: plain
-			i += 4
-		}
-	}
-	for i < len(s) && safe[0][s[i]] {
-		i++
-	}
-	return i
-}
 
 // appendEscaped appends s, whose first i bytes need no escape, and the
 // closing quote: it copies the runs of bytes that need no escape at once,

@@ -50,6 +50,12 @@ func FuzzAppendAsBefore(f *testing.F) {
 				t.Errorf("html %v: quoted %q as %s, want %s", html, s, got, want)
 			}
 		}
+		for room := range 10 { // after other bytes, into a buffer of any room
+			b := append(make([]byte, 0, 1+len(s)*room/4), 'x')
+			if got, want := Append(b, s), referenceQuote([]byte("x"), s, false); string(got) != string(want) {
+				t.Errorf("room %d: quoted %q as %s, want %s", room, s, got, want)
+			}
+		}
 	})
 }
 

@@ -30,9 +30,9 @@ func (f *attrFormatter) reset(attrs []trace.Attr) {
 // with a folded in as hashSlogAttr folds it: one pass over a record's
 // attributes both hashes and formats them.
 func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
-	v := a.Value.Resolve()
-	h = mix(hashString(h, a.Key), uint64(v.Kind()))
-	if v.Kind() == slog.KindGroup {
+	v, k := resolve(a.Value)
+	h = mix(hashString(h, a.Key), uint64(k))
+	if k == slog.KindGroup {
 		p := prefix
 		if a.Key != "" {
 			p += a.Key + "."
@@ -43,18 +43,29 @@ func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 		return h
 	}
 	if a.Key != "" {
-		f.format(prefix, a.Key, v)
+		f.format(prefix, a.Key, v, k)
 	}
-	return hashValue(h, v)
+	return hashValue(h, v, k)
 }
 
-// format appends the attribute key with prefix and the value v.
-func (f *attrFormatter) format(prefix, key string, v slog.Value) {
+// resolve returns v.Resolve() and its kind, calling Resolve, which defers
+// a recover, only for a LogValuer, which log values seldom are.
+func resolve(v slog.Value) (slog.Value, slog.Kind) {
+	k := v.Kind()
+	if k == slog.KindLogValuer {
+		v = v.Resolve()
+		k = v.Kind()
+	}
+	return v, k
+}
+
+// format appends the attribute key with prefix and the value v, of kind k.
+func (f *attrFormatter) format(prefix, key string, v slog.Value, k slog.Kind) {
 	if prefix != "" {
 		key = prefix + key
 	}
 	start := len(f.buf)
-	switch v.Kind() {
+	switch k {
 	case slog.KindInt64:
 		f.buf = appendInt(f.buf, v.Int64())
 	case slog.KindUint64:

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +33,39 @@ func TestSortAttrs(t *testing.T) {
 		slices.SortStableFunc(want, func(x, y trace.Attr) int { return strings.Compare(x.Key, y.Key) })
 		if sortAttrs(a); !slices.Equal(a, want) {
 			t.Errorf("%d attributes: sortAttrs = %v, want %v", n, a, want)
+		}
+	}
+}
+
+// valuer is a LogValuer, which a log attribute resolves before it is
+// hashed and formatted.
+type valuer struct{ v slog.Value }
+
+func (v valuer) LogValue() slog.Value { return v.v }
+
+// TestAttrFormatterResolves: an attribute whose value is a LogValuer is
+// hashed and formatted as its resolved value is, and as hashSlogAttr
+// hashes it.
+func TestAttrFormatterResolves(t *testing.T) {
+	tests := []struct {
+		resolved slog.Value
+		want     []trace.Attr
+	}{
+		{slog.Int64Value(42), []trace.Attr{{Key: "k", Value: "42"}}},
+		{slog.StringValue("s"), []trace.Attr{{Key: "k", Value: "s"}}},
+		{slog.GroupValue(slog.Int("a", 1), slog.Bool("b", true)), []trace.Attr{{Key: "k.a", Value: "1"}, {Key: "k.b", Value: "true"}}},
+	}
+	for _, tt := range tests {
+		var f, g attrFormatter
+		f.reset(nil)
+		g.reset(nil)
+		h := f.add(1, "", slog.Any("k", valuer{tt.resolved}))
+		want := g.add(1, "", slog.Attr{Key: "k", Value: tt.resolved})
+		if got := f.done(); !slices.Equal(got, tt.want) {
+			t.Errorf("%v: attributes %v, want %v", tt.resolved, got, tt.want)
+		}
+		if h != want || h != hashSlogAttr(1, slog.Any("k", valuer{tt.resolved})) {
+			t.Errorf("%v: hash %x, want %x as resolved", tt.resolved, h, want)
 		}
 	}
 }

@@ -489,20 +489,21 @@ func (h *logHandler) hashHead(hv uint64, sr *slog.Record) uint64 {
 // hashSlogAttr folds a log attribute into h by the kind of its value,
 // without formatting it; a group folds its members in turn.
 func hashSlogAttr(h uint64, a slog.Attr) uint64 {
-	v := a.Value.Resolve()
-	h = mix(hashString(h, a.Key), uint64(v.Kind()))
-	if v.Kind() == slog.KindGroup {
+	v, k := resolve(a.Value)
+	h = mix(hashString(h, a.Key), uint64(k))
+	if k == slog.KindGroup {
 		for _, g := range v.Group() {
 			h = hashSlogAttr(h, g)
 		}
 		return h
 	}
-	return hashValue(h, v)
+	return hashValue(h, v, k)
 }
 
-// hashValue folds a value that is not a group into h by its kind.
-func hashValue(h uint64, v slog.Value) uint64 {
-	switch v.Kind() {
+// hashValue folds a value of kind k that is not a group into h by its
+// kind.
+func hashValue(h uint64, v slog.Value, k slog.Kind) uint64 {
+	switch k {
 	case slog.KindString:
 		return hashString(h, v.String())
 	case slog.KindInt64:

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"log/slog"
+	"time"
 	"unsafe"
 
 	"github.com/orrerysim/orrery/internal/jsonstr"
@@ -79,6 +80,11 @@ func appendJSONTail(b []byte, r *Record) []byte {
 // an encoder is not safe for concurrent use.
 type JSONEncoder struct {
 	heads [64]jsonHead
+	// at is the time of the last record, its digits t[:tn]: a step's
+	// records share it.
+	at time.Duration
+	t  [20]byte
+	tn int
 }
 
 // jsonHead is the encoded head of the records with these fields.
@@ -91,7 +97,15 @@ type jsonHead struct {
 // Append appends r as one JSON object to b, without a newline, as
 // AppendJSON does.
 func (e *JSONEncoder) Append(b []byte, r *Record) []byte {
-	return appendJSONTail(append(appendJSONStamp(b, r), e.head(r)...), r)
+	if r.At != e.at || e.tn == 0 {
+		e.at, e.tn = r.At, len(appendInt(e.t[:0], int64(r.At)))
+	}
+	b = append(append(b, `{"t":`...), e.t[:e.tn]...)
+	b = append(b, `,"seq":`...)
+	b = appendUint(b, r.Seq)
+	b = append(b, `,"rng":`...)
+	b = appendUint(b, r.RNG)
+	return appendJSONTail(append(b, e.head(r)...), r)
 }
 
 // head returns the encoded head of r: the remembered one if its fields
@@ -102,7 +116,7 @@ func (e *JSONEncoder) Append(b []byte, r *Record) []byte {
 func (e *JSONEncoder) head(r *Record) []byte {
 	p := uintptr(unsafe.Pointer(unsafe.StringData(r.Op))) ^ uintptr(unsafe.Pointer(unsafe.StringData(r.Kind)))<<1
 	h := &e.heads[(p>>4^p>>10^uintptr(r.Level))%uintptr(len(e.heads))]
-	if h.b == nil || h.level != r.Level || h.kind != r.Kind || h.op != r.Op || h.obj != r.Obj {
+	if h.b == nil || h.level != r.Level || !same(h.kind, r.Kind) || !same(h.op, r.Op) || !same(h.obj, r.Obj) {
 		h.level, h.kind, h.op, h.obj = r.Level, r.Kind, r.Op, r.Obj
 		h.b = appendJSONHead(h.b[:0], r)
 	}
@@ -137,3 +151,9 @@ func appendJSONLevel(b []byte, l slog.Level) []byte {
 
 // appendJSONString quotes s as a JSON string.
 func appendJSONString(b []byte, s string) []byte { return jsonstr.Append(b, s) }
+
+// same reports whether a and b are equal, without comparing their bytes
+// when they are the same bytes.
+func same(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+}

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,9 @@ func TestJSONEncoder(t *testing.T) {
 		{Level: slog.Level(3), Kind: "K\"", Op: "\u2028", Obj: "<o>"},
 		{Level: LevelTrace, Kind: net, Op: op, Obj: "conn", ID: 3},
 		{Level: slog.LevelError, Kind: KindLog, Msg: "failure"},
+		{At: math.MinInt64, Level: slog.LevelError, Kind: KindLog, Msg: "failure"},
+		{At: math.MinInt64, Level: LevelTrace, Kind: net, Op: op, Obj: "conn", ID: 3},
+		{At: math.MaxInt64, Level: LevelTrace, Kind: net, Op: op, Obj: "conn", ID: 3},
 	}
 	var e JSONEncoder
 	for round := range 3 {

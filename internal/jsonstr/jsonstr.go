@@ -40,6 +40,13 @@ func Append(b []byte, s string) []byte {
 		}
 		binary.LittleEndian.PutUint64(d[i:], x)
 	}
+	if i+4 <= len(s) && i+4 <= len(d) {
+		x := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+		if plain8(uint64(x) | 0x2020202000000000) { // four spaces above: plain
+			binary.LittleEndian.PutUint32(d[i:], x)
+			i += 4
+		}
+	}
 	for ; i < len(s) && i < len(d) && safe[0][s[i]]; i++ {
 		d[i] = s[i]
 	}

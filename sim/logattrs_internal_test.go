@@ -69,3 +69,16 @@ func TestAttrFormatterResolves(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyLess: keys compare as strings do, whether their first bytes
+// decide or not.
+func TestKeyLess(t *testing.T) {
+	keys := []string{"", "a", "b", "ab", "from", "from_balance", "to", "to_balance", "\xff", "é", "A"}
+	for _, a := range keys {
+		for _, b := range keys {
+			if got := keyLess(a, b); got != (a < b) {
+				t.Errorf("keyLess(%q, %q) = %v", a, b, got)
+			}
+		}
+	}
+}

@@ -119,20 +119,14 @@ func (d *Disk) tearDraws(wr write) []bool {
 // lost) first asks it as a TornWrite fault of its own; one it suppresses
 // is applied whole.
 func (d *Disk) settle(f *file, fates []fate) {
-	// Whether a filter is set, asked once a tear needs it: the crash or
-	// failed sync has just asked the filter, which, if set, has recorded
-	// that fault among those it saw.
-	filtered := -1
+	filtered := d.s.w.FaultFilterSet()
 	for _, ft := range fates {
 		switch {
 		case ft.keep:
 			ft.ino.durable.apply(ft.wr)
 		case ft.torn != nil:
 			if kept := count(ft.torn); kept > 0 && kept < len(ft.torn) {
-				if filtered < 0 {
-					filtered = min(len(d.s.w.InjectedFaults()), 1)
-				}
-				if filtered == 1 && !d.injectTear(f, ft, kept) {
+				if filtered && !d.injectTear(f, ft, kept) {
 					ft.ino.durable.apply(ft.wr)
 					continue
 				}

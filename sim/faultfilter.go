@@ -96,6 +96,11 @@ func (w *World) InjectFault(pkg string, r trace.Record) bool {
 	return ok
 }
 
+// FaultFilterSet reports whether SetFaultFilter was called for this run:
+// a site whose faults are recorded only while faults are being named (a
+// torn write, apart from its crash) asks it.
+func (w *World) FaultFilterSet() bool { return w.filter.on }
+
 // InjectedFaults returns the trace record of every fault named so far, in
 // order (the i-th is fault number i+1), the suppressed ones included;
 // empty unless SetFaultFilter was called. FaultOf reads a record's fault.

@@ -238,3 +238,25 @@ func TestFaultIDParse(t *testing.T) {
 		}
 	}
 }
+
+// TestFaultFilterSet: a run names its faults only once SetFaultFilter was
+// called, with a list or with nil (every fault).
+func TestFaultFilterSet(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(w *sim.World)
+		want bool
+	}{
+		{"unset", func(*sim.World) {}, false},
+		{"every fault", func(w *sim.World) { w.SetFaultFilter(nil) }, true},
+		{"none", func(w *sim.World) { w.SetFaultFilter([]sim.FaultID{}) }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := sim.New(sim.Config{Seed: 1})
+			tc.set(w)
+			if got := w.FaultFilterSet(); got != tc.want {
+				t.Errorf("FaultFilterSet() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package sim
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // eventHeap is a 4-ary min-heap of events ordered by (At, Seq). The heap
@@ -80,6 +81,52 @@ func (h *eventHeap) release(slot uint32) {
 	ev := &h.slab[slot]
 	ev.Seq, ev.h = 0, nil
 	h.free = append(h.free, slot)
+}
+
+// warm starts loading what the next two events' processing will read,
+// while the current one is processed: with many events queued, each is
+// far from the cache, and a wake-up otherwise waits for its event's slot,
+// then for its task, one after the other. It asks for the slot of the
+// event after next (the earliest of the root's children, by time alone:
+// a guess is enough) and, from the slot of the next event, which the
+// previous call asked for, for the fields of the task it wakes.
+func (h *eventHeap) warm() {
+	keys := h.keys
+	n := len(keys)
+	if n < warmMin {
+		return
+	}
+	if n > 1 {
+		m, at := 1, keys[1].at
+		for j := 2; j <= arity && j < n; j++ {
+			if a := keys[j].at; a < at {
+				m, at = j, a
+			}
+		}
+		ev := uintptr(unsafe.Pointer(&h.slab[keys[m].slot]))
+		prefetch(ev)
+		prefetch(ev + unsafe.Sizeof(Event{}) - 1)
+	}
+	if tt, ok := h.slab[keys[0].slot].h.(*taskTimer); ok {
+		warmTask((*Task)(tt))
+	}
+}
+
+// warmMin is the length of a queue from which the loop warms the cache
+// for the next events (warm, World.warmNext): a shorter queue's events and
+// tasks stay in the cache, and the hints would only cost their call.
+const warmMin = 512
+
+// nextSleeper returns the task the next event wakes, if it is a sleeping task's
+// timer and the queue is long enough to warm.
+func (h *eventHeap) nextSleeper() *Task {
+	if len(h.keys) < warmMin {
+		return nil
+	}
+	if tt, ok := h.slab[h.keys[0].slot].h.(*taskTimer); ok {
+		return (*Task)(tt)
+	}
+	return nil
 }
 
 // peekAt returns the time of the earliest event.

@@ -216,6 +216,7 @@ func (w *World) processNext() bool {
 // intact in the old one.)
 func (w *World) processFirst() {
 	slot := w.queue.pop()
+	w.queue.warm()
 	w.process(&w.queue.slab[slot])
 	w.queue.release(slot)
 }
@@ -306,6 +307,9 @@ func (w *World) resumed(t *Task, driver *Task) {
 		w.release(t)
 	}
 	w.afterSlice()
+	if next := w.queue.nextSleeper(); next != nil {
+		warmResume(next) // its task's fields came in while t ran (eventHeap.warm)
+	}
 }
 
 // afterSlice wakes the tasks whose context was cancelled by what just ran.

@@ -68,6 +68,7 @@ type Task struct {
 
 	next     func() (struct{}, bool) // resumes its coroutine
 	g        uintptr                 // its goroutine's identity (getg), set when it starts
+	sp       uintptr                 // near the top of its stack when it last gave control away
 	sleepSeq uint64                  // seq of the timer event its Sleep waits for
 	pollAt   time.Duration           // when it was last resumed
 	polls    int                     // resumptions at pollAt without logical time passing
@@ -253,6 +254,33 @@ func (w *World) newTaskBox() *taskBox {
 	w.taskSpare = w.taskSpare[1:]
 	return b
 }
+
+// warmTask starts loading the fields of t that a wake-up reads: its
+// context's first line and its own from w to host (see Task).
+func warmTask(t *Task) {
+	p := uintptr(unsafe.Pointer(t))
+	prefetch(p - unsafe.Offsetof(taskBox{}.task))
+	prefetch(p + unsafe.Offsetof(t.w))
+	prefetch(p + unsafe.Offsetof(t.host))
+}
+
+// warmResume starts loading what resuming t reads: its coroutine's
+// closure and state, its goroutine's descriptor and the frames at the top
+// of its stack, above and below where it gave control away.
+func warmResume(t *Task) {
+	prefetch(*(*uintptr)(unsafe.Pointer(&t.next)))
+	prefetchLines(uintptr(unsafe.Pointer(t.coro)), 2)
+	prefetchLines(t.g, 7)
+	prefetchLines(t.sp-warmBelow, warmStack)
+}
+
+// warmBelow and warmStack are the part of a parked task's stack that its
+// resumption and its next blocking call touch: the frames of the switch
+// below where it parked, those of its blocking call and its caller above.
+const (
+	warmBelow = 320
+	warmStack = 12
+)
 
 // body runs fn on the task's coroutine and turns a panic into a failure.
 func (t *Task) body() {
@@ -500,6 +528,8 @@ func (t *Task) block(q *WaitQueue, ctx context.Context, what string) error {
 	} else if ctx != nil {
 		w.addCtxWaiter(t, ctx)
 	}
+	var mark byte
+	t.sp = uintptr(unsafe.Pointer(&mark)) // for warmResume
 	picked := false
 	if t.top && w.inline {
 		w.current = nil

@@ -43,11 +43,29 @@ func putHeader(h *[HeaderSize]byte, body []byte) {
 }
 
 // lengthChecksum is crc32.Checksum(h[0:4], castagnoli), the checksum of a
-// header's length, by the table: four bytes cost less so than through the
-// package's vector code, and the header does not escape to the heap.
+// header's length: from smallLengthSums for a length under 256, by the
+// table otherwise (four bytes cost less so than through the package's
+// vector code, and the header does not escape to the heap).
 func lengthChecksum(h *[HeaderSize]byte) uint32 {
+	if h[0]|h[1]|h[2] == 0 {
+		return smallLengthSums[h[3]]
+	}
+	return tableChecksum(h[0:4])
+}
+
+// smallLengthSums holds the checksums of the lengths under 256, which most
+// frames have: one load instead of four dependent ones per header.
+var smallLengthSums = func() (sums [256]uint32) {
+	for n := range sums {
+		sums[n] = tableChecksum([]byte{0, 0, 0, byte(n)})
+	}
+	return sums
+}()
+
+// tableChecksum is crc32.Checksum(p, castagnoli), one table lookup a byte.
+func tableChecksum(p []byte) uint32 {
 	crc := ^uint32(0)
-	for _, b := range h[0:4] {
+	for _, b := range p {
 		crc = castagnoli[byte(crc)^b] ^ crc>>8
 	}
 	return ^crc
@@ -70,11 +88,25 @@ func NewWriter(w io.Writer, maxSize int) *Writer {
 // with an error wrapping ErrTooLarge and nothing is written.
 func (w *Writer) Write(body []byte) error {
 	if len(body) > w.max {
-		return fmt.Errorf("frame: write of %d bytes: %w (maximum %d)", len(body), ErrTooLarge, w.max)
+		return w.tooLarge(len(body))
 	}
-	w.buf = Append(w.buf[:0], body)
+	// Append's frame, into the buffer that w keeps for it.
+	size := HeaderSize + len(body)
+	if cap(w.buf) < size {
+		w.buf = make([]byte, size)
+	}
+	w.buf = w.buf[:size]
+	putHeader((*[HeaderSize]byte)(w.buf), body)
+	copy(w.buf[HeaderSize:], body)
 	_, err := w.w.Write(w.buf)
 	return err
+}
+
+// tooLarge is the error of a write of n bytes over the maximum.
+//
+//go:noinline
+func (w *Writer) tooLarge(n int) error {
+	return fmt.Errorf("frame: write of %d bytes: %w (maximum %d)", n, ErrTooLarge, w.max)
 }
 
 // Reader reads frames from an io.Reader.
@@ -99,40 +131,75 @@ func NewReader(r io.Reader, maxSize int) *Reader {
 // wrapping ErrCorrupt or ErrTooLarge for a bad frame (see the package
 // documentation).
 func (r *Reader) Read() ([]byte, error) {
-	if _, err := io.ReadFull(r.r, r.hdr[:]); err != nil {
-		return nil, err
+	// io.ReadFull's calls, its first one made here: it fills the header
+	// or body when the bytes are there, without two frames of io on the
+	// stack.
+	if k, err := r.r.Read(r.hdr[:]); k < HeaderSize {
+		if err := r.fillRest(r.hdr[:], k, err); err != nil {
+			return nil, err
+		}
 	}
-	n, err := r.length()
-	if err != nil {
-		return nil, err
+	n := int(binary.BigEndian.Uint32(r.hdr[0:4]))
+	if lengthChecksum(&r.hdr) != binary.BigEndian.Uint32(r.hdr[4:8]) || uint64(n) > uint64(r.max) {
+		return nil, r.headerErr()
 	}
 	if cap(r.buf) < n {
 		r.buf = make([]byte, n)
 	}
 	body := r.buf[:n]
-	if _, err := io.ReadFull(r.r, body); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	if n > 0 { // io.ReadFull reads nothing into an empty body
+		if k, err := r.r.Read(body); k < n {
+			if err := r.fillRest(body, k, err); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return nil, err
+			}
 		}
-		return nil, err
 	}
-	if got, want := crc32.Checksum(body, castagnoli), binary.BigEndian.Uint32(r.hdr[8:12]); got != want {
-		return nil, fmt.Errorf("frame: body of %d bytes has checksum %08x, want %08x: %w", n, got, want, ErrCorrupt)
+	if got := crc32.Checksum(body, castagnoli); got != binary.BigEndian.Uint32(r.hdr[8:12]) {
+		return nil, r.bodyErr(got)
 	}
 	return body, nil
 }
 
-// length checks the header just read and returns the body's length.
-func (r *Reader) length() (int, error) {
-	got, want := lengthChecksum(&r.hdr), binary.BigEndian.Uint32(r.hdr[4:8])
-	if got != want {
-		return 0, fmt.Errorf("frame: header has checksum %08x, want %08x: %w", got, want, ErrCorrupt)
+// fillRest is the rest of io.ReadFull(r.r, p) after a first read of n
+// bytes of p, which ended with err: the same calls of r.r.Read, the same
+// error.
+func (r *Reader) fillRest(p []byte, n int, err error) error {
+	for n < len(p) && err == nil {
+		var k int
+		k, err = r.r.Read(p[n:])
+		n += k
+	}
+	switch {
+	case n >= len(p):
+		return nil
+	case n > 0 && err == io.EOF:
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// headerErr says what is wrong with the header just read: its checksum,
+// or else its length. It is out of Read, whose frame on the caller's stack
+// it would grow.
+//
+//go:noinline
+func (r *Reader) headerErr() error {
+	if got, want := lengthChecksum(&r.hdr), binary.BigEndian.Uint32(r.hdr[4:8]); got != want {
+		return fmt.Errorf("frame: header has checksum %08x, want %08x: %w", got, want, ErrCorrupt)
 	}
 	n := binary.BigEndian.Uint32(r.hdr[0:4])
-	if uint64(n) > uint64(r.max) {
-		return 0, fmt.Errorf("frame: length %d: %w (maximum %d)", n, ErrTooLarge, r.max)
-	}
-	return int(n), nil
+	return fmt.Errorf("frame: length %d: %w (maximum %d)", n, ErrTooLarge, r.max)
+}
+
+// bodyErr is the error of a body, just read, whose checksum is got.
+//
+//go:noinline
+func (r *Reader) bodyErr(got uint32) error {
+	n, want := binary.BigEndian.Uint32(r.hdr[0:4]), binary.BigEndian.Uint32(r.hdr[8:12])
+	return fmt.Errorf("frame: body of %d bytes has checksum %08x, want %08x: %w", n, got, want, ErrCorrupt)
 }
 
 func orDefault(maxSize int) int {

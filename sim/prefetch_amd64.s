@@ -19,3 +19,12 @@ loop:
 	JNZ loop
 done:
 	RET
+
+// func storeRelease(p *uint64, v uint64)
+//
+// A plain store: on amd64 every store is a release store.
+TEXT ·storeRelease(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), AX
+	MOVQ v+8(FP), CX
+	MOVQ CX, (AX)
+	RET

@@ -14,3 +14,9 @@ func prefetch(p uintptr)
 //
 //go:noescape
 func prefetchLines(p uintptr, n int)
+
+// storeRelease stores v at p with release order: every store before it
+// is visible to a goroutine that loads v from p (see World.beat).
+//
+//go:noescape
+func storeRelease(p *uint64, v uint64)

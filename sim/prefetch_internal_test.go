@@ -18,7 +18,7 @@ func TestPrefetchNeverFaults(t *testing.T) {
 		n    int
 	}{
 		{"nil", 0, 4},
-		{"unmapped", 1 << 40, 16},
+		{"unmapped", ^uintptr(0) &^ 0xffff, 16},
 		{"below a live slice", uintptr(unsafe.Pointer(&buf[0])) - warmBelow, warmStack},
 		{"no lines", 0, 0},
 		{"negative count", 0, -1},
@@ -49,5 +49,17 @@ func TestWarmResumeParkedTask(t *testing.T) {
 	})
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBeatAdvancesHeartbeat: each beat changes the heartbeat the watchdog
+// loads, by one, whichever way beat stores it.
+func TestBeatAdvancesHeartbeat(t *testing.T) {
+	w := New(Config{Seed: 1})
+	for want := uint64(1); want <= 3; want++ {
+		w.beat()
+		if got := w.heartbeat.Load(); got != want {
+			t.Fatalf("heartbeat after %d beats = %d", want, got)
+		}
 	}
 }

@@ -287,7 +287,7 @@ func (w *World) pick() *Task {
 	t.state = taskRunning
 	w.current = t
 	w.hash = mix(w.hash, uint64(t.id)^hashTagRun)
-	w.heartbeat.Add(1)
+	w.beat()
 	return t
 }
 

@@ -80,7 +80,7 @@ type World struct {
 	abandoned   atomic.Bool   // the watchdog gave up on a blocked task
 	tearingDown bool
 	unseed      uint64
-	heartbeat   atomic.Uint64 // steps started, for the watchdog
+	heartbeat   atomic.Uint64 // steps started, for the watchdog: written by beat alone
 
 	values map[any]any // per-run state of packages built on the engine
 

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/bits"
 	"sync"
 	"time"
 	"unsafe"
@@ -27,11 +28,18 @@ type heapKey struct {
 
 func (h *eventHeap) len() int { return len(h.keys) }
 
-func (k *heapKey) before(o *heapKey) bool {
-	if k.at != o.at {
-		return k.at < o.at
-	}
-	return k.seq < o.seq
+// before reports whether k comes before o: earlier, or at the same time
+// with a smaller seq.
+func (k *heapKey) before(o *heapKey) bool { return k.less(o) != 0 }
+
+// less is before as 1 or 0. It compares (at, seq) as one 128-bit number,
+// without a branch: which of a node's children is the least is a toss-up
+// that a branch would mispredict half the time.
+func (k *heapKey) less(o *heapKey) uint64 {
+	const sign = 1 << 63 // makes the order of at that of unsigned numbers
+	_, borrow := bits.Sub64(k.seq, o.seq, 0)
+	_, borrow = bits.Sub64(uint64(k.at)^sign, uint64(o.at)^sign, borrow)
+	return borrow
 }
 
 // push adds an event at (at, seq) and returns its slab slot, for the
@@ -171,10 +179,15 @@ func (h *eventHeap) down(i int) {
 			break
 		}
 		// The least of the (up to four) children.
-		m := c
-		for j := c + 1; j < c+arity && j < n; j++ {
-			if keys[j].before(&keys[m]) {
-				m = j
+		var m int
+		if c+arity <= n {
+			m = c + least4((*[arity]heapKey)(keys[c:c+arity]))
+		} else {
+			m = c
+			for j := c + 1; j < n; j++ {
+				if keys[j].before(&keys[m]) {
+					m = j
+				}
 			}
 		}
 		if !keys[m].before(&k) {
@@ -184,6 +197,15 @@ func (h *eventHeap) down(i int) {
 		i = m
 	}
 	keys[i] = k
+}
+
+// least4 returns the index of the least of four keys, in two rounds of
+// comparisons whose outcomes are computed with, not branched on.
+func least4(cs *[arity]heapKey) int {
+	a := cs[1].less(&cs[0])         // 0 or 1
+	b := 2 + cs[3].less(&cs[2])     // 2 or 3
+	take := -cs[b&3].less(&cs[a&3]) // all ones if b is less
+	return int(a ^ (a^b)&take)
 }
 
 // spareHeaps keeps the queues of finished runs, so that a sweep of many

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -85,3 +86,41 @@ func checkHeapOrder(t *testing.T, n, times, popEvery, cancelEvery, removeDeadAt 
 }
 
 func head(keys []heapKey) []heapKey { return keys[:min(len(keys), 5)] }
+
+// TestHeapKeyBefore checks the branch-free comparison of keys against the
+// order it stands for, (At, Seq), at the edges of both numbers, and
+// least4 against a scan.
+func TestHeapKeyBefore(t *testing.T) {
+	ats := []time.Duration{math.MinInt64, -1, 0, 1, 1 << 32, math.MaxInt64 - 1, math.MaxInt64}
+	seqs := []uint64{0, 1, 1 << 63, math.MaxUint64 - 1, math.MaxUint64}
+	var keys []heapKey
+	for _, at := range ats {
+		for _, seq := range seqs {
+			keys = append(keys, heapKey{at: at, seq: seq})
+		}
+	}
+	for _, a := range keys {
+		for _, b := range keys {
+			want := a.at < b.at || a.at == b.at && a.seq < b.seq
+			if got := a.before(&b); got != want {
+				t.Errorf("(%d, %d).before(%d, %d) = %v, want %v", a.at, a.seq, b.at, b.seq, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10_000 {
+		var cs [arity]heapKey
+		for i := range cs {
+			cs[i] = keys[r.IntN(len(keys))]
+		}
+		want := 0
+		for i := 1; i < arity; i++ {
+			if cs[i].before(&cs[want]) {
+				want = i
+			}
+		}
+		if got := least4(&cs); cs[got] != cs[want] {
+			t.Fatalf("least4(%v) = %d, want %d", cs, got, want)
+		}
+	}
+}

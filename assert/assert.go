@@ -63,6 +63,8 @@ func Unreachable(ctx context.Context, msg string, details ...any) {
 }
 
 // check evaluates a boolean assertion in w.
+//
+//go:noinline
 func check(w *sim.World, o *op, ok bool, msg string, details []any) {
 	e := site(w, o, msg)
 	if e == nil || !e.observe(ok) {

@@ -69,6 +69,8 @@ func allTrue(conds map[string]bool) bool {
 }
 
 // compound evaluates AlwaysSome or SometimesAll in w.
+//
+//go:noinline
 func compound(w *sim.World, o *op, ok bool, conds map[string]bool, msg string, details []any) {
 	e := site(w, o, msg)
 	if e == nil || !e.observe(ok) {
@@ -91,6 +93,8 @@ func condAttrs(conds map[string]bool) []trace.Attr {
 }
 
 // each evaluates SometimesEach in w.
+//
+//go:noinline
 func each[T comparable](w *sim.World, msg string, value T, details []any) {
 	e := site(w, opSometimesEach, msg)
 	if e == nil {

@@ -79,6 +79,8 @@ func SometimesLessThanOrEqualTo[T cmp.Ordered](ctx context.Context, left, right 
 
 // compare evaluates a numeric assertion in w; the values are formatted only
 // when the evaluation is recorded.
+//
+//go:noinline
 func compare[T cmp.Ordered](w *sim.World, o *op, ok bool, left, right T, msg string, details []any) {
 	e := site(w, o, msg)
 	if e == nil {

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/sim"
@@ -20,13 +22,37 @@ type registryKey struct{}
 // registry is one run's assertions, keyed by message: a message is an
 // assertion's identity, wherever it is called from.
 type registry struct {
+	w       *sim.World
 	entries map[string]*entry
+	recent  [recentSlots]*entry             // entries by their message's address: see lookup
 	onHit   func(msg, bucket string)        // see OnFirstHit
 	onMark  func(msg string, score float64) // see OnWatermark
 }
 
+// recentSlots is how many entries a registry finds without hashing their
+// message.
+const recentSlots = 16
+
+// lookup returns the entry of msg, or nil. An entry found is kept in the
+// slot its message's address picks, so that the next call with the same
+// string (a constant message, whose bytes do not move) compares the
+// message with the entry's, most often by address, instead of hashing it.
+// The slot only saves the map's lookup: a message is still compared whole.
+func (r *registry) lookup(msg string) *entry {
+	slot := &r.recent[uintptr(unsafe.Pointer(unsafe.StringData(msg)))/8%recentSlots]
+	if e := *slot; e != nil && e.msg == msg {
+		return e
+	}
+	e := r.entries[msg]
+	if e != nil {
+		*slot = e
+	}
+	return e
+}
+
 // entry is what a run knows of one assertion.
 type entry struct {
+	msg       string
 	kind      Kind
 	fn        string // the function first called with the message
 	location  string // its call site
@@ -52,12 +78,23 @@ type bucket struct {
 	hits  uint64
 }
 
+// lastRegistry is the registry registryOf returned last, which the next
+// call, most often from the same World, compares by its World instead of
+// looking it up among the World's values. Worlds run on several
+// goroutines at once each replace it in turn. It keeps the last World that
+// asserted from being collected until another asserts.
+var lastRegistry atomic.Pointer[registry]
+
 func registryOf(w *sim.World) *registry {
-	if r, ok := w.Value(registryKey{}).(*registry); ok {
+	if r := lastRegistry.Load(); r != nil && r.w == w {
 		return r
 	}
-	r := &registry{entries: make(map[string]*entry)}
-	w.SetValue(registryKey{}, r)
+	r, ok := w.Value(registryKey{}).(*registry)
+	if !ok {
+		r = &registry{w: w, entries: make(map[string]*entry)}
+		w.SetValue(registryKey{}, r)
+	}
+	lastRegistry.Store(r)
 	return r
 }
 
@@ -66,11 +103,13 @@ func registryOf(w *sim.World) *registry {
 // names an assertion of another kind. Like report, it must be called
 // directly by the helper that an exported function calls: callerLocation
 // counts frames.
+//
+//go:noinline
 func site(w *sim.World, o *op, msg string) *entry {
 	r := registryOf(w)
-	e := r.entries[msg]
+	e := r.lookup(msg)
 	if e == nil {
-		e = &entry{kind: o.kind, fn: o.name, location: callerLocation(), mark: r.newMark(o)}
+		e = &entry{msg: msg, kind: o.kind, fn: o.name, location: callerLocation(), mark: r.newMark(o)}
 		if o.kind == KindSometimesEach {
 			e.buckets = make(map[string]*bucket)
 		}
@@ -106,6 +145,8 @@ func (e *entry) observe(ok bool) bool {
 // first pass of a Sometimes-family assertion in a seed is a DEBUG record
 // with the detail "first hit". The message goes into Name, which the text
 // trace shows, and into Msg.
+//
+//go:noinline
 func report(w *sim.World, o *op, e *entry, ok bool, msg string, details []any, extra []trace.Attr) {
 	attrs := appendDetails(extra, details)
 	slices.SortStableFunc(attrs, func(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) })
@@ -166,10 +207,15 @@ func formatAttrs(attrs []trace.Attr) string {
 	return strings.TrimPrefix(string(trace.AppendAttrsText(nil, attrs)), " ")
 }
 
-// callerDepth is how many frames separate callsite.PC in callerLocation
-// from the user's call: callerLocation, site or report, the helper, the
-// exported function.
+// callerDepth is how many frames separate callsite.CallerPC in
+// callerLocation from the user's call: callerLocation, site or report, the
+// helper, the exported function.
 const callerDepth = 4
 
-// callerLocation returns the user's call site as "dir/file.go:line".
-func callerLocation() string { return callsite.Location(callsite.PC(callerDepth)) }
+// callerLocation returns the user's call site as "dir/file.go:line". It,
+// site, report and the helpers are not inlined: the frames that CallerPC
+// reads through are then the package's own, up to the exported function's
+// (or, where that is inlined, its caller's).
+//
+//go:noinline
+func callerLocation() string { return callsite.Location(callsite.CallerPC(callerDepth)) }

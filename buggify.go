@@ -5,6 +5,7 @@ import (
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/internal/callsite"
+	"github.com/orrerysim/orrery/sim"
 )
 
 // Buggify reports whether to take a rarely exercised path at this call
@@ -19,11 +20,17 @@ import (
 //		batch = batch[:1] // flush early: an odd size few tests reach
 //	}
 func Buggify(ctx context.Context) bool {
-	return chaos.BuggifyAt(ctx, chaos.FireProbability, callsite.PC(1))
+	if sim.FromContext(ctx) == nil {
+		return false // outside a simulation: without looking for the site
+	}
+	return chaos.BuggifyAt(ctx, chaos.FireProbability, callsite.CallerPC(1))
 }
 
 // BuggifyWithProb is Buggify with the firing probability p of an enabled
 // site.
 func BuggifyWithProb(ctx context.Context, p float64) bool {
-	return chaos.BuggifyAt(ctx, p, callsite.PC(1))
+	if sim.FromContext(ctx) == nil {
+		return false
+	}
+	return chaos.BuggifyAt(ctx, p, callsite.CallerPC(1))
 }

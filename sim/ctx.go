@@ -23,35 +23,47 @@ type simCtxKey struct{}
 // channel is its own, so the standard library attaches children through
 // AfterFunc, which we run synchronously: no goroutine, no wall clock.
 type simCtx struct {
-	w        *World
-	task     *Task           // the task whose own context it is, if any
-	by       *Task           // the task that made it, for the trace
+	w *World
+	// task is the task whose own context it is (its ctx is this one), or
+	// for any other context the task that made it, which the trace names
+	// (nil: made outside a task): one field for both, see ownTask.
+	task     *Task
 	parent   context.Context // nil for the root
 	done     chan struct{}
 	err      error
 	deadline time.Duration // true time
 	shownAt  time.Duration // Deadline reports Epoch plus shownAt (a host clock's reading), unless oddShown
+	canceler canceler      // what its CancelFunc points to
 
-	children   []ctxChild
-	up         *simCtx  // the context of ours whose children list c, while it does
-	canceler   canceler // what its CancelFunc points to
-	upIdx      int32    // c's index in up.children
-	foreignIdx int32    // index in w.foreign, -1 if not there
-	dl         int32    // 1 + the index of its pending deadline in w.deadlines; 0 for none
-	hasDL      bool     // it has a deadline of its own
-	oddShown   bool     // its Deadline is not Epoch plus a duration: see show
-	cause      uint8    // why it was cancelled: causeErr, causeShutdown or causeOdd
-	released   bool     // its task finished; detach when childless
+	// Its place among the children of the context of ours it is linked
+	// to (upCtx) while linked, or in w.foreign while polled (foreign).
+	// -1 for neither.
+	foreignIdx int32
+	dl         int32 // 1 + the index of its pending deadline in w.deadlines; 0 for none
+	kids       int32 // 1 + the slot of its children in w.deadlines.kids; 0 for none
+	hasDL      bool  // it has a deadline of its own
+	dlAbove    bool  // an ancestor has a deadline (see trueDeadline)
+	oddShown   bool  // its Deadline is not Epoch plus a duration: see show
+	cause      uint8 // why it was cancelled: causeErr, causeShutdown or causeOdd
+	released   bool  // its task finished; detach when childless
+	linked     bool  // it is a child of upCtx, at index foreignIdx
 }
 
 // owner is the task whose goroutine most likely uses c (see caller): its
 // task, else the task that made it.
-func (c *simCtx) owner() *Task {
-	if c.task != nil {
-		return c.task
+func (c *simCtx) owner() *Task { return c.task }
+
+// ownTask returns the task whose own context c is, or nil.
+func (c *simCtx) ownTask() *Task {
+	if t := c.task; t != nil && t.ctx == c {
+		return t
 	}
-	return c.by
+	return nil
 }
+
+// by returns the task that made c, which its deadline's event names.
+// A context with a deadline is never a task's own.
+func (c *simCtx) by() *Task { return c.task }
 
 // cancelNow cancels c, as its CancelFunc does.
 func (c *simCtx) cancelNow() { c.cancel(context.Canceled, nil) }
@@ -122,7 +134,7 @@ func (c *simCtx) Deadline() (time.Time, bool) {
 		}
 		return Epoch.Add(c.shownAt), true
 	}
-	if c.parent != nil {
+	if c.dlAbove {
 		return c.parent.Deadline()
 	}
 	return time.Time{}, false
@@ -166,8 +178,8 @@ func (c *simCtx) AfterFunc(f func()) func() bool {
 		f()
 		return func() bool { return false }
 	}
-	l := &ctxFunc{owner: c, idx: len(c.children), f: f}
-	c.children = append(c.children, ctxChild{f: l})
+	l := &ctxFunc{owner: c, f: f}
+	l.idx = c.addChild(ctxChild{f: l})
 	return func() bool {
 		owner := l.owner
 		if owner == nil {
@@ -179,27 +191,86 @@ func (c *simCtx) AfterFunc(f func()) func() bool {
 	}
 }
 
+// ctxKids holds the children of contexts, a list for each context that
+// has some (its kids is 1 + the list's slot), so that a context, most
+// often childless, does not carry a slice. A context's slot is freed,
+// keeping its list's memory for the next, when it is cancelled or its
+// task has finished with no child left.
+type ctxKids struct {
+	lists [][]ctxChild
+	free  []int32 // slots not in use
+}
+
+// children returns c's children (nil for none); appending to it needs
+// addChild.
+func (c *simCtx) children() []ctxChild {
+	if c.kids == 0 {
+		return nil
+	}
+	return c.w.deadlines.kids.lists[c.kids-1]
+}
+
+// addChild appends e to c's children and returns its index.
+func (c *simCtx) addChild(e ctxChild) int {
+	k := &c.w.deadlines.kids
+	if c.kids == 0 {
+		if n := len(k.free); n > 0 {
+			c.kids = k.free[n-1] + 1
+			k.free = k.free[:n-1]
+		} else {
+			k.lists = append(k.lists, nil)
+			c.kids = int32(len(k.lists))
+		}
+	}
+	l := &k.lists[c.kids-1]
+	*l = append(*l, e)
+	return len(*l) - 1
+}
+
+// dropKids frees c's slot, which must hold no child.
+func (c *simCtx) dropKids() {
+	if c.kids == 0 {
+		return
+	}
+	k := &c.w.deadlines.kids
+	k.free = append(k.free, c.kids-1)
+	c.kids = 0
+}
+
 // link makes c, a new context, a child of p.
 func (c *simCtx) link(p *simCtx) {
-	c.up, c.upIdx = p, int32(len(p.children))
-	p.children = append(p.children, ctxChild{c: c})
+	c.foreignIdx, c.linked = int32(p.addChild(ctxChild{c: c})), true
+}
+
+// upCtx returns the context of ours c is linked to: its parent, or the
+// context of ours its parent (one of the standard library's, holding
+// values) derives from, as attach found it.
+func (c *simCtx) upCtx() *simCtx {
+	if p, ok := c.parent.(*simCtx); ok {
+		return p
+	}
+	p, _ := c.parent.Value(simCtxKey{}).(*simCtx)
+	return p
 }
 
 // removeChild removes the child at i, moving the last one there.
 func (c *simCtx) removeChild(i int) {
-	last := len(c.children) - 1
+	l := &c.w.deadlines.kids.lists[c.kids-1]
+	children := *l
+	last := len(children) - 1
 	if i != last {
-		moved := c.children[last]
-		c.children[i] = moved
+		moved := children[last]
+		children[i] = moved
 		if moved.c != nil {
-			moved.c.upIdx = int32(i)
+			moved.c.foreignIdx = int32(i)
 		} else {
 			moved.f.idx = i
 		}
 	}
-	c.children[last] = ctxChild{}
-	c.children = c.children[:last]
+	children[last] = ctxChild{}
+	*l = children[:last]
 	if c.released && last == 0 {
+		c.dropKids()
 		c.detach()
 	}
 }
@@ -215,7 +286,7 @@ func (w *World) newCtx(parent context.Context) *simCtx {
 // parent. Field by field: a composite literal would be built aside and
 // copied with the garbage collector's bulk barrier.
 func (w *World) initCtx(c *simCtx, parent context.Context) {
-	c.w, c.parent, c.foreignIdx, c.by = w, parent, -1, w.current
+	c.w, c.parent, c.foreignIdx, c.task = w, parent, -1, w.current
 	c.attach(parent)
 }
 
@@ -227,12 +298,17 @@ const ctxChunk = (6<<10 - 8) / int(unsafe.Sizeof(simCtx{}))
 // newDeadlineCtx is newCtx for a context with a deadline, most often made
 // per request and cancelled soon: they are allocated ctxChunk at a time,
 // each used once, so that one costs a fraction of an allocation.
+// The chunk in use is w.ctxSpare, of which the first w.deadlines.used
+// contexts are taken: an index, not a slice that shrinks, so that taking
+// one stores no pointer.
 func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
-	if len(w.ctxSpare) == 0 {
+	d := &w.deadlines
+	if d.used >= len(w.ctxSpare) {
 		w.ctxSpare = make([]simCtx, ctxChunk)
+		d.used = 0
 	}
-	c := &w.ctxSpare[0]
-	w.ctxSpare = w.ctxSpare[1:]
+	c := &w.ctxSpare[d.used]
+	d.used++
 	w.initCtx(c, parent)
 	return c
 }
@@ -241,6 +317,7 @@ func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
 // ours, by polling when it is not.
 func (c *simCtx) attach(parent context.Context) {
 	if p, ok := parent.(*simCtx); ok && p.w == c.w { // without making p's channel
+		c.dlAbove = p.hasDL || p.dlAbove
 		if p.err != nil {
 			c.cancel(p.err, p.causeArg())
 			return
@@ -248,6 +325,7 @@ func (c *simCtx) attach(parent context.Context) {
 		c.link(p)
 		return
 	}
+	_, c.dlAbove = parent.Deadline()
 	pdone := parent.Done()
 	if pdone == nil {
 		return
@@ -260,32 +338,36 @@ func (c *simCtx) attach(parent context.Context) {
 		c.link(p)
 		return
 	}
-	c.foreignIdx = int32(len(c.w.foreign))
+	c.foreignIdx, c.linked = int32(len(c.w.foreign)), false
 	c.w.foreign = append(c.w.foreign, c)
 }
 
 // detach unlinks c from its parent without cancelling it.
 func (c *simCtx) detach() {
-	if p := c.up; p != nil {
-		c.up = nil
-		p.removeChild(int(c.upIdx))
+	i := c.foreignIdx
+	if i < 0 {
+		return
 	}
-	if i := c.foreignIdx; i >= 0 {
-		f := c.w.foreign
-		last := len(f) - 1
-		f[i] = f[last]
-		f[i].foreignIdx = int32(i)
-		f[last] = nil
-		c.w.foreign = f[:last]
-		c.foreignIdx = -1
+	if c.linked {
+		c.foreignIdx, c.linked = -1, false
+		c.upCtx().removeChild(int(i))
+		return
 	}
+	f := c.w.foreign
+	last := len(f) - 1
+	f[i] = f[last]
+	f[i].foreignIdx = i
+	f[last] = nil
+	c.w.foreign = f[:last]
+	c.foreignIdx = -1
 }
 
 // release is called when the task that owns c finishes: c stays usable,
 // but no longer needs its parent once nothing hangs below it.
 func (c *simCtx) release() {
 	c.released = true
-	if len(c.children) == 0 {
+	if len(c.children()) == 0 {
+		c.dropKids()
 		c.detach()
 	}
 }
@@ -296,22 +378,35 @@ func (c *simCtx) cancel(err, cause error) {
 		return
 	}
 	c.err = err
-	c.setCause(cause)
+	if cause != nil { // nil: its error, which the zero cause says
+		c.setCause(cause)
+	}
 	if c.done != nil { // a task may wait on it: the next scan wakes it
 		close(c.done)
 		c.w.ctxDirty = true
 	}
-	if t := c.task; t != nil && t.waitOwn && t.state == taskParked {
+	if t := c.ownTask(); t != nil && t.waitOwn && t.state == taskParked {
 		c.w.wake(t, wakeCtx)
 	}
 	if c.dl != 0 {
 		c.w.removeDeadline(c)
 	}
-	children := c.children
-	c.children = nil
+	if c.kids != 0 {
+		c.cancelChildren(err, cause)
+	}
+	c.detach()
+}
+
+// cancelChildren cancels c's children, in order, and frees its slot. The
+// slot holds no list meanwhile, so that no context takes it before.
+func (c *simCtx) cancelChildren(err, cause error) {
+	k := &c.w.deadlines.kids
+	slot := c.kids - 1
+	children := k.lists[slot]
+	k.lists[slot] = nil
 	for _, e := range children {
 		if e.c != nil {
-			e.c.up = nil
+			e.c.linked, e.c.foreignIdx = false, -1
 			e.c.cancel(err, cause)
 		} else {
 			e.f.owner = nil
@@ -319,7 +414,9 @@ func (c *simCtx) cancel(err, cause error) {
 			c.w.ctxDirty = true
 		}
 	}
-	c.detach()
+	clear(children)
+	k.lists[slot] = children[:0]
+	c.dropKids()
 }
 
 // ownsDone reports whether done is the channel of one of our contexts, whose
@@ -349,7 +446,7 @@ func WithTimeout(parent context.Context, d time.Duration) (context.Context, cont
 		return WithDeadline(parent, w.Time().Add(d))
 	}
 	// Deadline reports Epoch plus now plus d, which is w.Time().Add(d).
-	return w.withDeadline(parent, w.now+d, w.now+d)
+	return w.withDeadline(parent, w.now+d, w.now+d, nil, 0)
 }
 
 // WithDeadline returns a context that expires at the logical time deadline
@@ -359,7 +456,7 @@ func WithTimeout(parent context.Context, d time.Duration) (context.Context, cont
 func WithDeadline(parent context.Context, deadline time.Time) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.WithDeadline")
 	at := deadline.Sub(Epoch)
-	c, cancel := w.withDeadline(parent, at, at)
+	c, cancel := w.withDeadline(parent, at, at, nil, 0)
 	c.show(deadline)
 	return c, cancel
 }
@@ -371,7 +468,7 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 		if c.hasDL {
 			return c.deadline, true
 		}
-		if c.parent == nil {
+		if !c.dlAbove { // most often: the task's context, the root above it
 			return 0, false
 		}
 	}
@@ -383,12 +480,15 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 
 // withDeadline returns a context that expires at the true time at, whose
 // Deadline reports Epoch plus shownAt. Its deadline waits in w.deadlines,
-// not in the event queue (see deadlines).
-func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration) (*simCtx, context.CancelFunc) {
+// not in the event queue (see deadlines); one on a host's clock waits
+// there for clock to read due (clock nil: the World's clock).
+func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration, clock *HostClock, due time.Duration) (*simCtx, context.CancelFunc) {
 	c := w.newDeadlineCtx(parent)
 	cancel := c.cancelFunc()
-	if pd, ok := trueDeadline(parent); ok && pd <= at {
-		return c, cancel // the parent expires first and cancels c
+	if c.dlAbove { // without it, no ancestor has a deadline
+		if pd, ok := trueDeadline(parent); ok && pd <= at {
+			return c, cancel // the parent expires first and cancels c
+		}
 	}
 	c.deadline, c.shownAt, c.hasDL = at, shownAt, true
 	if c.err != nil {
@@ -398,7 +498,7 @@ func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration) 
 		c.cancel(context.DeadlineExceeded, nil)
 		return c, cancel
 	}
-	w.addDeadline(c, at)
+	w.addDeadline(c, at, clock, due)
 	return c, cancel
 }
 
@@ -411,7 +511,7 @@ func (t *ctxTimer) HandleEvent(ev *Event) {
 }
 
 func (t *ctxTimer) DescribeEvent(ev *Event) (string, string) {
-	return taskName(t.by), "deadline"
+	return taskName((*simCtx)(t).by()), "deadline"
 }
 
 func taskName(t *Task) string {

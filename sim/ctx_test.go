@@ -677,3 +677,48 @@ func checkDeadline(t *testing.T, when string, ctx context.Context, want time.Tim
 		t.Errorf("%s: Deadline() = %v, %v; want %v exactly", when, got, ok, want)
 	}
 }
+
+// TestWithTimeoutBytes bounds the memory a context with a deadline costs,
+// made and cancelled as a request with a timeout does: its share of the
+// chunk it comes from. Every byte of it is garbage the collector pays for
+// per request.
+func TestWithTimeoutBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		with func(w *sim.World) func(ctx context.Context) (context.Context, context.CancelFunc)
+	}{
+		{"world", func(*sim.World) func(context.Context) (context.Context, context.CancelFunc) {
+			return func(ctx context.Context) (context.Context, context.CancelFunc) {
+				return sim.WithTimeout(ctx, time.Second)
+			}
+		}},
+		{"hostclock", func(w *sim.World) func(context.Context) (context.Context, context.CancelFunc) {
+			c := sim.NewHostClock(w, "h", time.Second, 100)
+			return func(ctx context.Context) (context.Context, context.CancelFunc) {
+				return c.WithTimeout(ctx, time.Second)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := sim.New(sim.Config{})
+			with := tt.with(w)
+			const n = 100_000
+			var before, after runtime.MemStats
+			w.Spawn("requester", func(ctx context.Context) {
+				runtime.ReadMemStats(&before)
+				for range n {
+					_, cancel := with(ctx)
+					cancel()
+				}
+				runtime.ReadMemStats(&after)
+			})
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if per := float64(after.TotalAlloc-before.TotalAlloc) / n; per > 120 {
+				t.Errorf("%.1f bytes per context with a timeout, want at most 120", per)
+			}
+		})
+	}
+}

@@ -15,6 +15,8 @@ import "time"
 type deadlines struct {
 	keys []dlKey
 	ev   Event // the event a firing deadline is handled as
+	used int   // contexts taken from the chunk w.ctxSpare (newDeadlineCtx)
+	kids ctxKids
 }
 
 // dlKey is a pending deadline: the true time and seq it fires at, the seq
@@ -38,8 +40,9 @@ func (k *dlKey) before(o *dlKey) bool {
 	return k.seq < o.seq
 }
 
-// add queues c's deadline at true time at, with a new seq.
-func (w *World) addDeadline(c *simCtx, at time.Duration) {
+// addDeadline queues c's deadline at true time at, with a new seq; on a
+// host's clock, waiting for clock to read due.
+func (w *World) addDeadline(c *simCtx, at time.Duration, clock *HostClock, due time.Duration) {
 	w.seq++
 	d := &w.deadlines
 	n := len(d.keys)
@@ -51,7 +54,7 @@ func (w *World) addDeadline(c *simCtx, at time.Duration) {
 	// Field by field, in place: a composite literal would be built aside
 	// and copied with the garbage collector's bulk barrier.
 	k := &d.keys[n]
-	k.at, k.seq, k.cause, k.c, k.clock, k.due = at, w.seq, w.cur, c, nil, 0
+	k.at, k.seq, k.cause, k.c, k.clock, k.due = at, w.seq, w.cur, c, clock, due
 	c.dl = int32(n + 1)
 	if n > 0 && k.before(&d.keys[(n-1)/2]) {
 		d.up(n)
@@ -87,14 +90,6 @@ func (w *World) retimeDeadline(c *simCtx, at time.Duration) uint64 {
 	d.keys[i].at, d.keys[i].seq = at, w.seq
 	d.fix(i)
 	return w.seq
-}
-
-// setDeadlineClock records that c's pending deadline waits for clock to
-// read due, and returns its seq.
-func (w *World) setDeadlineClock(c *simCtx, clock *HostClock, due time.Duration) uint64 {
-	k := &w.deadlines.keys[c.dl-1]
-	k.clock, k.due = clock, due
-	return k.seq
 }
 
 // deadlineSeq returns the seq of c's pending deadline, 0 if none.
@@ -151,7 +146,7 @@ func (w *World) processDeadline() {
 	}
 	k.c.dl = 0
 	var id uint64
-	if by := k.c.by; by != nil {
+	if by := k.c.by(); by != nil {
 		id = uint64(by.id)
 	}
 	ev := &d.ev
@@ -165,7 +160,7 @@ func (w *World) processDeadline() {
 // queue counts a timer event.
 func (w *World) workloadDeadline(daemon map[TaskID]bool) bool {
 	for _, k := range w.deadlines.keys {
-		if by := k.c.by; by != nil && !daemon[by.id] {
+		if by := k.c.by(); by != nil && !daemon[by.id] {
 			return true
 		}
 	}

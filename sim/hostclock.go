@@ -373,7 +373,7 @@ func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (co
 	var sc *simCtx
 	var cancel context.CancelFunc
 	if deadline.Sub(c.Now()) <= 0 {
-		sc, cancel = w.withDeadline(parent, w.now-1, deadline.Sub(Epoch)) // already past on this clock
+		sc, cancel = w.withDeadline(parent, w.now-1, deadline.Sub(Epoch), nil, 0) // already past on this clock
 	} else {
 		sc, cancel = c.withDeadline(parent, due, deadline.Sub(Epoch))
 	}
@@ -385,12 +385,9 @@ func (c *HostClock) WithDeadline(parent context.Context, deadline time.Time) (co
 // whose Deadline reports Epoch plus shownAt.
 func (c *HostClock) withDeadline(parent context.Context, due, shownAt time.Duration) (*simCtx, context.CancelFunc) {
 	w := mustWorld(parent, "sim.HostClock.WithDeadline")
-	sc, cancel := w.withDeadline(parent, c.TrueAt(due), shownAt)
-	if sc.dl != 0 {
-		seq := w.setDeadlineClock(sc, c, due)
-		if c.tracked {
-			c.track(clockWait{seq: seq, due: due, ctx: sc})
-		}
+	sc, cancel := w.withDeadline(parent, c.TrueAt(due), shownAt, c, due)
+	if sc.dl != 0 && c.tracked {
+		c.track(clockWait{seq: w.deadlineSeq(sc), due: due, ctx: sc})
 	}
 	return sc, cancel
 }

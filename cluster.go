@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/disksim"
@@ -164,7 +165,8 @@ type State struct {
 	// invariants ask again after every step: comparing a key with a few
 	// costs less than hashing it. set keeps it up to date.
 	recent [stateRecent]stateEntry
-	next   int // the entry of recent that Get replaces next
+	next   int         // the entry of recent that Get replaces next
+	last   *stateEntry // the entry of recent that Get found last, or nil
 }
 
 // stateRecent is how many keys State.Get remembers.
@@ -203,13 +205,21 @@ func (s *State) set(key string, v any) {
 
 // Get returns the value published under key.
 func (s *State) Get(key string) (any, bool) {
+	// An invariant most often asks again with the very string it asked
+	// with last, a constant: the entry found then is compared by the
+	// string's address and length, without a call.
+	if e := s.last; e != nil && unsafe.StringData(e.key) == unsafe.StringData(key) && len(e.key) == len(key) {
+		return e.v, e.ok
+	}
 	for i := range s.recent {
-		if e := &s.recent[i]; e.key == key && e.in {
+		if e := &s.recent[i]; e.in && e.key == key {
+			s.last = e
 			return e.v, e.ok
 		}
 	}
 	v, ok := s.values[key]
 	s.recent[s.next] = stateEntry{key: key, v: v, ok: ok, in: true}
+	s.last = &s.recent[s.next]
 	s.next = (s.next + 1) % stateRecent
 	return v, ok
 }

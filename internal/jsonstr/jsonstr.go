@@ -21,39 +21,64 @@ var safe = func() (t [2][256]bool) {
 
 // Append appends s quoted as a JSON string: the escapes JSON requires, and
 // invalid UTF-8 replaced by U+FFFD as encoding/json does. It copies s as it
-// checks it, eight bytes at a time, and escapes from the first byte that
-// needs it on.
+// checks it, eight bytes at a time (the last eight again, overlapping, for
+// the rest; four and four, overlapping, for a string of four to seven
+// bytes), and escapes from the first byte that needs it on.
 func Append(b []byte, s string) []byte {
 	n := len(b)
 	if cap(b)-n < len(s)+2 {
 		b = append(b, make([]byte, len(s)+2)...)
 	}
-	b = b[:n+1+len(s)]
+	b = b[:n+2+len(s)]
 	b[n] = '"'
-	d := b[n+1:]
-	i := 0
-	for ; i+8 <= len(s) && i+8 <= len(d); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	d := b[n+1 : n+1+len(s)]
+	ok := true
+	switch {
+	case len(s) >= 8:
+		ok = copy8(d, s)
+	case len(s) >= 4:
+		x, y := load4(s), load4(s[len(s)-4:])
+		ok = plain8(uint64(x) | uint64(y)<<32)
+		binary.LittleEndian.PutUint32(d, x)
+		binary.LittleEndian.PutUint32(d[len(d)-4:], y)
+	case len(s) > 0:
+		m := len(s) / 2
+		x, y, z := s[0], s[m], s[len(s)-1]
+		ok = plain8(uint64(x) | uint64(y)<<8 | uint64(z)<<16 | 0x2020202020000000)
+		d[0], d[m], d[len(s)-1] = x, y, z
+	}
+	if !ok {
+		return appendEscaped(b[:n+1], s, 0, &safe[0])
+	}
+	b[len(b)-1] = '"'
+	return b
+}
+
+// copy8 copies s, of eight bytes or more, to d, eight bytes at a time and
+// the last eight again, as long as they need no escape: it reports whether
+// none did.
+func copy8(d []byte, s string) bool {
+	for i := 0; i+8 <= len(s); i += 8 {
+		x := load8(s[i:])
 		if !plain8(x) {
-			break
+			return false
 		}
 		binary.LittleEndian.PutUint64(d[i:], x)
 	}
-	if i+4 <= len(s) && i+4 <= len(d) {
-		x := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
-		if plain8(uint64(x) | 0x2020202000000000) { // four spaces above: plain
-			binary.LittleEndian.PutUint32(d[i:], x)
-			i += 4
-		}
-	}
-	for ; i < len(s) && i < len(d) && safe[0][s[i]]; i++ {
-		d[i] = s[i]
-	}
-	if i < len(s) {
-		return appendEscaped(b[:n+1], s, i, &safe[0])
-	}
-	return append(b, '"')
+	x := load8(s[len(s)-8:])
+	binary.LittleEndian.PutUint64(d[len(s)-8:], x)
+	return plain8(x)
+}
+
+func load8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func load4(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // AppendScript is Append for a string that is also safe inside an HTML

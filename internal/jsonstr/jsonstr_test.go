@@ -2,6 +2,7 @@ package jsonstr
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -39,6 +40,16 @@ func FuzzAppendAsBefore(f *testing.F) {
 	for _, s := range []string{"", "plain", "q\"b\\", "\n\r\t\x01\x1f\x7f", "</script><!--&",
 		"bad\xffutf8", "line\u2028para\u2029", "héllo", "\xe2\x80", "a\x00b"} {
 		f.Add(s)
+	}
+	// Every length the quoting takes a different way for (one to three
+	// bytes, four to seven, eight and more with a rest), with a byte to
+	// escape first, in the middle or last.
+	for n := 1; n <= 17; n++ {
+		for _, at := range []int{0, n / 2, n - 1} {
+			b := []byte(strings.Repeat("abcdefgh", 3)[:n])
+			b[at] = '"'
+			f.Add(string(b))
+		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, html := range []bool{false, true} {

@@ -25,6 +25,14 @@ func decimalLen(v uint64) int {
 // needs: numbers under 10,000 (most seqs, tasks and ids) directly, longer
 // ones (times in nanoseconds) four digits at a time.
 func appendUint(b []byte, v uint64) []byte {
+	if v < 10 { // inline: many causes, tasks and ids
+		return append(b, byte('0'+v))
+	}
+	return appendUintSlow(b, v)
+}
+
+// appendUintSlow is appendUint for v of 10 and more.
+func appendUintSlow(b []byte, v uint64) []byte {
 	if v < 10000 {
 		return append4(b, v)
 	}

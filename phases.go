@@ -25,14 +25,14 @@ func (c *cluster) conduct(ctx context.Context) {
 	if sim.Yield(ctx) != nil {
 		return
 	}
-	log.Info("orrery: setup phase")
+	logInfo(log, "orrery: setup phase")
 	if !c.phase(ctx, "setup", Driver.Setup) {
 		return
 	}
 	if c.sim.Chaos.Swarm {
-		log.Info("orrery: chaos phase", "swarm", c.drawnString())
+		logInfo(log, "orrery: chaos phase", "swarm", c.drawnString())
 	} else {
-		log.Info("orrery: chaos phase")
+		logInfo(log, "orrery: chaos phase")
 	}
 	if d := c.sim.Chaos.Duration; d > 0 {
 		sim.AfterFunc(ctx, d, c.heal)
@@ -49,7 +49,7 @@ func (c *cluster) conduct(ctx context.Context) {
 		return
 	}
 	c.heal()
-	log.Info("orrery: check phase")
+	logInfo(log, "orrery: check phase")
 	c.phase(ctx, "check", Driver.Check)
 }
 
@@ -83,7 +83,7 @@ func (c *cluster) heal() {
 	}
 	c.healed = true
 	livenessOf(c.w).heal(c.w.Now())
-	c.w.Logger().Info("orrery: faults healed")
+	logInfo(c.w.Logger(), "orrery: faults healed")
 	chaos.Heal(c.w)
 	c.net.Heal()
 	c.healClocks()

@@ -41,12 +41,31 @@ type simCtx struct {
 	foreignIdx int32
 	dl         int32 // 1 + the index of its pending deadline in w.deadlines; 0 for none
 	kids       int32 // 1 + the slot of its children in w.deadlines.kids; 0 for none
-	hasDL      bool  // it has a deadline of its own
-	dlAbove    bool  // an ancestor has a deadline (see trueDeadline)
-	oddShown   bool  // its Deadline is not Epoch plus a duration: see show
+	bits       ctxBits
 	cause      uint8 // why it was cancelled: causeErr, causeShutdown or causeOdd
-	released   bool  // its task finished; detach when childless
-	linked     bool  // it is a child of upCtx, at index foreignIdx
+}
+
+// ctxBits are a context's flags, in one byte.
+type ctxBits uint8
+
+const (
+	hasDL    ctxBits = 1 << iota // it has a deadline of its own
+	dlAbove                      // an ancestor has a deadline (see trueDeadline)
+	oddShown                     // its Deadline is not Epoch plus a duration: see show
+	released                     // its task finished; detach when childless
+	linked                       // it is a child of upCtx, at index foreignIdx
+)
+
+// is reports whether c has every flag of b.
+func (c *simCtx) is(b ctxBits) bool { return c.bits&b == b }
+
+// set sets or clears c's flags b.
+func (c *simCtx) set(b ctxBits, on bool) {
+	if on {
+		c.bits |= b
+	} else {
+		c.bits &^= b
+	}
 }
 
 // owner is the task whose goroutine most likely uses c (see caller): its
@@ -128,13 +147,13 @@ type ctxFunc struct {
 }
 
 func (c *simCtx) Deadline() (time.Time, bool) {
-	if c.hasDL {
-		if c.oddShown {
+	if c.is(hasDL) {
+		if c.is(oddShown) {
 			return c.w.oddShown[c], true
 		}
 		return Epoch.Add(c.shownAt), true
 	}
-	if c.dlAbove {
+	if c.is(dlAbove) {
 		return c.parent.Deadline()
 	}
 	return time.Time{}, false
@@ -239,7 +258,8 @@ func (c *simCtx) dropKids() {
 
 // link makes c, a new context, a child of p.
 func (c *simCtx) link(p *simCtx) {
-	c.foreignIdx, c.linked = int32(p.addChild(ctxChild{c: c})), true
+	c.foreignIdx = int32(p.addChild(ctxChild{c: c}))
+	c.bits |= linked
 }
 
 // upCtx returns the context of ours c is linked to: its parent, or the
@@ -269,7 +289,7 @@ func (c *simCtx) removeChild(i int) {
 	}
 	children[last] = ctxChild{}
 	*l = children[:last]
-	if c.released && last == 0 {
+	if c.is(released) && last == 0 {
 		c.dropKids()
 		c.detach()
 	}
@@ -317,7 +337,7 @@ func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
 // ours, by polling when it is not.
 func (c *simCtx) attach(parent context.Context) {
 	if p, ok := parent.(*simCtx); ok && p.w == c.w { // without making p's channel
-		c.dlAbove = p.hasDL || p.dlAbove
+		c.set(dlAbove, p.bits&(hasDL|dlAbove) != 0)
 		if p.err != nil {
 			c.cancel(p.err, p.causeArg())
 			return
@@ -325,7 +345,8 @@ func (c *simCtx) attach(parent context.Context) {
 		c.link(p)
 		return
 	}
-	_, c.dlAbove = parent.Deadline()
+	_, above := parent.Deadline()
+	c.set(dlAbove, above)
 	pdone := parent.Done()
 	if pdone == nil {
 		return
@@ -338,7 +359,7 @@ func (c *simCtx) attach(parent context.Context) {
 		c.link(p)
 		return
 	}
-	c.foreignIdx, c.linked = int32(len(c.w.foreign)), false
+	c.foreignIdx = int32(len(c.w.foreign))
 	c.w.foreign = append(c.w.foreign, c)
 }
 
@@ -348,8 +369,8 @@ func (c *simCtx) detach() {
 	if i < 0 {
 		return
 	}
-	if c.linked {
-		c.foreignIdx, c.linked = -1, false
+	if c.is(linked) {
+		c.foreignIdx, c.bits = -1, c.bits&^linked
 		c.upCtx().removeChild(int(i))
 		return
 	}
@@ -365,7 +386,7 @@ func (c *simCtx) detach() {
 // release is called when the task that owns c finishes: c stays usable,
 // but no longer needs its parent once nothing hangs below it.
 func (c *simCtx) release() {
-	c.released = true
+	c.bits |= released
 	if len(c.children()) == 0 {
 		c.dropKids()
 		c.detach()
@@ -406,7 +427,7 @@ func (c *simCtx) cancelChildren(err, cause error) {
 	k.lists[slot] = nil
 	for _, e := range children {
 		if e.c != nil {
-			e.c.linked, e.c.foreignIdx = false, -1
+			e.c.foreignIdx, e.c.bits = -1, e.c.bits&^linked
 			e.c.cancel(err, cause)
 		} else {
 			e.f.owner = nil
@@ -465,10 +486,10 @@ func WithDeadline(parent context.Context, deadline time.Time) (context.Context, 
 // own or an ancestor's, as Deadline reports it for contexts we did not make.
 func trueDeadline(ctx context.Context) (time.Duration, bool) {
 	for c, ok := ctx.(*simCtx); ok; c, ok = c.parent.(*simCtx) {
-		if c.hasDL {
+		if c.is(hasDL) {
 			return c.deadline, true
 		}
-		if !c.dlAbove { // most often: the task's context, the root above it
+		if !c.is(dlAbove) { // most often: the task's context, the root above it
 			return 0, false
 		}
 	}
@@ -485,12 +506,13 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration, clock *HostClock, due time.Duration) (*simCtx, context.CancelFunc) {
 	c := w.newDeadlineCtx(parent)
 	cancel := c.cancelFunc()
-	if c.dlAbove { // without it, no ancestor has a deadline
+	if c.is(dlAbove) { // without it, no ancestor has a deadline
 		if pd, ok := trueDeadline(parent); ok && pd <= at {
 			return c, cancel // the parent expires first and cancels c
 		}
 	}
-	c.deadline, c.shownAt, c.hasDL = at, shownAt, true
+	c.deadline, c.shownAt = at, shownAt
+	c.bits |= hasDL
 	if c.err != nil {
 		return c, cancel
 	}
@@ -575,10 +597,10 @@ func (c *simCtx) causeArg() error {
 // show makes c's Deadline report t, a time that Epoch plus a duration may
 // not give exactly (one with a location or a monotonic reading).
 func (c *simCtx) show(t time.Time) {
-	if !c.hasDL || Epoch.Add(c.shownAt) == t {
+	if !c.is(hasDL) || Epoch.Add(c.shownAt) == t {
 		return
 	}
-	c.oddShown = true
+	c.bits |= oddShown
 	if c.w.oddShown == nil {
 		c.w.oddShown = make(map[*simCtx]time.Time)
 	}

@@ -716,8 +716,8 @@ func TestWithTimeoutBytes(t *testing.T) {
 			if err := w.Run(); err != nil {
 				t.Fatal(err)
 			}
-			if per := float64(after.TotalAlloc-before.TotalAlloc) / n; per > 120 {
-				t.Errorf("%.1f bytes per context with a timeout, want at most 120", per)
+			if per := float64(after.TotalAlloc-before.TotalAlloc) / n; per > 108 {
+				t.Errorf("%.1f bytes per context with a timeout, want at most 108", per)
 			}
 		})
 	}

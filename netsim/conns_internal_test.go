@@ -2,6 +2,7 @@ package netsim
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/netip"
 	"slices"
@@ -92,4 +93,81 @@ func checkOpenConns(t *testing.T, n int, closes func(i int) bool) {
 			}
 		}
 	}
+}
+
+// TestDoneConnDropsBuffers exchanges a message over a connection, ends it
+// by a close of both ends or by a reset, and checks that its pipes hold no
+// buffer then: connections are allocated a chunk at a time, and one still
+// open would keep its chunk-mates' buffers.
+func TestDoneConnDropsBuffers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reset bool
+	}{
+		{"both ends closed", false},
+		{"reset", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := exchangeAndEnd(t, tc.reset)
+			for i, p := range c.pipes {
+				if p.buf.buf != nil {
+					t.Errorf("pipe %d keeps a buffer of %d bytes", i, cap(p.buf.buf))
+				}
+			}
+			if len(c.n.hosts[0].openConns())+len(c.n.hosts[1].openConns()) > 0 {
+				t.Error("the connection is still listed")
+			}
+		})
+	}
+}
+
+// exchangeAndEnd dials from a to b, writes a message each way, then ends
+// the connection (the client resets it, or both close) and returns it.
+func exchangeAndEnd(t *testing.T, reset bool) *conn {
+	w := sim.New(sim.Config{Seed: 1})
+	nw := New(w, Config{})
+	a := nw.AddHost("a", netip.MustParseAddr("10.0.0.1"))
+	b := nw.AddHost("b", netip.MustParseAddr("10.0.0.2"))
+	var dialed *conn
+	w.Spawn("server", func(ctx context.Context) {
+		l, err := b.Listen(ctx, ":7000")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		s, err := l.Accept()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer s.Close()
+		msg := make([]byte, 5)
+		if _, err := io.ReadFull(s, msg); err != nil {
+			t.Error(err)
+			return
+		}
+		s.Write(msg)
+		io.ReadAll(s) // until the client's FIN or reset
+	})
+	w.Spawn("client", func(ctx context.Context) {
+		sim.Sleep(ctx, 1) // the server listens first
+		c, err := a.Dial(ctx, "b:7000")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		dialed = c.(*endpoint).c
+		c.Write([]byte("hello"))
+		if _, err := io.ReadFull(c, make([]byte, 5)); err != nil {
+			t.Error(err)
+		}
+		if reset {
+			c.(*endpoint).SetLinger(0)
+		}
+		c.Close()
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return dialed
 }

@@ -33,7 +33,8 @@ type Network struct {
 	anyClose  bool
 	chaos     *sim.Ticker
 	faultsOn  bool
-	ioFaults  bool // a fault may strike a read or write: worth the checks
+	ioFaults  bool        // a fault may strike a read or write: worth the checks
+	connSpare []connBlock // the rest of the chunk newConnBlock allocated last
 }
 
 // New returns a network of w with the model cfg. It panics on an invalid

@@ -47,9 +47,9 @@ const (
 // what it needs while it runs (the state of its waits) is its coroutine's,
 // which the next task spawned reuses.
 type Task struct {
-	// Its name comes first: after a context of 176 bytes in its
-	// allocation (taskBox), the fields from w to goexited and from next to
-	// waitForeign then fill the fourth and fifth cache lines.
+	// Its name comes first: after a context of 144 bytes in its
+	// allocation (taskBox), the fields from w to ctxIdx, which a switch and
+	// a wake-up read, lie in two cache lines, which warmTask asks for.
 	name string
 
 	w     *World
@@ -72,12 +72,12 @@ type Task struct {
 	sleepSeq uint64                  // seq of the timer event its Sleep waits for
 	pollAt   time.Duration           // when it was last resumed
 	polls    int                     // resumptions at pollAt without logical time passing
-	ctxIdx   int                     // index in w.ctxWaiters, -1 if not there
 
 	top         bool       // resumed from Run's goroutine: it may drive the loop when it parks
 	wokeBy      wakeReason //
 	waitOwn     bool       // it waits on its own context, which wakes it when cancelled
 	waitForeign bool       // waitDone is not one of our contexts'
+	ctxIdx      int32      // index in w.ctxWaiters, -1 if not there
 
 	host *Host // the host it runs on, nil for none
 	idx  int   // index in w.tasks

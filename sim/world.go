@@ -292,7 +292,7 @@ func (w *World) addCtxWaiter(t *Task, ctx context.Context) {
 	if t.waitForeign {
 		w.foreignParked++
 	}
-	t.ctxIdx = len(w.ctxWaiters)
+	t.ctxIdx = int32(len(w.ctxWaiters))
 	w.ctxWaiters = append(w.ctxWaiters, t)
 }
 

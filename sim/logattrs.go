@@ -32,6 +32,11 @@ func (f *attrFormatter) reset(attrs []trace.Attr) {
 func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 	v, k := resolve(a.Value)
 	h = mix(hashString(h, a.Key), uint64(k))
+	if k == slog.KindInt64 && a.Key != "" { // the usual number, formatted and hashed at once
+		n := v.Int64()
+		f.number(prefix, a.Key, appendInt(f.buf, n))
+		return mix(h, uint64(n))
+	}
 	if k == slog.KindGroup {
 		p := prefix
 		if a.Key != "" {
@@ -61,25 +66,32 @@ func resolve(v slog.Value) (slog.Value, slog.Kind) {
 
 // format appends the attribute key with prefix and the value v, of kind k.
 func (f *attrFormatter) format(prefix, key string, v slog.Value, k slog.Kind) {
+	switch k {
+	case slog.KindInt64:
+		f.number(prefix, key, appendInt(f.buf, v.Int64()))
+	case slog.KindUint64:
+		f.number(prefix, key, strconv.AppendUint(f.buf, v.Uint64(), 10))
+	case slog.KindFloat64:
+		f.number(prefix, key, strconv.AppendFloat(f.buf, v.Float64(), 'g', -1, 64))
+	case slog.KindBool:
+		f.number(prefix, key, strconv.AppendBool(f.buf, v.Bool()))
+	default: // a string costs nothing; the rest format as slog does
+		if prefix != "" {
+			key = prefix + key
+		}
+		f.attrs = append(f.attrs, trace.Attr{Key: key, Value: v.String()})
+	}
+}
+
+// number appends the attribute key with prefix, whose value buf holds
+// after the values before it: buf is f.buf with the value appended.
+func (f *attrFormatter) number(prefix, key string, buf []byte) {
 	if prefix != "" {
 		key = prefix + key
 	}
-	start := len(f.buf)
-	switch k {
-	case slog.KindInt64:
-		f.buf = appendInt(f.buf, v.Int64())
-	case slog.KindUint64:
-		f.buf = strconv.AppendUint(f.buf, v.Uint64(), 10)
-	case slog.KindFloat64:
-		f.buf = strconv.AppendFloat(f.buf, v.Float64(), 'g', -1, 64)
-	case slog.KindBool:
-		f.buf = strconv.AppendBool(f.buf, v.Bool())
-	default: // a string costs nothing; the rest format as slog does
-		f.attrs = append(f.attrs, trace.Attr{Key: key, Value: v.String()})
-		return
-	}
-	f.spans = append(f.spans, attrSpan{len(f.attrs), start, len(f.buf)})
+	f.spans = append(f.spans, attrSpan{len(f.attrs), len(f.buf), len(buf)})
 	f.attrs = append(f.attrs, trace.Attr{Key: key})
+	f.buf = buf
 }
 
 // done fills in the values held in the buffer and returns the attributes.

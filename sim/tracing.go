@@ -463,13 +463,17 @@ func hashAttrs(sr *slog.Record, hv uint64) uint64 {
 
 func compareAttrs(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) }
 
-// keyLess is a < b, deciding by the first bytes when they differ, as
-// they mostly do for the keys of one record, without a call.
+// keyLess is a < b, comparing the keys' few bytes in place rather than
+// calling the runtime's comparison: the keys of a record mostly differ in
+// their first byte, or one is the start of the other ("to", "to_balance").
 func keyLess(a, b string) bool {
-	if a != "" && b != "" && a[0] != b[0] {
-		return a[0] < b[0]
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
 	}
-	return a < b
+	return len(a) < len(b)
 }
 
 // sortAttrs sorts a record's attributes by key, keeping the order of equal

@@ -42,6 +42,7 @@ type host struct {
 	driftBase int64          // the clock's own rate, to return to then
 	log       *slog.Logger   // Log's logger, made on first use
 	envClock  env.Clock      // Clock's value, made on first use
+	envOf     *sim.HostClock // the clock envClock was made of
 }
 
 var _ env.Env = (*host)(nil)
@@ -84,8 +85,8 @@ func (h *host) Context() context.Context { return h.ctx }
 // Clock is the host's own clock (see Clocks), made into an env.Clock once:
 // code that asks for it per request does not allocate.
 func (h *host) Clock() env.Clock {
-	if c, ok := h.envClock.(simenv.Clock); !ok || c.H != h.clock {
-		h.envClock = simenv.Clock{W: h.c.w, H: h.clock}
+	if h.envClock == nil || h.envOf != h.clock {
+		h.envClock, h.envOf = simenv.Clock{W: h.c.w, H: h.clock}, h.clock
 	}
 	return h.envClock
 }

@@ -84,8 +84,28 @@ func (c *simCtx) ownTask() *Task {
 // A context with a deadline is never a task's own.
 func (c *simCtx) by() *Task { return c.task }
 
-// cancelNow cancels c, as its CancelFunc does.
-func (c *simCtx) cancelNow() { c.cancel(context.Canceled, nil) }
+// cancelNow cancels c, as its CancelFunc does. Most often c is a context
+// with a deadline, made by WithTimeout for a request and cancelled when
+// the request is done: live, linked to its parent, nobody waiting on its
+// Done, no child. Then it does what cancel does without its tests.
+func (c *simCtx) cancelNow() {
+	if c.err != nil || c.done != nil || c.kids != 0 || c.bits&linked == 0 {
+		c.cancel(context.Canceled, nil)
+		return
+	}
+	p, ok := c.parent.(*simCtx)
+	if !ok || c.ownTask() != nil {
+		c.cancel(context.Canceled, nil)
+		return
+	}
+	c.err = context.Canceled
+	if c.dl != 0 {
+		c.w.removeDeadline(c)
+	}
+	i := c.foreignIdx
+	c.foreignIdx, c.bits = -1, c.bits&^linked
+	p.removeChild(int(i))
+}
 
 // canceler is a context's CancelFunc, kept in the context itself, so that
 // making a context with a deadline allocates nothing but its share of a
@@ -504,6 +524,15 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 // not in the event queue (see deadlines); one on a host's clock waits
 // there for clock to read due (clock nil: the World's clock).
 func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration, clock *HostClock, due time.Duration) (*simCtx, context.CancelFunc) {
+	if p, ok := parent.(*simCtx); ok && p.w == w && p.err == nil && p.bits&(hasDL|dlAbove) == 0 && at > w.now {
+		c := w.quickDeadline(p, at, shownAt, clock, due)
+		return c, c.cancelFunc()
+	}
+	return w.slowDeadline(parent, at, shownAt, clock, due)
+}
+
+// slowDeadline is withDeadline in every case.
+func (w *World) slowDeadline(parent context.Context, at, shownAt time.Duration, clock *HostClock, due time.Duration) (*simCtx, context.CancelFunc) {
 	c := w.newDeadlineCtx(parent)
 	cancel := c.cancelFunc()
 	if c.is(dlAbove) { // without it, no ancestor has a deadline
@@ -522,6 +551,24 @@ func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration, 
 	}
 	w.addDeadline(c, at, clock, due)
 	return c, cancel
+}
+
+// quickDeadline is withDeadline in the common case, without its tests:
+// the parent p is ours, live, with no deadline above or on it, and at is
+// to come. It does what newDeadlineCtx, attach and withDeadline do then.
+func (w *World) quickDeadline(p *simCtx, at, shownAt time.Duration, clock *HostClock, due time.Duration) *simCtx {
+	d := &w.deadlines
+	if d.used >= len(w.ctxSpare) {
+		w.ctxSpare = make([]simCtx, ctxChunk)
+		d.used = 0
+	}
+	c := &w.ctxSpare[d.used]
+	d.used++
+	c.w, c.parent, c.task = w, p, w.current
+	c.deadline, c.shownAt, c.bits = at, shownAt, hasDL|linked
+	c.foreignIdx = int32(p.addChild(ctxChild{c: c}))
+	w.addDeadline(c, at, clock, due)
+	return c
 }
 
 // ctxTimer handles a context's deadline, which the World fires as an event

@@ -63,3 +63,60 @@ func TestContextChildrenSlots(t *testing.T) {
 		})
 	}
 }
+
+// TestQuickPathsAsGeneral checks that the short paths of WithTimeout and
+// of a CancelFunc leave a context as the general ones do.
+func TestQuickPathsAsGeneral(t *testing.T) {
+	clockOf := func(w *World) *HostClock { return NewHostClock(w, "h", time.Second, 300) }
+	tests := []struct {
+		name  string
+		clock func(w *World) *HostClock
+	}{
+		{"world", func(*World) *HostClock { return nil }},
+		{"host clock", clockOf},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := New(Config{})
+			clock := tt.clock(w)
+			w.Spawn("requester", func(ctx context.Context) {
+				p := ctx.(*simCtx)
+				at, shownAt, due := w.now+time.Second, w.now+2*time.Second, 3*time.Second
+				if clock == nil {
+					due = 0
+				}
+				quick := w.quickDeadline(p, at, shownAt, clock, due)
+				qcancel := quick.cancelFunc()
+				slow, scancel := w.slowDeadline(ctx, at, shownAt, clock, due)
+				compare := func(when string) {
+					t.Helper()
+					if quick.err != slow.err || quick.bits != slow.bits || quick.deadline != slow.deadline ||
+						quick.shownAt != slow.shownAt || quick.task != slow.task || quick.parent != slow.parent ||
+						quick.kids != slow.kids || (quick.dl == 0) != (slow.dl == 0) {
+						t.Errorf("%s: quick %+v, general %+v", when, *quick, *slow)
+					}
+					if quick.dl != 0 && w.deadlines.keys[quick.dl-1].clock != w.deadlines.keys[slow.dl-1].clock {
+						t.Errorf("%s: the deadlines wait on different clocks", when)
+					}
+				}
+				compare("made")
+				if got := len(p.children()); got != 2 {
+					t.Fatalf("%d children of the task's context, want 2", got)
+				}
+				qcancel() // the short path
+				slow.cancel(context.Canceled, nil)
+				compare("cancelled")
+				if quick.foreignIdx != -1 || slow.foreignIdx != -1 {
+					t.Errorf("cancelled contexts still linked: %d, %d", quick.foreignIdx, slow.foreignIdx)
+				}
+				scancel()
+				if got := len(p.children()); got != 0 || len(w.deadlines.keys) != 0 {
+					t.Errorf("%d children and %d deadlines left, want none", got, len(w.deadlines.keys))
+				}
+			})
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -199,6 +199,7 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	if tr.err != nil || (tr.json == nil && tr.text == nil) {
 		return
 	}
+	held := len(tr.jbuf) + len(tr.tbuf)
 	if tr.json != nil {
 		if tr.jenc == nil { // a record after the run's end
 			tr.jenc = getJSONEncoder()
@@ -210,7 +211,7 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	}
 	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk || tr.lag.Due() {
 		tr.flush()
-	} else {
+	} else if held == 0 && len(tr.jbuf)+len(tr.tbuf) > 0 { // the first record held
 		tr.lag.Arm()
 	}
 }

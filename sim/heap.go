@@ -91,18 +91,24 @@ func (h *eventHeap) release(slot uint32) {
 	h.free = append(h.free, slot)
 }
 
-// warm starts loading what the next two events' processing will read,
-// while the current one is processed: with many events queued, each is
-// far from the cache, and a wake-up otherwise waits for its event's slot,
-// then for its task, one after the other. It asks for the slot of the
-// event after next (the earliest of the root's children, by time alone:
-// a guess is enough) and, from the slot of the next event, which the
-// previous call asked for, for the fields of the task it wakes.
-func (h *eventHeap) warm() {
+// warm starts loading what the next events' processing will read, while
+// the current one, in slot cur, is processed: with many events queued,
+// each is far from the cache, and a wake-up otherwise waits for its
+// event's slot, its task, its coroutine, then its goroutine, one after the
+// other. It asks for the slot of the event after next (the earliest of
+// the root's children, by time alone: a guess is enough); from the slot
+// of the next event, which the previous call asked for, for the fields of
+// the task it wakes; and, from the current event's task's coroutine, which
+// World.resumed asked for after the previous event, for what the switch
+// to that task reads.
+func (h *eventHeap) warm(cur uint32) {
 	keys := h.keys
 	n := len(keys)
 	if n < warmMin {
 		return
+	}
+	if tt, ok := h.slab[cur].h.(*taskTimer); ok {
+		warmSwitch((*Task)(tt))
 	}
 	if n > 1 {
 		m, at := 1, keys[1].at
@@ -121,7 +127,7 @@ func (h *eventHeap) warm() {
 }
 
 // warmMin is the length of a queue from which the loop warms the cache
-// for the next events (warm, World.warmNext): a shorter queue's events and
+// for the next events (warm, World.resumed): a shorter queue's events and
 // tasks stay in the cache, and the hints would only cost their call.
 const warmMin = 512
 

@@ -34,9 +34,9 @@ func TestPrefetchNeverFaults(t *testing.T) {
 	}
 }
 
-// TestWarmResumeParkedTask warms a parked task of a run, as the loop does
+// TestWarmParkedTask warms a parked task of a run, as the loop does
 // for the next event's task, while the run goes on.
-func TestWarmResumeParkedTask(t *testing.T) {
+func TestWarmParkedTask(t *testing.T) {
 	w := New(Config{Seed: 1})
 	sleeper := w.Spawn("sleeper", func(ctx context.Context) { Sleep(ctx, time.Second) })
 	w.Spawn("warmer", func(ctx context.Context) {
@@ -44,8 +44,9 @@ func TestWarmResumeParkedTask(t *testing.T) {
 		if sleeper.state != taskParked || sleeper.sp == 0 || sleeper.g == 0 {
 			t.Errorf("sleeper: state %v, sp %#x, g %#x; want parked with both set", sleeper.state, sleeper.sp, sleeper.g)
 		}
-		warmResume(sleeper)
 		warmTask(sleeper)
+		warmCoro(sleeper)
+		warmSwitch(sleeper)
 	})
 	if err := w.Run(); err != nil {
 		t.Fatal(err)

@@ -216,7 +216,7 @@ func (w *World) processNext() bool {
 // intact in the old one.)
 func (w *World) processFirst() {
 	slot := w.queue.pop()
-	w.queue.warm()
+	w.queue.warm(slot)
 	w.process(&w.queue.slab[slot])
 	w.queue.release(slot)
 }
@@ -308,7 +308,7 @@ func (w *World) resumed(t *Task, driver *Task) {
 	}
 	w.afterSlice()
 	if next := w.queue.nextSleeper(); next != nil {
-		warmResume(next) // its task's fields came in while t ran (eventHeap.warm)
+		warmCoro(next) // its task's fields came in while t ran (eventHeap.warm)
 	}
 }
 

@@ -42,18 +42,18 @@ const (
 // so that exactly one task runs at a time and the seed, not Go's scheduler,
 // decides which. Tasks are created with World.Spawn or Go.
 //
-// A task holds what outlives it (its name, its context, whether it is done,
-// its joiners) and what every switch and wake-up reads, first; the rest of
-// what it needs while it runs (the state of its waits) is its coroutine's,
-// which the next task spawned reuses.
+// A task holds what outlives it: its name, its context, whether it is
+// done, its joiners. What it needs only while it runs (what a switch and a
+// wake-up read, the state of its waits) is its coroutine's, which the next
+// task spawned reuses: a task and its context are allocated in 216 bytes.
 type Task struct {
 	// Its name comes first: after a context of 144 bytes in its
-	// allocation (taskBox), the fields from w to ctxIdx, which a switch and
-	// a wake-up read, lie in two cache lines, which warmTask asks for.
+	// allocation (taskBox), the fields from w to its flags, which a switch
+	// and a wake-up read, lie in one cache line, which warmTask asks for.
 	name string
 
 	w     *World
-	*coro // its coroutine, with the state of its waits
+	*coro // its coroutine: what it needs while it runs
 	ctx   *simCtx
 	id    TaskID
 	state taskState
@@ -66,22 +66,7 @@ type Task struct {
 	returned  bool // fn returned normally
 	goexited  bool // fn called runtime.Goexit, which ended its coroutine
 
-	next     func() (struct{}, bool) // resumes its coroutine
-	g        uintptr                 // its goroutine's identity (getg), set when it starts
-	sp       uintptr                 // near the top of its stack when it last gave control away
-	sleepSeq uint64                  // seq of the timer event its Sleep waits for
-	pollAt   time.Duration           // when it was last resumed
-	polls    int                     // resumptions at pollAt without logical time passing
-
-	top         bool       // resumed from Run's goroutine: it may drive the loop when it parks
-	wokeBy      wakeReason //
-	waitOwn     bool       // it waits on its own context, which wakes it when cancelled
-	waitForeign bool       // waitDone is not one of our contexts'
-	ctxIdx      int32      // index in w.ctxWaiters, -1 if not there
-
 	host *Host // the host it runs on, nil for none
-	idx  int   // index in w.tasks
-	fn   func(context.Context)
 
 	joiners joinQueue
 }
@@ -206,19 +191,18 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	w.nextTask++
 	box := w.newTaskBox()
 	t := &box.task
+	c := w.takeCoro()
 	// Field by field: the box is zeroed, and a composite literal would be
 	// built aside and copied with write barriers.
-	t.w, t.id, t.name, t.fn, t.daemon = w, w.nextTask, name, fn, daemon
-	t.ctxIdx, t.pollAt = -1, -1
+	c.task, t.coro, c.fn = t, c, fn
+	t.w, t.id, t.name, t.daemon = w, w.nextTask, name, daemon
 	t.ctx = &box.ctx
 	w.initCtx(t.ctx, parent)
 	t.ctx.task = t
 	if cur := w.current; cur != nil && cur.host != nil {
 		t.SetHost(cur.host)
 	}
-	c := w.takeCoro()
-	c.task, t.coro, t.next = t, c, c.next
-	t.idx = len(w.tasks)
+	c.idx = len(w.tasks)
 	w.tasks = append(w.tasks, t)
 	if !daemon {
 		w.nonDaemon++
@@ -264,14 +248,18 @@ func warmTask(t *Task) {
 	prefetch(p + unsafe.Offsetof(t.host))
 }
 
-// warmResume starts loading what resuming t reads: its coroutine's
-// closure and state, its goroutine's descriptor and the frames at the top
-// of its stack, above and below where it gave control away.
-func warmResume(t *Task) {
-	prefetch(*(*uintptr)(unsafe.Pointer(&t.next)))
-	prefetchLines(uintptr(unsafe.Pointer(t.coro)), 2)
-	prefetchLines(t.g, 7)
-	prefetchLines(t.sp-warmBelow, warmStack)
+// warmCoro starts loading t's coroutine, which the loop reads to resume
+// t, and which warmSwitch reads.
+func warmCoro(t *Task) { prefetchLines(uintptr(unsafe.Pointer(t.coro)), 3) }
+
+// warmSwitch starts loading what the switch to t reads: its coroutine's
+// closure, its goroutine's descriptor and the frames at the top of its
+// stack, above and below where it gave control away.
+func warmSwitch(t *Task) {
+	c := t.coro
+	prefetch(*(*uintptr)(unsafe.Pointer(&c.next)))
+	prefetchLines(c.g, 7)
+	prefetchLines(c.sp-warmBelow, warmStack)
 }
 
 // warmBelow and warmStack are the part of a parked task's stack that its
@@ -297,15 +285,39 @@ func (t *Task) body() {
 // coro is a goroutine driven as a coroutine that runs tasks one after
 // another. A finished task's coroutine waits in a pool for the next spawn,
 // so that a task spawned per request pays neither for a new goroutine nor
-// for growing a fresh stack, and its state stays in the cache.
+// for growing a fresh stack, and its state stays in the cache. It holds
+// the state of the task it runs that does not outlive the task, the
+// fields a switch and a wake-up read first (two cache lines, which
+// warmCoro asks for): a task reads them through its embedded *coro,
+// and the next task of the coroutine finds them reset (takeCoro).
+//
+// A finished task's fields read through its coroutine are those of the
+// next task the coroutine runs. The engine reads them only for tasks
+// that have not finished, or compares them with a seq, which no other
+// task's equals (sleepSeq).
 type coro struct {
-	next  func() (struct{}, bool)
-	yield func(struct{}) bool
-	waits        // of the task it runs
-	task  *Task  // the task it runs; nil while idle in the pool
-	w     *World // the World whose tasks it runs
-	stop  func()
-	g     uintptr // its goroutine's identity (getg)
+	next     func() (struct{}, bool) // resumes it
+	yield    func(struct{}) bool
+	g        uintptr       // its goroutine's identity (getg)
+	sp       uintptr       // near the top of its stack when its task last gave control away
+	sleepSeq uint64        // seq of the timer event its task's Sleep waits for
+	pollAt   time.Duration // when its task was last resumed
+	polls    int           // resumptions at pollAt without logical time passing
+
+	top         bool       // resumed from Run's goroutine: it may drive the loop when it parks
+	wokeBy      wakeReason //
+	waitOwn     bool       // it waits on its own context, which wakes it when cancelled
+	waitForeign bool       // waitDone is not one of our contexts'
+	ctxIdx      int32      // index in w.ctxWaiters, -1 if not there
+
+	idx  int // its task's index in w.tasks
+	task *Task
+	fn   func(context.Context) // its task's, until the task starts
+
+	waits // of the task it runs
+
+	w    *World // the World whose tasks it runs
+	stop func()
 }
 
 // maxIdleCoros bounds the pool: enough for the tasks a burst spawns, and
@@ -325,6 +337,8 @@ func (w *World) takeCoro() *coro {
 	}
 	// Field by field, the pointers only when set: a struct assignment
 	// copies with write barriers.
+	c.sleepSeq, c.pollAt, c.polls, c.ctxIdx = 0, -1, 0, -1
+	c.top, c.wokeBy, c.waitOwn, c.waitForeign = false, wakeSignal, false, false
 	c.wakeAt, c.sleepDue, c.sleepRef = 0, 0, EventRef{}
 	if c.waitingOn != "" || c.sleepClock != nil || c.waitDone != nil || c.waitLock != nil {
 		c.waits = waits{}
@@ -340,7 +354,6 @@ func (c *coro) loop(yield func(struct{}) bool) {
 	c.register()
 	defer c.unregister()
 	for {
-		c.task.g = c.g
 		c.task.body()
 		c.task = nil
 		if !yield(struct{}{}) { // idle until the next task, or stopped
@@ -529,7 +542,7 @@ func (t *Task) block(q *WaitQueue, ctx context.Context, what string) error {
 		w.addCtxWaiter(t, ctx)
 	}
 	var mark byte
-	t.sp = uintptr(unsafe.Pointer(&mark)) // for warmResume
+	t.sp = uintptr(unsafe.Pointer(&mark)) // for warmSwitch
 	picked := false
 	if t.top && w.inline {
 		w.current = nil

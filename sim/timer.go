@@ -39,7 +39,7 @@ func sleep(ctx context.Context, d time.Duration, clock *HostClock, due time.Dura
 		t.block(nil, ctx, "")
 	} else {
 		t.waitOwn = true
-		t.sp = uintptr(unsafe.Pointer(&ref)) // for warmResume
+		t.sp = uintptr(unsafe.Pointer(&ref)) // for warmSwitch
 		if !t.yield(struct{}{}) {
 			t.aborted = true // the run is being torn down
 			t.wokeBy = wakeAbort

@@ -22,7 +22,12 @@ func sleep(ctx context.Context, d time.Duration, clock *HostClock, due time.Dura
 		return err
 	}
 	w := t.w
-	ref := w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
+	var ref EventRef
+	if at := w.now + max(d, 0); at >= w.now && w.current == t {
+		ref = w.scheduleSleep(t, at)
+	} else { // past the end of time: Schedule panics
+		ref = w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
+	}
 	t.sleepSeq, t.sleepRef, t.wakeAt = ref.seq, ref, w.now+max(d, 0)
 	t.sleepClock, t.sleepDue = clock, due
 	if clock != nil {

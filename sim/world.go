@@ -218,6 +218,18 @@ func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Hand
 	return EventRef{seq: w.seq, slot: slot, live: live}
 }
 
+// scheduleSleep is ScheduleAt for the timer of t's Sleep, t running: at is
+// not in the past (the caller checks it), its op is valid, its handler not
+// nil, and a timer never keeps the run alive, so none of that is checked
+// again.
+func (w *World) scheduleSleep(t *Task, at time.Duration) EventRef {
+	w.seq++
+	slot, ev := w.queue.push(at, w.seq)
+	ev.At, ev.Seq, ev.Cause, ev.By, ev.ID, ev.Arg = at, w.seq, w.cur, t.id, uint64(t.id), 0
+	ev.Op, ev.live, ev.dead, ev.h = OpTimer, false, false, (*taskTimer)(t)
+	return EventRef{seq: w.seq, slot: slot}
+}
+
 // reschedule moves the pending event ref to true time at, keeping its
 // cause, task, operation, handler and whether it keeps the run alive, and
 // returns its new reference; a ref no longer pending is returned as it is.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,8 +20,11 @@ import (
 // Taking the three in turn gives each the same share of a noisy machine.
 // It reports seeds per second of each, the share of the untraced speed
 // that each trace keeps (by the wall clock, and by the process's CPU
-// time, which a busy machine moves less), and the MB of each trace per
-// second.
+// time, which a busy machine moves less), the median over the seeds of
+// each seed's own share (untraced time over traced time, the two runs
+// made one after the other: a pause of the machine that falls on a few
+// seeds moves it little), by the wall clock and in CPU time, and the MB
+// of each trace per second.
 func BenchmarkTraceToFile(b *testing.B) {
 	s := bank.Simulation(bank.Options{})
 	modes := []string{"none", "json", "text"}
@@ -34,9 +38,11 @@ func BenchmarkTraceToFile(b *testing.B) {
 		files[i] = f
 	}
 	var wall, cpu [3]time.Duration
+	var shares, cpuShares [3][]float64 // each seed's untraced time over its traced time
 	seed := uint64(0)
 	for b.Loop() {
 		seed++
+		var took, used [3]time.Duration
 		for i, m := range modes {
 			o := orrery.Options{Replay: []uint64{orrery.SeedAt(seed)}}
 			switch m {
@@ -49,8 +55,14 @@ func BenchmarkTraceToFile(b *testing.B) {
 			if r, err := orrery.Run(s, o); err != nil || !r.OK() {
 				b.Fatalf("run: %v", err)
 			}
-			wall[i] += time.Since(start)
-			cpu[i] += cputime.Process() - cpu0
+			took[i] = time.Since(start)
+			wall[i] += took[i]
+			used[i] = cputime.Process() - cpu0
+			cpu[i] += used[i]
+			shares[i] = append(shares[i], float64(took[0])/float64(took[i]))
+			if used[i] > 0 {
+				cpuShares[i] = append(cpuShares[i], float64(used[0])/float64(used[i]))
+			}
 		}
 	}
 	for i, m := range modes {
@@ -58,6 +70,10 @@ func BenchmarkTraceToFile(b *testing.B) {
 		if i > 0 {
 			size, _ := files[i].Seek(0, io.SeekCurrent)
 			b.ReportMetric(float64(wall[0])/float64(wall[i]), m+"-share")
+			b.ReportMetric(median(shares[i]), m+"-medshare")
+			if len(cpuShares[i]) > 0 {
+				b.ReportMetric(median(cpuShares[i]), m+"-cpumedshare")
+			}
 			if cpu[i] > 0 {
 				b.ReportMetric(float64(cpu[0])/float64(cpu[i]), m+"-cpushare")
 			}
@@ -65,4 +81,10 @@ func BenchmarkTraceToFile(b *testing.B) {
 		}
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// median returns the middle of xs, which it sorts.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }

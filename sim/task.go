@@ -45,9 +45,9 @@ const (
 // A task holds what outlives it: its name, its context, whether it is
 // done, its joiners. What it needs only while it runs (what a switch and a
 // wake-up read, the state of its waits) is its coroutine's, which the next
-// task spawned reuses: a task and its context are allocated in 216 bytes.
+// task spawned reuses: a task is 72 bytes, allocated with its context.
 type Task struct {
-	// Its name comes first: after a context of 144 bytes in its
+	// Its name comes first: after its context in its
 	// allocation (taskBox), the fields from w to its flags, which a switch
 	// and a wake-up read, lie in one cache line, which warmTask asks for.
 	name string
@@ -73,7 +73,7 @@ type Task struct {
 
 // joinQueue is the queue of the tasks that wait for a task to finish,
 // made by the first Join: most tasks are never joined, and a task is
-// allocated smaller without it (320 bytes with its context, not 352).
+// allocated smaller without it.
 type joinQueue struct{ q *WaitQueue }
 
 // Wait parks the running task until WakeAll, as WaitQueue.Wait does.
@@ -211,8 +211,8 @@ func (w *World) spawn(parent context.Context, name string, fn func(context.Conte
 	return t
 }
 
-// taskBox is a task and its context, allocated together (288 bytes, a
-// chunk at a time: newTaskBox). The context comes first: the fields a
+// taskBox is a task and its context, allocated together (a chunk at a
+// time: newTaskBox). The context comes first: the fields a
 // blocking call and a wake-up read (the context's World, task and error,
 // then the task's first fields) lie in few cache lines.
 type taskBox struct {

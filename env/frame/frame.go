@@ -39,7 +39,7 @@ func Append(dst, body []byte) []byte {
 func putHeader(h *[HeaderSize]byte, body []byte) {
 	binary.BigEndian.PutUint32(h[0:4], uint32(len(body)))
 	binary.BigEndian.PutUint32(h[4:8], lengthChecksum(h))
-	binary.BigEndian.PutUint32(h[8:12], crc32.Checksum(body, castagnoli))
+	binary.BigEndian.PutUint32(h[8:12], bodyChecksum(body))
 }
 
 // lengthChecksum is crc32.Checksum(h[0:4], castagnoli), the checksum of a
@@ -157,7 +157,7 @@ func (r *Reader) Read() ([]byte, error) {
 			}
 		}
 	}
-	if got := crc32.Checksum(body, castagnoli); got != binary.BigEndian.Uint32(r.hdr[8:12]) {
+	if got := bodyChecksum(body); got != binary.BigEndian.Uint32(r.hdr[8:12]) {
 		return nil, r.bodyErr(got)
 	}
 	return body, nil

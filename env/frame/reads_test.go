@@ -145,3 +145,41 @@ func sameKind(a, b, other error) bool {
 	}
 	return true
 }
+
+// TestBodyChecksum: the checksum of a body, by the CRC32 instruction for a
+// short one, is crc32's, whatever its length, content and alignment.
+func TestBodyChecksum(t *testing.T) {
+	data := make([]byte, 4*smallBodyTested+8)
+	for i := range data {
+		data[i] = byte(i*131 + i>>3)
+	}
+	for off := range 8 {
+		for n := 0; n <= 3*smallBodyTested; n++ {
+			p := data[off : off+n]
+			if got, want := bodyChecksum(p), crc32.Checksum(p, castagnoli); got != want {
+				t.Fatalf("%d bytes at offset %d: checksum %08x, want %08x", n, off, got, want)
+			}
+		}
+	}
+	if !haveCRC32 {
+		return
+	}
+	haveCRC32 = false // as on a processor without the instruction
+	defer func() { haveCRC32 = true }()
+	for n := range 2 * smallBodyTested {
+		if got, want := bodyChecksum(data[:n]), crc32.Checksum(data[:n], castagnoli); got != want {
+			t.Fatalf("%d bytes without the instruction: checksum %08x, want %08x", n, got, want)
+		}
+	}
+}
+
+// smallBodyTested is past the longest body checksummed apart on any
+// architecture.
+const smallBodyTested = 64
+
+func BenchmarkBodyChecksum(b *testing.B) {
+	body := []byte("11 bytes!!!")
+	for b.Loop() {
+		bodyChecksum(body)
+	}
+}

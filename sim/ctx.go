@@ -27,13 +27,10 @@ type simCtx struct {
 	// task is the task whose own context it is (its ctx is this one), or
 	// for any other context the task that made it, which the trace names
 	// (nil: made outside a task): one field for both, see ownTask.
-	task     *Task
-	parent   context.Context // nil for the root
-	done     chan struct{}
-	err      error
-	deadline time.Duration // true time
-	shownAt  time.Duration // Deadline reports Epoch plus shownAt (a host clock's reading), unless oddShown
-	canceler canceler      // what its CancelFunc points to
+	task  *Task
+	errc  ctxErr // its error (Err), errNone until it is cancelled
+	bits  ctxBits
+	cause uint8 // why it was cancelled: causeErr, causeShutdown or causeOdd
 
 	// Its place among the children of the context of ours it is linked
 	// to (upCtx) while linked, or in w.foreign while polled (foreign).
@@ -41,8 +38,56 @@ type simCtx struct {
 	foreignIdx int32
 	dl         int32 // 1 + the index of its pending deadline in w.deadlines; 0 for none
 	kids       int32 // 1 + the slot of its children in w.deadlines.kids; 0 for none
-	bits       ctxBits
-	cause      uint8 // why it was cancelled: causeErr, causeShutdown or causeOdd
+
+	parent   context.Context // nil for the root
+	done     chan struct{}
+	deadline time.Duration // true time
+	shownAt  time.Duration // Deadline reports Epoch plus shownAt (a host clock's reading), unless oddShown
+	canceler canceler      // what its CancelFunc points to
+}
+
+// ctxErr is a context's error in a byte: none yet, context.Canceled,
+// context.DeadlineExceeded, or another (a foreign parent's Err, which
+// w.deadlines.oddErr holds).
+type ctxErr uint8
+
+const (
+	errNone ctxErr = iota
+	errCanceled
+	errDeadline
+	errOdd
+)
+
+// setErr records err as c's error.
+func (c *simCtx) setErr(err error) {
+	switch err {
+	case nil:
+		c.errc = errNone
+	case context.Canceled:
+		c.errc = errCanceled
+	case context.DeadlineExceeded:
+		c.errc = errDeadline
+	default:
+		c.errc = errOdd
+		d := &c.w.deadlines
+		if d.oddErr == nil {
+			d.oddErr = make(map[*simCtx]error)
+		}
+		d.oddErr[c] = err
+	}
+}
+
+// errOf returns the error errc stands for.
+func (c *simCtx) errOf() error {
+	switch c.errc {
+	case errCanceled:
+		return context.Canceled
+	case errDeadline:
+		return context.DeadlineExceeded
+	case errOdd:
+		return c.w.deadlines.oddErr[c]
+	}
+	return nil
 }
 
 // ctxBits are a context's flags, in one byte.
@@ -89,7 +134,7 @@ func (c *simCtx) by() *Task { return c.task }
 // the request is done: live, linked to its parent, nobody waiting on its
 // Done, no child. Then it does what cancel does without its tests.
 func (c *simCtx) cancelNow() {
-	if c.err != nil || c.done != nil || c.kids != 0 || c.bits&linked == 0 {
+	if c.errc != errNone || c.done != nil || c.kids != 0 || c.bits&linked == 0 {
 		c.cancel(context.Canceled, nil)
 		return
 	}
@@ -98,7 +143,7 @@ func (c *simCtx) cancelNow() {
 		c.cancel(context.Canceled, nil)
 		return
 	}
-	c.err = context.Canceled
+	c.errc = errCanceled
 	if c.dl != 0 {
 		c.w.removeDeadline(c)
 	}
@@ -131,7 +176,7 @@ func probeCancelCode() (code uintptr) {
 	probe := &simCtx{foreignIdx: -1}
 	probe.canceler = canceler{code, probe}
 	defer func() {
-		if recover() != nil || probe.err != context.Canceled {
+		if recover() != nil || probe.Err() != context.Canceled {
 			code = 0
 		}
 	}()
@@ -185,14 +230,19 @@ func (c *simCtx) Deadline() (time.Time, bool) {
 func (c *simCtx) Done() <-chan struct{} {
 	if c.done == nil {
 		c.done = make(chan struct{})
-		if c.err != nil {
+		if c.errc != errNone {
 			close(c.done)
 		}
 	}
 	return c.done
 }
 
-func (c *simCtx) Err() error { return c.err }
+func (c *simCtx) Err() error {
+	if c.errc == errNone {
+		return nil
+	}
+	return c.errOf()
+}
 
 func (c *simCtx) Value(key any) any {
 	switch key.(type) {
@@ -213,7 +263,7 @@ func (c *simCtx) String() string { return fmt.Sprintf("sim.Context(t=%v)", c.w.n
 // cancellable without a goroutine: f runs synchronously when c is
 // cancelled, in the cancelling task.
 func (c *simCtx) AfterFunc(f func()) func() bool {
-	if c.err != nil {
+	if c.errc != errNone {
 		f()
 		return func() bool { return false }
 	}
@@ -358,8 +408,8 @@ func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
 func (c *simCtx) attach(parent context.Context) {
 	if p, ok := parent.(*simCtx); ok && p.w == c.w { // without making p's channel
 		c.set(dlAbove, p.bits&(hasDL|dlAbove) != 0)
-		if p.err != nil {
-			c.cancel(p.err, p.causeArg())
+		if p.errc != errNone {
+			c.cancel(p.errOf(), p.causeArg())
 			return
 		}
 		c.link(p)
@@ -415,10 +465,10 @@ func (c *simCtx) release() {
 
 // cancel closes c and everything below it, in registration order.
 func (c *simCtx) cancel(err, cause error) {
-	if c.err != nil {
+	if c.errc != errNone {
 		return
 	}
-	c.err = err
+	c.setErr(err)
 	if cause != nil { // nil: its error, which the zero cause says
 		c.setCause(cause)
 	}
@@ -524,7 +574,7 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 // not in the event queue (see deadlines); one on a host's clock waits
 // there for clock to read due (clock nil: the World's clock).
 func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration, clock *HostClock, due time.Duration) (*simCtx, context.CancelFunc) {
-	if p, ok := parent.(*simCtx); ok && p.w == w && p.err == nil && p.bits&(hasDL|dlAbove) == 0 && at > w.now {
+	if p, ok := parent.(*simCtx); ok && p.w == w && p.errc == errNone && p.bits&(hasDL|dlAbove) == 0 && at > w.now {
 		c := w.quickDeadline(p, at, shownAt, clock, due)
 		return c, c.cancelFunc()
 	}
@@ -542,7 +592,7 @@ func (w *World) slowDeadline(parent context.Context, at, shownAt time.Duration, 
 	}
 	c.deadline, c.shownAt = at, shownAt
 	c.bits |= hasDL
-	if c.err != nil {
+	if c.errc != errNone {
 		return c, cancel
 	}
 	if at <= w.now {
@@ -599,7 +649,7 @@ func Cause(ctx context.Context) error {
 		if arg := c.causeArg(); arg != nil {
 			return arg
 		}
-		return c.err
+		return c.Err()
 	}
 	return context.Cause(ctx)
 }
@@ -617,7 +667,7 @@ const (
 // setCause records why c was cancelled: cause, or its error if nil.
 func (c *simCtx) setCause(cause error) {
 	switch {
-	case cause == nil || (cause == context.Canceled || cause == context.DeadlineExceeded) && cause == c.err:
+	case cause == nil || (cause == context.Canceled || cause == context.DeadlineExceeded) && cause == c.Err():
 		c.cause = causeErr
 	case cause == ErrShutdown:
 		c.cause = causeShutdown

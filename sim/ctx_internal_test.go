@@ -90,7 +90,7 @@ func TestQuickPathsAsGeneral(t *testing.T) {
 				slow, scancel := w.slowDeadline(ctx, at, shownAt, clock, due)
 				compare := func(when string) {
 					t.Helper()
-					if quick.err != slow.err || quick.bits != slow.bits || quick.deadline != slow.deadline ||
+					if quick.errc != slow.errc || quick.bits != slow.bits || quick.deadline != slow.deadline ||
 						quick.shownAt != slow.shownAt || quick.task != slow.task || quick.parent != slow.parent ||
 						quick.kids != slow.kids || (quick.dl == 0) != (slow.dl == 0) {
 						t.Errorf("%s: quick %+v, general %+v", when, *quick, *slow)

@@ -17,6 +17,9 @@ type deadlines struct {
 	ev   Event // the event a firing deadline is handled as
 	used int   // contexts taken from the chunk w.ctxSpare (newDeadlineCtx)
 	kids ctxKids
+	// oddErr holds the error of a context cancelled with an error other
+	// than context.Canceled or context.DeadlineExceeded (errOdd).
+	oddErr map[*simCtx]error
 }
 
 // dlKey is a pending deadline: the true time and seq it fires at, the seq

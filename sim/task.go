@@ -461,11 +461,11 @@ func (t *Task) check(ctx context.Context) error {
 		t.unwind()
 	}
 	if c, ok := ctx.(*simCtx); ok { // without a select
-		if c.err == nil {
+		if c.errc == errNone {
 			return nil
 		}
 		t.yieldNow()
-		return c.err
+		return c.Err()
 	}
 	if done := ctx.Done(); done != nil {
 		select {
@@ -482,7 +482,7 @@ func (t *Task) check(ctx context.Context) error {
 // is the task's own context, not cancelled, and the task is not aborted.
 func (t *Task) live(ctx context.Context) bool {
 	c := t.ctx
-	return ctx == context.Context(c) && c.err == nil && !t.aborted
+	return ctx == context.Context(c) && c.errc == errNone && !t.aborted
 }
 
 // yieldNow lets every other runnable task run before the current one

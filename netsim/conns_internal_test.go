@@ -171,3 +171,20 @@ func exchangeAndEnd(t *testing.T, reset bool) *conn {
 	}
 	return dialed
 }
+
+// TestDialWait checks what a dialing task waits for, as a deadlock report
+// shows it, when a host dials one address after another.
+func TestDialWait(t *testing.T) {
+	w := sim.New(sim.Config{Seed: 1})
+	h := New(w, Config{}).AddHost("a", netip.MustParseAddr("10.0.0.1"))
+	for _, tc := range []struct{ address, want string }{
+		{"b:7000", "dial b:7000"},
+		{"b:7000", "dial b:7000"},
+		{"10.0.0.3:80", "dial 10.0.0.3:80"},
+		{"b:7000", "dial b:7000"},
+	} {
+		if got := h.dialWait(tc.address); got != tc.want {
+			t.Errorf("dialWait(%q) = %q, want %q", tc.address, got, tc.want)
+		}
+	}
+}

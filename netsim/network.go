@@ -61,6 +61,7 @@ type Host struct {
 	conns     []*conn        // open connections with an end on this host, in the order they opened; nil where one closed (openConns)
 	connHoles int            // the nils in conns
 	clock     *sim.HostClock // what its deadlines count (SetClock); nil: true time
+	lastDial  [2]string      // the address it dialed last, and what its dialers wait for (dialWait)
 }
 
 var _ env.Network = (*Host)(nil)

@@ -35,7 +35,7 @@ type coroTable struct {
 	}
 }
 
-func (t *coroTable) shard(g uintptr) int { return int((g >> 9) * 0x9e3779b97f4a7c15 >> 58) }
+func (t *coroTable) shard(g uintptr) int { return int(uint64(g>>9) * 0x9e3779b97f4a7c15 >> 58) }
 
 // Store records c as the coroutine of goroutine g.
 func (t *coroTable) Store(g uintptr, c *coro) {

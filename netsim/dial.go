@@ -39,7 +39,9 @@ func (h *Host) Listen(ctx context.Context, address string) (net.Listener, error)
 	}
 	port := ap.Port()
 	if port == 0 {
-		port = h.ephemeral()
+		if port, err = h.ephemeral(); err != nil {
+			return nil, &net.OpError{Op: "listen", Net: "tcp", Err: err}
+		}
 	}
 	if _, used := h.listeners[port]; used {
 		return nil, &net.OpError{Op: "listen", Net: "tcp", Addr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(h.addr, port)), Err: ErrAddressInUse}
@@ -158,8 +160,12 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 		return nil, dialError(nil, err)
 	}
 	n := h.n
-	local := netip.AddrPortFrom(h.addr, h.ephemeral())
-	c := newConn(n, h, local, remote)
+	port, err := h.ephemeral()
+	if err != nil {
+		return nil, dialError(nil, err)
+	}
+	c := newConn(n, h, netip.AddrPortFrom(h.addr, port), remote)
+	h.holdPort(c)
 	if n.fault(n.cfg.Faults.ConnectFailP) {
 		if injected, err := n.dialFault(ctx, c); injected {
 			return nil, dialError(c, err)
@@ -192,13 +198,14 @@ func (h *Host) dialWait(address string) string {
 }
 
 // dialError is the error of a failed Dial of c (nil when the address did
-// not parse).
+// not parse or no port was left), whose local port it frees.
 //
 //go:noinline
 func dialError(c *conn, err error) error {
 	if c == nil {
 		return &net.OpError{Op: "dial", Net: "tcp", Err: err}
 	}
+	c.ends[0].host.releasePort(c)
 	return c.ends[0].err("dial", err)
 }
 
@@ -359,6 +366,7 @@ func (c *conn) endOn(h *Host) *endpoint {
 // which made closing 16,000 connections quadratic.) It also lets go of
 // the pipes' empty buffers, which a chunk-mate still open would keep.
 func (c *conn) detach() {
+	c.ends[0].host.releasePort(c)
 	for _, p := range c.pipes {
 		if p.buf.len() == 0 {
 			p.buf = byteQueue{}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/orrerysim/orrery/env"
@@ -58,10 +59,11 @@ type Host struct {
 	addr      netip.Addr
 	listeners map[uint16]*listener
 	sockets   map[uint16]*packetConn
-	conns     []*conn        // open connections with an end on this host, in the order they opened; nil where one closed (openConns)
-	connHoles int            // the nils in conns
-	clock     *sim.HostClock // what its deadlines count (SetClock); nil: true time
-	lastDial  [2]string      // the address it dialed last, and what its dialers wait for (dialWait)
+	dialed    map[uint16]*conn // connections it dialed, by local port, until they are done or fail (ephemeral)
+	conns     []*conn          // open connections with an end on this host, in the order they opened; nil where one closed (openConns)
+	connHoles int              // the nils in conns
+	clock     *sim.HostClock   // what its deadlines count (SetClock); nil: true time
+	lastDial  [2]string        // the address it dialed last, and what its dialers wait for (dialWait)
 }
 
 var _ env.Network = (*Host)(nil)
@@ -142,17 +144,63 @@ func (h *Host) parseAddr(address string) (netip.AddrPort, error) {
 	return netip.AddrPortFrom(a, uint16(port)), nil
 }
 
-// ephemeral draws a free port for an outgoing connection or socket.
-func (h *Host) ephemeral() uint16 {
-	for {
-		p := uint16(32768 + h.n.w.Rand().IntN(28232))
-		if _, used := h.listeners[p]; used {
-			continue
+// The range a host draws its ephemeral ports from, Linux's default
+// (net.ipv4.ip_local_port_range 32768 60999).
+const (
+	ephemeralFirst = 32768
+	ephemeralCount = 28232
+)
+
+// ephemeral draws a free port for an outgoing connection or socket: one
+// that no listener, datagram socket or connection this host dialed holds,
+// as a real host's stack picks it, so that two connections open at once
+// never share an address. When a few draws all hit ports in use, it takes
+// the next free port after the last one drawn; it fails with
+// EADDRNOTAVAIL, as connect(2) does, when every port of the range is
+// taken.
+func (h *Host) ephemeral() (uint16, error) {
+	const draws = 16
+	p := uint16(0)
+	for range draws {
+		p = uint16(ephemeralFirst + h.n.w.Rand().IntN(ephemeralCount))
+		if h.portFree(p) {
+			return p, nil
 		}
-		if _, used := h.sockets[p]; used {
-			continue
+	}
+	for range ephemeralCount {
+		p++
+		if p >= ephemeralFirst+ephemeralCount {
+			p = ephemeralFirst
 		}
-		return p
+		if h.portFree(p) {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("no ephemeral port left on %s: %w", h.name, syscall.EADDRNOTAVAIL)
+}
+
+// portFree says whether no socket of h holds port p.
+func (h *Host) portFree(p uint16) bool {
+	_, listening := h.listeners[p]
+	_, bound := h.sockets[p]
+	_, dialed := h.dialed[p]
+	return !listening && !bound && !dialed
+}
+
+// holdPort marks c's local port as taken on h, its dialing host, until
+// releasePort.
+func (h *Host) holdPort(c *conn) {
+	if h.dialed == nil {
+		h.dialed = map[uint16]*conn{}
+	}
+	h.dialed[c.ends[0].local.Port()] = c
+}
+
+// releasePort frees c's local port on h, its dialing host: c failed to
+// connect or is done.
+func (h *Host) releasePort(c *conn) {
+	if p := c.ends[0].local.Port(); h.dialed[p] == c {
+		delete(h.dialed, p)
 	}
 }
 

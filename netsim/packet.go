@@ -42,7 +42,9 @@ func (h *Host) ListenPacket(ctx context.Context, address string) (net.PacketConn
 	}
 	port := ap.Port()
 	if port == 0 {
-		port = h.ephemeral()
+		if port, err = h.ephemeral(); err != nil {
+			return nil, &net.OpError{Op: "listen", Net: "udp", Err: err}
+		}
 	}
 	if _, used := h.sockets[port]; used {
 		return nil, &net.OpError{Op: "listen", Net: "udp", Err: ErrAddressInUse}

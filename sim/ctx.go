@@ -149,6 +149,11 @@ func (c *simCtx) cancelNow() {
 	}
 	i := c.foreignIdx
 	c.foreignIdx, c.bits = -1, c.bits&^linked
+	if l := c.w.deadlines.kidsOf(p); l != nil && int(i) == len(*l)-1 && p.bits&released == 0 {
+		(*l)[i].c = nil // removeChild of the last child, most often
+		*l = (*l)[:i]
+		return
+	}
 	p.removeChild(int(i))
 }
 
@@ -314,6 +319,14 @@ func (c *simCtx) addChild(e ctxChild) int {
 	l := &k.lists[c.kids-1]
 	*l = append(*l, e)
 	return len(*l) - 1
+}
+
+// kidsOf returns the list of p's children, nil if p has no slot.
+func (d *deadlines) kidsOf(p *simCtx) *[]ctxChild {
+	if p.kids == 0 {
+		return nil
+	}
+	return &d.kids.lists[p.kids-1]
 }
 
 // dropKids frees c's slot, which must hold no child.
@@ -616,7 +629,14 @@ func (w *World) quickDeadline(p *simCtx, at, shownAt time.Duration, clock *HostC
 	d.used++
 	c.w, c.parent, c.task = w, p, w.current
 	c.deadline, c.shownAt, c.bits = at, shownAt, hasDL|linked
-	c.foreignIdx = int32(p.addChild(ctxChild{c: c}))
+	if l := d.kidsOf(p); l != nil && len(*l) < cap(*l) { // addChild, most often
+		n := len(*l)
+		*l = (*l)[:n+1]
+		(*l)[n].c = c
+		c.foreignIdx = int32(n)
+	} else {
+		c.foreignIdx = int32(p.addChild(ctxChild{c: c}))
+	}
 	w.addDeadline(c, at, clock, due)
 	return c
 }

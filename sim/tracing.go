@@ -55,22 +55,23 @@ func hashString(h uint64, s string) uint64 {
 	return mix(h, v)
 }
 
-// tracer writes records: text lines filtered by level, and JSON Lines.
-// Each output is buffered, up to traceChunk bytes, and flushed when the
-// buffer fills, when a failure is recorded, when Step returns, when the
-// run ends, and at the first record written traceLag of real time after
-// the buffer took its first: a trace costs a write per chunk, not per
-// record, a seed that fails, a panic included, leaves its whole trace
-// written, and a slow seed's trace still streams. (The real time decides
-// when records are written, never what they say.)
+// tracer writes records: text lines filtered by level, and JSON Lines,
+// whose records it queues and encodes a few hundred at a time (see
+// jsonQueue). Each output is buffered, up to traceChunk bytes, and
+// flushed when the buffer fills, when a failure is recorded, when Step
+// returns, when the run ends, and at the first record written traceLag
+// of real time after the buffer took its first: a trace costs a write
+// per chunk, not per record, a seed that fails, a panic included, leaves
+// its whole trace written, and a slow seed's trace still streams. (The
+// real time decides when records are written, never what they say.)
 type tracer struct {
 	filter trace.Filter
 	text   io.Writer
 	json   io.Writer
-	events bool   // some package shows events in the text trace
-	on     bool   // anything is written
-	jbuf   []byte // JSON Lines not yet written
-	jenc   *trace.JSONEncoder
+	events bool        // some package shows events in the text trace
+	on     bool        // anything is written
+	jbuf   []byte      // JSON Lines not yet written
+	jq     *jsonQueue  // records not yet encoded as JSON Lines
 	tbuf   []byte      // text lines not yet written
 	err    error       // the first write error; writing stops there
 	lag    outfile.Lag // due traceLag after the buffer's first record
@@ -133,7 +134,7 @@ func (tr *tracer) init(w *World, cfg Config) {
 	tr.on = tr.json != nil || tr.events
 	if tr.json != nil {
 		tr.jbuf = getTraceBuf()
-		tr.jenc = getJSONEncoder()
+		tr.jq = getJSONQueue()
 	}
 	if tr.text != nil {
 		tr.tbuf = getTraceBuf()
@@ -152,15 +153,15 @@ func getTraceBuf() []byte {
 	return make([]byte, 0, traceChunk+traceChunk/4)
 }
 
-// jsonEncoders holds the JSON encoders of runs that have ended: the
-// next run's records repeat their heads.
-var jsonEncoders sync.Pool // of *trace.JSONEncoder
+// jsonQueues holds the JSON queues of runs that have ended: the next
+// run's records repeat their encoder's heads.
+var jsonQueues sync.Pool // of *jsonQueue
 
-func getJSONEncoder() *trace.JSONEncoder {
-	if e, ok := jsonEncoders.Get().(*trace.JSONEncoder); ok {
-		return e
+func getJSONQueue() *jsonQueue {
+	if q, ok := jsonQueues.Get().(*jsonQueue); ok {
+		return q
 	}
-	return new(trace.JSONEncoder)
+	return newJSONQueue()
 }
 
 // putTraceBuf keeps b for another run, unless a huge record made it
@@ -176,10 +177,11 @@ func (tr *tracer) release() {
 	tr.flush()
 	putTraceBuf(tr.jbuf)
 	putTraceBuf(tr.tbuf)
-	if tr.jenc != nil {
-		jsonEncoders.Put(tr.jenc)
+	if tr.jq != nil {
+		tr.jq.drop()
+		jsonQueues.Put(tr.jq)
 	}
-	tr.jbuf, tr.tbuf, tr.jenc = nil, nil, nil
+	tr.jbuf, tr.tbuf, tr.jq = nil, nil, nil
 }
 
 // logMin is the lowest log level the World builds: Info and above always,
@@ -199,21 +201,43 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	if tr.err != nil || (tr.json == nil && tr.text == nil) {
 		return
 	}
-	held := len(tr.jbuf) + len(tr.tbuf)
+	held := tr.held()
 	if tr.json != nil {
-		if tr.jenc == nil { // a record after the run's end
-			tr.jenc = getJSONEncoder()
-		}
-		tr.jbuf = append(tr.jenc.Append(tr.jbuf, r), '\n')
+		tr.queueJSON(r)
 	}
 	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
 		tr.tbuf = append(trace.AppendText(tr.tbuf, r), '\n')
 	}
 	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk || tr.lag.Due() {
 		tr.flush()
-	} else if held == 0 && len(tr.jbuf)+len(tr.tbuf) > 0 { // the first record held
+	} else if held == 0 && tr.held() > 0 { // the first record held
 		tr.lag.Arm()
 	}
+}
+
+// queueJSON queues r to be encoded as JSON Lines, encoding the records
+// queued before it first when the queue is full, and r at once when it is
+// too large for the queue.
+func (tr *tracer) queueJSON(r *trace.Record) {
+	if tr.jq == nil { // a record after the run's end
+		tr.jq = getJSONQueue()
+	}
+	if tr.jq.add(r) {
+		return
+	}
+	tr.jbuf = tr.jq.encode(tr.jbuf)
+	if !tr.jq.add(r) { // too large to queue
+		tr.jbuf = append(tr.jq.enc.Append(tr.jbuf, r), '\n')
+	}
+}
+
+// held is how much the tracer holds: bytes, and records to encode.
+func (tr *tracer) held() int {
+	n := len(tr.jbuf) + len(tr.tbuf)
+	if tr.jq != nil {
+		n += len(tr.jq.recs)
+	}
+	return n
 }
 
 // traceLag is how long in real time a record may wait in the buffer
@@ -229,6 +253,9 @@ const traceChunk = 256 << 10
 
 // flush writes the records held, the text ones first.
 func (tr *tracer) flush() {
+	if tr.jq != nil {
+		tr.jbuf = tr.jq.encode(tr.jbuf)
+	}
 	if len(tr.tbuf) > 0 && tr.err == nil {
 		_, tr.err = tr.text.Write(tr.tbuf)
 	}

@@ -1,0 +1,83 @@
+package sim
+
+import (
+	"unsafe"
+
+	"github.com/orrerysim/orrery/trace"
+)
+
+// jsonQueue holds a traced run's records until they are encoded as JSON
+// Lines, a few hundred at a time: encoded together, in a loop of their
+// own, they cost less than encoded one by one amid the simulation's work,
+// which takes the encoder's code and tables out of the processor's caches
+// between two records. The strings that the tracer reuses for the next
+// record (an event's detail, a log record's formatted values) are copied
+// into strs; the others are Go strings, which stay as they are.
+type jsonQueue struct {
+	enc   trace.JSONEncoder
+	recs  []trace.Record
+	attrs []trace.Attr // the records' attributes, one record's after another's
+	strs  []byte       // the bytes of the strings copied; it never grows
+}
+
+// The room of a queue: the records, the attributes and the bytes of the
+// copied strings it holds.
+const (
+	queueRecords = 512
+	queueAttrs   = 4 * queueRecords
+	queueBytes   = 64 << 10
+)
+
+func newJSONQueue() *jsonQueue {
+	return &jsonQueue{recs: make([]trace.Record, 0, queueRecords),
+		attrs: make([]trace.Attr, 0, queueAttrs), strs: make([]byte, 0, queueBytes)}
+}
+
+// add queues a copy of r, unless the queue has no room for it.
+func (q *jsonQueue) add(r *trace.Record) bool {
+	n := len(r.Detail)
+	for _, a := range r.Attrs {
+		n += len(a.Value)
+	}
+	if len(q.recs) == cap(q.recs) || cap(q.attrs)-len(q.attrs) < len(r.Attrs) || cap(q.strs)-len(q.strs) < n {
+		return false
+	}
+	q.recs = append(q.recs, *r)
+	c := &q.recs[len(q.recs)-1]
+	c.Detail = q.keep(r.Detail)
+	if len(r.Attrs) > 0 {
+		start := len(q.attrs)
+		for _, a := range r.Attrs {
+			q.attrs = append(q.attrs, trace.Attr{Key: a.Key, Value: q.keep(a.Value)})
+		}
+		c.Attrs = q.attrs[start:len(q.attrs):len(q.attrs)]
+	}
+	return true
+}
+
+// keep returns a copy of s in strs, which has room for it.
+func (q *jsonQueue) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	n := len(q.strs)
+	q.strs = append(q.strs, s...)
+	return unsafe.String(&q.strs[n], len(s))
+}
+
+// encode appends the queued records to b as JSON Lines and empties the
+// queue.
+func (q *jsonQueue) encode(b []byte) []byte {
+	for i := range q.recs {
+		b = append(q.enc.Append(b, &q.recs[i]), '\n')
+	}
+	q.recs, q.attrs, q.strs = q.recs[:0], q.attrs[:0], q.strs[:0]
+	return b
+}
+
+// drop lets go of the strings of the records queued before, for a queue
+// kept for another run.
+func (q *jsonQueue) drop() {
+	clear(q.recs[:cap(q.recs)])
+	clear(q.attrs[:cap(q.attrs)])
+}

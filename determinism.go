@@ -166,7 +166,8 @@ func (r *runner) tracedPair(seed uint64) (trace.DiffResult, [2]*taskIndex, error
 // process (etcd raft draws its election timeouts from crypto/rand under a
 // global mutex) would stall the other run of the pair, which the
 // comparison waits for, until the watchdog fails the seed. The queue holds
-// up to queuedChunks writes (of 64 KiB, behind the run's bufio.Writer).
+// up to queuedChunks writes (the tracer writes up to 256 KiB at a time:
+// 64 MiB at most, held only while the comparison lags behind the run).
 type queuedWriter struct {
 	chunks chan []byte
 	done   chan error

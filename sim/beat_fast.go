@@ -18,3 +18,12 @@ func (w *World) beat() {
 	p := (*uint64)(unsafe.Pointer(&w.heartbeat))
 	storeRelease(p, *p+1)
 }
+
+// publishRunG records g as the running task's goroutine for callerSlow's
+// check, with release order as beat does: only the loop writes it, so a
+// plain store is enough, and a goroutine that loads its own identity from
+// it is the running task's, which the loop's writes before the switch
+// reached.
+func (w *World) publishRunG(g uintptr) {
+	storeRelease((*uint64)(unsafe.Pointer(&w.runG)), uint64(g))
+}

@@ -94,6 +94,9 @@ func callerSlow(ctx context.Context, call string) *Task {
 		runtime.Goexit()
 	}
 	g := getg()
+	if uint64(g) == w.runG.Load() {
+		return w.current // the running task's goroutine, without the table's lock
+	}
 	if c, ok := coroutines.Load(g); ok && c.(*coro).w == w {
 		return w.current
 	}
@@ -104,6 +107,21 @@ func callerSlow(ctx context.Context, call string) *Task {
 		w.stray(call) // during the run, or left behind by one that has ended
 	}
 	return nil // before the first step: setup, from whatever goroutine
+}
+
+// setCurrent makes t the running task (nil: none runs), and publishes its
+// goroutine's identity for callerSlow: a blocking call on a context that
+// is not a task's own (a host's, a workload's) then finds its task by one
+// load and a comparison instead of the coroutine table. (A new
+// coroutine's first slice takes the table's way: its goroutine is not
+// known until it starts.)
+func (w *World) setCurrent(t *Task) {
+	w.current = t
+	g := uintptr(0)
+	if t != nil {
+		g = t.coro.g
+	}
+	w.publishRunG(g)
 }
 
 // notOwn handles the suspension of task t while it is not running, or from

@@ -248,7 +248,7 @@ func (w *World) process(ev *Event) {
 // never get here: each task recovers its own.
 func (w *World) recoverPanic() {
 	if p := recover(); p != nil {
-		w.current = nil
+		w.setCurrent(nil)
 		w.failPanic(nil, fmt.Sprintf("panic while processing %v: %v", w.curOp, p))
 	}
 }
@@ -289,7 +289,7 @@ func (w *World) pick() *Task {
 		return nil
 	}
 	t.state = taskRunning
-	w.current = t
+	w.setCurrent(t)
 	w.hash = mix(w.hash, uint64(t.id)^hashTagRun)
 	w.beat()
 	return t
@@ -304,7 +304,7 @@ func (w *World) resumed(t *Task, driver *Task) {
 		runtime.Goexit() // the watchdog gave up on this loop; leave the World alone
 	}
 	w.driver = driver
-	w.current = nil
+	w.setCurrent(nil)
 	w.checkStray()
 	if t.state == taskDone {
 		w.removeTask(t)
@@ -338,7 +338,7 @@ func (w *World) checkInvariants() {
 // end shuts the run down: the Shutdown event if it succeeded, the teardown of
 // every task left, and the unseed.
 func (w *World) end() {
-	w.current = nil
+	w.setCurrent(nil)
 	w.inline = false
 	w.checkStray()
 	if w.failure == nil {

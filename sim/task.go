@@ -545,7 +545,7 @@ func (t *Task) block(q *WaitQueue, ctx context.Context, what string) error {
 	t.sp = uintptr(unsafe.Pointer(&mark)) // for warmSwitch
 	picked := false
 	if t.top && w.inline {
-		w.current = nil
+		w.setCurrent(nil)
 		w.afterSlice() // the end of t's slice, as resumed ends it
 		w.driver = t
 		if picked = w.loop(t, false); !picked {

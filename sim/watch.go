@@ -61,7 +61,7 @@ func (w *World) failBlocked() {
 			w.removeTask(x)
 		}
 	}
-	w.current = nil
+	w.setCurrent(nil)
 }
 
 // blockedFailure describes task t, which has not yielded for timeout of

@@ -81,6 +81,7 @@ type World struct {
 	tearingDown bool
 	unseed      uint64
 	heartbeat   atomic.Uint64 // steps started, for the watchdog: written by beat alone
+	runG        atomic.Uint64 // the goroutine identity (getg) of current's coroutine, 0 when none runs: written by setCurrent alone
 
 	values map[any]any // per-run state of packages built on the engine
 

@@ -20,10 +20,12 @@ func (w *World) beat() {
 }
 
 // publishRunG records g as the running task's goroutine for callerSlow's
-// check, with release order as beat does: only the loop writes it, so a
-// plain store is enough, and a goroutine that loads its own identity from
-// it is the running task's, which the loop's writes before the switch
-// reached.
+// check. Only the loop writes it, and the one goroutine that can find its
+// own identity there is the running task's, which the loop's writes
+// before the switch reached; any other reads another value or 0, whatever
+// the order it sees the stores in. So a plain store, inlined, is enough on
+// these 64-bit machines, where it cannot tear; the race detector, which
+// cannot know this, sees the atomic store of beat_atomic.go.
 func (w *World) publishRunG(g uintptr) {
-	storeRelease((*uint64)(unsafe.Pointer(&w.runG)), uint64(g))
+	*(*uint64)(unsafe.Pointer(&w.runG)) = uint64(g)
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
-	"strconv"
 	"testing"
 	"testing/synctest"
 
@@ -204,30 +203,5 @@ func (x *manyConns) client(ctx context.Context, h *netsim.Host) {
 // acceptEchoes accepts count connections and echoes each in a task of its
 // own until the client closes.
 func acceptEchoes(ctx context.Context, h *netsim.Host, count int, fail func(error)) {
-	l, err := h.Listen(ctx, ":7000")
-	if err != nil {
-		fail(err)
-		return
-	}
-	defer l.Close()
-	for i := range count {
-		c, err := l.Accept()
-		if err != nil {
-			fail(err)
-			return
-		}
-		sim.Go(ctx, "echo-"+strconv.Itoa(i), func(ctx context.Context) {
-			defer c.Close()
-			msg := make([]byte, 64)
-			for {
-				if _, err := io.ReadFull(c, msg); err != nil {
-					return // io.EOF once the client is done
-				}
-				if _, err := c.Write(msg); err != nil {
-					fail(err)
-					return
-				}
-			}
-		})
-	}
+	acceptEchoTasks(ctx, h, count, nil, fail)
 }

@@ -405,6 +405,14 @@ const ctxChunk = (6<<10 - 8) / int(unsafe.Sizeof(simCtx{}))
 // contexts are taken: an index, not a slice that shrinks, so that taking
 // one stores no pointer.
 func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
+	c := w.takeDeadlineCtx()
+	w.initCtx(c, parent)
+	return c
+}
+
+// takeDeadlineCtx returns the next unused context of the chunk in use, or
+// of a new chunk.
+func (w *World) takeDeadlineCtx() *simCtx {
 	d := &w.deadlines
 	if d.used >= len(w.ctxSpare) {
 		w.ctxSpare = make([]simCtx, ctxChunk)
@@ -412,7 +420,6 @@ func (w *World) newDeadlineCtx(parent context.Context) *simCtx {
 	}
 	c := &w.ctxSpare[d.used]
 	d.used++
-	w.initCtx(c, parent)
 	return c
 }
 
@@ -621,12 +628,7 @@ func (w *World) slowDeadline(parent context.Context, at, shownAt time.Duration, 
 // to come. It does what newDeadlineCtx, attach and withDeadline do then.
 func (w *World) quickDeadline(p *simCtx, at, shownAt time.Duration, clock *HostClock, due time.Duration) *simCtx {
 	d := &w.deadlines
-	if d.used >= len(w.ctxSpare) {
-		w.ctxSpare = make([]simCtx, ctxChunk)
-		d.used = 0
-	}
-	c := &w.ctxSpare[d.used]
-	d.used++
+	c := w.takeDeadlineCtx()
 	c.w, c.parent, c.task = w, p, w.current
 	c.deadline, c.shownAt, c.bits = at, shownAt, hasDL|linked
 	if l := d.kidsOf(p); l != nil && len(*l) < cap(*l) { // addChild, most often

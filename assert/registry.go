@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"unsafe"
+	"weak"
 
 	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/sim"
@@ -23,6 +24,7 @@ type registryKey struct{}
 // assertion's identity, wherever it is called from.
 type registry struct {
 	w       *sim.World
+	self    *weak.Pointer[registry] // what lastRegistry holds when it is r: apart from r, which it must not keep alive
 	entries map[string]*entry
 	recent  [recentSlots]*entry             // entries by their message's address: see lookup
 	onHit   func(msg, bucket string)        // see OnFirstHit
@@ -81,20 +83,27 @@ type bucket struct {
 // lastRegistry is the registry registryOf returned last, which the next
 // call, most often from the same World, compares by its World instead of
 // looking it up among the World's values. Worlds run on several
-// goroutines at once each replace it in turn. It keeps the last World that
-// asserted from being collected until another asserts.
-var lastRegistry atomic.Pointer[registry]
+// goroutines at once each replace it in turn. It is a weak pointer, so
+// that it does not keep a finished World and all it holds from being
+// collected.
+var lastRegistry atomic.Pointer[weak.Pointer[registry]]
 
 func registryOf(w *sim.World) *registry {
-	if r := lastRegistry.Load(); r != nil && r.w == w {
-		return r
+	if last := lastRegistry.Load(); last != nil {
+		if r := last.Value(); r != nil && r.w == w {
+			return r
+		}
 	}
 	r, ok := w.Value(registryKey{}).(*registry)
 	if !ok {
 		r = &registry{w: w, entries: make(map[string]*entry)}
 		w.SetValue(registryKey{}, r)
 	}
-	lastRegistry.Store(r)
+	if r.self == nil {
+		self := weak.Make(r)
+		r.self = &self
+	}
+	lastRegistry.Store(r.self)
 	return r
 }
 

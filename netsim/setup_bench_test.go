@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"net/netip"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +53,72 @@ func BenchmarkConnSetup(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// BenchmarkConnSetupFloor is the floor under BenchmarkConnSetup: what two
+// goroutines per connection cost by themselves, started and parked with
+// nothing simulated, at the same sizes and after the same collection and
+// unmeasured round. "chan" starts each with a go statement and parks it
+// on a channel; "coro" starts each as a coroutine (iter.Pull), as a
+// task's goroutine is, and parks it in its yield. Run side by side with
+// BenchmarkConnSetup (-bench ConnSetup), it shows how far from flat a
+// cost per connection can be when every connection holds two goroutines:
+// at 16,000 connections, 32,000 stacks, descriptors and their garbage
+// collection no longer fit in the processor's caches.
+func BenchmarkConnSetupFloor(b *testing.B) {
+	for _, kind := range []string{"chan", "coro"} {
+		for _, n := range []int{100, 1_000, 16_000} {
+			b.Run(fmt.Sprintf("%s/conns=%d", kind, n), func(b *testing.B) {
+				runtime.GC()
+				bareSetup(kind, n)
+				var cpu time.Duration
+				reps := 16_000 / n
+				for b.Loop() {
+					for range reps {
+						cpu += bareSetup(kind, n)
+					}
+				}
+				if cpu > 0 {
+					b.ReportMetric(float64(cpu.Nanoseconds())/float64(reps*n*b.N), "cpu-ns/conn")
+				}
+				b.ReportMetric(0, "ns/op")
+			})
+		}
+	}
+}
+
+// bareSetup starts 2n goroutines of kind ("chan" or "coro") and returns
+// the CPU time of the process until all are parked; then it ends them.
+func bareSetup(kind string, n int) time.Duration {
+	var cpu time.Duration
+	if kind == "chan" {
+		var parked sync.WaitGroup
+		release := make(chan struct{})
+		cpu0 := cputime.Process()
+		parked.Add(2 * n)
+		for range 2 * n {
+			go func() {
+				parked.Done()
+				<-release
+			}()
+		}
+		parked.Wait()
+		cpu = cputime.Process() - cpu0
+		close(release)
+		return cpu
+	}
+	stops := make([]func(), 0, 2*n)
+	cpu0 := cputime.Process()
+	for range 2 * n {
+		next, stop := iter.Pull(func(yield func(struct{}) bool) { yield(struct{}{}) })
+		next()
+		stops = append(stops, stop)
+	}
+	cpu = cputime.Process() - cpu0
+	for _, stop := range stops {
+		stop()
+	}
+	return cpu
 }
 
 // connSetup sets up n connections and returns the real time and the CPU

@@ -349,14 +349,28 @@ func (w *World) takeCoro() *coro {
 // loop runs the coroutine's tasks until it is stopped. Its goroutine is
 // known as a coroutine's while it lives (see caller). Its frame and those
 // above it are kept small: every task's stack starts with them.
+//
+// A probe (see startStack) reports whether its stack moved, that is grew,
+// the first time it sees it after a task, or that it did not when the
+// coroutine ends; mark's address is where its stack is.
 func (c *coro) loop(yield func(struct{}) bool) {
+	probe := startStack()
+	var mark byte
+	at := uintptr(unsafe.Pointer(&mark))
 	c.yield = yield
 	c.register()
 	defer c.unregister()
 	for {
 		c.task.body()
 		c.task = nil
+		if probe && uintptr(unsafe.Pointer(&mark)) != at {
+			stackGrew(true)
+			probe = false
+		}
 		if !yield(struct{}{}) { // idle until the next task, or stopped
+			if probe {
+				stackGrew(false)
+			}
 			return
 		}
 	}

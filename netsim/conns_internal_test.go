@@ -69,7 +69,7 @@ func checkOpenConns(t *testing.T, n int, closes func(i int) bool) {
 		for i := n - 1; i >= 0; i-- {
 			if closes(i) {
 				conns[i].Close()
-				dialed[i].ends[1].Close() // both ends closed: the connection is done
+				dialed[i].end[1].Close() // both ends closed: the connection is done
 			}
 		}
 	})
@@ -88,7 +88,7 @@ func checkOpenConns(t *testing.T, n int, closes func(i int) bool) {
 			t.Errorf("host %s lists %d connections, want the %d left open in the order they opened", h.name, len(got), len(want))
 		}
 		for i, c := range got {
-			if c.endOn(h).connIdx != i {
+			if int(c.endOn(h).connIdx) != i {
 				t.Errorf("host %s: connection %d of its list says it is at %d", h.name, i, c.endOn(h).connIdx)
 			}
 		}
@@ -109,7 +109,8 @@ func TestDoneConnDropsBuffers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := exchangeAndEnd(t, tc.reset)
-			for i, p := range c.pipes {
+			for i := range c.pipe {
+				p := &c.pipe[i]
 				if p.buf.buf != nil {
 					t.Errorf("pipe %d keeps a buffer of %d bytes", i, cap(p.buf.buf))
 				}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/sim"
 )
@@ -181,7 +182,7 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	if c.dialErr != nil {
 		return nil, dialError(c, c.dialErr)
 	}
-	return c.ends[0], nil
+	return &c.end[0], nil
 }
 
 // dialWait returns "dial "+address, what a dialing task waits for (a
@@ -205,8 +206,8 @@ func dialError(c *conn, err error) error {
 	if c == nil {
 		return &net.OpError{Op: "dial", Net: "tcp", Err: err}
 	}
-	c.ends[0].host.releasePort(c)
-	return c.ends[0].err("dial", err)
+	c.end[0].host.releasePort(c)
+	return c.end[0].err("dial", err)
 }
 
 // dialFault draws a connect failure for c, refused or hung, and applies it
@@ -226,46 +227,29 @@ func (n *Network) dialFault(ctx context.Context, c *conn) (bool, error) {
 	return true, n.failDial(ctx, refused, lo, hi)
 }
 
-// connBlock is a connection with its pipes and endpoints, allocated at
-// once: they live and die together.
-type connBlock struct {
-	c    conn
-	pipe [2]pipe
-	end  [2]endpoint
-}
+// connChunk is how many connections newConn allocates at once: as many
+// as fill 6,912 bytes, a size class of the allocator, with the header it
+// adds to a large object with pointers (15 of 456 bytes).
+const connChunk = (6912 - 8) / int(unsafe.Sizeof(conn{}))
 
-// connChunk is how many connections newConnBlock allocates at once: 8
-// blocks of 792 bytes, 6.3 KB.
-const connChunk = 8
-
-// newConnBlock returns a zeroed connection block, never used before. The
-// blocks are allocated connChunk at a time, from the dialing task's
+// newConn makes a connection dialed by dialer from local to remote. The
+// connections are allocated connChunk at a time, from the dialing task's
 // stack: an allocation that takes a new span from the heap goes deep
 // enough into the allocator to grow a task's 2 KB stack (a copy of the
 // whole stack to a new one of 4 KB), which one dial in nine paid for with
-// a block at a time, one in fifty with a chunk. A connection still
-// referenced keeps its chunk, not its chunk-mates' buffers: detach drops
-// those.
-func (n *Network) newConnBlock() *connBlock {
-	if len(n.connSpare) == 0 {
-		n.connSpare = make([]connBlock, connChunk)
-	}
-	b := &n.connSpare[0]
-	n.connSpare = n.connSpare[1:]
-	return b
-}
-
-// newConn makes a connection dialed by dialer from local to remote.
+// a connection at a time. A connection still referenced keeps its chunk,
+// not its chunk-mates' buffers: detach drops those.
 func newConn(n *Network, dialer *Host, local, remote netip.AddrPort) *conn {
-	b := n.newConnBlock()
-	c, p, e := &b.c, &b.pipe, &b.end
+	if len(n.connSpare) == 0 {
+		n.connSpare = make([]conn, connChunk)
+	}
+	c := &n.connSpare[0]
+	n.connSpare = n.connSpare[1:]
 	c.n, c.id = n, n.newID()
-	p[0].c, p[0].dir = c, 0
-	p[1].c, p[1].dir = c, 1
-	c.pipes = [2]*pipe{&p[0], &p[1]}
-	e[0].c, e[0].rx, e[0].tx, e[0].host, e[0].local, e[0].remote = c, &p[1], &p[0], dialer, local, remote
-	e[1].c, e[1].rx, e[1].tx, e[1].local, e[1].remote = c, &p[0], &p[1], remote, local
-	c.ends = [2]*endpoint{&e[0], &e[1]}
+	c.addr = [2]netip.AddrPort{local, remote}
+	c.pipe[0].c, c.pipe[1].c, c.pipe[1].dir = c, c, 1
+	c.end[0].c, c.end[0].host = c, dialer
+	c.end[1].c, c.end[1].dir = c, 1
 	return c
 }
 
@@ -296,7 +280,7 @@ func (c *conn) establish() {
 		return
 	}
 	n := c.n
-	from, to := c.ends[0].local.Addr(), c.ends[0].remote.Addr()
+	from, to := c.addr[0].Addr(), c.addr[1].Addr()
 	if !c.stable && (n.blockedPair(from, to) || n.blockedPair(to, from)) {
 		// No answer across a partition: the SYN is sent again later.
 		n.w.Schedule(200*time.Millisecond, sim.OpConnectionReady, c.id, 0, c)
@@ -305,19 +289,19 @@ func (c *conn) establish() {
 	dst := n.byAddr[to]
 	var l *listener
 	if dst != nil {
-		l = dst.listeners[c.ends[0].remote.Port()]
+		l = dst.listeners[c.addr[1].Port()]
 	}
 	if l == nil || !l.bound {
 		c.dialErr = ErrConnectionRefused
 		c.dialers.WakeAll()
 		return
 	}
-	c.ends[1].host = dst
-	c.ends[0].host.addConn(c, c.ends[0])
-	if dst != c.ends[0].host {
-		dst.addConn(c, c.ends[1])
+	c.end[1].host = dst
+	c.end[0].host.addConn(c, &c.end[0])
+	if dst != c.end[0].host {
+		dst.addConn(c, &c.end[1])
 	}
-	l.queue = append(l.queue, c.ends[1])
+	l.queue = append(l.queue, &c.end[1])
 	l.waiters.WakeOne()
 	c.ready = true
 	c.dialers.WakeAll()
@@ -325,7 +309,7 @@ func (c *conn) establish() {
 
 // addConn lists c, established, on h, where its end e is.
 func (h *Host) addConn(c *conn, e *endpoint) {
-	e.connIdx = len(h.conns)
+	e.connIdx = int32(len(h.conns))
 	h.conns = append(h.conns, c)
 }
 
@@ -343,7 +327,7 @@ func (h *Host) compactConns() {
 	live := h.conns[:0]
 	for _, c := range h.conns {
 		if c != nil {
-			c.endOn(h).connIdx = len(live)
+			c.endOn(h).connIdx = int32(len(live))
 			live = append(live, c)
 		}
 	}
@@ -354,10 +338,10 @@ func (h *Host) compactConns() {
 // endOn returns the end of c that lists it on h: the dialing end if both
 // are on h.
 func (c *conn) endOn(h *Host) *endpoint {
-	if c.ends[0].host == h {
-		return c.ends[0]
+	if c.end[0].host == h {
+		return &c.end[0]
 	}
-	return c.ends[1]
+	return &c.end[1]
 }
 
 // detach removes the connection from its hosts' lists in constant time:
@@ -366,18 +350,20 @@ func (c *conn) endOn(h *Host) *endpoint {
 // which made closing 16,000 connections quadratic.) It also lets go of
 // the pipes' empty buffers, which a chunk-mate still open would keep.
 func (c *conn) detach() {
-	c.ends[0].host.releasePort(c)
-	for _, p := range c.pipes {
+	c.end[0].host.releasePort(c)
+	for i := range c.pipe {
+		p := &c.pipe[i]
 		if p.buf.len() == 0 {
 			p.buf = byteQueue{}
 		}
 	}
-	for _, e := range c.ends {
-		if e == nil || e.host == nil {
+	for i := range c.end {
+		e := &c.end[i]
+		if e.host == nil {
 			continue
 		}
 		h := e.host
-		if i := e.connIdx; i < len(h.conns) && h.conns[i] == c {
+		if i := int(e.connIdx); i < len(h.conns) && h.conns[i] == c {
 			h.conns[i] = nil
 			h.connHoles++
 			if h.connHoles >= 8 && 2*h.connHoles >= len(h.conns) {

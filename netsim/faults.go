@@ -16,7 +16,7 @@ import (
 // ("10.0.0.1:40001->10.0.1.1:7000 for=120ms"), and reports whether it may
 // happen (see sim.World.InjectFault).
 func (n *Network) inject(c *conn, fault, detail string) bool {
-	return n.injectDir(c.pipes[0], fault, detail)
+	return n.injectDir(&c.pipe[0], fault, detail)
 }
 
 // injectDir is inject for a fault on one direction of a connection.
@@ -57,7 +57,8 @@ func (n *Network) clog(p *pipe, d time.Duration) {
 		return
 	}
 	p.clogged = true
-	p.clogUntil = max(p.clogUntil, n.w.Now()+d)
+	x := p.c.extra()
+	x.clogUntil[p.dir] = max(x.clogUntil[p.dir], n.w.Now()+d)
 	n.w.Schedule(d, sim.OpClogClear, p.c.id, int64(p.dir), p.c)
 }
 
@@ -67,7 +68,8 @@ func (n *Network) readClog(p *pipe, d time.Duration) {
 		return
 	}
 	p.readClogged = true
-	p.readClogUntil = max(p.readClogUntil, n.w.Now()+d)
+	x := p.c.extra()
+	x.readClogUntil[p.dir] = max(x.readClogUntil[p.dir], n.w.Now()+d)
 	n.w.Schedule(d, sim.OpReadClogClear, p.c.id, int64(p.dir), p.c)
 }
 
@@ -77,7 +79,8 @@ func (n *Network) cutConn(c *conn, d time.Duration) {
 		return
 	}
 	c.cut = true
-	c.cutUntil = max(c.cutUntil, n.w.Now()+d)
+	x := c.extra()
+	x.cutUntil = max(x.cutUntil, n.w.Now()+d)
 	n.w.Schedule(d, sim.OpCutRestore, c.id, 0, c)
 }
 
@@ -122,7 +125,8 @@ func (n *Network) maybeRandomClose(c *conn) {
 // finBoth closes both directions as if each end had called Close, without
 // closing the ends: reads return io.EOF after the data, writes fail.
 func (c *conn) finBoth() {
-	for _, p := range c.pipes {
+	for i := range c.pipe {
+		p := &c.pipe[i]
 		p.finQueued = true
 		p.kick()
 		p.writers.WakeAll()
@@ -175,7 +179,7 @@ func (n *Network) Clog(nc net.Conn, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	n.clog(e.tx, d)
+	n.clog(e.tx(), d)
 	return nil
 }
 
@@ -186,7 +190,7 @@ func (n *Network) ReadClog(nc net.Conn, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	n.readClog(e.rx, d)
+	n.readClog(e.rx(), d)
 	return nil
 }
 
@@ -265,7 +269,7 @@ func (h *Host) Crash(mode CrashMode) {
 	conns := h.openConns()
 	h.conns = nil
 	for _, c := range conns {
-		if mode != CrashHalfOpen || c.ends[0].host == c.ends[1].host {
+		if mode != CrashHalfOpen || c.end[0].host == c.end[1].host {
 			c.resetConn()
 			continue
 		}
@@ -284,7 +288,8 @@ func (n *Network) halfOpen(c *conn, h *Host) {
 		c.resetConn()
 		return
 	}
-	for _, e := range c.ends {
+	for i := range c.end {
+		e := &c.end[i]
 		if e.host == h {
 			e.gone, e.reset = true, true
 			e.wakeAll()

@@ -34,8 +34,8 @@ type Network struct {
 	anyClose  bool
 	chaos     *sim.Ticker
 	faultsOn  bool
-	ioFaults  bool        // a fault may strike a read or write: worth the checks
-	connSpare []connBlock // the rest of the chunk newConnBlock allocated last
+	ioFaults  bool   // a fault may strike a read or write: worth the checks
+	connSpare []conn // the rest of the chunk newConn allocated last
 }
 
 // New returns a network of w with the model cfg. It panics on an invalid
@@ -193,13 +193,13 @@ func (h *Host) holdPort(c *conn) {
 	if h.dialed == nil {
 		h.dialed = map[uint16]*conn{}
 	}
-	h.dialed[c.ends[0].local.Port()] = c
+	h.dialed[c.addr[0].Port()] = c
 }
 
 // releasePort frees c's local port on h, its dialing host: c failed to
 // connect or is done.
 func (h *Host) releasePort(c *conn) {
-	if p := c.ends[0].local.Port(); h.dialed[p] == c {
+	if p := c.addr[0].Port(); h.dialed[p] == c {
 		delete(h.dialed, p)
 	}
 }

@@ -131,9 +131,9 @@ func addrList(as []netip.Addr) string {
 func (n *Network) kickAll() {
 	for _, h := range n.hosts {
 		for _, c := range h.openConns() {
-			if c.ends[0].host == h { // once per connection
-				c.pipes[0].kick()
-				c.pipes[1].kick()
+			if c.end[0].host == h { // once per connection
+				c.pipe[0].kick()
+				c.pipe[1].kick()
 			}
 		}
 	}
@@ -150,7 +150,8 @@ func (n *Network) Heal() {
 	for _, h := range n.hosts {
 		for _, c := range h.openConns() {
 			c.cut = false
-			for _, p := range c.pipes {
+			for i := range c.pipe {
+				p := &c.pipe[i]
 				p.clogged, p.readClogged = false, false
 				p.readers.WakeAll()
 			}
@@ -239,7 +240,7 @@ func (n *Network) randomConn() *conn {
 	var open []*conn
 	for _, h := range n.hosts {
 		for _, c := range h.openConns() {
-			if c.ends[0].host == h && !c.stable && !c.cut {
+			if c.end[0].host == h && !c.stable && !c.cut {
 				open = append(open, c)
 			}
 		}

@@ -33,7 +33,7 @@ func (p *pipe) blocked() bool {
 	if len(c.n.blocked) == 0 { // no partition: skip the addresses
 		return false
 	}
-	return c.n.blockedPair(c.ends[p.dir].local.Addr(), c.ends[1-p.dir].local.Addr())
+	return c.n.blockedPair(c.addr[p.dir].Addr(), c.addr[1-p.dir].Addr())
 }
 
 // pump is ProcessSendBuffer: it moves a chunk onto the wire, to arrive
@@ -71,7 +71,7 @@ func (p *pipe) arrival() time.Duration {
 	c, n := p.c, p.c.n
 	at := n.w.Now() + n.baseLatency()
 	if n.cfg.Faults.PairLatencyMax > 0 { // the addresses only when needed
-		at += n.pairLatency(c.ends[p.dir].local.Addr(), c.ends[1-p.dir].local.Addr())
+		at += n.pairLatency(c.addr[p.dir].Addr(), c.addr[1-p.dir].Addr())
 	}
 	p.last = max(p.last, at)
 	return p.last
@@ -98,7 +98,7 @@ func (p *pipe) drop(k int) {
 // deliver is DataDelivery: k bytes of the wire reach the receiver.
 func (p *pipe) deliver(k int) {
 	c, n := p.c, p.c.n
-	to := c.ends[1-p.dir]
+	to := &c.end[1-p.dir]
 	if to.reset || to.gone || to.host == nil {
 		p.drop(k)
 		return
@@ -118,7 +118,7 @@ func (p *pipe) deliver(k int) {
 
 // HandleEvent applies a network or connection event of this connection.
 func (c *conn) HandleEvent(ev *sim.Event) {
-	p := c.pipes[ev.Arg&1]
+	p := &c.pipe[ev.Arg&1]
 	switch ev.Op {
 	case sim.OpProcessSendBuffer:
 		p.pump()
@@ -130,20 +130,20 @@ func (c *conn) HandleEvent(ev *sim.Event) {
 	case sim.OpConnectionReady:
 		c.establish()
 	case sim.OpClogClear:
-		if c.n.w.Now() >= p.clogUntil {
+		if c.n.w.Now() >= c.extra().clogUntil[p.dir] {
 			p.clogged = false
 			p.kick()
 		}
 	case sim.OpReadClogClear:
-		if c.n.w.Now() >= p.readClogUntil {
+		if c.n.w.Now() >= c.extra().readClogUntil[p.dir] {
 			p.readClogged = false
 			p.readers.WakeAll()
 		}
 	case sim.OpCutRestore:
-		if c.n.w.Now() >= c.cutUntil {
+		if c.n.w.Now() >= c.extra().cutUntil {
 			c.cut = false
-			c.pipes[0].kick()
-			c.pipes[1].kick()
+			c.pipe[0].kick()
+			c.pipe[1].kick()
 		}
 	case sim.OpHalfOpenError:
 		c.resetConn()
@@ -159,7 +159,7 @@ func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
 // AppendEventDetail is DescribeEvent appending the detail to b, which the
 // trace of every event asks for without an allocation.
 func (c *conn) AppendEventDetail(b []byte, ev *sim.Event) (string, []byte) {
-	p := c.pipes[ev.Arg&1]
+	p := &c.pipe[ev.Arg&1]
 	switch ev.Op {
 	case sim.OpDataDelivery:
 		b = strconv.AppendInt(append(b, "bytes="...), ev.Arg>>1, 10)
@@ -179,17 +179,18 @@ func (c *conn) AppendEventDetail(b []byte, ev *sim.Event) (string, []byte) {
 
 // addrs is "10.0.0.1:40001->10.0.1.1:7000", the direction of p.
 func (p *pipe) addrs() string {
-	if p.addrText == "" { // the addresses of a connection never change
-		p.addrText = p.c.ends[p.dir].local.String() + "->" + p.c.ends[1-p.dir].local.String()
+	x, c := p.c.extra(), p.c
+	if x.addrText[p.dir] == "" { // the addresses of a connection never change
+		x.addrText[p.dir] = c.addr[p.dir].String() + "->" + c.addr[1-p.dir].String()
 	}
-	return p.addrText
+	return x.addrText[p.dir]
 }
 
 // hostNames is "client-1->bank", for ConnectionReady lines.
 func (c *conn) hostNames() string {
 	to := "?"
-	if h := c.n.byAddr[c.ends[0].remote.Addr()]; h != nil {
+	if h := c.n.byAddr[c.addr[1].Addr()]; h != nil {
 		to = h.name
 	}
-	return c.ends[0].host.name + "->" + to
+	return c.end[0].host.name + "->" + to
 }

@@ -10,14 +10,18 @@ import (
 // Lines, a few hundred at a time: encoded together, in a loop of their
 // own, they cost less than encoded one by one amid the simulation's work,
 // which takes the encoder's code and tables out of the processor's caches
-// between two records. The strings that the tracer reuses for the next
-// record (an event's detail, a log record's formatted values) are copied
-// into strs; the others are Go strings, which stay as they are.
+// between two records. The tracer builds its events and log records in
+// the queue (next), their details and formatted values appended to strs
+// and their attributes to attrs; a record of another package is copied in
+// (add), with those of its strings that its writer may reuse. The other
+// strings are Go strings, which stay as they are. The strings in strs are
+// valid until the queue is encoded: strs is only appended to until then,
+// and when it grows, the strings keep its old array.
 type jsonQueue struct {
 	enc   trace.JSONEncoder
 	recs  []trace.Record
 	attrs []trace.Attr // the records' attributes, one record's after another's
-	strs  []byte       // the bytes of the strings copied; it never grows
+	strs  []byte       // the bytes of the strings made for the records
 }
 
 // The room of a queue: the records, the attributes and the bytes of the
@@ -26,6 +30,10 @@ const (
 	queueRecords = 512
 	queueAttrs   = 4 * queueRecords
 	queueBytes   = 64 << 10
+	// A record built in the queue mostly needs less than this room: the
+	// queue is encoded before such a record when it has less left.
+	slotAttrs = 32
+	slotBytes = 2 << 10
 )
 
 func newJSONQueue() *jsonQueue {
@@ -53,6 +61,29 @@ func (q *jsonQueue) add(r *trace.Record) bool {
 		c.Attrs = q.attrs[start:len(q.attrs):len(q.attrs)]
 	}
 	return true
+}
+
+// full reports whether the queue lacks room for one more record built in
+// place.
+func (q *jsonQueue) full() bool {
+	return len(q.recs) == cap(q.recs) || cap(q.attrs)-len(q.attrs) < slotAttrs || cap(q.strs)-len(q.strs) < slotBytes
+}
+
+// next queues a zero record, which the caller fills in place, and returns
+// it. The queue must not be full.
+func (q *jsonQueue) next() *trace.Record {
+	q.recs = q.recs[:len(q.recs)+1]
+	r := &q.recs[len(q.recs)-1]
+	*r = trace.Record{}
+	return r
+}
+
+// keepAttrs returns a copy of attrs in the queue's attributes (their
+// strings as they are).
+func (q *jsonQueue) keepAttrs(attrs []trace.Attr) []trace.Attr {
+	n := len(q.attrs)
+	q.attrs = append(q.attrs, attrs...)
+	return q.attrs[n:len(q.attrs):len(q.attrs)]
 }
 
 // keep returns a copy of s in strs, which has room for it.

@@ -3,27 +3,26 @@ package sim
 import (
 	"log/slog"
 	"strconv"
-	"unsafe"
 
 	"github.com/orrerysim/orrery/trace"
 )
 
 // attrFormatter turns a log record's slog attributes into trace attributes,
 // as trace.AppendSlogAttr does (groups flattened into dotted keys, values
-// resolved, empty keys dropped), but formats the numbers and booleans of a
-// record into one buffer that their strings share, instead of a string each.
+// resolved, empty keys dropped), appending them to attrs, and formats the
+// numbers and booleans of a record into buf, which their strings share,
+// instead of a string each. A buffer that grows leaves the strings made
+// before in its old array, which they keep: the strings are valid until
+// the bytes they hold are written again.
 type attrFormatter struct {
 	attrs []trace.Attr
 	buf   []byte
-	spans []attrSpan // the attributes whose value is in buf
 }
 
-// attrSpan says that attrs[i]'s value is buf[start:end].
-type attrSpan struct{ i, start, end int }
-
-// reset starts a record whose attributes begin with attrs.
-func (f *attrFormatter) reset(attrs []trace.Attr) {
-	f.attrs, f.buf, f.spans = attrs, f.buf[:0], f.spans[:0]
+// reset starts a record whose attributes are appended to attrs, and its
+// numbers to buf.
+func (f *attrFormatter) reset(attrs []trace.Attr, buf []byte) {
+	f.attrs, f.buf = attrs, buf
 }
 
 // add appends a, formatted as slog.Value.String formats it, and returns h
@@ -84,28 +83,13 @@ func (f *attrFormatter) format(prefix, key string, v slog.Value, k slog.Kind) {
 }
 
 // number appends the attribute key with prefix, whose value buf holds
-// after the values before it: buf is f.buf with the value appended.
+// after f.buf's bytes: buf is f.buf with the value appended.
 func (f *attrFormatter) number(prefix, key string, buf []byte) {
 	if prefix != "" {
 		key = prefix + key
 	}
-	f.spans = append(f.spans, attrSpan{len(f.attrs), len(f.buf), len(buf)})
-	f.attrs = append(f.attrs, trace.Attr{Key: key})
+	f.attrs = append(f.attrs, trace.Attr{Key: key, Value: bytesString(buf[len(f.buf):])})
 	f.buf = buf
-}
-
-// done fills in the values held in the buffer and returns the attributes.
-// The values share the buffer, which the next record overwrites: they are
-// valid until then, which is long enough, as the tracer writes a record's
-// bytes and keeps none of its strings.
-func (f *attrFormatter) done() []trace.Attr {
-	if len(f.spans) > 0 {
-		s := unsafe.String(unsafe.SliceData(f.buf), len(f.buf))
-		for _, sp := range f.spans {
-			f.attrs[sp.i].Value = s[sp.start:sp.end]
-		}
-	}
-	return f.attrs
 }
 
 // appendInt is strconv.AppendInt(b, v, 10), quicker for the numbers under

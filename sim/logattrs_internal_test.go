@@ -57,11 +57,11 @@ func TestAttrFormatterResolves(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var f, g attrFormatter
-		f.reset(nil)
-		g.reset(nil)
+		f.reset(nil, nil)
+		g.reset(nil, nil)
 		h := f.add(1, "", slog.Any("k", valuer{tt.resolved}))
 		want := g.add(1, "", slog.Attr{Key: "k", Value: tt.resolved})
-		if got := f.done(); !slices.Equal(got, tt.want) {
+		if got := f.attrs; !slices.Equal(got, tt.want) {
 			t.Errorf("%v: attributes %v, want %v", tt.resolved, got, tt.want)
 		}
 		if h != want || h != hashSlogAttr(1, slog.Any("k", valuer{tt.resolved})) {

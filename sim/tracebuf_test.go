@@ -137,3 +137,105 @@ func TestTraceQueuedRecords(t *testing.T) {
 		t.Fatalf("%d log records, want 1500", i)
 	}
 }
+
+// detailed is a handler that appends its events' details, as the network's
+// connections do: the tracer has it append them to the JSON queue's bytes.
+type detailed struct{}
+
+func (detailed) HandleEvent(*sim.Event) {}
+func (d detailed) DescribeEvent(ev *sim.Event) (string, string) {
+	name, b := d.AppendEventDetail(nil, ev)
+	return name, string(b)
+}
+func (detailed) AppendEventDetail(b []byte, ev *sim.Event) (string, []byte) {
+	return "d", append(b, detailOf(ev.Arg)...)
+}
+
+// detailOf is the detail of the event with arg i: from none to 70 KB.
+func detailOf(i int64) string {
+	sizes := []int{0, 1, 40, 3000, 9}
+	n := sizes[i%int64(len(sizes))]
+	if i%100 == 9 {
+		n = 70 << 10
+	}
+	return strings.Repeat(string(rune('a'+i%26)), n)
+}
+
+// TestTraceBuiltInQueue: records built in the JSON queue keep their
+// strings when the queue's bytes and attributes grow (an event's detail of
+// 70 KB, a log line of 20,000 numbers) and when the queue is encoded
+// amid them: every line is its record as encoded alone, every event's
+// detail and log line's numbers are theirs, and the text trace of the same
+// run says the same.
+func TestTraceBuiltInQueue(t *testing.T) {
+	many := make([]slog.Attr, 20000)
+	for i := range many {
+		many[i] = slog.Int(fmt.Sprintf("k%05d", i), 1000000+i)
+	}
+	var out, text bytes.Buffer
+	w := sim.New(sim.Config{Seed: 1, Trace: &out, Log: &text, LogFilter: "trace"})
+	for i := range 2000 {
+		w.Schedule(time.Duration(i)*time.Millisecond, sim.OpDataDelivery, uint64(i), int64(i), detailed{})
+	}
+	w.Spawn("logger", func(ctx context.Context) {
+		for i := range 400 {
+			if i%100 == 50 {
+				sim.Logger(ctx).LogAttrs(ctx, slog.LevelInfo, "many", many...)
+			} else {
+				sim.Logger(ctx).Info("line", "i", i, "sq", i*i)
+			}
+			sim.Sleep(ctx, 5*time.Millisecond)
+		}
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	lines, jsonLines := strings.Split(text.String(), "\n"), strings.Split(out.String(), "\n")
+	rd := trace.NewReader(&out)
+	events, logs := 0, 0
+	for n := 0; ; n++ {
+		r, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := lines[n], string(trace.AppendText(nil, &r)); got != want {
+			t.Fatalf("text line %d is\n%.200s\nnot as the JSON line's record\n%.200s", n+1, got, want)
+		}
+		if got, want := jsonLines[n], string(trace.AppendJSON(nil, &r)); got != want {
+			t.Fatalf("line %d is\n%.200s\nnot as encoded alone\n%.200s", n+1, got, want)
+		}
+		if err := checkQueued(r, events, logs, many); err != nil {
+			t.Fatalf("line %d: %v", rd.Line(), err)
+		}
+		switch {
+		case r.Kind == trace.KindLog:
+			logs++
+		case r.Op == "DataDelivery":
+			events++
+		}
+	}
+	if events != 2000 || logs != 400 {
+		t.Fatalf("%d events and %d log lines, want 2000 and 400", events, logs)
+	}
+}
+
+// checkQueued checks record r, which follows that many events and log
+// lines, of TestTraceBuiltInQueue.
+func checkQueued(r trace.Record, events, logs int, many []slog.Attr) error {
+	switch {
+	case r.Kind == trace.KindLog && logs%100 == 50:
+		if len(r.Attrs) != len(many) || r.Attrs[12345].Value != "1012345" {
+			return fmt.Errorf("log line %d has %d attributes, want %d", logs, len(r.Attrs), len(many))
+		}
+	case r.Kind == trace.KindLog:
+		if want := fmt.Sprint([]trace.Attr{{Key: "i", Value: fmt.Sprint(logs)}, {Key: "sq", Value: fmt.Sprint(logs * logs)}}); fmt.Sprint(r.Attrs) != want {
+			return fmt.Errorf("log line %d has %v, want %s", logs, r.Attrs, want)
+		}
+	case r.Op == "DataDelivery" && (r.ID != uint64(events) || r.Detail != detailOf(int64(events))):
+		return fmt.Errorf("event %d is %d with a detail of %d bytes, want %d", events, r.ID, len(r.Detail), len(detailOf(int64(events))))
+	}
+	return nil
+}

@@ -83,9 +83,10 @@ type tracer struct {
 	attr  [1]trace.Attr // an event record's clock= attribute
 	// attrFmt formats the attributes of log records, into logRec.
 	attrFmt attrFormatter
-	logRec  trace.Record
-	evRec   trace.Record // the record of the event being written
-	detail  []byte       // the description of the event being written
+	// scratch is the record being written when no JSON is: with JSON,
+	// records are built in the queue (see slot).
+	scratch trace.Record
+	detail  []byte // the description of the event being written, without JSON
 }
 
 // detailAppender is a Handler whose events a trace describes often: it
@@ -205,6 +206,39 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	if tr.json != nil {
 		tr.queueJSON(r)
 	}
+	tr.put(pkg, r, held)
+}
+
+// slot returns the record that the tracer's next record is to be built in,
+// and the queue that holds it: a new record at the end of the JSON queue
+// (encoding the queue first when it is full), which is then queued without
+// a copy, or when no JSON is written, the tracer's scratch record and nil.
+// The caller fills the record and hands it to put; the strings it makes
+// for it go into the queue's bytes (see jsonQueue).
+func (tr *tracer) slot() (*trace.Record, *jsonQueue) {
+	if tr.json == nil || tr.err != nil {
+		r := &tr.scratch
+		*r = trace.Record{}
+		return r, nil
+	}
+	if tr.jq == nil { // a record after the run's end
+		tr.jq = getJSONQueue()
+	}
+	q := tr.jq
+	if q.full() {
+		tr.jbuf = q.encode(tr.jbuf)
+	}
+	return q.next(), q
+}
+
+// put writes r, which the tracer held none of before, or which slot gave
+// and is queued already as JSON, when held is how much the tracer held
+// before it: r's text line, and the write or the arming of the lag that
+// one more record may call for.
+func (tr *tracer) put(pkg string, r *trace.Record, held int) {
+	if tr.err != nil {
+		return
+	}
 	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
 		tr.tbuf = append(trace.AppendText(tr.tbuf, r), '\n')
 	}
@@ -281,14 +315,12 @@ func (w *World) stamp(r *trace.Record) {
 
 func (tr *tracer) event(ev *Event) {
 	op := ev.Op
-	r := &tr.evRec // not on the stack of the task that runs the loop, which stays small
-	*r = trace.Record{At: ev.At, Seq: ev.Seq, Level: trace.LevelTrace, Kind: op.Kind().String(),
-		Op: op.String(), Obj: op.Obj(), ID: ev.ID, Cause: ev.Cause, Infra: op.Infra(), Task: uint64(ev.By)}
+	held := tr.held()
+	r, q := tr.slot() // not on the stack of the task that runs the loop, which stays small
+	r.At, r.Seq, r.Level, r.Kind, r.Op, r.Obj = ev.At, ev.Seq, trace.LevelTrace, op.Kind().String(), op.String(), op.Obj()
+	r.ID, r.Cause, r.Infra, r.Task = ev.ID, ev.Cause, op.Infra(), uint64(ev.By)
 	if d, ok := ev.h.(detailAppender); ok {
-		var detail []byte
-		r.Name, detail = d.AppendEventDetail(tr.detail[:0], ev)
-		tr.detail = detail // the string below is valid until the next event
-		r.Detail = unsafe.String(unsafe.SliceData(detail), len(detail))
+		r.Name, r.Detail = tr.appendDetail(d, ev, q)
 	} else {
 		r.Name, r.Detail = ev.h.DescribeEvent(ev)
 	}
@@ -298,9 +330,42 @@ func (tr *tracer) event(ev *Event) {
 	if c := skewedClock(tr.hostBy(ev.By)); c != nil && ev.By != 0 {
 		tr.attr[0] = trace.Attr{Key: "clock", Value: c.Reading()}
 		r.Attrs = tr.attr[:]
+		if q != nil {
+			r.Attrs = q.keepAttrs(r.Attrs)
+		}
 	}
 	r.RNG = tr.w.rng.calls
-	tr.write(op.Kind().Package(), r)
+	tr.put(op.Kind().Package(), r, held)
+}
+
+// appendDetail returns the name and the detail of ev, the detail appended
+// to q's bytes, or when q is nil to the tracer's, valid until the next
+// event.
+func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (string, string) {
+	b := tr.detail[:0]
+	if q != nil {
+		b = q.strs
+	}
+	n := len(b)
+	name, b := d.AppendEventDetail(b, ev)
+	if q != nil {
+		q.strs = b
+	} else {
+		tr.detail = b
+	}
+	return name, bytesString(b[n:])
+}
+
+// bytesString returns b's bytes as a string, which is valid while they
+// are not written again: the tracer's buffers are appended to, and their
+// bytes written again only once the records that use them are written.
+// (A buffer that grows leaves the strings in its old array, which they
+// keep.)
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // Record writes a record of another package (a fault, a buggify firing)
@@ -462,21 +527,35 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	w := h.w
 	tr := &w.tracer
-	r := &tr.logRec
-	*r = trace.Record{}
+	held := tr.held()
+	r, q := tr.slot()
 	r.Level, r.Kind, r.Msg = sr.Level, trace.KindLog, sr.Message
 	w.stamp(r)
 	f := &tr.attrFmt
-	f.reset(append(w.attrBuf[:0], h.attrs...)) // the tracer does not keep them
+	if q != nil { // the attributes and their values go into the queue
+		f.reset(q.attrs, q.strs)
+	} else { // into buffers reused by the next record
+		f.reset(w.attrBuf[:0], f.buf[:0])
+	}
+	start := len(f.attrs)
+	f.attrs = append(f.attrs, h.attrs...)
 	sr.Attrs(func(a slog.Attr) bool {
 		hv = f.add(hv, h.prefix, a)
 		return true
 	})
-	r.Attrs = f.done()
+	end := len(f.attrs)
+	r.Attrs = f.attrs[start:end:end]
 	sortAttrs(r.Attrs)
-	tr.write("app", r)
-	w.attrBuf = r.Attrs[:0]
-	*r = trace.Record{} // holds no strings of the record
+	if q != nil {
+		q.attrs, q.strs = f.attrs, f.buf
+		f.attrs, f.buf = nil, nil
+	} else {
+		w.attrBuf = f.attrs[:0]
+	}
+	tr.put("app", r, held)
+	if q == nil {
+		*r = trace.Record{} // holds no strings of the record
+	}
 	return hv
 }
 

@@ -2,23 +2,43 @@ package sim
 
 import (
 	"math/bits"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
 )
 
-// eventHeap is a 4-ary min-heap of events ordered by (At, Seq). The heap
-// moves small keys; the events themselves stay in a slab of slots reused
+// eventHeap is the queue of events ordered by (At, Seq). The queue moves
+// small keys; the events themselves stay in a slab of slots reused
 // through a free list, so steady-state scheduling allocates nothing and
-// sifting copies 24 bytes per level instead of a whole event. Four
-// children to a node halve the levels of a binary heap, and a node's
-// children lie next to each other: a large queue costs fewer cache misses
-// per pop.
+// reordering copies 24 bytes a key instead of a whole event.
+//
+// A short queue (sortedMax keys or fewer; a seed of a small cluster has
+// ten or so) is a sorted array, earliest first, in the middle of a larger
+// one: a pop takes the first key and moves nothing, a push finds its
+// place by a binary search and moves the keys on the shorter side of it,
+// often none (most events are due soon, or after everything queued). A
+// longer queue is a 4-ary min-heap: four children to a node halve the
+// levels of a binary heap, and a node's children lie next to each other,
+// so that a large queue costs fewer cache misses per pop. A sorted array
+// is a heap already; a heap that shrinks to sortedMin keys is sorted
+// again.
 type eventHeap struct {
-	keys []heapKey
+	keys []heapKey // buf[off : off+len(keys)]
+	buf  []heapKey
+	off  int
+	heap bool // keys is a heap, at the start of buf; else sorted
 	slab []Event
 	free []uint32
 }
+
+// The sizes of the queue at which it turns into a heap (beyond sortedMax)
+// and back into a sorted array (at sortedMin), apart enough that a queue
+// whose length wavers does not sort itself often.
+const (
+	sortedMax = 32
+	sortedMin = 16
+)
 
 type heapKey struct {
 	at   time.Duration
@@ -54,9 +74,83 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 		h.slab = append(h.slab, Event{})
 	}
 	k := heapKey{at: at, seq: seq, slot: slot}
-	h.keys = append(h.keys, k)
-	keys := h.keys
-	i := len(keys) - 1
+	if !h.heap && len(h.keys) < sortedMax {
+		h.insert(k)
+	} else {
+		h.heapPush(k)
+	}
+	return slot, &h.slab[slot]
+}
+
+// insert adds k to the sorted keys. Its place is found from the end
+// and then from the start: in a small cluster's seed, half the events go
+// first, most others last or among the first few. The keys on the
+// shorter side of it move by one.
+func (h *eventHeap) insert(k heapKey) {
+	n := len(h.keys)
+	if n == 0 || !k.before(&h.keys[n-1]) {
+		if h.off+n == len(h.buf) {
+			h.center(n + 1)
+		}
+		h.keys = h.buf[h.off : h.off+n+1]
+		h.keys[n] = k
+		return
+	}
+	i := 0
+	for h.keys[i].before(&k) { // stops at n-1 at the latest
+		i++
+	}
+	if i < n-i && h.off > 0 {
+		h.off--
+		keys := h.buf[h.off : h.off+n+1]
+		for j := 0; j < i; j++ {
+			keys[j] = keys[j+1]
+		}
+		keys[i] = k
+		h.keys = keys
+		return
+	}
+	if h.off+n == len(h.buf) {
+		h.center(n + 1)
+	}
+	keys := h.buf[h.off : h.off+n+1]
+	for j := n; j > i; j-- {
+		keys[j] = keys[j-1]
+	}
+	keys[i] = k
+	h.keys = keys
+}
+
+// center moves the sorted keys to the middle of buf, grown if it cannot
+// hold want keys and room on both sides.
+func (h *eventHeap) center(want int) {
+	if len(h.buf) < 2*want {
+		buf := make([]heapKey, max(2*len(h.buf), 4*sortedMax))
+		h.off = (len(buf) - len(h.keys)) / 2
+		h.keys = buf[h.off : h.off+copy(buf[h.off:], h.keys)]
+		h.buf = buf
+		return
+	}
+	off := (len(h.buf) - want) / 2
+	n := copy(h.buf[off:], h.keys)
+	h.off, h.keys = off, h.buf[off:off+n]
+}
+
+// heapPush adds k to the heap, turning the sorted keys into one first.
+func (h *eventHeap) heapPush(k heapKey) {
+	if !h.heap {
+		h.off, h.keys = 0, h.buf[:copy(h.buf, h.keys)] // sorted: a heap already
+		h.heap = true
+	}
+	n := len(h.keys)
+	if n == len(h.buf) {
+		buf := make([]heapKey, 2*n)
+		copy(buf, h.keys)
+		h.buf = buf
+	}
+	keys := h.buf[:n+1]
+	h.keys = keys
+	i := n
 	for i > 0 {
 		parent := (i - 1) / arity
 		if !k.before(&keys[parent]) {
@@ -66,21 +160,44 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 		i = parent
 	}
 	keys[i] = k
-	return slot, &h.slab[slot]
 }
 
 // pop removes the earliest event from the order and returns its slot,
 // which stays reserved, so that the event can be handled in place, until
-// release. The heap must not be empty.
+// release. The queue must not be empty.
 func (h *eventHeap) pop() uint32 {
 	top := h.keys[0].slot
+	if !h.heap {
+		h.keys = h.keys[1:]
+		h.off++
+		if len(h.keys) == 0 {
+			h.empty()
+		}
+		return top
+	}
 	last := len(h.keys) - 1
 	h.keys[0] = h.keys[last]
 	h.keys = h.keys[:last]
 	if last > 1 {
 		h.down(0)
 	}
+	if last <= sortedMin {
+		h.sortKeys()
+	}
 	return top
+}
+
+// empty leaves no key, in the middle of buf.
+func (h *eventHeap) empty() {
+	h.off = len(h.buf) / 2
+	h.keys = h.buf[h.off:h.off]
+	h.heap = false
+}
+
+// sortKeys turns the heap into a sorted array.
+func (h *eventHeap) sortKeys() {
+	slices.SortFunc(h.keys, func(a, b heapKey) int { return int(b.less(&a)) - int(a.less(&b)) })
+	h.heap = false
 }
 
 // release frees the slot of a popped event. Its seq is cleared, so that
@@ -149,10 +266,10 @@ func (h *eventHeap) peekAt() time.Duration { return h.keys[0].at }
 // peek returns the earliest event without removing it.
 func (h *eventHeap) peek() *Event { return &h.slab[h.keys[0].slot] }
 
-// removeDead drops every cancelled event, then restores the heap
-// order: how a World sheds cancelled timers in bulk, so that a run that
-// cancels most of what it schedules (deadlines met early) keeps a heap the
-// size of its live events.
+// removeDead drops every cancelled event, then restores the order: how
+// a World sheds cancelled timers in bulk, so that a run that cancels most
+// of what it schedules (deadlines met early) keeps a queue the size of its
+// live events.
 func (h *eventHeap) removeDead() {
 	keys := h.keys[:0]
 	for _, k := range h.keys {
@@ -163,9 +280,15 @@ func (h *eventHeap) removeDead() {
 		}
 		keys = append(keys, k)
 	}
-	clear(h.keys[len(keys):])
 	h.keys = keys
-	if n := len(keys); n > 1 {
+	switch n := len(keys); {
+	case n == 0:
+		h.empty()
+	case !h.heap:
+		// still sorted
+	case n <= sortedMin:
+		h.sortKeys()
+	default:
 		for i := (n - 2) / arity; i >= 0; i-- {
 			h.down(i)
 		}
@@ -222,7 +345,8 @@ var spareHeaps sync.Pool
 // with none: a finished run schedules nothing more.
 func (h *eventHeap) recycle() {
 	clear(h.slab)
-	spare := &eventHeap{keys: h.keys[:0], slab: h.slab[:0], free: h.free[:0]}
+	spare := &eventHeap{buf: h.buf, slab: h.slab[:0], free: h.free[:0]}
+	spare.empty()
 	*h = eventHeap{}
 	spareHeaps.Put(spare)
 }

@@ -124,3 +124,91 @@ func TestHeapKeyBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestEventHeapModes moves the length of a queue across the sizes at
+// which it turns from a sorted array into a heap and back, with pushes
+// early and late, pops and cancellations, and checks at every step that
+// the keys are sorted or a heap as the queue says, and that pops come in
+// (At, Seq) order.
+func TestEventHeapModes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		lengths []int // the lengths the queue goes to, one after the other
+		cancel  int   // cancel every cancel-th event, 0 none
+	}{
+		{"sorted only", []int{sortedMax, 0, sortedMax / 2, 3, sortedMax}, 0},
+		{"into a heap and back", []int{sortedMax + 1, sortedMin, sortedMax + 5, 1, 3 * sortedMax, 0}, 0},
+		{"wavering at the edges", []int{sortedMax, sortedMax + 1, sortedMin, sortedMin + 1, sortedMax + 1, sortedMin - 1}, 0},
+		{"cancelled, shed in both forms", []int{sortedMax - 4, 2, 4 * sortedMax, sortedMin + 2, 5, 0}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkHeapModes(t, tc.lengths, tc.cancel) })
+	}
+}
+
+func checkHeapModes(t *testing.T, lengths []int, cancel int) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(uint64(len(lengths)), uint64(cancel)))
+	h := newHeap()
+	var pending []heapKey // the live events pushed and not popped, in order
+	var seq uint64
+	now := time.Duration(0)
+	for _, want := range lengths {
+		for h.len() != want {
+			if h.len() < want {
+				seq++
+				at := now + time.Duration(r.IntN(50)) // from now to later, often the same
+				if r.IntN(4) == 0 {
+					at = now + time.Duration(1000+r.IntN(10)) // after most
+				}
+				_, ev := h.push(at, seq)
+				ev.At, ev.Seq = at, seq
+				k := heapKey{at: at, seq: seq}
+				if cancel > 0 && seq%uint64(cancel) == 0 {
+					ev.dead = true
+				} else {
+					j, _ := slices.BinarySearchFunc(pending, k, func(a, b heapKey) int { return int(b.less(&a)) - int(a.less(&b)) })
+					pending = slices.Insert(pending, j, k)
+				}
+			} else {
+				slot := h.pop()
+				ev := &h.slab[slot]
+				got, dead := heapKey{at: ev.At, seq: ev.Seq}, ev.dead
+				h.release(slot)
+				now = got.at
+				if !dead {
+					if len(pending) == 0 || got != pending[0] {
+						t.Fatalf("popped (%v, %d), want the earliest pending of %v", got.at, got.seq, head(pending))
+					}
+					pending = pending[1:]
+				}
+			}
+			checkHeapShape(t, &h)
+		}
+		if cancel > 0 && want > 0 {
+			h.removeDead()
+			checkHeapShape(t, &h)
+		}
+	}
+}
+
+// checkHeapShape checks that the keys lie in buf at off, and are sorted
+// or a heap as h says, the heap being longer than sortedMin.
+func checkHeapShape(t *testing.T, h *eventHeap) {
+	t.Helper()
+	n := len(h.keys)
+	if n > 0 && &h.keys[0] != &h.buf[h.off] {
+		t.Fatalf("keys are not at buf[%d]", h.off)
+	}
+	if h.heap && n <= sortedMin || !h.heap && n > sortedMax {
+		t.Fatalf("%d keys, heap %v", n, h.heap)
+	}
+	for i := 1; i < n; i++ {
+		parent := i - 1
+		if h.heap {
+			parent = (i - 1) / arity
+		}
+		if h.keys[i].before(&h.keys[parent]) {
+			t.Fatalf("heap %v: key %d (%v) before key %d (%v)", h.heap, i, h.keys[i], parent, h.keys[parent])
+		}
+	}
+}

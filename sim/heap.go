@@ -200,6 +200,40 @@ func (h *eventHeap) sortKeys() {
 	h.heap = false
 }
 
+// remove drops the event in slot from the sorted keys and frees its
+// slot, moving the keys on the shorter side of it. It does nothing and
+// returns false when the keys are a heap (the World marks the event
+// cancelled and sheds it later) or hold no such event.
+func (h *eventHeap) remove(slot uint32) bool {
+	if h.heap {
+		return false
+	}
+	keys, n := h.keys, len(h.keys)
+	i := 0
+	for i < n && keys[i].slot != slot {
+		i++
+	}
+	switch {
+	case i == n:
+		return false
+	case n == 1:
+		h.empty()
+	case i < n-1-i:
+		for j := i; j > 0; j-- {
+			keys[j] = keys[j-1]
+		}
+		h.off++
+		h.keys = keys[1:]
+	default:
+		for j := i; j < n-1; j++ {
+			keys[j] = keys[j+1]
+		}
+		h.keys = keys[:n-1]
+	}
+	h.release(slot)
+	return true
+}
+
 // release frees the slot of a popped event. Its seq is cleared, so that
 // cancelling the event now finds nothing, and its handler dropped.
 func (h *eventHeap) release(slot uint32) {

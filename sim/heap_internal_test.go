@@ -160,11 +160,13 @@ func checkHeapModes(t *testing.T, lengths []int, cancel int) {
 				if r.IntN(4) == 0 {
 					at = now + time.Duration(1000+r.IntN(10)) // after most
 				}
-				_, ev := h.push(at, seq)
+				slot, ev := h.push(at, seq)
 				ev.At, ev.Seq = at, seq
 				k := heapKey{at: at, seq: seq}
 				if cancel > 0 && seq%uint64(cancel) == 0 {
-					ev.dead = true
+					if !h.remove(slot) { // as World.Cancel does
+						ev.dead = true
+					}
 				} else {
 					j, _ := slices.BinarySearchFunc(pending, k, func(a, b heapKey) int { return int(b.less(&a)) - int(a.less(&b)) })
 					pending = slices.Insert(pending, j, k)
@@ -210,5 +212,50 @@ func checkHeapShape(t *testing.T, h *eventHeap) {
 		if h.keys[i].before(&h.keys[parent]) {
 			t.Fatalf("heap %v: key %d (%v) before key %d (%v)", h.heap, i, h.keys[i], parent, h.keys[parent])
 		}
+	}
+}
+
+type countHandler struct{ n *int }
+
+func (h countHandler) HandleEvent(*Event)                    { *h.n++ }
+func (h countHandler) DescribeEvent(*Event) (string, string) { return "", "" }
+
+// TestCancelShedsShortQueue: a cancelled event leaves a short queue at
+// once, and a long one when the queue sheds its cancelled events in bulk;
+// either way only the others are processed.
+func TestCancelShedsShortQueue(t *testing.T) {
+	tests := []struct {
+		name        string
+		events      int
+		cancel      []int // indexes of the events cancelled
+		wantPending int   // after the cancellations
+	}{
+		{"short, the first", 3, []int{0}, 2},
+		{"short, the middle and last", 5, []int{2, 4}, 3},
+		{"short, all", 2, []int{1, 0}, 0},
+		{"long, one", sortedMax + 8, []int{3}, sortedMax + 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := New(Config{Seed: 1})
+			var handled int
+			refs := make([]EventRef, tt.events)
+			for i := range refs {
+				refs[i] = w.ScheduleAt(time.Duration(i%3)*time.Second, OpDataDelivery, uint64(i), 0, countHandler{&handled})
+			}
+			for _, i := range tt.cancel {
+				w.Cancel(refs[i])
+				w.Cancel(refs[i]) // a second time does nothing
+			}
+			if got := w.Pending(); got != tt.wantPending {
+				t.Errorf("pending after cancelling: %d, want %d", got, tt.wantPending)
+			}
+			if err := w.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if want := tt.events - len(tt.cancel); handled != want {
+				t.Errorf("%d events handled, want %d", handled, want)
+			}
+		})
 	}
 }

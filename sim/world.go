@@ -160,7 +160,8 @@ func (w *World) Current() *Task { return w.current }
 // Tasks returns the live tasks, in an order that depends only on the seed.
 func (w *World) Tasks() []*Task { return append([]*Task(nil), w.tasks...) }
 
-// Pending returns how many events are queued, cancelled ones included.
+// Pending returns how many events are queued, cancelled ones included
+// until the queue sheds them (a short queue at once, a long one in bulk).
 func (w *World) Pending() int { return w.queue.len() + len(w.deadlines.keys) }
 
 // AddInvariant registers a check over the simulated state that runs after
@@ -265,11 +266,14 @@ func (w *World) Cancel(ref EventRef) {
 	if ev.Seq != ref.seq || ev.dead || ref.seq == w.cur {
 		return // processed already or being processed (its slot may hold another event now)
 	}
-	ev.dead = true
-	w.dead++
 	if ev.live {
 		w.liveEvents--
 	}
+	if w.queue.remove(ref.slot) {
+		return // a short queue drops it at once
+	}
+	ev.dead = true
+	w.dead++
 	if w.dead >= 8 && 2*w.dead >= w.queue.len() {
 		w.queue.removeDead()
 		w.dead = 0

@@ -31,10 +31,19 @@ func appendUint(b []byte, v uint64) []byte {
 	return appendUintSlow(b, v)
 }
 
-// appendUintSlow is appendUint for v of 10 and more.
+// appendUintSlow is appendUint for v of 10 and more: two to four digits,
+// as the seqs, RNG counts and causes of most records have, at once.
 func appendUintSlow(b []byte, v uint64) []byte {
+	if v < 100 {
+		return append(b, digitPairs[2*v], digitPairs[2*v+1])
+	}
 	if v < 10000 {
-		return append4(b, v)
+		q := v / 100
+		r := 2 * (v - q*100)
+		if q < 10 {
+			return append(b, byte('0'+q), digitPairs[r], digitPairs[r+1])
+		}
+		return append(b, digitPairs[2*q], digitPairs[2*q+1], digitPairs[r], digitPairs[r+1])
 	}
 	n := decimalLen(v)
 	l := len(b)

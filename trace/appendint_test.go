@@ -8,9 +8,13 @@ import (
 )
 
 // TestAppendUint: the trace's number formatting writes what strconv
-// writes, at every length and at the edges.
+// writes, at every length and at the edges, and for every number under
+// 20,000.
 func TestAppendUint(t *testing.T) {
 	vals := []uint64{0, 9, 10, 99, 100, math.MaxUint64, math.MaxInt64, 1<<63 + 1}
+	for v := range uint64(20000) {
+		vals = append(vals, v)
+	}
 	for p := uint64(1); p < math.MaxUint64/10; p *= 10 {
 		vals = append(vals, p-1, p, p+1, 3*p, 9*p+7)
 	}

@@ -15,7 +15,8 @@ import (
 //
 //	{"t":1234000000,"seq":48,"rng":1203,"kind":"Timer","op":"Timer","obj":"task","id":12,"name":"bank/client-2","cause":30,"infra":false,"task":7}
 func AppendJSON(b []byte, r *Record) []byte {
-	return appendJSONTail(appendJSONHead(appendJSONStamp(b, r), r), r)
+	var e *JSONEncoder // no cache
+	return e.appendTail(appendJSONHead(appendJSONStamp(b, r), r), r)
 }
 
 // appendJSONStamp appends the opening brace and the fields t, seq and rng.
@@ -39,13 +40,17 @@ func appendJSONHead(b []byte, r *Record) []byte {
 	return appendStringField(b, `,"obj":`, r.Obj)
 }
 
-// appendJSONTail appends the fields from id on and the closing brace.
-func appendJSONTail(b []byte, r *Record) []byte {
+// appendTail appends the fields from id on and the closing brace,
+// quoting the strings that records repeat through e's cache (see
+// appendKnown), or when e is nil, each anew.
+func (e *JSONEncoder) appendTail(b []byte, r *Record) []byte {
 	if r.ID != 0 || r.Obj != "" {
 		b = append(b, `,"id":`...)
 		b = appendUint(b, r.ID)
 	}
-	b = appendStringField(b, `,"name":`, r.Name)
+	if r.Name != "" {
+		b = e.appendKnown(append(b, `,"name":`...), r.Name)
+	}
 	b = appendStringField(b, `,"detail":`, r.Detail)
 	b = append(b, `,"cause":`...)
 	b = appendUint(b, r.Cause)
@@ -55,15 +60,19 @@ func appendJSONTail(b []byte, r *Record) []byte {
 		b = append(b, `,"infra":false,"task":`...)
 	}
 	b = appendUint(b, r.Task)
-	b = appendStringField(b, `,"task_name":`, r.TaskName)
-	b = appendStringField(b, `,"msg":`, r.Msg)
+	if r.TaskName != "" {
+		b = e.appendKnown(append(b, `,"task_name":`...), r.TaskName)
+	}
+	if r.Msg != "" {
+		b = e.appendKnown(append(b, `,"msg":`...), r.Msg)
+	}
 	if len(r.Attrs) > 0 {
 		b = append(b, `,"attrs":{`...)
 		for i, a := range r.Attrs {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, a.Key)
+			b = e.appendKnown(b, a.Key)
 			b = append(b, ':')
 			b = appendJSONString(b, a.Value)
 		}
@@ -73,18 +82,47 @@ func appendJSONTail(b []byte, r *Record) []byte {
 }
 
 // JSONEncoder encodes records as AppendJSON does, and remembers the
-// encoded level, kind, op and obj of the records it has written: a run's
-// thousands of records repeat a few dozen of them, which it then copies
-// instead of quoting anew. It keeps the strings of those fields, which
-// Go's strings being immutable is safe. The zero value is ready to use;
-// an encoder is not safe for concurrent use.
+// encoded level, kind, op and obj of the records it has written, and the
+// quoted form of their short names, task names, messages and attribute
+// keys: a run's thousands of records repeat a few dozen of each, which it
+// then copies instead of quoting anew. It keeps the strings of those
+// fields, which Go's strings being immutable makes safe: those fields
+// must not be strings made with package unsafe over bytes that are
+// written again (a record's detail and attribute values may be). The
+// zero value is ready to use; an encoder is not safe for concurrent use.
 type JSONEncoder struct {
 	heads [64]jsonHead
+	known [128]knownString
 	// at is the time of the last record, its digits t[:tn]: a step's
 	// records share it.
 	at time.Duration
 	t  [20]byte
 	tn int
+}
+
+// knownString is the quoted form q of s.
+type knownString struct {
+	s string
+	q []byte
+}
+
+// maxKnown is the length of the longest string an encoder keeps quoted.
+const maxKnown = 64
+
+// appendKnown appends s quoted, the quoted form copied from e's cache
+// when e has quoted s before. The slot is chosen by where s lies, which
+// for the strings records repeat (a task's name, a log call's message and
+// keys) is one place each, so that finding s mostly compares pointers.
+func (e *JSONEncoder) appendKnown(b []byte, s string) []byte {
+	if e == nil || len(s) > maxKnown {
+		return appendJSONString(b, s)
+	}
+	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	k := &e.known[(p>>3^p>>10^uintptr(len(s)))%uintptr(len(e.known))]
+	if k.q == nil || !same(k.s, s) {
+		k.s, k.q = s, appendJSONString(k.q[:0], s)
+	}
+	return append(b, k.q...)
 }
 
 // jsonHead is the encoded head of the records with these fields.
@@ -105,7 +143,7 @@ func (e *JSONEncoder) Append(b []byte, r *Record) []byte {
 	b = appendUint(b, r.Seq)
 	b = append(b, `,"rng":`...)
 	b = appendUint(b, r.RNG)
-	return appendJSONTail(append(b, e.head(r)...), r)
+	return e.appendTail(append(b, e.head(r)...), r)
 }
 
 // head returns the encoded head of r: the remembered one if its fields

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"log/slog"
 	"math"
 	"strings"
@@ -51,6 +52,37 @@ func TestJSONEncoderSlots(t *testing.T) {
 			r := Record{At: time.Duration(i), Level: slog.Level(i % 3), Kind: "Kind", Op: op, Obj: ops[(i+1)%len(ops)]}
 			if got, want := string(e.Append(nil, &r)), string(AppendJSON(nil, &r)); got != want {
 				t.Fatalf("record %d: Append =\n%s\nwant\n%s", i, got, want)
+			}
+		}
+	}
+}
+
+// TestJSONEncoderKnownStrings: the names, task names, messages and keys
+// an encoder keeps quoted come out as AppendJSON writes them, with more
+// strings than it has slots, of equal lengths (which share slots), in one
+// place or copied, longer than it keeps, and needing escapes.
+func TestJSONEncoderKnownStrings(t *testing.T) {
+	var e JSONEncoder
+	var strs []string
+	for i := range 3 * len(e.known) {
+		s := fmt.Sprintf("s%03d", i)
+		switch i % 5 {
+		case 1:
+			s = strings.Clone(strs[i-1])
+		case 2:
+			s += "\"\n\u2028\xff"
+		case 3:
+			s += strings.Repeat("x", maxKnown)
+		}
+		strs = append(strs, s)
+	}
+	for round := range 2 {
+		for i, s := range strs {
+			u := strs[(i*7+round)%len(strs)]
+			r := Record{Seq: uint64(i), Level: slog.LevelDebug, Kind: KindLog, Name: s, TaskName: u, Msg: s,
+				Attrs: []Attr{{Key: u, Value: s}, {Key: s, Value: u}}}
+			if got, want := string(e.Append(nil, &r)), string(AppendJSON(nil, &r)); got != want {
+				t.Fatalf("round %d, record %d: Append =\n%s\nwant\n%s", round, i, got, want)
 			}
 		}
 	}

@@ -82,3 +82,43 @@ func TestKeyLess(t *testing.T) {
 		}
 	}
 }
+
+// hashStringBytes is hashString as it was first written, byte by byte.
+func hashStringBytes(h uint64, s string) uint64 {
+	h = mix(h, uint64(len(s)))
+	for len(s) >= 8 {
+		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = mix(h, v)
+		s = s[8:]
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		v |= uint64(s[i]) << (8 * i)
+	}
+	return mix(h, v)
+}
+
+// TestHashString: a string hashes as byte by byte, at every length of its
+// last word and of the string, whatever the bytes around it.
+func TestHashString(t *testing.T) {
+	buf := []byte("\x00\xff" + strings.Repeat("abcdefghijklmnopqrstuvwxyz\x80\x01", 3) + "\xff\x00")
+	for start := range 9 {
+		for end := start; end <= len(buf)-2; end++ {
+			s := string(buf[start:end])
+			if got, want := hashString(7, s), hashStringBytes(7, s); got != want {
+				t.Fatalf("hashString(%q) = %x, want %x", s, got, want)
+			}
+		}
+	}
+}
+
+// FuzzHashString: any string hashes as byte by byte.
+func FuzzHashString(f *testing.F) {
+	f.Add(uint64(1), "from_balance")
+	f.Fuzz(func(t *testing.T, h uint64, s string) {
+		if got, want := hashString(h, s), hashStringBytes(h, s); got != want {
+			t.Fatalf("hashString(%x, %q) = %x, want %x", h, s, got, want)
+		}
+	})
+}

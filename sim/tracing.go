@@ -40,19 +40,41 @@ func (w *World) hashEvent(ev *Event) {
 	w.hash = mix(w.hash, v)
 }
 
+// hashString folds s into h: its length, and its bytes eight at a time as
+// little-endian words, the last word of fewer than eight bytes filled with
+// zeros.
 func hashString(h uint64, s string) uint64 {
 	h = mix(h, uint64(len(s)))
-	for len(s) >= 8 {
-		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		h = mix(h, v)
-		s = s[8:]
+	t := s
+	for len(t) >= 8 {
+		h = mix(h, load8(t))
+		t = t[8:]
 	}
-	var v uint64
-	for i := 0; i < len(s); i++ {
-		v |= uint64(s[i]) << (8 * i)
+	n := len(t)
+	switch {
+	case n == 0:
+		return mix(h, 0)
+	case len(s) >= 8: // the last eight bytes, of which the first 8-n were folded
+		return mix(h, load8(s[len(s)-8:])>>(64-8*n))
+	case n >= 4: // four and four, overlapping
+		lo, hi := uint64(load4(t)), uint64(load4(t[n-4:]))
+		return mix(h, lo|hi>>(8*(8-n))<<32)
 	}
-	return mix(h, v)
+	m := n / 2
+	return mix(h, uint64(t[0])|uint64(t[m])<<(8*m)|uint64(t[n-1])<<(8*(n-1)))
+}
+
+// load8 is the first eight bytes of s as a little-endian word.
+func load8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load4 is the first four bytes of s as a little-endian word.
+func load4(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // tracer writes records: text lines filtered by level, and JSON Lines,

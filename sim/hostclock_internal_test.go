@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 )
@@ -101,5 +102,18 @@ func BenchmarkHostClockWake(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestEpochPlus: epochPlus is Epoch.Add to the bit, for durations of
+// either sign, whole seconds or not, and the extremes.
+func TestEpochPlus(t *testing.T) {
+	tests := []time.Duration{0, 1, -1, time.Second, -time.Second, time.Second - 1, -time.Second + 1,
+		1500 * time.Millisecond, -1500 * time.Millisecond, 90 * time.Hour, -90 * time.Hour,
+		1<<62 + 12345, -1<<62 - 12345, math.MaxInt64, math.MinInt64}
+	for _, d := range tests {
+		if got, want := epochPlus(d), Epoch.Add(d); got != want {
+			t.Errorf("epochPlus(%d) = %#v, want Epoch.Add's %#v", d, got, want)
+		}
 	}
 }

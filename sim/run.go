@@ -327,12 +327,20 @@ func (w *World) checkInvariants() {
 	if w.failure != nil || w.tearingDown {
 		return
 	}
-	for _, inv := range w.invariants {
-		if err := inv.check(); err != nil {
-			w.fail(FailInvariant, nil, fmt.Sprintf("invariant %q: %v", inv.name, err))
+	for i := range w.invariants {
+		if err := w.invariants[i].check(); err != nil {
+			w.failInvariant(i, err)
 			return
 		}
 	}
+}
+
+// failInvariant fails the run for invariant i's error: out of line, so
+// that checkInvariants, called after every step, has a small frame.
+//
+//go:noinline
+func (w *World) failInvariant(i int, err error) {
+	w.fail(FailInvariant, nil, fmt.Sprintf("invariant %q: %v", w.invariants[i].name, err))
 }
 
 // end shuts the run down: the Shutdown event if it succeeded, the teardown of

@@ -195,11 +195,8 @@ func (w *World) Schedule(d time.Duration, op Op, id uint64, arg int64, h Handler
 // ScheduleAt queues an event at logical time at, which must not be in the
 // past.
 func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Handler) EventRef {
-	if at < w.now {
-		panic(fmt.Sprintf("sim: ScheduleAt(%v, %v): time is in the past (now %v)", at, op, w.now))
-	}
-	if !op.valid() || h == nil {
-		panic(fmt.Sprintf("sim: ScheduleAt(%v, %v): invalid op or nil handler", at, op))
+	if at < w.now || !op.valid() || h == nil {
+		w.badSchedule(at, op)
 	}
 	w.seq++
 	var by TaskID
@@ -218,6 +215,17 @@ func (w *World) ScheduleAt(at time.Duration, op Op, id uint64, arg int64, h Hand
 	ev.At, ev.Seq, ev.Cause, ev.By, ev.ID, ev.Arg = at, w.seq, w.cur, by, id, arg
 	ev.Op, ev.live, ev.dead, ev.h = op, live, false, h
 	return EventRef{seq: w.seq, slot: slot, live: live}
+}
+
+// badSchedule panics for ScheduleAt's arguments: out of line, so that
+// ScheduleAt's frame is small.
+//
+//go:noinline
+func (w *World) badSchedule(at time.Duration, op Op) {
+	if at < w.now {
+		panic(fmt.Sprintf("sim: ScheduleAt(%v, %v): time is in the past (now %v)", at, op, w.now))
+	}
+	panic(fmt.Sprintf("sim: ScheduleAt(%v, %v): invalid op or nil handler", at, op))
 }
 
 // scheduleSleep is ScheduleAt for the timer of t's Sleep, t running: at is

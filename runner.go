@@ -206,6 +206,7 @@ func Run(s Simulation, opts Options) (*Report, error) {
 	}
 	r := newRunner(&s, opts)
 	defer r.gate.close() // Options.Trace is the caller's again
+	defer r.coros.Close()
 	if len(opts.Catalog) > 0 {
 		r.report.Asserts = assert.Merge(opts.Catalog)
 		r.covered = r.report.Asserts
@@ -254,6 +255,7 @@ func (r *runner) said() error {
 type runner struct {
 	sim    *Simulation
 	opts   Options
+	coros  sim.Coroutines // the goroutines of finished seeds' tasks, for the next seeds'
 	report *Report
 	start  time.Time
 	takeMu sync.Mutex    // makes handing out a seed and its stop rules one step
@@ -636,7 +638,7 @@ func (r *runner) cover(asserts []assert.Result) bool {
 
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
-	return seedOptions{bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
+	return seedOptions{coros: &r.coros, bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
 		cryptoFromOS: r.opts.CryptoRandFromOS, timeline: r.opts.Timeline, entropy: r.opts.Entropy, faults: r.opts.Faults,
 		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

@@ -67,6 +67,8 @@ type seedOptions struct {
 	// setup, when set, sees the World before it runs (the explorer's
 	// hooks).
 	setup func(w *sim.World)
+	// coros, when set, holds the goroutines of earlier seeds' tasks.
+	coros *sim.Coroutines
 }
 
 // runSeed runs one seed of s, which must be valid.
@@ -74,6 +76,9 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	start := time.Now()
 	w := sim.New(sim.Config{Seed: seed, Name: s.Name, Trace: o.trace, Log: o.log,
 		LogFilter: o.logFilter, MaxTime: s.MaxTime, Watchdog: o.watchdog, Verbose: o.verbose})
+	if o.coros != nil {
+		w.ShareCoroutines(o.coros)
+	}
 	if o.cryptoFromOS {
 		w.SetCryptoRandCapture(false)
 	}

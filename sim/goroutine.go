@@ -203,6 +203,76 @@ func (w *World) failStray() {
 			"start it with env.Go (e.Go) so that the scheduler runs it", s.call, where)})
 }
 
+// Coroutines keeps the goroutines of finished runs' tasks for the tasks
+// of later runs (World.ShareCoroutines): a sweep of many short seeds
+// otherwise starts, grows the stack of and ends a dozen goroutines a
+// seed. It keeps at most maxSharedCoros. Worlds may share it one after
+// the other or at the same time. Close ends the goroutines it keeps; a
+// World that ends after Close ends its own, as a World without one does.
+// The zero Coroutines is ready to use.
+//
+// Which goroutine runs a task changes nothing a run computes.
+type Coroutines struct {
+	mu     sync.Mutex
+	idle   []*coro
+	closed bool
+}
+
+// maxSharedCoros bounds the goroutines a Coroutines keeps.
+const maxSharedCoros = 256
+
+// ShareCoroutines makes the run take the goroutines of its tasks from p
+// when it has none of its own idle, and hand its idle ones to p when it
+// ends, instead of ending them. Call it before the run starts.
+func (w *World) ShareCoroutines(p *Coroutines) { w.coros = p }
+
+// take returns an idle coroutine, or nil (also for a nil p).
+func (p *Coroutines) take() *coro {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.idle)
+	if n == 0 {
+		return nil
+	}
+	c := p.idle[n-1]
+	p.idle[n-1] = nil
+	p.idle = p.idle[:n-1]
+	return c
+}
+
+// put keeps what it can of the idle coroutines cs (none when p is nil or
+// closed) and returns the others, for the caller to end.
+func (p *Coroutines) put(cs []*coro) []*coro {
+	if p == nil || len(cs) == 0 {
+		return cs
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return cs
+	}
+	n := min(len(cs), maxSharedCoros-len(p.idle))
+	for _, c := range cs[:n] {
+		c.w = nil // the finished World is not kept alive by its goroutines
+	}
+	p.idle = append(p.idle, cs[:n]...)
+	return cs[n:]
+}
+
+// Close ends the goroutines p keeps, and those of Worlds that end later.
+func (p *Coroutines) Close() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	for _, c := range idle {
+		c.stop()
+	}
+}
+
 // A new goroutine's stack is 2 KiB, and grows by copying: the runtime
 // walks every frame to adjust its pointers, so growing deep in a task's
 // call chain (a client's request through the network's reads) costs a few

@@ -331,6 +331,8 @@ func (w *World) takeCoro() *coro {
 	if n := len(w.idle); n > 0 {
 		c = w.idle[n-1]
 		w.idle = w.idle[:n-1]
+	} else if c = w.coros.take(); c != nil {
+		c.w, c.idx = w, 0
 	} else {
 		c = &coro{w: w}
 		c.next, c.stop = iter.Pull(c.loop)
@@ -399,9 +401,13 @@ func (w *World) release(t *Task) {
 }
 
 // stopIdle ends the pooled coroutines at the end of a run, so that no
-// goroutine outlives its World.
+// goroutine outlives its World, or hands them to the World's Coroutines.
 func (w *World) stopIdle() {
-	for _, c := range w.idle {
+	idle := w.idle
+	if !w.abandoned.Load() {
+		idle = w.coros.put(idle)
+	}
+	for _, c := range idle {
 		c.stop()
 	}
 	w.idle = nil

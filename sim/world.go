@@ -91,6 +91,7 @@ type World struct {
 	faults  []FaultCount // injected faults by name, in order of first injection
 	filter  faultFilter  // which numbered faults may happen (SetFaultFilter)
 	idle    []*coro      // finished tasks' coroutines, ready for the next spawn
+	coros   *Coroutines  // where idle coroutines go when the run ends, and new ones come from
 	attrBuf []trace.Attr // scratch for the attributes of a log record
 	tracer  tracer
 	logger  *slog.Logger

@@ -1,0 +1,71 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/orrerysim/orrery/sim"
+)
+
+// goroutineID returns the calling goroutine's number, as runtime.Stack
+// prints it.
+func goroutineID() int {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	buf, _ = bytes.CutPrefix(buf, []byte("goroutine "))
+	id, _ := strconv.Atoi(string(buf[:bytes.IndexByte(buf, ' ')]))
+	return id
+}
+
+// sharedRun runs a World of n tasks that sleep for random times and
+// returns its trace hash and the goroutines its tasks ran on.
+func sharedRun(t *testing.T, p *sim.Coroutines, n int) (uint64, map[int]bool) {
+	t.Helper()
+	w := sim.New(sim.Config{Seed: 5})
+	if p != nil {
+		w.ShareCoroutines(p)
+	}
+	ran := make(map[int]bool)
+	for i := range n {
+		w.Spawn("sleeper", func(ctx context.Context) {
+			ran[goroutineID()] = true
+			sim.Sleep(ctx, time.Duration(w.Rand().Int64N(int64(time.Second)))+time.Duration(i))
+			ran[goroutineID()] = true
+		})
+	}
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return w.TraceHash(), ran
+}
+
+// TestShareCoroutines: Worlds that share Coroutines run their tasks on
+// the goroutines of the earlier ones' tasks, compute what they compute
+// without, and leave no goroutine behind once it is closed.
+func TestShareCoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	alone, _ := sharedRun(t, nil, 8)
+	var p sim.Coroutines
+	first, firstRan := sharedRun(t, &p, 8)
+	second, secondRan := sharedRun(t, &p, 8)
+	if first != alone || second != alone {
+		t.Errorf("trace hashes %#x and %#x sharing goroutines, %#x alone", first, second, alone)
+	}
+	for g := range secondRan {
+		if !firstRan[g] {
+			t.Errorf("the second World ran a task on goroutine %d, not one of the first's %v", g, firstRan)
+		}
+	}
+	if len(secondRan) != 8 {
+		t.Errorf("the second World's 8 tasks ran on %d goroutines, want 8", len(secondRan))
+	}
+	p.Close()
+	waitGoroutines(t, before)
+	// After Close, a World ends its goroutines itself.
+	sharedRun(t, &p, 3)
+	waitGoroutines(t, before)
+}

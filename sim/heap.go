@@ -82,12 +82,18 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 	return slot, &h.slab[slot]
 }
 
-// insert adds k to the sorted keys. Its place is found from the end
-// and then from the start: in a small cluster's seed, half the events go
-// first, most others last or among the first few. The keys on the
+// insert adds k to the sorted keys. Its place is found from the start,
+// the end, then the start again: in a small cluster's seed, half the
+// events go first, most others last or among the first few. The keys on the
 // shorter side of it move by one.
 func (h *eventHeap) insert(k heapKey) {
 	n := len(h.keys)
+	if n > 0 && h.off > 0 && k.before(&h.keys[0]) {
+		h.off--
+		h.keys = h.buf[h.off : h.off+n+1]
+		h.keys[0] = k
+		return
+	}
 	if n == 0 || !k.before(&h.keys[n-1]) {
 		if h.off+n == len(h.buf) {
 			h.center(n + 1)

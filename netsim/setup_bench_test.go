@@ -38,7 +38,11 @@ import (
 // It also reports the garbage collections that finished during the
 // measured set-ups (gcs/setup): at 16,000 connections, each collection
 // scans 32,000 goroutines' stacks, and whether one or two fall in the two
-// set-ups of -benchtime 2x moves the figure by a third.
+// set-ups of -benchtime 2x moves the figure by a third. And the bytes and
+// objects allocated on the heap a connection (heap-B/conn, objects/conn),
+// which a busy machine does not move: at 16,000 connections, a set-up
+// costs about what the memory it touches costs to fetch, and each
+// collection about what its live objects and stacks cost to scan.
 func BenchmarkConnSetup(b *testing.B) {
 	for _, n := range []int{100, 1_000, 16_000} {
 		b.Run(fmt.Sprintf("conns=%d", n), func(b *testing.B) {
@@ -48,8 +52,7 @@ func BenchmarkConnSetup(b *testing.B) {
 			reps := 16_000 / n // as many connections at every n
 			for b.Loop() {
 				for range reps {
-					c := connSetup(b, n, true)
-					sum.took, sum.cpu, sum.gcs = sum.took+c.took, sum.cpu+c.cpu, sum.gcs+c.gcs
+					sum.add(connSetup(b, n, true))
 				}
 			}
 			b.ReportMetric(float64(sum.took.Nanoseconds())/float64(reps*n*b.N), "ns/conn")
@@ -57,6 +60,8 @@ func BenchmarkConnSetup(b *testing.B) {
 				b.ReportMetric(float64(sum.cpu.Nanoseconds())/float64(reps*n*b.N), "cpu-ns/conn")
 			}
 			b.ReportMetric(float64(sum.gcs)/float64(reps*b.N), "gcs/setup")
+			b.ReportMetric(float64(sum.bytes)/float64(reps*n*b.N), "heap-B/conn")
+			b.ReportMetric(float64(sum.objects)/float64(reps*n*b.N), "objects/conn")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
@@ -174,7 +179,7 @@ func connSetup(b testing.TB, n int, accepted bool) (cost setupCost) {
 	for i := range clients {
 		clients[i] = net.AddHost(fmt.Sprintf("client-%d", i), netip.AddrFrom4([4]byte{10, 0, byte(i / 250), byte(i%250 + 1)}))
 	}
-	start, cpu0, gcs0 := time.Now(), cputime.Process(), gcCycles()
+	start, cpu0, heap0 := time.Now(), cputime.Process(), readHeap()
 	for i, h := range clients {
 		for j := i; j < n; j += hosts {
 			w.Spawn("dialer", func(ctx context.Context) {
@@ -191,7 +196,7 @@ func connSetup(b testing.TB, n int, accepted bool) (cost setupCost) {
 	}
 	w.Spawn("timer", func(ctx context.Context) {
 		up.Wait(ctx)
-		cost = setupCost{time.Since(start), cputime.Process() - cpu0, gcCycles() - gcs0}
+		cost = setupCost{time.Since(start), cputime.Process() - cpu0, readHeap().minus(heap0)}
 		release.Done()
 	})
 	if err := w.Run(); err != nil {
@@ -206,17 +211,33 @@ func connSetup(b testing.TB, n int, accepted bool) (cost setupCost) {
 }
 
 // setupCost is what a set-up took: real time, CPU time of the process,
-// and garbage collections finished meanwhile.
+// and what happened to the heap meanwhile.
 type setupCost struct {
 	took, cpu time.Duration
-	gcs       uint64
+	heapCounts
 }
 
-// gcCycles returns the garbage collections the process has finished.
-func gcCycles() uint64 {
-	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+func (c *setupCost) add(d setupCost) {
+	c.took, c.cpu = c.took+d.took, c.cpu+d.cpu
+	c.gcs, c.bytes, c.objects = c.gcs+d.gcs, c.bytes+d.bytes, c.objects+d.objects
+}
+
+// heapCounts are the process's garbage collections finished, and the
+// bytes and objects it allocated on the heap (not stacks), so far.
+type heapCounts struct{ gcs, bytes, objects uint64 }
+
+func readHeap() heapCounts {
+	s := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/gc/heap/allocs:bytes"},
+		{Name: "/gc/heap/allocs:objects"},
+	}
 	metrics.Read(s)
-	return s[0].Value.Uint64()
+	return heapCounts{s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()}
+}
+
+func (h heapCounts) minus(o heapCounts) heapCounts {
+	return heapCounts{h.gcs - o.gcs, h.bytes - o.bytes, h.objects - o.objects}
 }
 
 // acceptEchoTasks accepts count connections at h, each with an echo task

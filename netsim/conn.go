@@ -36,6 +36,7 @@ type conn struct {
 	// Dialing.
 	ready     bool
 	abandoned bool // the dialer gave up
+	portHeld  bool // its local port is in its dialing host's dialed set
 
 	pipe [2]pipe     // pipe[i] carries end[i]'s writes to end[1-i]
 	end  [2]endpoint // 0 dialed, 1 accepted

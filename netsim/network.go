@@ -59,11 +59,11 @@ type Host struct {
 	addr      netip.Addr
 	listeners map[uint16]*listener
 	sockets   map[uint16]*packetConn
-	dialed    map[uint16]*conn // connections it dialed, by local port, until they are done or fail (ephemeral)
-	conns     []*conn          // open connections with an end on this host, in the order they opened; nil where one closed (openConns)
-	connHoles int              // the nils in conns
-	clock     *sim.HostClock   // what its deadlines count (SetClock); nil: true time
-	lastDial  [2]string        // the address it dialed last, and what its dialers wait for (dialWait)
+	dialed    portSet        // the local ports of the connections it dialed, until they are done or fail
+	conns     []*conn        // open connections with an end on this host, in the order they opened; nil where one closed (openConns)
+	connHoles int            // the nils in conns
+	clock     *sim.HostClock // what its deadlines count (SetClock); nil: true time
+	lastDial  [2]string      // the address it dialed last, and what its dialers wait for (dialWait)
 }
 
 var _ env.Network = (*Host)(nil)
@@ -183,24 +183,22 @@ func (h *Host) ephemeral() (uint16, error) {
 func (h *Host) portFree(p uint16) bool {
 	_, listening := h.listeners[p]
 	_, bound := h.sockets[p]
-	_, dialed := h.dialed[p]
-	return !listening && !bound && !dialed
+	return !listening && !bound && !h.dialed.has(p)
 }
 
 // holdPort marks c's local port as taken on h, its dialing host, until
 // releasePort.
 func (h *Host) holdPort(c *conn) {
-	if h.dialed == nil {
-		h.dialed = map[uint16]*conn{}
-	}
-	h.dialed[c.addr[0].Port()] = c
+	h.dialed.add(c.addr[0].Port())
+	c.portHeld = true
 }
 
 // releasePort frees c's local port on h, its dialing host: c failed to
 // connect or is done.
 func (h *Host) releasePort(c *conn) {
-	if p := c.addr[0].Port(); h.dialed[p] == c {
-		delete(h.dialed, p)
+	if c.portHeld {
+		h.dialed.remove(c.addr[0].Port())
+		c.portHeld = false
 	}
 }
 

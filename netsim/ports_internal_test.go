@@ -60,8 +60,8 @@ func TestDialedPortsDistinct(t *testing.T) {
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if len(a.dialed) != 0 {
-		t.Errorf("%d ports still held after every connection closed", len(a.dialed))
+	if a.dialed.len() != 0 {
+		t.Errorf("%d ports still held after every connection closed", a.dialed.len())
 	}
 }
 
@@ -71,17 +71,73 @@ func TestEphemeralExhausted(t *testing.T) {
 	w := sim.New(sim.Config{Seed: 1})
 	h := New(w, Config{}).AddHost("a", netip.MustParseAddr("10.0.0.1"))
 	const left = ephemeralFirst + 12_345
-	h.dialed = map[uint16]*conn{}
 	for p := ephemeralFirst; p < ephemeralFirst+ephemeralCount; p++ {
 		if p != left {
-			h.dialed[uint16(p)] = nil
+			h.dialed.add(uint16(p))
 		}
 	}
 	if p, err := h.ephemeral(); err != nil || p != left {
 		t.Errorf("ephemeral() = %d, %v with one port left; want %d", p, err, left)
 	}
-	h.dialed[left] = nil
+	h.dialed.add(left)
 	if _, err := h.ephemeral(); !errors.Is(err, syscall.EADDRNOTAVAIL) {
 		t.Errorf("ephemeral() with no port left: %v, want EADDRNOTAVAIL", err)
+	}
+}
+
+// TestPortSet adds and removes ports in a portSet and in a map, in
+// sequences that stay small, cross to the bitmap, and empty it again, and
+// checks that both hold the same ports at each step.
+func TestPortSet(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		adds   int // ports added before the removals
+		remove int // of them removed, oldest first
+	}{
+		{"empty", 0, 0},
+		{"one", 1, 1},
+		{"small", portSetSmall, portSetSmall / 2},
+		{"to the bitmap", portSetSmall + 1, 0},
+		{"bitmap emptied", 500, 500},
+		{"whole range", ephemeralCount, ephemeralCount - 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s portSet
+			model := map[uint16]bool{}
+			var order []uint16
+			for i := range tc.adds {
+				p := uint16(ephemeralFirst + (i*7919)%ephemeralCount) // every port once, scattered
+				s.add(p)
+				model[p], order = true, append(order, p)
+			}
+			for _, p := range order[:tc.remove] {
+				s.remove(p)
+				delete(model, p)
+			}
+			if s.len() != len(model) {
+				t.Errorf("len() = %d, want %d", s.len(), len(model))
+			}
+			for p := ephemeralFirst - 2; p < ephemeralFirst+ephemeralCount+2; p++ {
+				if got := s.has(uint16(p)); got != model[uint16(p)] {
+					t.Fatalf("has(%d) = %v, want %v", p, got, model[uint16(p)])
+				}
+			}
+		})
+	}
+}
+
+// TestPortSetRejectsOtherPorts: a port outside the ephemeral range in the
+// set of dialed ports is a bug of ours, which panics.
+func TestPortSetRejectsOtherPorts(t *testing.T) {
+	for _, p := range []uint16{0, 7000, ephemeralFirst - 1, ephemeralFirst + ephemeralCount} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("add(%d) did not panic", p)
+				}
+			}()
+			var s portSet
+			s.add(p)
+		}()
 	}
 }

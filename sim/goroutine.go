@@ -279,27 +279,29 @@ func (p *Coroutines) Close() {
 // microseconds, growing at the coroutine's first frame a fraction of it.
 // The runtime's own remedy, a start size adapted to the stacks it scans,
 // is off by default and cannot be switched on from a library. So a new
-// coroutine grows its stack at its start (growStack) when most of the
-// recent coroutines that did not, grew later: one in probeEvery of them
-// still starts small, as a probe, and tells whether it grew. Where most
-// goroutines stay small (tens of thousands of connections' tasks), none
-// is grown and their stacks keep their 2 KiB. This changes nothing a run
-// computes, only the memory its goroutines start with.
+// coroutine grows its stack at its start (growStack) when recent ones
+// that did not grew later: each such probe that grew lets probeEvery
+// more start grown (tokens, at most maxStackTokens), each that did not
+// takes as many away, and a coroutine that finds no token starts small
+// and is a probe. Where most goroutines stay small (tens of thousands of
+// connections' tasks) none is grown, and a burst of new goroutines after
+// a phase of growing ones grows at most maxStackTokens of them. This
+// changes nothing a run computes, only the memory its goroutines start
+// with.
 var stackStart struct {
-	score atomic.Int32  // recent probes that grew, minus those that did not, within ±stackScoreMax
-	n     atomic.Uint32 // coroutines started grown or probing while the score was positive
+	tokens atomic.Int32 // coroutines that may start grown
 }
 
 const (
-	stackScoreMax = 16
-	probeEvery    = 8
+	probeEvery     = 8
+	maxStackTokens = 64
 )
 
 // startStack is called at the first frame of a coroutine's goroutine: it
-// grows its stack when recent probes grew, and says whether it is a
-// probe instead, whose growth stackGrew must be told.
+// grows its stack when it takes a token, and says whether it is a probe
+// instead, whose growth stackGrew must be told.
 func startStack() (probe bool) {
-	if stackStart.score.Load() <= 0 || stackStart.n.Add(1)%probeEvery == 0 {
+	if stackStart.tokens.Load() <= 0 || stackStart.tokens.Add(-1) < 0 {
 		return true
 	}
 	growStack()
@@ -309,16 +311,13 @@ func startStack() (probe bool) {
 // stackGrew records whether a probe's stack grew. Concurrent updates may
 // lose one: it is a statistic.
 func stackGrew(grew bool) {
-	s := stackStart.score.Load()
-	switch {
-	case grew && s < stackScoreMax:
-		s++
-	case !grew && s > -stackScoreMax:
-		s--
-	default:
-		return
+	n := stackStart.tokens.Load()
+	if grew {
+		n = min(n+probeEvery, maxStackTokens)
+	} else {
+		n = max(n-probeEvery, 0)
 	}
-	stackStart.score.Store(s)
+	stackStart.tokens.Store(n)
 }
 
 // stackPad is the frame of growStack: with the few frames below it, more

@@ -35,19 +35,18 @@ func touchDeep(p *[deepPad]byte) { p[0] = 1 }
 // its start, holds deepPad without growing (as with the race detector,
 // whose coroutines' stacks have grown before their first task).
 func skipUnlessSmallStacks(t *testing.T) {
-	setStackStart(t, -stackScoreMax, 0)
+	setStackStart(t, 0)
 	if !runTasks(t, 1, movesStack)[0] {
 		t.Skip("a task's stack holds a frame of deepPad bytes without growing")
 	}
 }
 
-// setStackStart sets the statistic of stack growth, and restores it when
+// setStackStart sets the tokens of stack growth, and restores them when
 // the test ends.
-func setStackStart(t *testing.T, score int32, n uint32) {
-	s, k := stackStart.score.Load(), stackStart.n.Load()
-	t.Cleanup(func() { stackStart.score.Store(s); stackStart.n.Store(k) })
-	stackStart.score.Store(score)
-	stackStart.n.Store(n)
+func setStackStart(t *testing.T, tokens int32) {
+	old := stackStart.tokens.Load()
+	t.Cleanup(func() { stackStart.tokens.Store(old) })
+	stackStart.tokens.Store(tokens)
 }
 
 // runTasks runs n tasks alive at once (so that each has a goroutine of
@@ -68,27 +67,37 @@ func runTasks(t *testing.T, n int, fn func() bool) []bool {
 	return got
 }
 
-// TestStackStart: a new coroutine starts with its stack grown when the
-// recent probes grew theirs, and with the runtime's 2 KiB when they did
-// not or when it is a probe itself.
+// count returns how many of bs are true.
+func count(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// TestStackStart: new coroutines start with their stacks grown while
+// tokens last, and with the runtime's 2 KiB (as probes) when there are
+// none left.
 func TestStackStart(t *testing.T) {
 	skipUnlessSmallStacks(t)
 	tests := []struct {
 		name      string
-		score     int32
-		n         uint32
-		wantMoved bool
+		tokens    int32
+		tasks     int
+		wantMoved int
 	}{
-		{"probes grew", stackScoreMax, 0, false},
-		{"probes grew, this one probes", stackScoreMax, probeEvery - 1, true},
-		{"probes did not grow", -stackScoreMax, 0, true},
-		{"no probe yet", 0, 0, true},
+		{"tokens for all", maxStackTokens, 3, 0},
+		{"no token", 0, 1, 1},
+		{"a burst beyond the tokens", 5, 12, 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			setStackStart(t, tt.score, tt.n)
-			if got := runTasks(t, 1, movesStack)[0]; got != tt.wantMoved {
-				t.Errorf("stack moved: %v, want %v", got, tt.wantMoved)
+			setStackStart(t, tt.tokens)
+			if got := count(runTasks(t, tt.tasks, movesStack)); got != tt.wantMoved {
+				t.Errorf("%d stacks of %d moved, want %d", got, tt.tasks, tt.wantMoved)
 			}
 		})
 	}
@@ -98,23 +107,22 @@ func TestStackStart(t *testing.T) {
 // start on, and coroutines whose stacks stay small turn it off again.
 func TestStackStartAdapts(t *testing.T) {
 	skipUnlessSmallStacks(t)
-	setStackStart(t, 0, 0)
-	runTasks(t, 2*stackScoreMax, movesStack)
-	if s := stackStart.score.Load(); s <= 0 {
-		t.Fatalf("after growing stacks: score %d, want > 0", s)
+	setStackStart(t, 0)
+	runTasks(t, 4, movesStack)
+	if n := stackStart.tokens.Load(); n != 4*probeEvery {
+		t.Fatalf("after 4 probes grew: %d tokens, want %d", n, 4*probeEvery)
 	}
-	moved := 0
-	for _, m := range runTasks(t, probeEvery, movesStack) {
-		if m {
-			moved++
-		}
+	if moved := count(runTasks(t, probeEvery, movesStack)); moved != 0 {
+		t.Errorf("after growing stacks, %d new stacks of %d moved, want none", moved, probeEvery)
 	}
-	if moved != 1 {
-		t.Errorf("after growing stacks, %d new stacks of %d moved, want 1 (the probe)", moved, probeEvery)
+	stackStart.tokens.Store(0)
+	runTasks(t, 2*maxStackTokens, movesStack)
+	if n := stackStart.tokens.Load(); n != maxStackTokens {
+		t.Errorf("after many probes grew: %d tokens, want the most, %d", n, maxStackTokens)
 	}
-	runTasks(t, 4*stackScoreMax*probeEvery, func() bool { return false })
-	if s := stackStart.score.Load(); s >= 0 {
-		t.Fatalf("after small stacks: score %d, want < 0", s)
+	runTasks(t, maxStackTokens/probeEvery+maxStackTokens, func() bool { return false })
+	if n := stackStart.tokens.Load(); n != 0 {
+		t.Fatalf("after small stacks: %d tokens, want none", n)
 	}
 	if m := runTasks(t, 1, movesStack); !m[0] {
 		t.Errorf("after small stacks, a new one did not move")

@@ -239,3 +239,75 @@ func checkQueued(r trace.Record, events, logs int, many []slog.Attr) error {
 	}
 	return nil
 }
+
+// logsWhenResolved is a log value that logs a line of its own when the
+// handler resolves it.
+type logsWhenResolved struct {
+	ctx context.Context
+	n   int
+}
+
+func (l logsWhenResolved) LogValue() slog.Value {
+	sim.Logger(l.ctx).Info("inner", "n", l.n, "s", "x")
+	return slog.IntValue(l.n)
+}
+
+// TestTraceNestedLog: a log line written while another is being formatted
+// (by a value that logs when it is resolved) does not disturb it: each
+// line has its own message and attributes, in the JSON trace and in the
+// text trace, with and without JSON, over more lines than a JSON queue
+// holds.
+func TestTraceNestedLog(t *testing.T) {
+	want := map[string]int{}
+	for i := range 700 {
+		want[fmt.Sprintf("outer a=%d v=%d z=last", i, i)]++
+		want[fmt.Sprintf("inner n=%d s=x", i)]++
+	}
+	for _, withJSON := range []bool{true, false} {
+		var out, text bytes.Buffer
+		cfg := sim.Config{Seed: 1, Log: &text, LogFilter: "debug"}
+		if withJSON {
+			cfg.Trace = &out
+		}
+		w := sim.New(cfg)
+		w.Spawn("logger", func(ctx context.Context) {
+			for i := range 700 {
+				sim.Logger(ctx).Info("outer", "a", i, "v", logsWhenResolved{ctx, i}, "z", "last")
+			}
+		})
+		if err := w.Run(); err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]int
+		if withJSON {
+			got = jsonLogLines(t, &out)
+		}
+		for line, n := range want {
+			if withJSON && got[line] != n {
+				t.Fatalf("JSON trace: %q %d times, want %d", line, got[line], n)
+			}
+			if c := strings.Count(text.String(), "] "+line+"\n"); c != n {
+				t.Fatalf("text trace (JSON too: %v): %q %d times, want %d", withJSON, line, c, n)
+			}
+		}
+	}
+}
+
+// jsonLogLines counts the log lines of a JSON trace by message and
+// attributes, as the text trace shows them.
+func jsonLogLines(t *testing.T, out io.Reader) map[string]int {
+	got := map[string]int{}
+	rd := trace.NewReader(out)
+	for {
+		r, err := rd.Next()
+		if err == io.EOF {
+			return got
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Kind == trace.KindLog {
+			got[string(trace.AppendAttrsText([]byte(r.Msg), r.Attrs))]++
+		}
+	}
+}

@@ -108,7 +108,12 @@ type tracer struct {
 	// scratch is the record being written when no JSON is: with JSON,
 	// records are built in the queue (see slot).
 	scratch trace.Record
-	detail  []byte // the description of the event being written, without JSON
+	// busy says that a record is being built, its strings appended to the
+	// tracer's buffers: a record written meanwhile (by a log value that
+	// logs when it is resolved) is set aside, and written after it.
+	busy   bool
+	aside  []asideRecord
+	detail []byte // the description of the event being written, without JSON
 }
 
 // detailAppender is a Handler whose events a trace describes often: it
@@ -224,11 +229,41 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	if tr.err != nil || (tr.json == nil && tr.text == nil) {
 		return
 	}
+	if tr.busy {
+		tr.setAside(pkg, r)
+		return
+	}
 	held := tr.held()
 	if tr.json != nil {
 		tr.queueJSON(r)
 	}
 	tr.put(pkg, r, held)
+}
+
+// asideRecord is a record written while another was being built.
+type asideRecord struct {
+	pkg string
+	r   trace.Record
+}
+
+// setAside keeps a copy of r, with strings of its own, to be written once
+// the record being built is.
+func (tr *tracer) setAside(pkg string, r *trace.Record) {
+	c := *r
+	c.Detail = strings.Clone(r.Detail)
+	c.Attrs = slices.Clone(r.Attrs)
+	for i := range c.Attrs {
+		c.Attrs[i].Value = strings.Clone(c.Attrs[i].Value)
+	}
+	tr.aside = append(tr.aside, asideRecord{pkg, c})
+}
+
+// writeAside writes the records set aside while another was built.
+func (tr *tracer) writeAside() {
+	for i := 0; i < len(tr.aside); i++ {
+		tr.write(tr.aside[i].pkg, &tr.aside[i].r)
+	}
+	tr.aside = nil
 }
 
 // slot returns the record that the tracer's next record is to be built in,
@@ -337,15 +372,19 @@ func (w *World) stamp(r *trace.Record) {
 
 func (tr *tracer) event(ev *Event) {
 	op := ev.Op
+	var name, detail string
+	d, appends := ev.h.(detailAppender)
+	if !appends { // before the record is begun: a description may log
+		name, detail = ev.h.DescribeEvent(ev)
+	}
 	held := tr.held()
 	r, q := tr.slot() // not on the stack of the task that runs the loop, which stays small
 	r.At, r.Seq, r.Level, r.Kind, r.Op, r.Obj = ev.At, ev.Seq, trace.LevelTrace, op.Kind().String(), op.String(), op.Obj()
 	r.ID, r.Cause, r.Infra, r.Task = ev.ID, ev.Cause, op.Infra(), uint64(ev.By)
-	if d, ok := ev.h.(detailAppender); ok {
-		r.Name, r.Detail = tr.appendDetail(d, ev, q)
-	} else {
-		r.Name, r.Detail = ev.h.DescribeEvent(ev)
+	if appends {
+		name, detail = tr.appendDetail(d, ev, q)
 	}
+	r.Name, r.Detail = name, detail
 	if op == OpShutdown {
 		r.Obj = ""
 	}
@@ -358,6 +397,9 @@ func (tr *tracer) event(ev *Event) {
 	}
 	r.RNG = tr.w.rng.calls
 	tr.put(op.Kind().Package(), r, held)
+	if tr.aside != nil {
+		tr.writeAside()
+	}
 }
 
 // appendDetail returns the name and the detail of ev, the detail appended
@@ -369,7 +411,9 @@ func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (strin
 		b = q.strs
 	}
 	n := len(b)
+	tr.busy = true
 	name, b := d.AppendEventDetail(b, ev)
+	tr.busy = false
 	if q != nil {
 		q.strs = b
 	} else {
@@ -473,6 +517,10 @@ func (tr *tracer) end(w *World) {
 // machine and in every run of the seed: short paths, no pointers, no
 // goroutine numbers.
 func (tr *tracer) failure(f *Failure) {
+	tr.busy = false // a panic may have left a record being built
+	if tr.aside != nil {
+		tr.writeAside()
+	}
 	r := trace.Record{Level: slog.LevelError, Kind: trace.KindLog, Msg: "failure: " + f.Error()}
 	r.At, r.Seq, r.RNG = f.At, f.Seq, f.RNGCalls
 	r.Task, r.TaskName = uint64(f.Task), f.TaskName
@@ -549,6 +597,9 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	w := h.w
 	tr := &w.tracer
+	if tr.busy { // a value of the record being built logs
+		return h.writeAside(sr, hv)
+	}
 	held := tr.held()
 	r, q := tr.slot()
 	r.Level, r.Kind, r.Msg = sr.Level, trace.KindLog, sr.Message
@@ -561,10 +612,12 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	}
 	start := len(f.attrs)
 	f.attrs = append(f.attrs, h.attrs...)
+	tr.busy = true
 	sr.Attrs(func(a slog.Attr) bool {
 		hv = f.add(hv, h.prefix, a)
 		return true
 	})
+	tr.busy = false
 	end := len(f.attrs)
 	r.Attrs = f.attrs[start:end:end]
 	sortAttrs(r.Attrs)
@@ -578,6 +631,26 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	if q == nil {
 		*r = trace.Record{} // holds no strings of the record
 	}
+	if tr.aside != nil {
+		tr.writeAside()
+	}
+	return hv
+}
+
+// writeAside is write for a record logged while another is being built:
+// it is formatted into buffers of its own and set aside.
+func (h *logHandler) writeAside(sr *slog.Record, hv uint64) uint64 {
+	r := trace.Record{Level: sr.Level, Kind: trace.KindLog, Msg: sr.Message}
+	h.w.stamp(&r)
+	var f attrFormatter
+	f.reset(slices.Clone(h.attrs), nil)
+	sr.Attrs(func(a slog.Attr) bool {
+		hv = f.add(hv, h.prefix, a)
+		return true
+	})
+	r.Attrs = f.attrs
+	sortAttrs(r.Attrs)
+	h.w.tracer.aside = append(h.w.tracer.aside, asideRecord{"app", r})
 	return hv
 }
 

@@ -74,26 +74,26 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 		h.slab = append(h.slab, Event{})
 	}
 	k := heapKey{at: at, seq: seq, slot: slot}
-	if !h.heap && len(h.keys) < sortedMax {
-		h.insert(k)
-	} else {
+	switch n := len(h.keys); {
+	case h.heap || n >= sortedMax:
 		h.heapPush(k)
+	case n > 0 && h.off > 0 && k.before(&h.keys[0]):
+		// First, as more than half of a small cluster's events are.
+		h.off--
+		h.keys = h.buf[h.off : h.off+n+1]
+		h.keys[0] = k
+	default:
+		h.insert(k)
 	}
 	return slot, &h.slab[slot]
 }
 
-// insert adds k to the sorted keys. Its place is found from the start,
-// the end, then the start again: in a small cluster's seed, half the
-// events go first, most others last or among the first few. The keys on the
-// shorter side of it move by one.
+// insert adds k to the sorted keys (push has tried the first place).
+// Its place is found from the end, then from the start: in a small
+// cluster's seed, most events that do not go first go last or among the
+// first few. The keys on the shorter side of it move by one.
 func (h *eventHeap) insert(k heapKey) {
 	n := len(h.keys)
-	if n > 0 && h.off > 0 && k.before(&h.keys[0]) {
-		h.off--
-		h.keys = h.buf[h.off : h.off+n+1]
-		h.keys[0] = k
-		return
-	}
 	if n == 0 || !k.before(&h.keys[n-1]) {
 		if h.off+n == len(h.buf) {
 			h.center(n + 1)

@@ -107,8 +107,15 @@ func (q *jsonQueue) encode(b []byte) []byte {
 }
 
 // drop lets go of the strings of the records queued before, for a queue
-// kept for another run.
+// kept for another run, and of the room that a record of many attributes
+// or long strings grew.
 func (q *jsonQueue) drop() {
 	clear(q.recs[:cap(q.recs)])
 	clear(q.attrs[:cap(q.attrs)])
+	if cap(q.attrs) > 4*queueAttrs {
+		q.attrs = make([]trace.Attr, 0, queueAttrs)
+	}
+	if cap(q.strs) > 4*queueBytes {
+		q.strs = make([]byte, 0, queueBytes)
+	}
 }

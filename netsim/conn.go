@@ -293,7 +293,7 @@ func (e *endpoint) SetDeadline(t time.Time) error {
 	}
 	if dl := e.setDeadlines(t); dl != nil {
 		dl.read.set(e.host, t)
-		dl.write.set(e.host, t)
+		dl.write.at, dl.write.on = dl.read.at, dl.read.on // the same time: the clock read once
 	}
 	e.wakeAll()
 	return nil

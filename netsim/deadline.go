@@ -30,8 +30,29 @@ func (d *deadline) set(h *Host, t time.Time) {
 		d.on = false
 		return
 	}
+	d.at, d.on = h.monoOf(t), true
+}
+
+// monoOf returns the reading of h's monotonic clock at which its wall
+// clock reads t, as the two read now.
+func (h *Host) monoOf(t time.Time) time.Duration {
 	now, wall := h.reading()
-	d.at, d.on = addSat(now, t.Sub(wall)), true
+	return addSat(now, sub(t, wall))
+}
+
+// maxSubSeconds bounds the seconds between two times that sub computes
+// itself: their difference in nanoseconds cannot overflow.
+const maxSubSeconds = 9e9
+
+// sub is t.Sub(u) for a u without a monotonic reading (as reading gives
+// it), in a few instructions when the two are less than 285 years apart:
+// Time.Sub decodes both times twice and checks its result by adding it
+// back.
+func sub(t, u time.Time) time.Duration {
+	if s := t.Unix() - u.Unix(); s > -maxSubSeconds && s < maxSubSeconds {
+		return time.Duration(s)*time.Second + time.Duration(t.Nanosecond()-u.Nanosecond())
+	}
+	return t.Sub(u)
 }
 
 // passed reports whether the deadline is set and h's clock has reached it.

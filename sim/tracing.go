@@ -103,7 +103,8 @@ type tracer struct {
 	// traced, to show the clock of the host whose task scheduled an event.
 	hosts []*Host
 	attr  [1]trace.Attr // an event record's clock= attribute
-	// attrFmt formats the attributes of log records, into logRec.
+	// attrFmt formats the attributes of log records, into the JSON queue
+	// or, without JSON, the World's attrBuf.
 	attrFmt attrFormatter
 	// scratch is the record being written when no JSON is: with JSON,
 	// records are built in the queue (see slot).
@@ -412,8 +413,8 @@ func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (strin
 	}
 	n := len(b)
 	tr.busy = true
+	defer func() { tr.busy = false }() // the handler may panic
 	name, b := d.AppendEventDetail(b, ev)
-	tr.busy = false
 	if q != nil {
 		q.strs = b
 	} else {

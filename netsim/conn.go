@@ -74,8 +74,8 @@ type endpoint struct {
 var _ net.Conn = (*endpoint)(nil)
 
 // rx is the pipe this end reads from, tx the one it writes to.
-func (e *endpoint) rx() *pipe { return &e.c.pipe[1-e.dir] }
-func (e *endpoint) tx() *pipe { return &e.c.pipe[e.dir] }
+func (e *endpoint) rx() *pipe { return &e.c.pipe[(e.dir^1)&1] } // dir is 0 or 1: no bounds check
+func (e *endpoint) tx() *pipe { return &e.c.pipe[e.dir&1] }
 
 // laddr is this end's address, raddr the peer's.
 func (e *endpoint) laddr() netip.AddrPort { return e.c.addr[e.dir] }
@@ -207,11 +207,10 @@ func (e *endpoint) Write(p []byte) (int, error) {
 			k := min(room, len(p)-written)
 			out.buf.push(p[written : written+k])
 			written += k
-			if !e.c.n.ioFaults {
+			if !e.c.n.ioFaults || !e.c.n.writeFaults(e.c, out) {
 				out.kick()
 				continue // nothing could have ended the connection
 			}
-			e.c.n.writeFaults(e.c, out)
 			out.kick()
 		}
 		if err := e.writeErr(out); err != nil {

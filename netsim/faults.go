@@ -37,17 +37,24 @@ func (n *Network) injectNet(fault, obj string, id uint64, detail string) bool {
 }
 
 // writeFaults may clog the pipe p was just written to, or its reading side.
-func (n *Network) writeFaults(c *conn, p *pipe) {
+// It reports whether it injected a fault (which the fault filter, code of
+// the user's, may have seen): otherwise nothing but the random stream
+// changed.
+func (n *Network) writeFaults(c *conn, p *pipe) bool {
 	f := &n.cfg.Faults
 	if c.stable {
-		return
+		return false
 	}
+	injected := false
 	if !p.clogged && n.fault(f.ClogP) {
 		n.clog(p, n.clogDuration())
+		injected = true
 	}
 	if !p.readClogged && n.fault(f.ReadClogP) {
 		n.readClog(p, n.clogDuration())
+		injected = true
 	}
+	return injected
 }
 
 // clog stops p's data from leaving for d; a longer clog already in place
@@ -96,11 +103,7 @@ func (n *Network) maybeRandomClose(c *conn) {
 	if c.stable || f.RandomCloseP == 0 {
 		return
 	}
-	cool := f.RandomCloseCooldown
-	if cool == 0 {
-		cool = 5 * time.Second
-	}
-	if n.anyClose && n.w.Now()-n.lastClose < cool {
+	if n.anyClose && n.w.Now()-n.lastClose < n.closeCooldown {
 		return
 	}
 	if !n.fault(f.RandomCloseP) {

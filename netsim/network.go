@@ -1,6 +1,7 @@
 package netsim
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -23,19 +24,20 @@ type Network struct {
 	byAddr map[netip.Addr]*Host
 	byName map[string]*Host
 
-	nextID    uint64  // connection and socket ids, shared so that traces never mix them up
-	lat       Latency // Config.Latency, resolved
-	faultLat  Latency // Faults.Latency, resolved, if set
-	slow      bool    // faultLat applies
-	pairExtra map[[2]netip.Addr]time.Duration
-	blocked   map[[2]netip.Addr]int // ordered pairs cut off by partitions, counted
-	epoch     int                   // Heal's count: partitions of an earlier epoch are gone
-	lastClose time.Duration         // the last random close, for its cooldown
-	anyClose  bool
-	chaos     *sim.Ticker
-	faultsOn  bool
-	ioFaults  bool   // a fault may strike a read or write: worth the checks
-	connSpare []conn // the rest of the chunk newConn allocated last
+	nextID        uint64  // connection and socket ids, shared so that traces never mix them up
+	lat           Latency // Config.Latency, resolved
+	faultLat      Latency // Faults.Latency, resolved, if set
+	slow          bool    // faultLat applies
+	pairExtra     map[[2]netip.Addr]time.Duration
+	blocked       map[[2]netip.Addr]int // ordered pairs cut off by partitions, counted
+	epoch         int                   // Heal's count: partitions of an earlier epoch are gone
+	lastClose     time.Duration         // the last random close, for its cooldown
+	closeCooldown time.Duration         // Faults.RandomCloseCooldown, resolved
+	anyClose      bool
+	chaos         *sim.Ticker
+	faultsOn      bool
+	ioFaults      bool   // a fault may strike a read or write: worth the checks
+	connSpare     []conn // the rest of the chunk newConn allocated last
 }
 
 // New returns a network of w with the model cfg. It panics on an invalid
@@ -47,6 +49,7 @@ func New(w *sim.World, cfg Config) *Network {
 	n := &Network{w: w, cfg: cfg, byAddr: map[netip.Addr]*Host{}, byName: map[string]*Host{},
 		lat: cfg.Latency.resolved(), faultLat: cfg.Faults.Latency.resolved(), slow: cfg.Faults.Latency != Latency{},
 		pairExtra: map[[2]netip.Addr]time.Duration{}, blocked: map[[2]netip.Addr]int{}}
+	n.closeCooldown = cmp.Or(cfg.Faults.RandomCloseCooldown, 5*time.Second)
 	n.armFaults()
 	return n
 }

@@ -11,55 +11,68 @@ import (
 // negative or zero d yields to the other runnable tasks and returns at the
 // same logical time, as time.Sleep returns at once.
 func Sleep(ctx context.Context, d time.Duration) error {
-	return sleep(ctx, d, nil, 0)
+	return sleep(ctx, d, nil)
 }
 
-// sleep is Sleep for d of true time; with a clock, the sleep is retimed
-// when the clock's rate changes, to end when it reads due.
-func sleep(ctx context.Context, d time.Duration, clock *HostClock, due time.Duration) error {
-	t := mustTask(ctx, "sim.Sleep")
-	if err := t.check(ctx); err != nil {
-		return err
-	}
-	w := t.w
-	var ref EventRef
-	if at := w.now + max(d, 0); at >= w.now && w.current == t {
-		ref = w.scheduleSleep(t, at)
-	} else { // past the end of time: Schedule panics
-		ref = w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
-	}
-	t.sleepSeq, t.sleepRef, t.wakeAt = ref.seq, ref, w.now+max(d, 0)
-	t.sleepClock, t.sleepDue = clock, due
+// sleep is Sleep for d of true time, or, with a clock, until the clock
+// has counted d: the sleep is retimed when the clock's rate changes, to
+// end when it reads due, and sleeps again if it ended before.
+func sleep(ctx context.Context, d time.Duration, clock *HostClock) error {
+	var due time.Duration
 	if clock != nil {
-		clock.track(clockWait{seq: ref.seq, due: due, task: t})
+		due = clock.Mono() + max(d, 0)
 	}
-	// Parked as Task.park does. A task that waits on its own context
-	// (whose cancel wakes it directly) and is not the loop's driver
-	// yields at once, from this frame, instead of through Task.block's:
-	// its resumption returns through one frame fewer, each of which costs
-	// a mispredicted return after a switch.
-	t.state = taskParked
-	t.waitingOn = "sleep"
-	if ctx != context.Context(t.ctx) || t.top || w.current != t {
-		t.block(nil, ctx, "")
-	} else {
-		t.waitOwn = true
-		t.sp = uintptr(unsafe.Pointer(&ref)) // for warmSwitch
-		if !t.yield(struct{}{}) {
-			t.aborted = true // the run is being torn down
-			t.wokeBy = wakeAbort
+	for {
+		if clock != nil {
+			d = clock.delay(due - clock.Mono())
 		}
-		t.waitingOn = ""
+		t := mustTask(ctx, "sim.Sleep")
+		if err := t.check(ctx); err != nil {
+			return err
+		}
+		w := t.w
+		var ref EventRef
+		if at := w.now + max(d, 0); at >= w.now && w.current == t {
+			ref = w.scheduleSleep(t, at)
+		} else { // past the end of time: Schedule panics
+			ref = w.Schedule(max(d, 0), OpTimer, uint64(t.id), 0, (*taskTimer)(t))
+		}
+		t.sleepSeq, t.sleepRef, t.wakeAt = ref.seq, ref, w.now+max(d, 0)
+		t.sleepClock, t.sleepDue = clock, due
+		if clock != nil {
+			clock.track(clockWait{seq: ref.seq, due: due, task: t})
+		}
+		// Parked as Task.park does. A task that waits on its own context
+		// (whose cancel wakes it directly) and is not the loop's driver
+		// yields at once, from this frame, instead of through Task.block's:
+		// its resumption returns through one frame fewer, each of which costs
+		// a mispredicted return after a switch.
+		t.state = taskParked
+		t.waitingOn = "sleep"
+		if ctx != context.Context(t.ctx) || t.top || w.current != t {
+			t.block(nil, ctx, "")
+		} else {
+			t.waitOwn = true
+			t.sp = uintptr(unsafe.Pointer(&ref)) // for warmSwitch
+			if !t.yield(struct{}{}) {
+				t.aborted = true // the run is being torn down
+				t.wokeBy = wakeAbort
+			}
+			t.waitingOn = ""
+		}
+		r := t.wokeBy
+		if r == wakeSignal {
+			if clock == nil || clock.Mono() >= due { // always, unless retiming went wrong
+				return nil
+			}
+			continue
+		}
+		if t.sleepSeq != 0 {
+			w.Cancel(t.sleepRef)
+			t.sleepSeq = 0
+		}
+		return t.interrupted(ctx, r)
 	}
-	r := t.wokeBy
-	if r == wakeSignal {
-		return nil
-	}
-	if t.sleepSeq != 0 {
-		w.Cancel(t.sleepRef)
-		t.sleepSeq = 0
-	}
-	return t.interrupted(ctx, r)
 }
 
 // taskTimer handles the Timer event of a sleeping task.

@@ -12,25 +12,33 @@ TEXT ·hasSSE42(SB),NOSPLIT,$0-1
 
 // func castagnoliSmall(p []byte) uint32
 //
-// CRC-32C of p by the CRC32 instruction, eight bytes at a time, then one.
+// CRC-32C of p by the CRC32 instruction, eight bytes at a time, then the
+// last four, two and one as the length has them.
 TEXT ·castagnoliSmall(SB),NOSPLIT,$0-28
 	MOVQ	p_base+0(FP), SI
 	MOVQ	p_len+8(FP), CX
 	MOVL	$0xffffffff, AX
 words:
 	CMPQ	CX, $8
-	JB	bytes
+	JB	four
 	CRC32Q	(SI), AX
 	ADDQ	$8, SI
 	SUBQ	$8, CX
 	JMP	words
-bytes:
-	TESTQ	CX, CX
+four:
+	TESTQ	$4, CX
+	JZ	two
+	CRC32L	(SI), AX
+	ADDQ	$4, SI
+two:
+	TESTQ	$2, CX
+	JZ	one
+	CRC32W	(SI), AX
+	ADDQ	$2, SI
+one:
+	TESTQ	$1, CX
 	JZ	done
 	CRC32B	(SI), AX
-	INCQ	SI
-	DECQ	CX
-	JMP	bytes
 done:
 	NOTL	AX
 	MOVL	AX, ret+24(FP)

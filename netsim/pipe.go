@@ -80,11 +80,15 @@ func (p *pipe) arrival() time.Duration {
 // unsent is how many bytes wait in the send buffer.
 func (p *pipe) unsent() int { return p.buf.len() - p.arrived - p.onWire }
 
-// read copies arrived bytes into b.
+// read copies arrived bytes into b. It is front and skip in one: the k
+// bytes it takes are arrived ones, so none of skip's bounds apply.
 func (p *pipe) read(b []byte) int {
-	k := copy(b, p.buf.front(p.arrived))
-	p.buf.skip(k)
+	q := &p.buf
+	k := copy(b, q.buf[q.head:q.head+p.arrived])
 	p.arrived -= k
+	if q.head += k; q.head == len(q.buf) {
+		q.buf, q.head = q.buf[:0], 0
+	}
 	return k
 }
 

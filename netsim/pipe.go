@@ -102,7 +102,7 @@ func (p *pipe) drop(k int) {
 // deliver is DataDelivery: k bytes of the wire reach the receiver.
 func (p *pipe) deliver(k int) {
 	c, n := p.c, p.c.n
-	to := &c.end[1-p.dir]
+	to := &c.end[(p.dir^1)&1] // the other end; dir is 0 or 1
 	if to.reset || to.gone || to.host == nil {
 		p.drop(k)
 		return

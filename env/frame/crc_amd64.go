@@ -2,21 +2,25 @@ package frame
 
 import "hash/crc32"
 
-// smallBody is the longest body whose checksum castagnoliSmall computes:
-// below it, hash/crc32's layers of calls cost more than the bytes.
+// smallBody is the longest body whose checksum bodyChecksum computes by
+// the CRC32 instruction itself: beyond it, hash/crc32's interleaved code is
+// faster.
 const smallBody = 64
 
 // haveCRC32 says that the processor has the CRC32 instruction (SSE4.2).
+// bodyChecksum reads it at every call.
 var haveCRC32 = hasSSE42()
 
 func hasSSE42() bool
 
-func castagnoliSmall(p []byte) uint32
+// bodyChecksum is crc32.Checksum(p, castagnoli): by the CRC32 instruction
+// for a body of up to smallBody bytes when the processor has it, else a
+// jump to longChecksum. In assembly from the caller's call on, without a
+// frame of Go's between the two.
+//
+//go:noescape
+func bodyChecksum(p []byte) uint32
 
-// bodyChecksum is crc32.Checksum(p, castagnoli).
-func bodyChecksum(p []byte) uint32 {
-	if len(p) <= smallBody && haveCRC32 {
-		return castagnoliSmall(p)
-	}
-	return crc32.Checksum(p, castagnoli)
-}
+// longChecksum is bodyChecksum's way for a long body, or a processor
+// without the instruction.
+func longChecksum(p []byte) uint32 { return crc32.Checksum(p, castagnoli) }

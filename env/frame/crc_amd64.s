@@ -10,13 +10,19 @@ TEXT ·hasSSE42(SB),NOSPLIT,$0-1
 	MOVB	CX, ret+0(FP)
 	RET
 
-// func castagnoliSmall(p []byte) uint32
+// func bodyChecksum(p []byte) uint32
 //
 // CRC-32C of p by the CRC32 instruction, eight bytes at a time, then the
-// last four, two and one as the length has them.
-TEXT ·castagnoliSmall(SB),NOSPLIT,$0-28
-	MOVQ	p_base+0(FP), SI
+// last four, two and one as the length has them; a body longer than
+// smallBody (64), or a processor without the instruction (haveCRC32
+// false), goes to longChecksum, with the same arguments.
+TEXT ·bodyChecksum(SB),NOSPLIT,$0-28
 	MOVQ	p_len+8(FP), CX
+	CMPQ	CX, $64
+	JA	long
+	CMPB	·haveCRC32(SB), $0
+	JEQ	long
+	MOVQ	p_base+0(FP), SI
 	MOVL	$0xffffffff, AX
 words:
 	CMPQ	CX, $8
@@ -43,3 +49,5 @@ done:
 	NOTL	AX
 	MOVL	AX, ret+24(FP)
 	RET
+long:
+	JMP	·longChecksum(SB)

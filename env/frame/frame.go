@@ -95,10 +95,10 @@ func (w *Writer) Write(body []byte) error {
 	if cap(w.buf) < size {
 		w.buf = make([]byte, size)
 	}
-	w.buf = w.buf[:size]
-	putHeader((*[HeaderSize]byte)(w.buf), body)
-	copy(w.buf[HeaderSize:], body)
-	_, err := w.w.Write(w.buf)
+	buf := w.buf[:size] // not stored back: its length is the frame's
+	putHeader((*[HeaderSize]byte)(buf), body)
+	copy(buf[HeaderSize:], body)
+	_, err := w.w.Write(buf)
 	return err
 }
 

@@ -74,9 +74,26 @@ func (h *eventHeap) push(at time.Duration, seq uint64) (uint32, *Event) {
 		h.slab = append(h.slab, Event{})
 	}
 	k := heapKey{at: at, seq: seq, slot: slot}
+	if !h.heap && len(h.keys) >= sortedMax {
+		h.toHeap()
+	}
 	switch n := len(h.keys); {
-	case h.heap || n >= sortedMax:
-		h.heapPush(k)
+	case h.heap:
+		if n == len(h.buf) {
+			h.growHeap()
+		}
+		keys := h.buf[:n+1]
+		h.keys = keys
+		i := n
+		for i > 0 {
+			parent := (i - 1) / arity
+			if !k.before(&keys[parent]) {
+				break
+			}
+			keys[i] = keys[parent]
+			i = parent
+		}
+		keys[i] = k
 	case n > 0 && h.off > 0 && k.before(&h.keys[0]):
 		// First, as more than half of a small cluster's events are.
 		h.off--
@@ -142,30 +159,18 @@ func (h *eventHeap) center(want int) {
 	h.off, h.keys = off, h.buf[off:off+n]
 }
 
-// heapPush adds k to the heap, turning the sorted keys into one first.
-func (h *eventHeap) heapPush(k heapKey) {
-	if !h.heap {
-		h.off, h.keys = 0, h.buf[:copy(h.buf, h.keys)] // sorted: a heap already
-		h.heap = true
-	}
-	n := len(h.keys)
-	if n == len(h.buf) {
-		buf := make([]heapKey, 2*n)
-		copy(buf, h.keys)
-		h.buf = buf
-	}
-	keys := h.buf[:n+1]
-	h.keys = keys
-	i := n
-	for i > 0 {
-		parent := (i - 1) / arity
-		if !k.before(&keys[parent]) {
-			break
-		}
-		keys[i] = keys[parent]
-		i = parent
-	}
-	keys[i] = k
+// toHeap turns the sorted keys into a heap, at the start of buf: a
+// sorted array is a heap already.
+func (h *eventHeap) toHeap() {
+	h.off, h.keys = 0, h.buf[:copy(h.buf, h.keys)]
+	h.heap = true
+}
+
+// growHeap doubles buf, which the heap fills.
+func (h *eventHeap) growHeap() {
+	buf := make([]heapKey, max(2*len(h.buf), 4*sortedMax))
+	copy(buf, h.keys)
+	h.buf = buf
 }
 
 // pop removes the earliest event from the order and returns its slot,

@@ -21,11 +21,9 @@ func sleep(ctx context.Context, d time.Duration, clock *HostClock) error {
 	var due time.Duration
 	if clock != nil {
 		due = clock.Mono() + max(d, 0)
+		d = clock.delay(due - clock.Mono())
 	}
 	for {
-		if clock != nil {
-			d = clock.delay(due - clock.Mono())
-		}
 		t := mustTask(ctx, "sim.Sleep")
 		if err := t.check(ctx); err != nil {
 			return err
@@ -65,6 +63,7 @@ func sleep(ctx context.Context, d time.Duration, clock *HostClock) error {
 			if clock == nil || clock.Mono() >= due { // always, unless retiming went wrong
 				return nil
 			}
+			d = clock.delay(due - clock.Mono())
 			continue
 		}
 		if t.sleepSeq != 0 {

@@ -23,8 +23,23 @@ var safe = func() (t [2][256]bool) {
 // invalid UTF-8 replaced by U+FFFD as encoding/json does. It copies s as it
 // checks it, eight bytes at a time (the last eight again, overlapping, for
 // the rest; four and four, overlapping, for a string of four to seven
-// bytes), and escapes from the first byte that needs it on.
+// bytes; a string of one to three bytes, as a log's numbers mostly are,
+// with its quotes at once), and escapes from the first byte that needs it
+// on.
 func Append(b []byte, s string) []byte {
+	if len(s) < 4 && len(s) > 0 { // a short value: a number, a flag
+		m := len(s) / 2
+		x, y, z := s[0], s[m], s[len(s)-1]
+		if plain8(uint64(x) | uint64(y)<<8 | uint64(z)<<16 | 0x2020202020000000) {
+			switch len(s) {
+			case 1:
+				return append(b, '"', x, '"')
+			case 2:
+				return append(b, '"', x, z, '"')
+			}
+			return append(b, '"', x, y, z, '"')
+		}
+	}
 	n := len(b)
 	if cap(b)-n < len(s)+2 {
 		b = append(b, make([]byte, len(s)+2)...)
@@ -58,15 +73,17 @@ func Append(b []byte, s string) []byte {
 // the last eight again, as long as they need no escape: it reports whether
 // none did.
 func copy8(d []byte, s string) bool {
-	for i := 0; i+8 <= len(s); i += 8 {
-		x := load8(s[i:])
+	d = d[:len(s)]
+	last := len(s) - 8
+	for i := 0; i < last; i += 8 {
+		x := load8(s[i : i+8])
 		if !plain8(x) {
 			return false
 		}
-		binary.LittleEndian.PutUint64(d[i:], x)
+		binary.LittleEndian.PutUint64(d[i:i+8], x)
 	}
-	x := load8(s[len(s)-8:])
-	binary.LittleEndian.PutUint64(d[len(s)-8:], x)
+	x := load8(s[last:])
+	binary.LittleEndian.PutUint64(d[last:], x)
 	return plain8(x)
 }
 

@@ -18,6 +18,17 @@ func TestAppend(t *testing.T) {
 		{"bad\xffutf8", `"bad\ufffdutf8"`, `"bad\ufffdutf8"`},
 		{"line\u2028para\u2029", `"line\u2028para\u2029"`, `"line\u2028para\u2029"`},
 		{"héllo", `"héllo"`, `"héllo"`},
+		{"", `""`, `""`},
+		{"7", `"7"`, `"7"`},
+		{"42", `"42"`, `"42"`},
+		{"999", `"999"`, `"999"`},
+		{"\"", `"\""`, `"\""`},
+		{"a\n", `"a\n"`, `"a\n"`},
+		{"é", `"é"`, `"é"`},
+		{"\xff", `"\ufffd"`, `"\ufffd"`},
+		{"<a", `"<a"`, `"\u003ca"`},
+		{"0123456789abcdefg", `"0123456789abcdefg"`, `"0123456789abcdefg"`},
+		{"0123456789abcdef\"", `"0123456789abcdef\""`, `"0123456789abcdef\""`},
 	}
 	for _, tt := range tests {
 		if got := string(Append([]byte("x"), tt.in)); got != "x"+tt.plain {

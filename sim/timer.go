@@ -123,11 +123,20 @@ func (tm *Timer) arm(d time.Duration) {
 	if tm.by != nil {
 		id = uint64(tm.by.id)
 	}
+	w := tm.w
+	at := w.now + d
 	if c := tm.clock; c != nil {
 		tm.due = c.Mono() + d
-		d = c.delay(d)
+		at = w.now // c.delay(d), without reading the clock again
+		if d > 0 {
+			at = c.TrueAt(tm.due)
+		}
 	}
-	tm.ref = tm.w.Schedule(d, OpTimer, id, 0, (*timerEvent)(tm))
+	if at >= w.now {
+		tm.ref = w.scheduleTimer(tm, at, id)
+	} else { // past the end of time: Schedule panics
+		tm.ref = w.Schedule(at-w.now, OpTimer, id, 0, (*timerEvent)(tm))
+	}
 	if c := tm.clock; c != nil {
 		c.track(clockWait{seq: tm.ref.seq, due: tm.due, timer: tm})
 	}

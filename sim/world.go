@@ -241,6 +241,22 @@ func (w *World) scheduleSleep(t *Task, at time.Duration) EventRef {
 	return EventRef{seq: w.seq, slot: slot}
 }
 
+// scheduleTimer is ScheduleAt for a Timer's event at a time not in the
+// past (the caller checks it): its op is valid, its handler not nil, and
+// a timer never keeps the run alive, so none of that is checked again.
+// The event is the one Schedule would queue, field for field.
+func (w *World) scheduleTimer(tm *Timer, at time.Duration, id uint64) EventRef {
+	w.seq++
+	var by TaskID
+	if t := w.current; t != nil {
+		by = t.id
+	}
+	slot, ev := w.queue.push(at, w.seq)
+	ev.At, ev.Seq, ev.Cause, ev.By, ev.ID, ev.Arg = at, w.seq, w.cur, by, id, 0
+	ev.Op, ev.live, ev.dead, ev.h = OpTimer, false, false, (*timerEvent)(tm)
+	return EventRef{seq: w.seq, slot: slot}
+}
+
 // reschedule moves the pending event ref to true time at, keeping its
 // cause, task, operation, handler and whether it keeps the run alive, and
 // returns its new reference; a ref no longer pending is returned as it is.

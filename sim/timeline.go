@@ -99,6 +99,7 @@ func (r *Rand) branch() {
 	if st.next < len(st.t) {
 		r.branchAt = st.t[st.next].At
 	}
+	r.setGate()
 	if st.took != nil {
 		st.took(b)
 	}
@@ -124,6 +125,7 @@ func (w *World) SetTimeline(t Timeline) error {
 			Name: strconv.Itoa(w.rng.tl.next), Detail: b.String()})
 	}}
 	w.rng.branchAt = t[0].At
+	w.rng.setGate()
 	return nil
 }
 
@@ -189,5 +191,6 @@ func (w *World) SetEntropy(data []byte) error {
 	h := EntropySeed(data)
 	e.rest.Seed(h^saltMain, saltMain)
 	w.rng.ent, w.rng.r = e, rand.New(e)
+	w.rng.setGate()
 	return nil
 }

@@ -98,44 +98,9 @@ func (h *host) Rand() env.Rand { return h.c.w.Rand() }
 // and, while the host's clock differs from true time, its reading (clock=).
 func (h *host) Log() *slog.Logger {
 	if h.log == nil {
-		h.log = slog.New(&clockHandler{h.c.w.Logger().Handler(), h.clock})
+		h.log = h.c.w.HostLogger(h.clock)
 	}
 	return h.log
-}
-
-// clockHandler adds a host clock's reading to the records of a host whose
-// clock is skewed, so the trace shows both times; records of a host on
-// true time are left as they are. It is used by pointer, so that the
-// record is not copied once more by a wrapper.
-type clockHandler struct {
-	slog.Handler
-	clock *sim.HostClock
-}
-
-func (ch *clockHandler) Handle(ctx context.Context, r slog.Record) error {
-	if ch.clock.Skewed() {
-		return ch.handleSkewed(ctx, &r)
-	}
-	return ch.Handler.Handle(ctx, r)
-}
-
-// handleSkewed handles a copy of r with the clock's reading added. It is
-// kept out of Handle, which every record of the host passes through,
-// so that Handle's frame holds no second record.
-//
-//go:noinline
-func (ch *clockHandler) handleSkewed(ctx context.Context, r *slog.Record) error {
-	c := r.Clone()
-	c.AddAttrs(slog.String("clock", ch.clock.Reading()))
-	return ch.Handler.Handle(ctx, c)
-}
-
-func (ch *clockHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &clockHandler{ch.Handler.WithAttrs(as), ch.clock}
-}
-
-func (ch *clockHandler) WithGroup(name string) slog.Handler {
-	return &clockHandler{ch.Handler.WithGroup(name), ch.clock}
 }
 
 // Runtime is the simulation's.

@@ -29,7 +29,11 @@ func (f *attrFormatter) reset(attrs []trace.Attr, buf []byte) {
 // with a folded in as hashSlogAttr folds it: one pass over a record's
 // attributes both hashes and formats them.
 func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
-	v, k := resolve(a.Value)
+	v, k := a.Value, a.Value.Kind() // resolve, inlined: most values are not LogValuers
+	if k == slog.KindLogValuer {
+		v = v.Resolve()
+		k = v.Kind()
+	}
 	h = mix(hashString(h, a.Key), uint64(k))
 	if k == slog.KindInt64 && a.Key != "" { // the usual number, formatted and hashed at once
 		n := v.Int64()

@@ -552,6 +552,16 @@ func (w *World) Logger() *slog.Logger {
 	return w.logger
 }
 
+// HostLogger returns a logger like Logger's for the code of a host whose
+// clock is c: while c reads other than true time, each record carries its
+// reading as one more attribute, clock=, after the record's own (hashed
+// with them), so that the trace shows both times. Records of a host on true
+// time are left as they are. Each call makes a new logger: a host keeps
+// its own.
+func (w *World) HostLogger(c *HostClock) *slog.Logger {
+	return slog.New(&logHandler{w: w, clock: c})
+}
+
 // Logger returns the logger of ctx's World, for simulated code.
 func Logger(ctx context.Context) *slog.Logger {
 	return mustWorld(ctx, "sim.Logger").Logger()
@@ -565,6 +575,16 @@ type logHandler struct {
 	w      *World
 	attrs  []trace.Attr
 	prefix string
+	clock  *HostClock // a host's, whose reading records carry when skewed; or nil
+}
+
+// clockAttr is the attribute that h adds to a record, and whether it adds
+// one: the reading of its host's clock while that is skewed.
+func (h *logHandler) clockAttr() (slog.Attr, bool) {
+	if h.clock == nil || !h.clock.Skewed() {
+		return slog.Attr{}, false
+	}
+	return slog.String("clock", h.clock.Reading()), true
 }
 
 func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.w.logMin }
@@ -583,6 +603,9 @@ func (h *logHandler) Handle(_ context.Context, sr slog.Record) error {
 		hv = h.write(&sr, hv)
 	} else {
 		hv = hashAttrs(&sr, hv)
+		if ca, ok := h.clockAttr(); ok {
+			hv = hashSlogAttr(hv, ca)
+		}
 	}
 	if sr.Level >= slog.LevelInfo {
 		w.hash = hv
@@ -618,6 +641,9 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 		hv = f.add(hv, h.prefix, a)
 		return true
 	})
+	if ca, ok := h.clockAttr(); ok {
+		hv = f.add(hv, h.prefix, ca)
+	}
 	tr.busy = false
 	end := len(f.attrs)
 	r.Attrs = f.attrs[start:end:end]
@@ -649,6 +675,9 @@ func (h *logHandler) writeAside(sr *slog.Record, hv uint64) uint64 {
 		hv = f.add(hv, h.prefix, a)
 		return true
 	})
+	if ca, ok := h.clockAttr(); ok {
+		hv = f.add(hv, h.prefix, ca)
+	}
 	r.Attrs = f.attrs
 	sortAttrs(r.Attrs)
 	h.w.tracer.aside = append(h.w.tracer.aside, asideRecord{"app", r})

@@ -14,7 +14,7 @@ import (
 var Epoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // Time returns the logical time as a time.Time: Epoch plus Now.
-func (w *World) Time() time.Time { return Epoch.Add(w.now) }
+func (w *World) Time() time.Time { return epochPlus(w.now) }
 
 type worldKey struct{}
 type simCtxKey struct{}
@@ -221,7 +221,7 @@ func (c *simCtx) Deadline() (time.Time, bool) {
 		if c.is(oddShown) {
 			return c.w.oddShown[c], true
 		}
-		return Epoch.Add(c.shownAt), true
+		return epochPlus(c.shownAt), true
 	}
 	if c.is(dlAbove) {
 		return c.parent.Deadline()
@@ -572,7 +572,7 @@ func taskName(t *Task) string {
 // show makes c's Deadline report t, a time that Epoch plus a duration may
 // not give exactly (one with a location or a monotonic reading).
 func (c *simCtx) show(t time.Time) {
-	if !c.is(hasDL) || Epoch.Add(c.shownAt) == t {
+	if !c.is(hasDL) || epochPlus(c.shownAt) == t {
 		return
 	}
 	c.bits |= oddShown

@@ -37,7 +37,16 @@ func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 	h = mix(hashString(h, a.Key), uint64(k))
 	if k == slog.KindInt64 && a.Key != "" { // the usual number, formatted and hashed at once
 		n := v.Int64()
-		f.number(prefix, a.Key, appendInt(f.buf, n))
+		var b []byte
+		switch {
+		case uint64(n) < 10: // most log numbers: appended here, without a call
+			b = append(f.buf, byte('0'+n))
+		case uint64(n) < 100:
+			b = append(f.buf, byte('0'+n/10), byte('0'+n%10))
+		default:
+			b = appendInt(f.buf, n)
+		}
+		f.number(prefix, a.Key, b)
 		return mix(h, uint64(n))
 	}
 	if k == slog.KindGroup {

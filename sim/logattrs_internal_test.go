@@ -122,3 +122,25 @@ func FuzzHashString(f *testing.F) {
 		}
 	})
 }
+
+// TestAttrFormatterInts: the numbers of a record share one buffer, each
+// formatted as strconv formats it and hashed as hashSlogAttr hashes it,
+// whether it is appended in place (0 to 99) or by appendInt.
+func TestAttrFormatterInts(t *testing.T) {
+	vals := []int64{-1000, -10, -1, 0, 1, 9, 10, 42, 99, 100, 101, 999, 1000, 1 << 62, -1 << 63}
+	var f attrFormatter
+	f.reset(nil, nil)
+	h, want := uint64(1), uint64(1)
+	for _, v := range vals {
+		a := slog.Int64("n", v)
+		h, want = f.add(h, "p.", a), hashSlogAttr(want, a)
+	}
+	if h != want {
+		t.Errorf("hash %x, want %x", h, want)
+	}
+	for i, v := range vals {
+		if got := f.attrs[i]; got != (trace.Attr{Key: "p.n", Value: strconv.FormatInt(v, 10)}) {
+			t.Errorf("attribute %d: %v, want p.n=%d", i, got, v)
+		}
+	}
+}

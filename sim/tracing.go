@@ -635,7 +635,9 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 		f.reset(w.attrBuf[:0], f.buf[:0])
 	}
 	start := len(f.attrs)
-	f.attrs = append(f.attrs, h.attrs...)
+	if len(h.attrs) > 0 { // seldom: an empty append still costs a call
+		f.attrs = append(f.attrs, h.attrs...)
+	}
 	tr.busy = true
 	sr.Attrs(func(a slog.Attr) bool {
 		hv = f.add(hv, h.prefix, a)

@@ -3,6 +3,7 @@ package sim
 import (
 	"log/slog"
 	"strconv"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/trace"
 )
@@ -36,7 +37,7 @@ func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 	}
 	h = mix(hashString(h, a.Key), uint64(k))
 	if k == slog.KindInt64 && a.Key != "" { // the usual number, formatted and hashed at once
-		n := v.Int64()
+		n := int64Of(v)
 		var b []byte
 		switch {
 		case uint64(n) < 10: // most log numbers: appended here, without a call
@@ -64,6 +65,12 @@ func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 	}
 	return hashValue(h, v, k)
 }
+
+// int64Of is v.Int64() for a value of kind Int64, read in place: Int64,
+// which checks the kind again, is not inlined, and cost a call per number.
+// It reads the value's first word, which holds the number (see
+// TestInt64Of).
+func int64Of(v slog.Value) int64 { return *(*int64)(unsafe.Pointer(&v)) }
 
 // resolve returns v.Resolve() and its kind, calling Resolve, which defers
 // a recover, only for a LogValuer, which log values seldom are.

@@ -144,3 +144,16 @@ func TestAttrFormatterInts(t *testing.T) {
 		}
 	}
 }
+
+// TestInt64Of: int64Of reads what Int64 returns, the layout of slog.Value
+// it assumes holding.
+func TestInt64Of(t *testing.T) {
+	for _, n := range []int64{0, 1, -1, 99, 1 << 40, -1 << 63, 1<<63 - 1} {
+		if got := int64Of(slog.Int64Value(n)); got != n {
+			t.Errorf("int64Of(%d) = %d", n, got)
+		}
+		if got := int64Of(slog.IntValue(int(n))); got != n {
+			t.Errorf("int64Of(IntValue(%d)) = %d", n, got)
+		}
+	}
+}

@@ -27,11 +27,17 @@ func (c *simCtx) addChild(e ctxChild) int {
 			c.kids = k.free[n-1] + 1
 			k.free = k.free[:n-1]
 		} else {
+			if k.lists == nil { // not 1, 2, 4, then 8 slots
+				k.lists = make([][]ctxChild, 0, 8)
+			}
 			k.lists = append(k.lists, nil)
 			c.kids = int32(len(k.lists))
 		}
 	}
 	l := &k.lists[c.kids-1]
+	if *l == nil { // room for a second child at once: a task's context
+		*l = make([]ctxChild, 0, 2) // often has two, not one
+	}
 	*l = append(*l, e)
 	return len(*l) - 1
 }

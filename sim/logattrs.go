@@ -125,3 +125,104 @@ func appendInt(b []byte, v int64) []byte {
 	}
 	return append(b, byte('0'+v/100), byte('0'+v/10%10), byte('0'+v%10))
 }
+
+// maxOrder is the most attributes of a record whose order attrOrders
+// keeps.
+const maxOrder = 8
+
+// attrOrders remembers how the attributes of the last few kinds of log
+// record were sorted, so that a record whose keys are those of one of
+// them, the same strings in the same order (as one log call's constant
+// keys are), is sorted by moving each attribute once to its place, without
+// comparing keys. The keys are compared by address and length: an entry
+// keeps its key strings, whose bytes cannot change nor their memory be
+// reused meanwhile.
+type attrOrders struct {
+	e    [4]attrOrder
+	next int // the entry to replace next
+}
+
+// attrOrder is the order of one sequence of keys: the attribute at src[i]
+// of a record with these keys goes to place i. The moves make cycles, each
+// begun at one of cycles' places.
+type attrOrder struct {
+	n      int
+	keys   [maxOrder]string
+	src    [maxOrder]uint8
+	cycles []uint8
+}
+
+// sort sorts a by key as sortAttrs does.
+func (o *attrOrders) sort(a []trace.Attr) {
+	if len(a) < 2 || len(a) > maxOrder {
+		sortAttrs(a)
+		return
+	}
+	for i := range o.e {
+		if e := &o.e[i]; e.holds(a) {
+			e.apply(a)
+			return
+		}
+	}
+	e := &o.e[o.next]
+	o.next = (o.next + 1) % len(o.e)
+	e.learn(a)
+	e.apply(a)
+}
+
+// holds reports whether a's keys are e's, the same strings.
+func (e *attrOrder) holds(a []trace.Attr) bool {
+	if e.n != len(a) {
+		return false
+	}
+	for i := range a {
+		k := e.keys[i]
+		if len(k) != len(a[i].Key) || unsafe.StringData(k) != unsafe.StringData(a[i].Key) {
+			return false
+		}
+	}
+	return true
+}
+
+// learn makes e the order of a's keys: a stable insertion sort of their
+// places, as sortAttrs sorts the attributes.
+func (e *attrOrder) learn(a []trace.Attr) {
+	e.n = len(a)
+	for i := range a {
+		e.keys[i], e.src[i] = a[i].Key, uint8(i)
+	}
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && keyLess(a[e.src[j]].Key, a[e.src[j-1]].Key); j-- {
+			e.src[j], e.src[j-1] = e.src[j-1], e.src[j]
+		}
+	}
+	e.cycles = e.cycles[:0]
+	var seen [maxOrder]bool
+	for i := range a {
+		if seen[i] || int(e.src[i]) == i {
+			continue
+		}
+		e.cycles = append(e.cycles, uint8(i))
+		for j := i; !seen[j]; j = int(e.src[j]) {
+			seen[j] = true
+		}
+	}
+}
+
+// apply moves a's attributes to their places in e's order, each once:
+// along each cycle, the attribute at its start set aside and written last.
+func (e *attrOrder) apply(a []trace.Attr) {
+	for _, c := range e.cycles {
+		i := int(c)
+		t := a[i]
+		for {
+			s := int(e.src[i])
+			if s == int(c) {
+				a[i] = t
+				break
+			}
+			a[i] = a[s]
+			i = s
+		}
+	}
+}

@@ -157,3 +157,37 @@ func TestInt64Of(t *testing.T) {
 		}
 	}
 }
+
+// TestAttrOrders: records sorted by a remembered order come out as
+// sortAttrs sorts them: the same keys again, the same keys as other
+// strings, equal keys (kept in their order), more kinds of record than
+// it remembers, and more attributes than it keeps.
+func TestAttrOrders(t *testing.T) {
+	built := func(s string) string { return strings.Clone(s) }
+	kinds := [][]string{
+		{"from", "to", "amount", "from_balance", "to_balance"},
+		{"from", "to", "from_balance", "to_balance"},
+		{"b", "a"},
+		{built("b"), built("a")},
+		{"k", "a", "k", "a", "k"},
+		{"z", "y", "x", "w", "v"},
+		{"a", "b", "c"},
+		{"i", "h", "g", "f", "e", "d", "c", "b", "a"},
+		{"only"},
+	}
+	var o attrOrders
+	for round := range 3 {
+		for n, keys := range kinds {
+			var a []trace.Attr
+			for i, k := range keys {
+				a = append(a, trace.Attr{Key: k, Value: strconv.Itoa(round*100 + i)})
+			}
+			want := slices.Clone(a)
+			sortAttrs(want)
+			o.sort(a)
+			if !slices.Equal(a, want) {
+				t.Errorf("round %d, kind %d: %v, want %v", round, n, a, want)
+			}
+		}
+	}
+}

@@ -106,6 +106,7 @@ type tracer struct {
 	// attrFmt formats the attributes of log records, into the JSON queue
 	// or, without JSON, the World's attrBuf.
 	attrFmt attrFormatter
+	orders  attrOrders // how the attributes of recent log records were sorted
 	// scratch is the record being written when no JSON is: with JSON,
 	// records are built in the queue (see slot).
 	scratch trace.Record
@@ -643,13 +644,14 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 		hv = f.add(hv, h.prefix, a)
 		return true
 	})
-	if ca, ok := h.clockAttr(); ok {
+	if h.clock != nil && h.clock.Skewed() {
+		ca, _ := h.clockAttr()
 		hv = f.add(hv, h.prefix, ca)
 	}
 	tr.busy = false
 	end := len(f.attrs)
 	r.Attrs = f.attrs[start:end:end]
-	sortAttrs(r.Attrs)
+	tr.orders.sort(r.Attrs)
 	if q != nil {
 		q.attrs, q.strs = f.attrs, f.buf
 		f.attrs, f.buf = nil, nil

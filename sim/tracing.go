@@ -106,7 +106,7 @@ type tracer struct {
 	// attrFmt formats the attributes of log records, into the JSON queue
 	// or, without JSON, the World's attrBuf.
 	attrFmt attrFormatter
-	orders  attrOrders // how the attributes of recent log records were sorted
+	orders  *attrOrders // how the attributes of recent log records were sorted; made at the first
 	// scratch is the record being written when no JSON is: with JSON,
 	// records are built in the queue (see slot).
 	scratch trace.Record
@@ -651,6 +651,9 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	tr.busy = false
 	end := len(f.attrs)
 	r.Attrs = f.attrs[start:end:end]
+	if tr.orders == nil {
+		tr.orders = new(attrOrders)
+	}
 	tr.orders.sort(r.Attrs)
 	if q != nil {
 		q.attrs, q.strs = f.attrs, f.buf

@@ -191,3 +191,19 @@ func TestAttrOrders(t *testing.T) {
 		}
 	}
 }
+
+// TestHashHead: a record's head hashes its level, message, the handler's
+// attributes and its group prefix, an empty prefix as hashString hashes "".
+func TestHashHead(t *testing.T) {
+	for _, h := range []*logHandler{{}, {prefix: "g."}, {attrs: []trace.Attr{{Key: "a", Value: "1"}}}} {
+		sr := slog.Record{Level: slog.LevelWarn, Message: "msg"}
+		want := hashString(mix(3, hashTagLog|uint64(uint32(sr.Level))), sr.Message)
+		for _, a := range h.attrs {
+			want = hashString(hashString(want, a.Key), a.Value)
+		}
+		want = hashString(want, h.prefix)
+		if got := h.hashHead(3, &sr); got != want {
+			t.Errorf("handler %+v: hash %x, want %x", h, got, want)
+		}
+	}
+}

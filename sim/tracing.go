@@ -737,6 +737,9 @@ func (h *logHandler) hashHead(hv uint64, sr *slog.Record) uint64 {
 	for _, a := range h.attrs {
 		hv = hashString(hashString(hv, a.Key), a.Value)
 	}
+	if h.prefix == "" { // hashString of "", without the call
+		return mix(mix(hv, 0), 0)
+	}
 	return hashString(hv, h.prefix)
 }
 

@@ -14,7 +14,7 @@ TEXT ·hasSSE42(SB),NOSPLIT,$0-1
 //
 // CRC-32C of p by the CRC32 instruction, eight bytes at a time, then the
 // last four, two and one as the length has them; a body longer than
-// smallBody (64), or a processor without the instruction (haveCRC32
+// 64 bytes, or a processor without the instruction (haveCRC32
 // false), goes to longChecksum, with the same arguments.
 TEXT ·bodyChecksum(SB),NOSPLIT,$0-28
 	MOVQ	p_len+8(FP), CX

@@ -15,9 +15,10 @@ import (
 //
 // A short queue (sortedMax keys or fewer; a seed of a small cluster has
 // ten or so) is a sorted array, earliest first, in the middle of a larger
-// one: a pop takes the first key and moves nothing, a push finds its
-// place by a binary search and moves the keys on the shorter side of it,
-// often none (most events are due soon, or after everything queued). A
+// one: a pop takes the first key and moves nothing, a push tries the
+// first and the last place, else scans for its place from the start, and
+// moves the keys on the shorter side of it, often none (most events are
+// due soon, or after everything queued). A
 // longer queue is a 4-ary min-heap: four children to a node halve the
 // levels of a binary heap, and a node's children lie next to each other,
 // so that a large queue costs fewer cache misses per pop. A sorted array
@@ -205,10 +206,12 @@ func (h *eventHeap) empty() {
 	h.heap = false
 }
 
-// sortKeys turns the heap into a sorted array.
+// sortKeys turns the heap into a sorted array, in the middle of buf: a
+// heap lies at its start, where a key that goes first would move them all.
 func (h *eventHeap) sortKeys() {
 	slices.SortFunc(h.keys, func(a, b heapKey) int { return int(b.less(&a)) - int(a.less(&b)) })
 	h.heap = false
+	h.center(len(h.keys))
 }
 
 // remove drops the event in slot from the sorted keys and frees its

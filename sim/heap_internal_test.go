@@ -259,3 +259,25 @@ func TestCancelShedsShortQueue(t *testing.T) {
 		})
 	}
 }
+
+// TestSortedAgainIsCentered checks that a heap sorted again on shrinking
+// lies in the middle of its buffer, so that a key that goes first takes
+// the room before the others instead of moving them all.
+func TestSortedAgainIsCentered(t *testing.T) {
+	h := newHeap()
+	for i := range sortedMax + 5 {
+		_, ev := h.push(time.Duration(100+i), uint64(i+1))
+		ev.At, ev.Seq = time.Duration(100+i), uint64(i+1)
+	}
+	for h.heap {
+		h.release(h.pop())
+	}
+	if h.off == 0 {
+		t.Fatalf("sorted again at the start of its buffer (off 0, %d keys)", len(h.keys))
+	}
+	off := h.off
+	h.push(1, 1000) // earlier than all
+	if h.off != off-1 || h.keys[0].seq != 1000 {
+		t.Fatalf("an earliest key: off %d -> %d, first seq %d; want off %d and seq 1000", off, h.off, h.keys[0].seq, off-1)
+	}
+}

@@ -69,3 +69,27 @@ func TestShareCoroutines(t *testing.T) {
 	sharedRun(t, &p, 3)
 	waitGoroutines(t, before)
 }
+
+// TestShareCoroutinesBeyondIdle: the tasks of a World sharing Coroutines
+// that finish while the World already keeps its own 256 idle goroutines
+// leave theirs to the Coroutines, so that a later World of as many tasks
+// starts none.
+func TestShareCoroutinesBeyondIdle(t *testing.T) {
+	const n = 1_000
+	before := runtime.NumGoroutine()
+	var p sim.Coroutines
+	_, firstRan := sharedRun(t, &p, n)
+	_, secondRan := sharedRun(t, &p, n)
+	started := 0
+	for g := range secondRan {
+		if !firstRan[g] {
+			started++
+		}
+	}
+	if started > 0 || len(secondRan) != n {
+		t.Errorf("the second World's %d tasks ran on %d goroutines, %d of them not the first's; want %d, none",
+			n, len(secondRan), started, n)
+	}
+	p.Close()
+	waitGoroutines(t, before)
+}

@@ -206,8 +206,12 @@ func (w *World) failStray() {
 // Coroutines keeps the goroutines of finished runs' tasks for the tasks
 // of later runs (World.ShareCoroutines): a sweep of many short seeds
 // otherwise starts, grows the stack of and ends a dozen goroutines a
-// seed. It keeps at most maxSharedCoros. Worlds may share it one after
-// the other or at the same time. Close ends the goroutines it keeps; a
+// seed, and a seed of thousands of connections starts thousands. A World
+// that shares it hands it the goroutines of its finished tasks that its
+// own 256 idle ones leave over, during its run and when it ends; it keeps
+// at most 65,536, with their stacks (2 KiB or more each) until Close.
+// Worlds may share it one after the other or at the same time. Close ends
+// the goroutines it keeps; a
 // World that ends after Close ends its own, as a World without one does.
 // The zero Coroutines is ready to use.
 //
@@ -218,8 +222,10 @@ type Coroutines struct {
 	closed bool
 }
 
-// maxSharedCoros bounds the goroutines a Coroutines keeps.
-const maxSharedCoros = 256
+// maxSharedCoros bounds the goroutines a Coroutines keeps: enough for
+// the tasks of a seed with 16,000 connections, two tasks each, on each of
+// two cores, and no more, since each holds at least a 2 KiB stack.
+const maxSharedCoros = 1 << 16
 
 // ShareCoroutines makes the run take the goroutines of its tasks from p
 // when it has none of its own idle, and hand its idle ones to p when it
@@ -260,6 +266,21 @@ func (p *Coroutines) put(cs []*coro) []*coro {
 	}
 	p.idle = append(p.idle, cs[:n]...)
 	return cs[n:]
+}
+
+// keep keeps the idle coroutine c, if p is not nil, closed or full.
+func (p *Coroutines) keep(c *coro) bool {
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || len(p.idle) >= maxSharedCoros {
+		return false
+	}
+	c.w = nil
+	p.idle = append(p.idle, c)
+	return true
 }
 
 // Close ends the goroutines p keeps, and those of Worlds that end later.

@@ -390,14 +390,19 @@ func (c *coro) register() {
 func (c *coro) unregister() { coroutines.Delete(c.g) }
 
 // release returns a finished task's coroutine to the pool, unless its
-// goroutine ended or the pool is full.
+// goroutine ended. When the pool is full, the World's Coroutines keeps it
+// if it can, for this run's later tasks or the next run's.
 func (w *World) release(t *Task) {
 	c := t.coro
-	if t.goexited || c.task != nil || w.tearingDown || len(w.idle) >= maxIdleCoros {
+	if t.goexited || c.task != nil || w.tearingDown {
 		c.stop()
 		return
 	}
-	w.idle = append(w.idle, c)
+	if len(w.idle) < maxIdleCoros {
+		w.idle = append(w.idle, c)
+	} else if !w.coros.keep(c) {
+		c.stop()
+	}
 }
 
 // stopIdle ends the pooled coroutines at the end of a run, so that no

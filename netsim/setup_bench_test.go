@@ -43,16 +43,31 @@ import (
 // which a busy machine does not move: at 16,000 connections, a set-up
 // costs about what the memory it touches costs to fetch, and each
 // collection about what its live objects and stacks cost to scan.
+//
+// The "shared" set-ups share their tasks' goroutines, as the seeds of one
+// orrery.Run do (sim.Coroutines): after the first, a set-up starts no
+// goroutine, and the cost per connection is what is left when none is
+// started.
 func BenchmarkConnSetup(b *testing.B) {
+	b.Run("shared", func(b *testing.B) {
+		var p sim.Coroutines
+		defer p.Close()
+		benchConnSetup(b, &p)
+	})
+	benchConnSetup(b, nil)
+}
+
+// benchConnSetup runs BenchmarkConnSetup's set-ups, sharing p if not nil.
+func benchConnSetup(b *testing.B, p *sim.Coroutines) {
 	for _, n := range []int{100, 1_000, 16_000} {
 		b.Run(fmt.Sprintf("conns=%d", n), func(b *testing.B) {
 			runtime.GC()
-			connSetup(b, n, true)
+			connSetup(b, n, true, p)
 			var sum setupCost
 			reps := 16_000 / n // as many connections at every n
 			for b.Loop() {
 				for range reps {
-					sum.add(connSetup(b, n, true))
+					sum.add(connSetup(b, n, true, p))
 				}
 			}
 			b.ReportMetric(float64(sum.took.Nanoseconds())/float64(reps*n*b.N), "ns/conn")
@@ -72,22 +87,29 @@ func BenchmarkConnSetup(b *testing.B) {
 // nothing simulated, at the same sizes and after the same collection and
 // unmeasured round. "chan" starts each with a go statement and parks it
 // on a channel; "coro" starts each as a coroutine (iter.Pull), as a
-// task's goroutine is, and parks it in its yield. Run side by side with
+// task's goroutine is, and parks it in its yield; "reuse" resumes each of
+// 2n coroutines started before, once, as the shared set-ups of
+// BenchmarkConnSetup would if they did nothing else. Run side by side with
 // BenchmarkConnSetup (-bench ConnSetup), it shows how far from flat a
 // cost per connection can be when every connection holds two goroutines:
 // at 16,000 connections, 32,000 stacks, descriptors and their garbage
 // collection no longer fit in the processor's caches.
 func BenchmarkConnSetupFloor(b *testing.B) {
-	for _, kind := range []string{"chan", "coro"} {
+	for _, kind := range []string{"chan", "coro", "reuse"} {
 		for _, n := range []int{100, 1_000, 16_000} {
 			b.Run(fmt.Sprintf("%s/conns=%d", kind, n), func(b *testing.B) {
+				var reused parkedCoros
+				if kind == "reuse" {
+					reused = startParked(2 * n)
+					defer reused.stop()
+				}
 				runtime.GC()
-				bareSetup(kind, n)
+				bareSetup(kind, n, reused)
 				var cpu time.Duration
 				reps := 16_000 / n
 				for b.Loop() {
 					for range reps {
-						cpu += bareSetup(kind, n)
+						cpu += bareSetup(kind, n, reused)
 					}
 				}
 				if cpu > 0 {
@@ -99,10 +121,42 @@ func BenchmarkConnSetupFloor(b *testing.B) {
 	}
 }
 
+// parkedCoros are coroutines parked in their yield: resuming one with
+// next parks it again, and stop ends them all.
+type parkedCoros struct{ next, stops []func() }
+
+func startParked(n int) parkedCoros {
+	var p parkedCoros
+	for range n {
+		next, stop := iter.Pull(func(yield func(struct{}) bool) {
+			for yield(struct{}{}) {
+			}
+		})
+		p.next = append(p.next, func() { next() })
+		p.stops = append(p.stops, stop)
+	}
+	return p
+}
+
+func (p parkedCoros) stop() {
+	for _, stop := range p.stops {
+		stop()
+	}
+}
+
 // bareSetup starts 2n goroutines of kind ("chan" or "coro") and returns
 // the CPU time of the process until all are parked; then it ends them.
-func bareSetup(kind string, n int) time.Duration {
+// With kind "reuse", it resumes each of the coroutines reused once and
+// returns the CPU time that took.
+func bareSetup(kind string, n int, reused parkedCoros) time.Duration {
 	var cpu time.Duration
+	if kind == "reuse" {
+		cpu0 := cputime.Process()
+		for _, next := range reused.next {
+			next()
+		}
+		return cputime.Process() - cpu0
+	}
 	if kind == "chan" {
 		var parked sync.WaitGroup
 		release := make(chan struct{})
@@ -153,9 +207,12 @@ func bareSetup(kind string, n int) time.Duration {
 // and the dialers woken with the timer ran before it or after it in an
 // order the seed drew, so that a share of them had closed their
 // connections and ended when it read the clocks.)
-func connSetup(b testing.TB, n int, accepted bool) (cost setupCost) {
+func connSetup(b testing.TB, n int, accepted bool, shared *sim.Coroutines) (cost setupCost) {
 	const hosts = 100
 	w := sim.New(sim.Config{Seed: 1, MaxTime: math.MaxInt64})
+	if shared != nil {
+		w.ShareCoroutines(shared)
+	}
 	net := netsim.New(w, netsim.Config{})
 	server := net.AddHost("server", netip.MustParseAddr("10.1.0.1"))
 	errs := make(chan error, 1)
@@ -304,7 +361,7 @@ func TestConnSetupAllocs(t *testing.T) {
 			mallocs := func(n int) uint64 {
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
-				connSetup(t, n, tc.accepted)
+				connSetup(t, n, tc.accepted, nil)
 				runtime.ReadMemStats(&after)
 				return after.Mallocs - before.Mallocs
 			}

@@ -97,7 +97,13 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 			w.handedBack = false
 			return false
 		}
-		if len(w.invariants) > 0 {
+		if inv := w.invariants; len(inv) == 1 && w.failure == nil && !w.tearingDown {
+			// One invariant, as most simulations have: called from here,
+			// without checkInvariants' frame, after every event.
+			if err := inv[0].check(); err != nil {
+				w.failInvariant(0, err)
+			}
+		} else if len(inv) > 1 {
 			w.checkInvariants()
 		}
 		w.checkStray()

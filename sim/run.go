@@ -222,7 +222,9 @@ func (w *World) processNext() bool {
 // intact in the old one.)
 func (w *World) processFirst() {
 	slot := w.queue.pop()
-	w.queue.warm(slot)
+	if w.queue.len() >= warmMin {
+		w.queue.warm(slot)
+	}
 	w.process(&w.queue.slab[slot])
 	w.queue.release(slot)
 }
@@ -273,14 +275,18 @@ func (w *World) pick() *Task {
 		w.runnable, w.yielded = w.yielded, w.runnable[:0]
 		return nil
 	}
-	i := 0
-	if n > 1 {
-		i = w.sched.IntN(n)
+	var t *Task
+	if n == 1 { // the commonest case: one task woken by the event
+		t = w.runnable[0]
+		w.runnable[0] = nil
+		w.runnable = w.runnable[:0]
+	} else {
+		i := w.sched.IntN(n)
+		t = w.runnable[i]
+		w.runnable[i] = w.runnable[n-1]
+		w.runnable[n-1] = nil
+		w.runnable = w.runnable[:n-1]
 	}
-	t := w.runnable[i]
-	w.runnable[i] = w.runnable[n-1]
-	w.runnable[n-1] = nil
-	w.runnable = w.runnable[:n-1]
 	if w.paused > 0 && w.holds(t) {
 		t.host.hold(t)
 		return nil

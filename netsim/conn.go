@@ -138,11 +138,12 @@ func (e *endpoint) err(op string, err error) error {
 // deadline has passed it fails at once, data or not, as package net does.
 func (e *endpoint) Read(p []byte) (int, error) {
 	in := e.rx()
+	woke := false // waitOn returned: the deadline had not passed, and has not now
 	for {
 		switch {
 		case e.closed:
 			return 0, e.err("read", net.ErrClosed)
-		case len(p) > 0 && e.dl != nil && e.dl.read.passed(e.host):
+		case len(p) > 0 && !woke && e.dl != nil && e.dl.read.passed(e.host):
 			return 0, e.err("read", errDeadline)
 		case e.reset:
 			return 0, e.err("read", ErrConnectionReset)
@@ -160,9 +161,9 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		// mispredicted return after the switch, and this is the hottest wait.
 		var err error
 		if t := e.c.n.w.Current(); t != nil && (e.dl == nil || !e.dl.read.on) {
-			err = in.readers.WaitTask(t, "conn read")
+			err, woke = in.readers.WaitTask(t, "conn read"), false
 		} else {
-			err = waitOn(e.host, &in.readers, "conn read", &e.deadlines().read)
+			err, woke = waitOn(e.host, &in.readers, "conn read", &e.deadlines().read), true
 		}
 		if err != nil {
 			return 0, e.err("read", err)

@@ -295,7 +295,8 @@ func (e *endpoint) SetDeadline(t time.Time) error {
 		dl.read.set(e.host, t)
 		dl.write.at, dl.write.on = dl.read.at, dl.read.on // the same time: the clock read once
 	}
-	e.wakeAll()
+	e.rx().readers.WakeAll() // wakeAll's, inlined: SetDeadline is called per request
+	e.tx().writers.WakeAll()
 	return nil
 }
 

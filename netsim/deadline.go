@@ -34,17 +34,21 @@ func (d *deadline) set(h *Host, t time.Time) {
 }
 
 // monoOf returns the reading of h's monotonic clock at which its wall
-// clock reads t, as the two read now.
+// clock reads t, as the two read now: its clock's, or true logical time
+// (from sim.Epoch) without one.
 func (h *Host) monoOf(t time.Time) time.Duration {
-	now, wall := h.reading()
-	return addSat(now, sub(t, wall))
+	if c := h.clock; c != nil {
+		return addSat(c.Mono(), sub(t, c.Now()))
+	}
+	now := h.n.w.Now()
+	return addSat(now, sub(t, sim.Epoch.Add(now)))
 }
 
 // maxSubSeconds bounds the seconds between two times that sub computes
 // itself: their difference in nanoseconds cannot overflow.
 const maxSubSeconds = 9e9
 
-// sub is t.Sub(u) for a u without a monotonic reading (as reading gives
+// sub is t.Sub(u) for a u without a monotonic reading (as monoOf gives
 // it), in a few instructions when the two are less than 285 years apart:
 // Time.Sub decodes both times twice and checks its result by adding it
 // back.
@@ -75,7 +79,7 @@ func addSat(a, b time.Duration) time.Duration {
 	return a + b
 }
 
-// mono returns h's monotonic reading now, as reading does, without the
+// mono returns h's monotonic reading now, as monoOf reads it, without the
 // wall-clock time, which every check of a deadline would compute for
 // nothing.
 func (h *Host) mono() time.Duration {
@@ -83,16 +87,6 @@ func (h *Host) mono() time.Duration {
 		return h.n.w.Now()
 	}
 	return h.clock.Mono()
-}
-
-// reading returns h's monotonic reading and its wall-clock time now: its
-// clock's, or true logical time without one.
-func (h *Host) reading() (time.Duration, time.Time) {
-	if h.clock == nil {
-		now := h.n.w.Now()
-		return now, sim.Epoch.Add(now)
-	}
-	return h.clock.Mono(), h.clock.Now()
 }
 
 // SetClock makes c the host's clock: the deadlines of its connections,

@@ -22,6 +22,9 @@ func TestAppendUint(t *testing.T) {
 		if got, want := string(appendUint([]byte("x"), v)), strconv.AppendUint([]byte("x"), v, 10); got != string(want) {
 			t.Errorf("appendUint(%d) = %s, want %s", v, got, want)
 		}
+		if got, want := string(appendUintLong([]byte("x"), v)), strconv.AppendUint([]byte("x"), v, 10); got != string(want) {
+			t.Errorf("appendUintLong(%d) = %s, want %s", v, got, want)
+		}
 		for _, i := range []int64{int64(v), -int64(v), math.MinInt64, math.MaxInt64} {
 			if got, want := string(appendInt(nil, i)), strconv.FormatInt(i, 10); got != want {
 				t.Errorf("appendInt(%d) = %s, want %s", i, got, want)

@@ -44,18 +44,30 @@ func AppendSeconds(b []byte, d time.Duration) []byte {
 		b = append(b, '-')
 		d = -d
 	}
+	if d < 0 { // d was math.MinInt64, which has no positive
+		return appendMinSeconds(b, d)
+	}
+	// As unsigned, the divisions are a multiply each.
+	us := uint64(d) / uint64(time.Microsecond)
+	s := us / 1e6
+	frac := us - s*1e6
+	b = appendUint(b, s)
+	q := frac / 100
+	hi, mid, lo := 2*(q/100), 2*(q%100), 2*(frac-q*100)
+	return append(b, '.', digitPairs[hi], digitPairs[hi+1], digitPairs[mid], digitPairs[mid+1], digitPairs[lo], digitPairs[lo+1], 's')
+}
+
+// appendMinSeconds is AppendSeconds for math.MinInt64 after its sign, as
+// the trace has always written it: the digits of a negative remainder.
+func appendMinSeconds(b []byte, d time.Duration) []byte {
 	us := int64(d / time.Microsecond)
 	b = appendInt(b, us/1e6)
 	frac := us % 1e6
-	if frac < 0 { // d was math.MinInt64, which has no positive
-		b = append(b, '.')
-		for div := int64(1e5); div > 0; div /= 10 {
-			b = append(b, byte('0'+frac/div%10))
-		}
-		return append(b, 's')
+	b = append(b, '.')
+	for div := int64(1e5); div > 0; div /= 10 {
+		b = append(b, byte('0'+frac/div%10))
 	}
-	return append(b, '.', digitPairs[frac/10000*2], digitPairs[frac/10000*2+1],
-		digitPairs[frac/100%100*2], digitPairs[frac/100%100*2+1], digitPairs[frac%100*2], digitPairs[frac%100*2+1], 's')
+	return append(b, 's')
 }
 
 // appendBody writes Kind{obj=id Op "name" detail}; Op is left out when it

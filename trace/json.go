@@ -54,31 +54,16 @@ func (e *JSONEncoder) appendTail(b []byte, r *Record) []byte {
 	b = appendStringField(b, `,"detail":`, r.Detail)
 	b = append(b, `,"cause":`...)
 	b = appendUint(b, r.Cause)
-	if r.Infra {
-		b = append(b, `,"infra":true,"task":`...)
+	if r.Infra { // in pieces of 16 bytes or fewer, which are copied without a call
+		b = append(b, `,"infra":true,`...)
 	} else {
-		b = append(b, `,"infra":false,"task":`...)
+		b = append(b, `,"infra":false,`...)
 	}
-	b = appendUint(b, r.Task)
-	if r.TaskName != "" {
-		b = e.appendKnown(append(b, `,"task_name":`...), r.TaskName)
+	b = appendUint(append(b, `"task":`...), r.Task)
+	if e != nil && r.Msg != "" && len(r.Attrs) > 0 && len(r.Attrs) <= maxShapeKeys {
+		return e.appendShaped(b, r)
 	}
-	if r.Msg != "" {
-		b = e.appendKnown(append(b, `,"msg":`...), r.Msg)
-	}
-	if len(r.Attrs) > 0 {
-		b = append(b, `,"attrs":{`...)
-		for i, a := range r.Attrs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = e.appendKnown(b, a.Key)
-			b = append(b, ':')
-			b = appendJSONString(b, a.Value)
-		}
-		b = append(b, '}')
-	}
-	return append(b, '}')
+	return e.appendLogTail(b, r)
 }
 
 // JSONEncoder encodes records as AppendJSON does, and remembers the
@@ -91,8 +76,9 @@ func (e *JSONEncoder) appendTail(b []byte, r *Record) []byte {
 // written again (a record's detail and attribute values may be). The
 // zero value is ready to use; an encoder is not safe for concurrent use.
 type JSONEncoder struct {
-	heads [64]jsonHead
-	known [128]knownString
+	heads  [64]jsonHead
+	known  [128]knownString
+	shapes [16]jsonShape
 	// at is the time of the last record, its digits t[:tn]: a step's
 	// records share it.
 	at time.Duration
@@ -194,4 +180,108 @@ func appendJSONString(b []byte, s string) []byte { return jsonstr.Append(b, s) }
 // when they are the same bytes.
 func same(a, b string) bool {
 	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+}
+
+// maxShapeKeys is the most attributes of a log record whose shape an
+// encoder keeps, and maxShapeBytes the longest its encoded form may be.
+const (
+	maxShapeKeys  = 8
+	maxShapeBytes = 512
+)
+
+// jsonShape is the encoded form of what a log record with this task
+// name, message and attribute keys (in this order) writes from its task
+// name on, but for the attributes' values: b[:ends[0]] is
+// `,"task_name":"…","msg":"…","attrs":{"key0":`, and b[ends[i-1]:ends[i]]
+// is `,"keyi":`. The log records of one call repeat one shape, whose
+// strings lie in one place each.
+type jsonShape struct {
+	taskName, msg string
+	n             int
+	keys          [maxShapeKeys]string
+	ends          [maxShapeKeys]uint16
+	b             []byte
+}
+
+// appendShaped appends the fields of r from task_name on and the closing
+// brace, as appendTail does, r being a log record with a message and
+// from one to maxShapeKeys attributes: through the shape of r's task name,
+// message and keys, that e keeps, when it has one and r's strings are
+// short enough to keep one.
+func (e *JSONEncoder) appendShaped(b []byte, r *Record) []byte {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(r.Msg)))
+	s := &e.shapes[(p>>3^p>>10^uintptr(len(r.Attrs)))%uintptr(len(e.shapes))]
+	if !s.holds(r) && !s.learn(r) {
+		return e.appendLogTail(b, r)
+	}
+	b = append(b, s.b[:s.ends[0]]...)
+	b = appendJSONString(b, r.Attrs[0].Value)
+	for i := 1; i < len(r.Attrs); i++ {
+		b = append(b, s.b[s.ends[i-1]:s.ends[i]]...)
+		b = appendJSONString(b, r.Attrs[i].Value)
+	}
+	return append(b, '}', '}')
+}
+
+// holds reports whether s is the shape of r.
+func (s *jsonShape) holds(r *Record) bool {
+	if s.n != len(r.Attrs) || !same(s.msg, r.Msg) || !same(s.taskName, r.TaskName) {
+		return false
+	}
+	for i := range r.Attrs {
+		if !same(s.keys[i], r.Attrs[i].Key) {
+			return false
+		}
+	}
+	return true
+}
+
+// learn makes s the shape of r, unless its encoded form is longer than
+// maxShapeBytes: then it reports false, and s is left holding no shape.
+func (s *jsonShape) learn(r *Record) bool {
+	s.n = 0
+	b := s.b[:0]
+	if r.TaskName != "" {
+		b = appendJSONString(append(b, `,"task_name":`...), r.TaskName)
+	}
+	b = appendJSONString(append(b, `,"msg":`...), r.Msg)
+	b = append(b, `,"attrs":{`...)
+	for i, a := range r.Attrs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendJSONString(b, a.Key), ':')
+		if len(b) > maxShapeBytes {
+			s.b = b[:0]
+			return false
+		}
+		s.keys[i], s.ends[i] = a.Key, uint16(len(b))
+	}
+	s.b, s.n, s.taskName, s.msg = b, len(r.Attrs), r.TaskName, r.Msg
+	return true
+}
+
+// appendLogTail appends the fields of r from task_name on and the closing
+// brace, quoting the strings that records repeat through e's cache (see
+// appendKnown), or when e is nil, each anew.
+func (e *JSONEncoder) appendLogTail(b []byte, r *Record) []byte {
+	if r.TaskName != "" {
+		b = e.appendKnown(append(b, `,"task_name":`...), r.TaskName)
+	}
+	if r.Msg != "" {
+		b = e.appendKnown(append(b, `,"msg":`...), r.Msg)
+	}
+	if len(r.Attrs) > 0 {
+		b = append(b, `,"attrs":{`...)
+		for i, a := range r.Attrs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendKnown(b, a.Key)
+			b = append(b, ':')
+			b = appendJSONString(b, a.Value)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }

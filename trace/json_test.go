@@ -88,6 +88,44 @@ func TestJSONEncoderKnownStrings(t *testing.T) {
 	}
 }
 
+// TestJSONEncoderShapes: log records whose task names, messages and keys
+// an encoder keeps encoded (see jsonShape) come out as AppendJSON writes
+// them: with more shapes than it has slots, shapes that differ in one key,
+// in the number of keys, in the task name alone, equal strings in other
+// places, strings that need escapes, shapes too long to keep, and more
+// keys than a shape holds.
+func TestJSONEncoderShapes(t *testing.T) {
+	var e JSONEncoder
+	msgs := []string{"transfer read", "transfer written", "a \"quoted\"\n msg", strings.Repeat("m", 600)}
+	keys := []string{"amount", "from", "from_balance", "to", "to_balance", "k\u2028", "\xff", strings.Repeat("k", 300)}
+	var recs []Record
+	for i := range 4 * len(e.shapes) {
+		n := 1 + i%(maxShapeKeys+2)
+		attrs := make([]Attr, n)
+		for j := range attrs {
+			attrs[j] = Attr{Key: keys[(i+j*3)%len(keys)], Value: fmt.Sprint(i * j)}
+		}
+		msg := msgs[i%len(msgs)]
+		if i%5 == 0 {
+			msg = strings.Clone(msg)
+		}
+		if i%7 == 0 {
+			msg = fmt.Sprintf("msg %d", i)
+		}
+		task := []string{"bank/conn", "", "client-1/run"}[i%3]
+		recs = append(recs, Record{At: time.Duration(i), Seq: uint64(i), Level: slog.LevelDebug, Kind: KindLog,
+			Task: uint64(i % 4), TaskName: task, Msg: msg, Attrs: attrs})
+	}
+	for round := range 3 {
+		for i := range recs {
+			r := &recs[(i*5+round)%len(recs)]
+			if got, want := string(e.Append(nil, r)), string(AppendJSON(nil, r)); got != want {
+				t.Fatalf("round %d, record %d: Append =\n%s\nwant\n%s", round, i, got, want)
+			}
+		}
+	}
+}
+
 // FuzzJSONEncoder: for any records in turn, an encoder writes what
 // AppendJSON writes.
 func FuzzJSONEncoder(f *testing.F) {

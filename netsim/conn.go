@@ -183,7 +183,9 @@ func (e *endpoint) readSome(in *pipe, p []byte) int {
 		}
 	}
 	k := in.read(p)
-	n.maybeRandomClose(e.c)
+	if n.mayCloseAtRandom(e.c) && n.w.Rand().Bool(n.cfg.Faults.RandomCloseP) {
+		n.randomClose(e.c)
+	}
 	return k
 }
 
@@ -218,8 +220,8 @@ func (e *endpoint) Write(p []byte) (int, error) {
 			return written, err
 		}
 	}
-	if e.c.n.ioFaults {
-		e.c.n.maybeRandomClose(e.c)
+	if n := e.c.n; n.ioFaults && n.mayCloseAtRandom(e.c) && n.w.Rand().Bool(n.cfg.Faults.RandomCloseP) {
+		n.randomClose(e.c)
 	}
 	return written, nil
 }

@@ -96,19 +96,22 @@ func (n *Network) clogDuration() time.Duration {
 	return n.w.Rand().Duration(lo, hi)
 }
 
-// maybeRandomClose closes a connection under the application, at most once
-// per cooldown in the whole network: a reset, or a FIN both ways.
-func (n *Network) maybeRandomClose(c *conn) {
+// mayCloseAtRandom reports whether a random close of c is drawn now: the
+// connection is not stable, random closes are on and the cooldown since
+// the last one is over. A connection is closed under the application at
+// random, at most once per cooldown in the whole network: a reset, or a
+// FIN both ways. After each read and write the caller checks this and
+// draws (Bool(RandomCloseP)) in its own frame, which every read and write
+// would otherwise pay a call for, and calls randomClose when the draw
+// says to close.
+func (n *Network) mayCloseAtRandom(c *conn) bool {
+	return !c.stable && n.cfg.Faults.RandomCloseP > 0 && n.faultsOn &&
+		!(n.anyClose && n.w.Now()-n.lastClose < n.closeCooldown)
+}
+
+// randomClose closes c at random, its draw having said to close.
+func (n *Network) randomClose(c *conn) {
 	f := &n.cfg.Faults
-	if c.stable || f.RandomCloseP == 0 {
-		return
-	}
-	if n.anyClose && n.w.Now()-n.lastClose < n.closeCooldown {
-		return
-	}
-	if !n.fault(f.RandomCloseP) {
-		return
-	}
 	resetP := f.RandomCloseResetP
 	if resetP == 0 {
 		resetP = 0.3

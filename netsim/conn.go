@@ -210,11 +210,23 @@ func (e *endpoint) Write(p []byte) (int, error) {
 			k := min(room, len(p)-written)
 			out.buf.push(p[written : written+k])
 			written += k
-			if !e.c.n.ioFaults || !e.c.n.writeFaults(e.c, out) {
-				out.kick()
-				continue // nothing could have ended the connection
+			injected := false
+			if n := e.c.n; n.ioFaults && !e.c.stable {
+				// The pipe may be clogged, or its reading side, each drawn
+				// here rather than in a call: the draws are all most writes do.
+				if !out.clogged && n.fault(n.cfg.Faults.ClogP) {
+					n.clog(out, n.clogDuration())
+					injected = true
+				}
+				if !out.readClogged && n.fault(n.cfg.Faults.ReadClogP) {
+					n.readClog(out, n.clogDuration())
+					injected = true
+				}
 			}
 			out.kick()
+			if !injected {
+				continue // nothing could have ended the connection
+			}
 		}
 		if err := e.writeErr(out); err != nil {
 			return written, err

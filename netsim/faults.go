@@ -36,27 +36,6 @@ func (n *Network) injectNet(fault, obj string, id uint64, detail string) bool {
 		Obj: obj, ID: id, Detail: detail})
 }
 
-// writeFaults may clog the pipe p was just written to, or its reading side.
-// It reports whether it injected a fault (which the fault filter, code of
-// the user's, may have seen): otherwise nothing but the random stream
-// changed.
-func (n *Network) writeFaults(c *conn, p *pipe) bool {
-	f := &n.cfg.Faults
-	if c.stable {
-		return false
-	}
-	injected := false
-	if !p.clogged && n.fault(f.ClogP) {
-		n.clog(p, n.clogDuration())
-		injected = true
-	}
-	if !p.readClogged && n.fault(f.ReadClogP) {
-		n.readClog(p, n.clogDuration())
-		injected = true
-	}
-	return injected
-}
-
 // clog stops p's data from leaving for d; a longer clog already in place
 // stays.
 func (n *Network) clog(p *pipe, d time.Duration) {

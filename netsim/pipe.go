@@ -69,7 +69,17 @@ func (p *pipe) pump() {
 // before what was sent earlier.
 func (p *pipe) arrival() time.Duration {
 	c, n := p.c, p.c.n
-	at := n.w.Now() + n.baseLatency()
+	lat := &n.lat // baseLatency, in this frame: every chunk draws one
+	if n.slow && n.faultsOn {
+		lat = &n.faultLat
+	}
+	var d time.Duration
+	if lat.Shape == Uniform {
+		d = n.w.Rand().Duration(lat.Min, lat.Max)
+	} else {
+		d = lat.draw(n.w.Rand())
+	}
+	at := n.w.Now() + d
 	if n.cfg.Faults.PairLatencyMax > 0 { // the addresses only when needed
 		at += n.pairLatency(c.addr[p.dir].Addr(), c.addr[1-p.dir].Addr())
 	}

@@ -151,8 +151,19 @@ func (e *endpoint) Read(p []byte) (int, error) {
 			return 0, nil
 		case in.readClogged:
 			// The data and the FIN are there, but not readable yet.
-		case in.arrived > 0:
-			return e.readSome(in, p), nil
+		case in.arrived > 0: // the faults of a read are drawn in this frame
+			n := e.c.n
+			if !n.ioFaults {
+				return in.read(p), nil
+			}
+			if !e.c.stable && n.fault(n.cfg.Faults.PartialP) {
+				p = e.partialRead(in, p)
+			}
+			k := in.read(p)
+			if n.mayCloseAtRandom(e.c) && n.w.Rand().Bool(n.cfg.Faults.RandomCloseP) {
+				n.randomClose(e.c)
+			}
+			return k, nil
 		case in.eof:
 			return 0, io.EOF
 		}
@@ -171,22 +182,16 @@ func (e *endpoint) Read(p []byte) (int, error) {
 	}
 }
 
-func (e *endpoint) readSome(in *pipe, p []byte) int {
+// partialRead is a read's PartialRead fault, its draw having said to
+// inject it: p cut to the length drawn, when that is shorter than p and
+// than what arrived, and the fault may happen.
+func (e *endpoint) partialRead(in *pipe, p []byte) []byte {
 	n := e.c.n
-	if !n.ioFaults {
-		return in.read(p)
+	k := 1 + n.w.Rand().IntN(1000)
+	if k < len(p) && k < in.arrived && n.inject(e.c, "PartialRead", "bytes="+itoa(k)) {
+		p = p[:k]
 	}
-	if !e.c.stable && n.fault(n.cfg.Faults.PartialP) {
-		k := 1 + n.w.Rand().IntN(1000)
-		if k < len(p) && k < in.arrived && n.inject(e.c, "PartialRead", "bytes="+itoa(k)) {
-			p = p[:k]
-		}
-	}
-	k := in.read(p)
-	if n.mayCloseAtRandom(e.c) && n.w.Rand().Bool(n.cfg.Faults.RandomCloseP) {
-		n.randomClose(e.c)
-	}
-	return k
+	return p
 }
 
 // Write appends p to the send buffer, waiting for room when it is full; it

@@ -60,6 +60,9 @@ func (e *JSONEncoder) appendTail(b []byte, r *Record) []byte {
 		b = append(b, `,"infra":false,`...)
 	}
 	b = appendUint(append(b, `"task":`...), r.Task)
+	if r.Msg == "" && r.TaskName == "" && len(r.Attrs) == 0 { // an event
+		return append(b, '}')
+	}
 	if e != nil && r.Msg != "" && len(r.Attrs) > 0 && len(r.Attrs) <= maxShapeKeys {
 		return e.appendShaped(b, r)
 	}
@@ -193,13 +196,16 @@ const (
 // name, message and attribute keys (in this order) writes from its task
 // name on, but for the attributes' values: b[:ends[0]] is
 // `,"task_name":"…","msg":"…","attrs":{"key0":`, and b[ends[i-1]:ends[i]]
-// is `,"keyi":`. The log records of one call repeat one shape, whose
-// strings lie in one place each.
+// is `,"keyi":`, which short[i] holds too when it is 16 bytes or fewer
+// (short[i][0] is then its length): copied as one array, it needs no
+// call. The log records of one call repeat one shape, whose strings lie
+// in one place each.
 type jsonShape struct {
 	taskName, msg string
 	n             int
 	keys          [maxShapeKeys]string
 	ends          [maxShapeKeys]uint16
+	short         [maxShapeKeys][17]byte
 	b             []byte
 }
 
@@ -217,7 +223,13 @@ func (e *JSONEncoder) appendShaped(b []byte, r *Record) []byte {
 	b = append(b, s.b[:s.ends[0]]...)
 	b = appendJSONString(b, r.Attrs[0].Value)
 	for i := 1; i < len(r.Attrs); i++ {
-		b = append(b, s.b[s.ends[i-1]:s.ends[i]]...)
+		if p := &s.short[i]; p[0] != 0 && cap(b)-len(b) >= 16 {
+			n := len(b)
+			*(*[16]byte)(b[n : n+16]) = [16]byte(p[1:])
+			b = b[:n+int(p[0])]
+		} else {
+			b = append(b, s.b[s.ends[i-1]:s.ends[i]]...)
+		}
 		b = appendJSONString(b, r.Attrs[i].Value)
 	}
 	return append(b, '}', '}')
@@ -228,6 +240,17 @@ func (s *jsonShape) holds(r *Record) bool {
 	if s.n != len(r.Attrs) || !same(s.msg, r.Msg) || !same(s.taskName, r.TaskName) {
 		return false
 	}
+	keys := s.keys[:len(r.Attrs)]
+	for i := range keys { // first by where they lie, as they mostly do
+		if k := r.Attrs[i].Key; len(keys[i]) != len(k) || unsafe.StringData(keys[i]) != unsafe.StringData(k) {
+			return s.sameKeys(r)
+		}
+	}
+	return true
+}
+
+// sameKeys reports whether r's keys are those of s, in order.
+func (s *jsonShape) sameKeys(r *Record) bool {
 	for i := range r.Attrs {
 		if !same(s.keys[i], r.Attrs[i].Key) {
 			return false
@@ -256,6 +279,10 @@ func (s *jsonShape) learn(r *Record) bool {
 			return false
 		}
 		s.keys[i], s.ends[i] = a.Key, uint16(len(b))
+		s.short[i][0] = 0
+		if i > 0 && int(s.ends[i]-s.ends[i-1]) <= 16 {
+			s.short[i][0] = byte(copy(s.short[i][1:], b[s.ends[i-1]:]))
+		}
 	}
 	s.b, s.n, s.taskName, s.msg = b, len(r.Attrs), r.TaskName, r.Msg
 	return true

@@ -145,3 +145,28 @@ func FuzzJSONEncoder(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkJSONEncoder encodes the records of a bank seed's trace: events
+// and Debug log records of five attributes, as a traced seed does.
+func BenchmarkJSONEncoder(b *testing.B) {
+	recs := []Record{
+		{At: 36276553, Seq: 98, RNG: 255, Level: LevelTrace, Kind: "Timer", Op: "Timer", Obj: "task", ID: 15, Name: "bank/conn", Cause: 96, Task: 15},
+		{At: 36276553, Seq: 98, RNG: 255, Level: slog.LevelDebug, Kind: KindLog, Task: 15, TaskName: "bank/conn", Msg: "transfer read",
+			Attrs: []Attr{{"amount", "29"}, {"from", "1"}, {"from_balance", "149"}, {"to", "2"}, {"to_balance", "94"}}},
+		{At: 36276553, Seq: 98, RNG: 255, Level: slog.LevelDebug, Kind: KindLog, Task: 15, TaskName: "bank/conn", Msg: "transfer written",
+			Attrs: []Attr{{"from", "1"}, {"from_balance", "120"}, {"to", "2"}, {"to_balance", "123"}}},
+		{At: 36276553, Seq: 104, RNG: 256, Level: LevelTrace, Kind: "Network", Op: "ProcessSendBuffer", Obj: "conn", ID: 5,
+			Detail: "bytes=21 10.0.1.1:7000->10.0.0.4:38077", Cause: 98, Task: 15},
+		{At: 36680092, Seq: 107, RNG: 261, Level: LevelTrace, Kind: "Network", Op: "DataDelivery", Obj: "conn", ID: 3,
+			Detail: "bytes=21 10.0.1.1:7000->10.0.0.3:40081", Cause: 106},
+	}
+	var e JSONEncoder
+	buf := make([]byte, 0, 64<<10)
+	for b.Loop() {
+		buf = buf[:0]
+		for i := range recs {
+			recs[i].At += time.Duration(1 + i/3) // two times a round, as steps share theirs
+			buf = append(e.Append(buf, &recs[i]), '\n')
+		}
+	}
+}

@@ -143,7 +143,13 @@ func AppendAttrsText(b []byte, attrs []Attr) []byte {
 // appendQuote is strconv.AppendQuote, without its rune decoding for the
 // printable ASCII that names and values mostly are.
 func appendQuote(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 { // eight bytes at a time
+		if !printable8(le64(s[i:])) {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
 			return strconv.AppendQuote(b, s)
 		}
@@ -151,6 +157,23 @@ func appendQuote(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// printable8 reports whether the eight bytes of x are printable ASCII
+// other than a quote and a backslash: what appendQuote copies as it is.
+func printable8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - ones*' ') &^ x // a byte under ' ' sets its high bit
+	quote, slash, del := x^(ones*'"'), x^(ones*'\\'), x^(ones*0x7f)
+	zero := (quote-ones)&^quote | (slash-ones)&^slash | (del-ones)&^del // a byte that was one of them
+	return (below|zero|x)&highs == 0
+}
+
+// le64 is the first eight bytes of s as a little-endian word.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func needsQuote(s string) bool {

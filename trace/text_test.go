@@ -101,11 +101,27 @@ func TestLevelString(t *testing.T) {
 	}
 }
 
+// TestPrintable8: a word is printable when each of its bytes is, as
+// appendQuote checks a byte alone.
+func TestPrintable8(t *testing.T) {
+	for c := range 256 {
+		for at := range 8 {
+			w := []byte("abcdefgh")
+			w[at] = byte(c)
+			want := c >= ' ' && c <= '~' && c != '"' && c != '\\'
+			if got := printable8(le64(string(w))); got != want {
+				t.Errorf("printable8(%q) = %v, want %v", w, got, want)
+			}
+		}
+	}
+}
+
 // FuzzAppendQuote: the text trace's quoting of names and values is
 // strconv.AppendQuote's, byte for byte, with or without its shortcut for
 // printable ASCII.
 func FuzzAppendQuote(f *testing.F) {
-	for _, s := range []string{"", "bank/client-2", `say "hi"`, `back\slash`, "tab\there", "é", "\x7f", "\xff"} {
+	for _, s := range []string{"", "bank/client-2", `say "hi"`, `back\slash`, "tab\there", "é", "\x7f", "\xff",
+		"client-12/run\x7f", "12345678\x1f", "bank/conn~!", "abcdefg\x80", `abcdefgh"`, `abcdefgh\`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -227,3 +227,39 @@ func TestTracedLogHashesAsUntraced(t *testing.T) {
 		}
 	}
 }
+
+// TestTextFilterInTurn: the text trace shows each record as its filter
+// says when records of shown and hidden packages and levels come in
+// turn, the same kind and level again and again.
+func TestTextFilterInTurn(t *testing.T) {
+	cases := []struct {
+		filter string
+		want   map[string]bool
+	}{
+		{"trace,app=info", map[string]bool{"Timer{": true, "DEBUG": false, "INFO": true, "WARN": true}},
+		{"sim=info,app=debug", map[string]bool{"Timer{": false, "DEBUG": true, "INFO": true, "WARN": true}},
+		{"sim=trace,app=warn", map[string]bool{"Timer{": true, "DEBUG": false, "INFO": false, "WARN": true}},
+	}
+	for _, c := range cases {
+		t.Run(c.filter, func(t *testing.T) {
+			var out strings.Builder
+			w := sim.New(sim.Config{Seed: 3, Log: &out, LogFilter: c.filter})
+			w.Spawn("logger", func(ctx context.Context) {
+				log := sim.Logger(ctx)
+				for i := range 3 {
+					sim.Sleep(ctx, time.Millisecond)
+					log.Debug("d", "i", i)
+					log.Debug("d", "i", i)
+					log.Info("i", "i", i)
+					log.Warn("w", "i", i)
+				}
+			})
+			w.Run()
+			for s, want := range c.want {
+				if n := strings.Count(out.String(), s); (n > 0) != want || (want && n < 3) {
+					t.Errorf("%q appears %d times, want it shown: %v:\n%s", s, n, want, out.String())
+				}
+			}
+		})
+	}
+}

@@ -90,15 +90,22 @@ type tracer struct {
 	filter trace.Filter
 	text   io.Writer
 	json   io.Writer
-	events bool        // some package shows events in the text trace
-	on     bool        // anything is written
-	jbuf   []byte      // JSON Lines not yet written
-	jq     *jsonQueue  // records not yet encoded as JSON Lines
-	tbuf   []byte      // text lines not yet written
-	err    error       // the first write error; writing stops there
-	lag    outfile.Lag // due traceLag after the buffer's first record
-	name   string
-	w      *World
+	events bool // some package shows events in the text trace
+	// kindShown says for each event kind whether the text trace shows its
+	// events: 0 not known yet, 1 no, 2 yes. appShown says whether it shows
+	// log records at appLevel, when appKnown.
+	kindShown [len(kindNames)]uint8
+	appKnown  bool
+	appShown  bool
+	appLevel  slog.Level
+	on        bool        // anything is written
+	jbuf      []byte      // JSON Lines not yet written
+	jq        *jsonQueue  // records not yet encoded as JSON Lines
+	tbuf      []byte      // text lines not yet written
+	err       error       // the first write error; writing stops there
+	lag       outfile.Lag // due traceLag after the buffer's first record
+	name      string
+	w         *World
 	// hosts are the tasks' hosts by task ID, kept while events are
 	// traced, to show the clock of the host whose task scheduled an event.
 	hosts []*Host
@@ -239,7 +246,7 @@ func (tr *tracer) write(pkg string, r *trace.Record) {
 	if tr.json != nil {
 		tr.queueJSON(r)
 	}
-	tr.put(pkg, r, held)
+	tr.put(tr.text != nil && tr.filter.Enabled(pkg, r.Level), r, held)
 }
 
 // asideRecord is a record written while another was being built.
@@ -292,13 +299,13 @@ func (tr *tracer) slot() (*trace.Record, *jsonQueue) {
 
 // put writes r, which the tracer held none of before, or which slot gave
 // and is queued already as JSON, when held is how much the tracer held
-// before it: r's text line, and the write or the arming of the lag that
-// one more record may call for.
-func (tr *tracer) put(pkg string, r *trace.Record, held int) {
+// before it: r's text line when text says the text trace shows it, and the
+// write or the arming of the lag that one more record may call for.
+func (tr *tracer) put(text bool, r *trace.Record, held int) {
 	if tr.err != nil {
 		return
 	}
-	if tr.text != nil && tr.filter.Enabled(pkg, r.Level) {
+	if text {
 		tr.tbuf = append(trace.AppendText(tr.tbuf, r), '\n')
 	}
 	if len(tr.jbuf) >= traceChunk || len(tr.tbuf) >= traceChunk || tr.lag.Due() {
@@ -359,6 +366,31 @@ func (tr *tracer) flush() {
 	tr.lag.Clear()
 }
 
+// showsKind reports whether the text trace shows events of kind k,
+// remembered for each kind: an event's line asks it.
+func (tr *tracer) showsKind(k Kind) bool {
+	if int(k) >= len(tr.kindShown) {
+		return tr.filter.Enabled(k.Package(), trace.LevelTrace)
+	}
+	if tr.kindShown[k] == 0 {
+		tr.kindShown[k] = 1
+		if tr.filter.Enabled(k.Package(), trace.LevelTrace) {
+			tr.kindShown[k] = 2
+		}
+	}
+	return tr.kindShown[k] == 2
+}
+
+// showsApp reports whether the text trace shows log records at level,
+// remembered for the last level asked: the records of a run's logs are
+// mostly of one or two levels.
+func (tr *tracer) showsApp(level slog.Level) bool {
+	if !tr.appKnown || level != tr.appLevel {
+		tr.appKnown, tr.appLevel, tr.appShown = true, level, tr.filter.Enabled("app", level)
+	}
+	return tr.appShown
+}
+
 // wants reports whether a record of pkg at level would be written
 // anywhere, so that callers format it only then.
 func (tr *tracer) wants(pkg string, level slog.Level) bool {
@@ -398,7 +430,7 @@ func (tr *tracer) event(ev *Event) {
 		}
 	}
 	r.RNG = tr.w.rng.calls
-	tr.put(op.Kind().Package(), r, held)
+	tr.put(tr.text != nil && tr.showsKind(op.Kind()), r, held)
 	if tr.aside != nil {
 		tr.writeAside()
 	}
@@ -661,7 +693,7 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	} else {
 		w.attrBuf = f.attrs[:0]
 	}
-	tr.put("app", r, held)
+	tr.put(tr.text != nil && tr.showsApp(r.Level), r, held)
 	if q == nil {
 		*r = trace.Record{} // holds no strings of the record
 	}

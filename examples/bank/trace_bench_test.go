@@ -88,3 +88,34 @@ func median(xs []float64) float64 {
 	slices.Sort(xs)
 	return xs[len(xs)/2]
 }
+
+// BenchmarkTraceMode runs bank seeds one at a time (replays) one way only,
+// a sub-benchmark each: untraced, traced to a file as JSON Lines, and as
+// text. It is for profiles: the difference of two of them in a profile is
+// what a trace adds to a seed.
+func BenchmarkTraceMode(b *testing.B) {
+	s := bank.Simulation(bank.Options{})
+	for _, m := range []string{"none", "json", "text"} {
+		b.Run(m, func(b *testing.B) {
+			f, err := os.Create(filepath.Join(b.TempDir(), m))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			seed := uint64(0)
+			for b.Loop() {
+				seed++
+				o := orrery.Options{Replay: []uint64{orrery.SeedAt(seed)}}
+				switch m {
+				case "json":
+					o.Trace = f
+				case "text":
+					o.Log, o.LogFilter = f, "trace"
+				}
+				if r, err := orrery.Run(s, o); err != nil || !r.OK() {
+					b.Fatalf("run: %v", err)
+				}
+			}
+		})
+	}
+}

@@ -109,25 +109,15 @@ func (p *pipe) drop(k int) {
 	p.arrived, p.onWire = 0, max(p.onWire-k, 0)
 }
 
-// deliver is DataDelivery: k bytes of the wire reach the receiver.
-func (p *pipe) deliver(k int) {
-	c, n := p.c, p.c.n
-	to := &c.end[(p.dir^1)&1] // the other end; dir is 0 or 1
+// deliverNowhere is DataDelivery of k bytes to the end to, which is reset,
+// gone or closed: the bytes are dropped, and a closed end's connection is
+// reset (the peer answers data for a closed socket with a reset).
+func (p *pipe) deliverNowhere(k int, to *endpoint) {
 	if to.reset || to.gone || to.host == nil {
 		p.drop(k)
 		return
 	}
-	if to.closed {
-		c.resetConn() // data for a closed socket: the peer answers with a reset
-		return
-	}
-	k = min(k, p.onWire) // a reset may have emptied the wire meanwhile
-	if !c.stable && n.fault(n.cfg.Faults.BitFlipP) {
-		n.flipBits(c, p.buf.front(p.arrived + k)[p.arrived:])
-	}
-	p.arrived += k
-	p.onWire -= k
-	p.readers.WakeAll()
+	p.c.resetConn()
 }
 
 // HandleEvent applies a network or connection event of this connection.
@@ -136,8 +126,19 @@ func (c *conn) HandleEvent(ev *sim.Event) {
 	switch ev.Op {
 	case sim.OpProcessSendBuffer:
 		p.pump()
-	case sim.OpDataDelivery:
-		p.deliver(int(ev.Arg >> 1))
+	case sim.OpDataDelivery: // deliver, in this frame: half the events of a connection
+		k, to := int(ev.Arg>>1), &c.end[(p.dir^1)&1]
+		if to.reset || to.gone || to.host == nil || to.closed {
+			p.deliverNowhere(k, to)
+			return
+		}
+		k = min(k, p.onWire) // a reset may have emptied the wire meanwhile
+		if n := c.n; !c.stable && n.fault(n.cfg.Faults.BitFlipP) {
+			n.flipBits(c, p.buf.front(p.arrived + k)[p.arrived:])
+		}
+		p.arrived += k
+		p.onWire -= k
+		p.readers.WakeAll()
 	case sim.OpFinDelivery:
 		p.eof = true
 		p.readers.WakeAll()

@@ -30,6 +30,7 @@ type Network struct {
 	slow          bool    // faultLat applies
 	pairExtra     map[[2]netip.Addr]time.Duration
 	blocked       map[[2]netip.Addr]int // ordered pairs cut off by partitions, counted
+	partitioned   bool                  // len(blocked) > 0, which every chunk sent checks
 	epoch         int                   // Heal's count: partitions of an earlier epoch are gone
 	lastClose     time.Duration         // the last random close, for its cooldown
 	closeCooldown time.Duration         // Faults.RandomCloseCooldown, resolved

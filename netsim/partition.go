@@ -96,6 +96,7 @@ func (n *Network) block(p *partition, fault string, d time.Duration) {
 	for _, pair := range p.pairs {
 		n.blocked[pair]++
 	}
+	n.partitioned = len(n.blocked) > 0
 	n.w.Schedule(d, p.op, p.id, 0, p)
 }
 
@@ -111,6 +112,7 @@ func (p *partition) HandleEvent(*sim.Event) {
 			delete(p.n.blocked, pair)
 		}
 	}
+	p.n.partitioned = len(p.n.blocked) > 0
 	p.n.kickAll()
 }
 
@@ -147,6 +149,7 @@ func (n *Network) Heal() {
 	n.faultsOn, n.ioFaults = false, false
 	n.epoch++
 	clear(n.blocked)
+	n.partitioned = false
 	for _, h := range n.hosts {
 		for _, c := range h.openConns() {
 			c.cut = false

@@ -30,7 +30,7 @@ func (p *pipe) blocked() bool {
 	if p.clogged || c.cut {
 		return true
 	}
-	if len(c.n.blocked) == 0 { // no partition: skip the addresses
+	if !c.n.partitioned { // no partition: skip the addresses
 		return false
 	}
 	return c.n.blockedPair(c.addr[p.dir].Addr(), c.addr[1-p.dir].Addr())

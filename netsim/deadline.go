@@ -25,23 +25,22 @@ type deadline struct {
 
 // set sets the deadline to t (the zero time: none), as h's clock reads t
 // now.
-func (d *deadline) set(h *Host, t time.Time) {
-	if t.IsZero() {
-		d.on = false
-		return
-	}
-	d.at, d.on = h.monoOf(t), true
-}
+func (d *deadline) set(h *Host, t time.Time) { d.at, d.on = h.monoOf(t) }
 
 // monoOf returns the reading of h's monotonic clock at which its wall
 // clock reads t, as the two read now: its clock's, or true logical time
-// (from sim.Epoch) without one.
-func (h *Host) monoOf(t time.Time) time.Duration {
+// (from sim.Epoch) without one; and false for the zero time, which is no
+// deadline. It checks the zero time itself, so that set, called for every
+// SetDeadline, is inlined.
+func (h *Host) monoOf(t time.Time) (time.Duration, bool) {
+	if t.IsZero() {
+		return 0, false
+	}
 	if c := h.clock; c != nil {
-		return addSat(c.Mono(), sub(t, c.Now()))
+		return addSat(c.Mono(), sub(t, c.Now())), true
 	}
 	now := h.n.w.Now()
-	return addSat(now, sub(t, sim.Epoch.Add(now)))
+	return addSat(now, sub(t, sim.Epoch.Add(now))), true
 }
 
 // maxSubSeconds bounds the seconds between two times that sub computes

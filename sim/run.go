@@ -59,10 +59,14 @@ func (w *World) Run() error {
 }
 
 // loop is Run's main loop. It runs on Run's goroutine (self is nil) and,
-// while a task that Run's goroutine resumed is parked, on that task's
-// goroutine (see Task.block). It returns true when self is picked to run,
-// false when the run is over, or, with readyOnly (runReady), as soon as no
-// task is runnable.
+// while a task is parked, on that task's goroutine (see Task.block): the
+// tasks it resumes run the loop on theirs when they park, and so on, a
+// chain of drivers, each parked in the loop under the one it resumed. It
+// returns true when self is picked to run, false when the run is over (a
+// driver hands the end down to Run's goroutine), when a driver below self
+// is picked (w.handoff: each driver between gives control back to the one
+// that resumed it), or, with readyOnly (runReady), as soon as no task is
+// runnable.
 //
 // The loop runs the ready tasks one at a time, in an order drawn from the
 // scheduling stream; the tasks that yielded go after every task that was
@@ -70,7 +74,15 @@ func (w *World) Run() error {
 // a function of its own: every frame between the loop and the switch
 // costs a mispredicted return when the task gives control back.
 func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
-	defer w.recoverPanic()
+	// Each return sets out first: the deferred call recovers only from a
+	// panic, without asking for one at every return (the loop runs on each
+	// parked task's goroutine, once a park).
+	out := false
+	defer func() {
+		if !out {
+			w.loopPanic(recover())
+		}
+	}()
 	for {
 		for len(w.runnable) > 0 || len(w.yielded) > 0 {
 			if w.failure != nil && !w.tearingDown {
@@ -82,19 +94,46 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 			}
 			w.yieldEvery()
 			if t == self {
+				out = true
 				return true
 			}
-			driver := w.driver
-			t.top = driver == nil
+			if t.driving {
+				// t is parked running the loop (Task.block) below self,
+				// whose goroutine runs above t's: control goes back down
+				// to it, each driver between giving it back in turn.
+				w.handoff = t
+				out = true
+				return false
+			}
+			t.top = self == nil
 			t.next()
-			w.resumed(t, driver)
+			if w.handoff != nil {
+				// t, parked, ran the loop and picked a driver below it.
+				if w.abandoned.Load() {
+					runtime.Goexit() // as resumed
+				}
+				if w.handoff != self {
+					out = true
+					return false
+				}
+				w.handoff = nil
+				out = true
+				return true
+			}
+			w.resumed(t)
+			if w.handedBack && self != nil {
+				out = true
+				return false // the run ended above: hand it down to Run's goroutine
+			}
 		}
 		if readyOnly {
+			out = true
 			return false
 		}
 		if w.handedBack {
 			// A task ran the loop to its end and handed it back.
 			w.handedBack = false
+			out = true
 			return false
 		}
 		if inv := w.invariants; len(inv) == 1 && w.failure == nil && !w.tearingDown {
@@ -108,6 +147,7 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 		}
 		w.checkStray()
 		if w.failure != nil || (w.nonDaemon == 0 && w.liveEvents == 0) {
+			out = true
 			return false
 		}
 		if w.deadlineMayBeFirst() && w.deadlineFirst() && w.deadlines.keys[0].at <= w.cfg.MaxTime {
@@ -116,6 +156,7 @@ func (w *World) loop(self *Task, readyOnly bool) (picked bool) {
 			continue
 		}
 		if (w.dead > 0 || w.queue.len() == 0 || w.queue.peekAt() > w.cfg.MaxTime) && !w.nextBefore() {
+			out = true
 			return false
 		}
 		w.processFirst() // there is one, not cancelled
@@ -250,12 +291,17 @@ func (w *World) process(ev *Event) {
 	w.afterSlice()
 }
 
-// recoverPanic, deferred by the loop and Step, turns a panic of the engine's
+// recoverPanic, deferred by Step (the loop recovers itself and calls
+// loopPanic), turns a panic of the engine's
 // own code (an event handler, an AfterFunc callback, an invariant) into a
 // failure with its stack, instead of crashing the process. Tasks' panics
 // never get here: each task recovers its own.
-func (w *World) recoverPanic() {
-	if p := recover(); p != nil {
+func (w *World) recoverPanic() { w.loopPanic(recover()) }
+
+// loopPanic fails the run for p, a panic of the engine's own code, if
+// it is not nil.
+func (w *World) loopPanic(p any) {
+	if p != nil {
 		w.setCurrent(nil)
 		w.failPanic(nil, fmt.Sprintf("panic while processing %v: %v", w.curOp, p))
 	}
@@ -307,15 +353,13 @@ func (w *World) pick() *Task {
 	return t
 }
 
-// resumed ends the slice of t, which the loop resumed from a goroutine
-// whose loop driver was driver, once t parks or returns. A task resumed
-// from Run's goroutine may run the loop itself while parked (Task.block);
-// one resumed from a task's goroutine never does.
-func (w *World) resumed(t *Task, driver *Task) {
+// resumed ends the slice of t, which the loop resumed, once t returns, or
+// parks without running the loop itself (Step, or the watchdog gave up),
+// or ends the run that the loop on its goroutine ran to the end.
+func (w *World) resumed(t *Task) {
 	if w.abandoned.Load() {
 		runtime.Goexit() // the watchdog gave up on this loop; leave the World alone
 	}
-	w.driver = driver
 	w.setCurrent(nil)
 	w.checkStray()
 	if t.state == taskDone {
@@ -326,6 +370,51 @@ func (w *World) resumed(t *Task, driver *Task) {
 	if next := w.queue.nextSleeper(); next != nil {
 		warmCoro(next) // its task's fields came in while t ran (eventHeap.warm)
 	}
+}
+
+// endSlice ends the slice of t, the running task, which parks and runs the
+// loop on its goroutine (Task.block), as resumed would on the goroutine
+// that resumed it. A task resumed from Run's goroutine ends it without
+// checking for strays or warming the cache, as it always has (the loop
+// checks for strays before the next event). endSlice returns false, and
+// ends nothing, when the watchdog has given up on the loop: the task then
+// yields, and resumed stops the goroutine that resumed it.
+func (w *World) endSlice(t *Task) bool {
+	if t.top {
+		w.setCurrent(nil)
+		w.afterSlice()
+		return true
+	}
+	if w.abandoned.Load() {
+		return false
+	}
+	w.setCurrent(nil)
+	w.checkStray()
+	w.afterSlice()
+	if next := w.queue.nextSleeper(); next != nil {
+		warmCoro(next)
+	}
+	return true
+}
+
+// backNext reports whether the one task runnable is parked running the
+// loop under the running one, which then gives control back at once
+// instead of running the loop itself only to pick that task.
+func (w *World) backNext() bool {
+	return len(w.runnable) == 1 && len(w.yielded) == 0 && w.runnable[0].driving
+}
+
+// drivers returns the tasks parked running the loop (Task.block), under
+// the running one, run: the watchdog never resumes them when it gives up.
+// It reads nothing of run, which may still be running.
+func (w *World) drivers(run *Task) []*Task {
+	var ds []*Task
+	for _, t := range w.tasks {
+		if t != run && t.driving {
+			ds = append(ds, t)
+		}
+	}
+	return ds
 }
 
 // afterSlice wakes the tasks whose context was cancelled by what just ran.

@@ -304,11 +304,13 @@ type coro struct {
 	pollAt   time.Duration // when its task was last resumed
 	polls    int           // resumptions at pollAt without logical time passing
 
-	top         bool       // resumed from Run's goroutine: it may drive the loop when it parks
-	wokeBy      wakeReason //
-	waitOwn     bool       // it waits on its own context, which wakes it when cancelled
-	waitForeign bool       // waitDone is not one of our contexts'
-	ctxIdx      int32      // index in w.ctxWaiters, -1 if not there
+	top     bool       // resumed from Run's goroutine (Task.block ends its slice as it always has)
+	driving bool       // parked in Task.block, running the loop
+	wokeBy  wakeReason //
+	waitOwn bool       // it waits on its own context, which wakes it when cancelled
+	ctxIdx  int32      // index in w.ctxWaiters, -1 if not there
+
+	waitForeign bool // waitDone is not one of our contexts'
 
 	idx  int // its task's index in w.tasks
 	task *Task
@@ -340,7 +342,7 @@ func (w *World) takeCoro() *coro {
 	// Field by field, the pointers only when set: a struct assignment
 	// copies with write barriers.
 	c.sleepSeq, c.pollAt, c.polls, c.ctxIdx = 0, -1, 0, -1
-	c.top, c.wokeBy, c.waitOwn, c.waitForeign = false, wakeSignal, false, false
+	c.top, c.driving, c.wokeBy, c.waitOwn, c.waitForeign = false, false, wakeSignal, false, false
 	c.wakeAt, c.sleepDue, c.sleepRef = 0, 0, EventRef{}
 	if c.waitingOn != "" || c.sleepClock != nil || c.waitDone != nil || c.waitLock != nil {
 		c.waits = waits{}
@@ -530,14 +532,19 @@ func (t *Task) yieldNow() {
 // WakeAll, else the error the blocking call returns, and t leaves q;
 // without one it returns nil and the caller reads t.wokeBy.
 //
-// Control goes to the loop, run on t's own goroutine when it may, else to
-// the goroutine that resumed t, by yielding. The loop runs on t's goroutine
-// when t was resumed from Run's goroutine: when the loop picks t again, t
-// goes on without a coroutine switch; when it picks another task, t resumes
-// it directly. A round trip between two tasks thus costs one pair of
-// switches instead of two, and the order of everything is the same as on
-// Run's goroutine. When the run ends or fails, t hands the loop back to
-// Run's goroutine by yielding.
+// Control goes to the loop, run on t's own goroutine when it may (in Run),
+// else to the goroutine that resumed t, by yielding. When the loop on t's
+// goroutine picks t again, t goes on without a coroutine switch; when it
+// picks a task that is not running the loop, t resumes it directly, and
+// that task runs the loop on its own goroutine in turn when it parks; when
+// it picks a task parked under t running the loop (the one that resumed
+// t, or one further down), t yields to the one that resumed it, which goes
+// on or yields in turn (at most maxDriving tasks run the loop so, one on
+// top of the other). A task that parks and is picked next thus costs no
+// switch, and one that parks and picks a task the loop runs on top of it,
+// or the one it runs on, one; the order of everything is the same as on
+// Run's goroutine. When the run ends or fails, t hands the loop back down
+// to Run's goroutine by yielding.
 //
 // All of this is written out here, not called, and the hottest waits call
 // block directly (park, WaitQueue.WaitTask are inlined): every frame
@@ -569,13 +576,14 @@ func (t *Task) block(q *WaitQueue, ctx context.Context, what string) error {
 	var mark byte
 	t.sp = uintptr(unsafe.Pointer(&mark)) // for warmSwitch
 	picked := false
-	if t.top && w.inline {
-		w.setCurrent(nil)
-		w.afterSlice() // the end of t's slice, as resumed ends it
-		w.driver = t
-		if picked = w.loop(t, false); !picked {
-			w.driver = nil
-			w.handedBack = true
+	if w.inline && w.driving < maxDriving && !w.backNext() && w.endSlice(t) {
+		t.driving = true
+		w.driving++
+		picked = w.loop(t, false)
+		w.driving--
+		t.driving = false
+		if !picked && w.handoff == nil {
+			w.handedBack = true // the run ended or failed
 		}
 	}
 	if !picked && !t.yield(struct{}{}) {
@@ -589,6 +597,14 @@ func (t *Task) block(q *WaitQueue, ctx context.Context, what string) error {
 	q.remove(t)
 	return t.interrupted(ctx, t.wokeBy)
 }
+
+// maxDriving bounds the tasks parked running the loop (Task.block), one
+// on top of the other: a task picked to run that is parked deep under the
+// running one costs a switch for each of those above it, and with many
+// tasks parked in the chain, most picks would find theirs deep in it. A
+// task that parks with maxDriving under it gives control back to the one
+// that resumed it, which goes on with the loop.
+const maxDriving = 8
 
 // Yield lets the other runnable tasks run before the calling task goes on,
 // without letting logical time pass. It returns ctx's error if ctx is done.

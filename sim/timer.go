@@ -41,13 +41,14 @@ func sleep(ctx context.Context, d time.Duration, clock *HostClock) error {
 			clock.track(clockWait{seq: ref.seq, due: due, task: t})
 		}
 		// Parked as Task.park does. A task that waits on its own context
-		// (whose cancel wakes it directly) and is not the loop's driver
-		// yields at once, from this frame, instead of through Task.block's:
+		// (whose cancel wakes it directly) and does not run the loop (in
+		// Step, or with maxDriving tasks running it under this one) yields
+		// at once, from this frame, instead of through Task.block's:
 		// its resumption returns through one frame fewer, each of which costs
 		// a mispredicted return after a switch.
 		t.state = taskParked
 		t.waitingOn = "sleep"
-		if ctx != context.Context(t.ctx) || t.top || w.current != t {
+		if ctx != context.Context(t.ctx) || (w.inline && w.driving < maxDriving) || w.current != t {
 			t.block(nil, ctx, "")
 		} else {
 			t.waitOwn = true

@@ -53,9 +53,9 @@ func (w *World) failBlocked() {
 		return
 	}
 	w.record(blockedFailure(t, w.cfg.Watchdog))
-	// Never resume it, nor the task whose goroutine resumed it while
-	// running the loop (Task.block): that one waits under it for good.
-	for _, x := range []*Task{t, w.driver} {
+	// Never resume it, nor the tasks parked running the loop under it
+	// (Task.block): they wait under it for good.
+	for _, x := range append([]*Task{t}, w.drivers(t)...) {
 		if x != nil && x.state != taskDone {
 			x.state = taskDone
 			w.removeTask(x)

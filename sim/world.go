@@ -41,12 +41,15 @@ type World struct {
 	yielded  []*Task // tasks that called Yield: they run after runnable
 	current  *Task
 	// inline lets a parked task run the loop itself (Task.block): on in Run,
-	// off in Step and at teardown. driver is the task whose goroutine runs
-	// the loop, nil for Run's own; handedBack says that a driver ended the
-	// loop and Run's goroutine must not go on with it.
+	// off in Step and at teardown. handedBack says that a task that ran the
+	// loop ended it, and the drivers under it, down to Run's goroutine, must
+	// not go on with it; handoff is a driver picked to run by a driver
+	// above it, to which the drivers between give control back; driving
+	// is how many tasks are parked running the loop.
 	inline     bool
-	driver     *Task
 	handedBack bool
+	handoff    *Task
+	driving    int
 	nonDaemon  int // live non-daemon tasks
 	paused     int // hosts paused now: while 0, no task or timer is held
 

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"encoding/binary"
 	"log/slog"
 	"time"
 	"unsafe"
@@ -196,17 +197,52 @@ const (
 // name, message and attribute keys (in this order) writes from its task
 // name on, but for the attributes' values: b[:ends[0]] is
 // `,"task_name":"…","msg":"…","attrs":{"key0":`, and b[ends[i-1]:ends[i]]
-// is `,"keyi":`, which short[i] holds too when it is 16 bytes or fewer
-// (short[i][0] is then its length): copied as one array, it needs no
-// call. The log records of one call repeat one shape, whose strings lie
-// in one place each.
+// is `,"keyi":`, which short[i] holds too when it is 16 bytes or fewer.
+// The log records of one call repeat one shape, whose strings lie in one
+// place each.
 type jsonShape struct {
 	taskName, msg string
 	n             int
 	keys          [maxShapeKeys]string
 	ends          [maxShapeKeys]uint16
-	short         [maxShapeKeys][17]byte
+	short         [maxShapeKeys]shortPiece
 	b             []byte
+}
+
+// shortPiece is a piece of four to sixteen bytes, n of them (none when n
+// is 0), as two words that overlap when it has fewer than sixteen: its
+// first eight bytes and its last eight, or with fewer than eight, its
+// first four and its last four. Stored as words, it is copied without a
+// call.
+type shortPiece struct {
+	lo, hi uint64
+	n      uint8
+}
+
+// newShortPiece returns p as a shortPiece, of no bytes if it has fewer
+// than four or more than sixteen.
+func newShortPiece(p []byte) shortPiece {
+	switch n := len(p); {
+	case n >= 8 && n <= 16:
+		return shortPiece{binary.LittleEndian.Uint64(p), binary.LittleEndian.Uint64(p[n-8:]), uint8(n)}
+	case n >= 4 && n < 8:
+		return shortPiece{uint64(binary.LittleEndian.Uint32(p)), uint64(binary.LittleEndian.Uint32(p[n-4:])), uint8(n)}
+	}
+	return shortPiece{}
+}
+
+// append appends the piece to b, which has room for it.
+func (p *shortPiece) append(b []byte) []byte {
+	n, m := len(b), int(p.n)
+	b = b[:n+m]
+	if m >= 8 {
+		binary.LittleEndian.PutUint64(b[n:], p.lo)
+		binary.LittleEndian.PutUint64(b[n+m-8:], p.hi)
+	} else {
+		binary.LittleEndian.PutUint32(b[n:], uint32(p.lo))
+		binary.LittleEndian.PutUint32(b[n+m-4:], uint32(p.hi))
+	}
+	return b
 }
 
 // appendShaped appends the fields of r from task_name on and the closing
@@ -223,10 +259,8 @@ func (e *JSONEncoder) appendShaped(b []byte, r *Record) []byte {
 	b = append(b, s.b[:s.ends[0]]...)
 	b = appendJSONString(b, r.Attrs[0].Value)
 	for i := 1; i < len(r.Attrs); i++ {
-		if p := &s.short[i]; p[0] != 0 && cap(b)-len(b) >= 16 {
-			n := len(b)
-			*(*[16]byte)(b[n : n+16]) = [16]byte(p[1:])
-			b = b[:n+int(p[0])]
+		if p := &s.short[i]; p.n != 0 && cap(b)-len(b) >= int(p.n) {
+			b = p.append(b)
 		} else {
 			b = append(b, s.b[s.ends[i-1]:s.ends[i]]...)
 		}
@@ -279,9 +313,9 @@ func (s *jsonShape) learn(r *Record) bool {
 			return false
 		}
 		s.keys[i], s.ends[i] = a.Key, uint16(len(b))
-		s.short[i][0] = 0
-		if i > 0 && int(s.ends[i]-s.ends[i-1]) <= 16 {
-			s.short[i][0] = byte(copy(s.short[i][1:], b[s.ends[i-1]:]))
+		s.short[i] = shortPiece{}
+		if i > 0 {
+			s.short[i] = newShortPiece(b[s.ends[i-1]:s.ends[i]])
 		}
 	}
 	s.b, s.n, s.taskName, s.msg = b, len(r.Attrs), r.TaskName, r.Msg

@@ -126,6 +126,56 @@ func TestJSONEncoderShapes(t *testing.T) {
 	}
 }
 
+// TestJSONEncoderWritesOnlyWhatItAppends: Append writes no byte of b's
+// spare room beyond the record it appends, as append would not, whatever
+// the record's shape.
+func TestJSONEncoderWritesOnlyWhatItAppends(t *testing.T) {
+	var e JSONEncoder
+	keys := []string{"a", "to", "from", "amount", "from_balance", "0123456789abcdefghij"}
+	for round := range 3 {
+		for n := 1; n <= len(keys); n++ {
+			r := Record{Level: slog.LevelDebug, Kind: KindLog, Msg: "m", Attrs: make([]Attr, n)}
+			for i := range n {
+				r.Attrs[i] = Attr{Key: keys[(i+round)%len(keys)], Value: "1"}
+			}
+			buf := make([]byte, 4096)
+			for i := range buf {
+				buf[i] = 0xee
+			}
+			got := e.Append(buf[:1], &r)
+			if want := AppendJSON(buf[:1:1], &r); string(got) != string(want) {
+				t.Fatalf("round %d, %d keys: Append =\n%s\nwant\n%s", round, n, got, want)
+			}
+			for i := len(got); i < len(buf); i++ {
+				if buf[i] != 0xee {
+					t.Fatalf("round %d, %d keys: byte %d beyond the %d appended was written: %q", round, n, i, len(got), buf[len(got):i+1])
+				}
+			}
+		}
+	}
+}
+
+// TestShortPiece: a piece of four to sixteen bytes is appended as it is,
+// and a shorter or longer one is not kept.
+func TestShortPiece(t *testing.T) {
+	for n := range 20 {
+		piece := []byte("0123456789abcdefghij"[:n])
+		p := newShortPiece(piece)
+		if keep := n >= 4 && n <= 16; (p.n != 0) != keep {
+			t.Errorf("piece of %d bytes kept: %v, want %v", n, p.n != 0, keep)
+			continue
+		}
+		if p.n == 0 {
+			continue
+		}
+		b := make([]byte, 3, 64)
+		copy(b, "xyz")
+		if got := p.append(b); string(got) != "xyz"+string(piece) {
+			t.Errorf("piece of %d bytes appended as %q", n, got)
+		}
+	}
+}
+
 // FuzzJSONEncoder: for any records in turn, an encoder writes what
 // AppendJSON writes.
 func FuzzJSONEncoder(f *testing.F) {

@@ -100,8 +100,10 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	if !drawn.Buggify {
 		chaos.Heal(w)
 	}
+	st := &c.state
 	for _, inv := range s.Invariants {
-		w.AddInvariant(inv.Name, func() error { return inv.Check(&c.state) })
+		check := inv.Check // captured alone: the loop calls it after every step
+		w.AddInvariant(inv.Name, func() error { return check(st) })
 	}
 	w.Spawn("orrery/conductor", c.conduct)
 	err := w.Run()

@@ -161,12 +161,19 @@ func Lookup(ctx context.Context, name string) (HostInfo, bool) {
 type State struct {
 	w      *sim.World
 	values map[string]any
+	// lastKey is the key Get found last and lastV, lastOK what it found:
+	// an invariant most often asks again with the very string it asked
+	// with last, a constant, which Get compares by address and length
+	// without a call. The zero State says "" holds nothing, which is true
+	// until set stores it; set keeps all three up to date.
+	lastKey string
+	lastV   any
+	lastOK  bool
 	// recent is what Get found for the last keys it was asked, which
 	// invariants ask again after every step: comparing a key with a few
 	// costs less than hashing it. set keeps it up to date.
 	recent [stateRecent]stateEntry
-	next   int         // the entry of recent that Get replaces next
-	last   *stateEntry // the entry of recent that Get found last, or nil
+	next   int // the entry of recent that Get replaces next
 }
 
 // stateRecent is how many keys State.Get remembers.
@@ -201,27 +208,41 @@ func (s *State) set(key string, v any) {
 			e.v, e.ok = v, v != nil
 		}
 	}
+	if key == s.lastKey {
+		s.lastV, s.lastOK = v, v != nil
+	}
 }
 
 // Get returns the value published under key.
 func (s *State) Get(key string) (any, bool) {
-	// An invariant most often asks again with the very string it asked
-	// with last, a constant: the entry found then is compared by the
-	// string's address and length, without a call.
-	if e := s.last; e != nil && unsafe.StringData(e.key) == unsafe.StringData(key) && len(e.key) == len(key) {
-		return e.v, e.ok
+	// Small enough to be inlined into the invariant; the rest is get's.
+	if *(*[2]uintptr)(unsafe.Pointer(&s.lastKey)) != *(*[2]uintptr)(unsafe.Pointer(&key)) {
+		s.get(key)
 	}
+	return s.lastV, s.lastOK
+}
+
+// get is Get for a key other than the one found last.
+//
+//go:noinline
+func (s *State) get(key string) {
+	e := s.find(key)
+	s.lastKey, s.lastV, s.lastOK = e.key, e.v, e.ok
+}
+
+// find returns the entry of recent for key, filled from the published
+// values if key is not among them.
+func (s *State) find(key string) *stateEntry {
 	for i := range s.recent {
 		if e := &s.recent[i]; e.in && e.key == key {
-			s.last = e
-			return e.v, e.ok
+			return e
 		}
 	}
 	v, ok := s.values[key]
-	s.recent[s.next] = stateEntry{key: key, v: v, ok: ok, in: true}
-	s.last = &s.recent[s.next]
+	e := &s.recent[s.next]
+	*e = stateEntry{key: key, v: v, ok: ok, in: true}
 	s.next = (s.next + 1) % stateRecent
-	return v, ok
+	return e
 }
 
 // Keys returns the published keys with the given prefix, sorted.

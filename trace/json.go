@@ -107,13 +107,39 @@ func (e *JSONEncoder) appendKnown(b []byte, s string) []byte {
 	if e == nil || len(s) > maxKnown {
 		return appendJSONString(b, s)
 	}
-	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	k := &e.known[(p>>3^p>>10^uintptr(len(s)))%uintptr(len(e.known))]
+	i := e.knownSlot(s)
+	k := &e.known[i]
 	if k.q == nil || !same(k.s, s) {
-		k.s, k.q = s, appendJSONString(k.q[:0], s)
+		k = e.knownMiss(i, s)
 	}
 	return append(b, k.q...)
 }
+
+// knownSlot is the slot where s is looked for first.
+func (e *JSONEncoder) knownSlot(s string) uintptr {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	return (p>>3 ^ p>>10 ^ uintptr(len(s))) % uintptr(len(e.known))
+}
+
+// knownMiss returns the slot that holds s quoted when the slot i, where
+// s is looked for first, holds another string: the slot next to it, if
+// it holds s, or else slot i, after the string there has moved to the
+// next one and s has been quoted. Two strings that are looked for in one
+// slot are then kept both, one in each (see nextSlot).
+func (e *JSONEncoder) knownMiss(i uintptr, s string) *knownString {
+	k, alt := &e.known[i], &e.known[nextSlot(i)]
+	if alt.q != nil && same(alt.s, s) {
+		return alt
+	}
+	*k, *alt = *alt, *k
+	k.s, k.q = s, appendJSONString(k.q[:0], s)
+	return k
+}
+
+// nextSlot is the slot next to slot i of a table of an even number of
+// slots, in which an entry that another entry displaced from slot i is
+// kept.
+func nextSlot(i uintptr) uintptr { return i ^ 1 }
 
 // jsonHead is the encoded head of the records with these fields.
 type jsonHead struct {
@@ -142,12 +168,34 @@ func (e *JSONEncoder) Append(b []byte, r *Record) []byte {
 // engine writes is one place each, so that comparing the fields mostly
 // compares their pointers.
 func (e *JSONEncoder) head(r *Record) []byte {
-	p := uintptr(unsafe.Pointer(unsafe.StringData(r.Op))) ^ uintptr(unsafe.Pointer(unsafe.StringData(r.Kind)))<<1
-	h := &e.heads[(p>>4^p>>10^uintptr(r.Level))%uintptr(len(e.heads))]
-	if h.b == nil || h.level != r.Level || !same(h.kind, r.Kind) || !same(h.op, r.Op) || !same(h.obj, r.Obj) {
-		h.level, h.kind, h.op, h.obj = r.Level, r.Kind, r.Op, r.Obj
-		h.b = appendJSONHead(h.b[:0], r)
+	i := e.headSlot(r)
+	if h := &e.heads[i]; h.holds(r) {
+		return h.b
 	}
+	return e.headMiss(i, r)
+}
+
+// headSlot is the slot where the head of r is looked for first.
+func (e *JSONEncoder) headSlot(r *Record) uintptr {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(r.Op))) ^ uintptr(unsafe.Pointer(unsafe.StringData(r.Kind)))<<1
+	return (p>>4 ^ p>>10 ^ uintptr(r.Level)) % uintptr(len(e.heads))
+}
+
+// holds reports whether h is the head of r.
+func (h *jsonHead) holds(r *Record) bool {
+	return h.b != nil && h.level == r.Level && same(h.kind, r.Kind) && same(h.op, r.Op) && same(h.obj, r.Obj)
+}
+
+// headMiss returns the head of r when its slot i holds another: as
+// knownMiss does, from the slot next to it, or encoded anew in slot i.
+func (e *JSONEncoder) headMiss(i uintptr, r *Record) []byte {
+	h, alt := &e.heads[i], &e.heads[nextSlot(i)]
+	if alt.holds(r) {
+		return alt.b
+	}
+	*h, *alt = *alt, *h
+	h.level, h.kind, h.op, h.obj = r.Level, r.Kind, r.Op, r.Obj
+	h.b = appendJSONHead(h.b[:0], r)
 	return h.b
 }
 
@@ -251,10 +299,12 @@ func (p *shortPiece) append(b []byte) []byte {
 // message and keys, that e keeps, when it has one and r's strings are
 // short enough to keep one.
 func (e *JSONEncoder) appendShaped(b []byte, r *Record) []byte {
-	p := uintptr(unsafe.Pointer(unsafe.StringData(r.Msg)))
-	s := &e.shapes[(p>>3^p>>10^uintptr(len(r.Attrs)))%uintptr(len(e.shapes))]
-	if !s.holds(r) && !s.learn(r) {
-		return e.appendLogTail(b, r)
+	i := e.shapeSlot(r)
+	s := &e.shapes[i]
+	if !s.holds(r) {
+		if s = e.shapeMiss(i, r); s == nil {
+			return e.appendLogTail(b, r)
+		}
 	}
 	b = append(b, s.b[:s.ends[0]]...)
 	b = appendJSONString(b, r.Attrs[0].Value)
@@ -267,6 +317,27 @@ func (e *JSONEncoder) appendShaped(b []byte, r *Record) []byte {
 		b = appendJSONString(b, r.Attrs[i].Value)
 	}
 	return append(b, '}', '}')
+}
+
+// shapeSlot is the slot where the shape of r is looked for first.
+func (e *JSONEncoder) shapeSlot(r *Record) uintptr {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(r.Msg)))
+	return (p>>3 ^ p>>10 ^ uintptr(len(r.Attrs))) % uintptr(len(e.shapes))
+}
+
+// shapeMiss returns the shape of r when its slot i holds another: as
+// knownMiss does, from the slot next to it, or learnt anew in slot i; or
+// nil if r's shape is too long to keep.
+func (e *JSONEncoder) shapeMiss(i uintptr, r *Record) *jsonShape {
+	s, alt := &e.shapes[i], &e.shapes[nextSlot(i)]
+	if alt.holds(r) {
+		return alt
+	}
+	*s, *alt = *alt, *s
+	if !s.learn(r) {
+		return nil
+	}
+	return s
 }
 
 // holds reports whether s is the shape of r.

@@ -126,6 +126,54 @@ func TestJSONEncoderShapes(t *testing.T) {
 	}
 }
 
+// TestJSONEncoderKeepsCollidingEntries: two heads, two known strings and
+// two shapes that are looked for first in one slot are kept both, so that
+// records of the two in turn are encoded from what the encoder keeps,
+// and come out as AppendJSON writes them.
+func TestJSONEncoderKeepsCollidingEntries(t *testing.T) {
+	var e JSONEncoder
+	// Strings in new places until two fall in one slot.
+	pair := func(slot func(string) uintptr) (string, string) {
+		seen := map[uintptr]string{}
+		for i := 0; ; i++ {
+			s := fmt.Sprintf("s%04d", i)
+			if o, ok := seen[slot(s)]; ok {
+				return o, s
+			}
+			seen[slot(s)] = s
+		}
+	}
+	op1, op2 := pair(func(s string) uintptr { return e.headSlot(&Record{Level: LevelTrace, Kind: "K", Op: s}) })
+	name1, name2 := pair(e.knownSlot)
+	msg1, msg2 := pair(func(s string) uintptr { return e.shapeSlot(&Record{Msg: s, Attrs: make([]Attr, 1)}) })
+	recs := []Record{
+		{Level: LevelTrace, Kind: "K", Op: op1, Name: name1},
+		{Level: LevelTrace, Kind: "K", Op: op2, Name: name2},
+		{Level: slog.LevelDebug, Kind: KindLog, Msg: msg1, Attrs: []Attr{{"k", "1"}}},
+		{Level: slog.LevelDebug, Kind: KindLog, Msg: msg2, Attrs: []Attr{{"k", "2"}}},
+	}
+	for round := range 3 {
+		for i := range recs {
+			if got, want := string(e.Append(nil, &recs[i])), string(AppendJSON(nil, &recs[i])); got != want {
+				t.Fatalf("round %d, record %d: Append =\n%s\nwant\n%s", round, i, got, want)
+			}
+		}
+	}
+	i := e.headSlot(&recs[0])
+	if !(e.heads[i].holds(&recs[0]) || e.heads[nextSlot(i)].holds(&recs[0])) ||
+		!(e.heads[i].holds(&recs[1]) || e.heads[nextSlot(i)].holds(&recs[1])) {
+		t.Errorf("heads of ops %q and %q not kept both", op1, op2)
+	}
+	j := e.knownSlot(name1)
+	if kept := e.known[j].s + "," + e.known[nextSlot(j)].s; kept != name1+","+name2 && kept != name2+","+name1 {
+		t.Errorf("known strings %q and %q not kept both: %q", name1, name2, kept)
+	}
+	k := e.shapeSlot(&recs[2])
+	if kept := e.shapes[k].msg + "," + e.shapes[nextSlot(k)].msg; kept != msg1+","+msg2 && kept != msg2+","+msg1 {
+		t.Errorf("shapes of %q and %q not kept both: %q", msg1, msg2, kept)
+	}
+}
+
 // TestJSONEncoderWritesOnlyWhatItAppends: Append writes no byte of b's
 // spare room beyond the record it appends, as append would not, whatever
 // the record's shape.

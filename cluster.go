@@ -32,8 +32,11 @@ type cluster struct {
 // clusterKey keys the seed's cluster among the World's values.
 type clusterKey struct{}
 
-func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn) *cluster {
-	c := &cluster{w: w, sim: s, byName: map[string]*host{}, drawn: drawn, clocks: s.Clocks}
+func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn, plan []hostPlan) *cluster {
+	if plan == nil {
+		plan = planHosts(s)
+	}
+	c := &cluster{w: w, sim: s, byName: make(map[string]*host, len(plan)), drawn: drawn, clocks: s.Clocks}
 	if s.Chaos.Swarm {
 		c.clocks = s.Clocks.swarm(w.ConfigRand())
 	}
@@ -46,21 +49,48 @@ func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn) *cluster {
 	c.state.values = map[string]any{}
 	c.state.w = w
 	w.SetValue(clusterKey{}, c)
-	procs := 0
-	for i := range s.Processes {
-		p := &s.Processes[i]
-		for i, name := range hostNames(p.Name, p.Count) {
-			c.add(&host{name: name, instance: i, addr: hostAddr(1, procs), tags: p.Tags, proc: p})
-			procs++
+	hosts := make([]host, len(plan)) // one allocation for the seed's hosts
+	c.hosts = make([]*host, 0, len(plan))
+	for i := range plan {
+		p, h := &plan[i], &hosts[i]
+		h.name, h.instance, h.addr, h.proc = p.name, p.instance, p.addr, p.proc
+		if p.proc != nil {
+			h.tags = p.proc.Tags
+		} else {
+			h.tags, h.driver = p.wl.Tags, p.wl.New()
 		}
-	}
-	for i := range s.Workloads {
-		wl := &s.Workloads[i]
-		for i, name := range hostNames(wl.Name, wl.Count) {
-			c.add(&host{name: name, instance: i, addr: hostAddr(0, len(c.hosts)-procs), tags: wl.Tags, driver: wl.New()})
-		}
+		c.add(h)
 	}
 	return c
+}
+
+// hostPlan is a host of a simulation as every seed of a run builds it.
+type hostPlan struct {
+	name     string
+	addr     netip.Addr
+	instance int
+	proc     *Process  // nil for a workload
+	wl       *Workload // nil for a process
+}
+
+// planHosts lays out the hosts of s, processes first, then workloads, in
+// declaration order: once per run, as it is the same for every seed.
+func planHosts(s *Simulation) []hostPlan {
+	var plan []hostPlan
+	for i := range s.Processes {
+		p := &s.Processes[i]
+		for j, name := range hostNames(p.Name, p.Count) {
+			plan = append(plan, hostPlan{name: name, instance: j, addr: hostAddr(1, len(plan)), proc: p})
+		}
+	}
+	procs := len(plan)
+	for i := range s.Workloads {
+		wl := &s.Workloads[i]
+		for j, name := range hostNames(wl.Name, wl.Count) {
+			plan = append(plan, hostPlan{name: name, instance: j, addr: hostAddr(0, len(plan)-procs), wl: wl})
+		}
+	}
+	return plan
 }
 
 // drawnString prints the fault mix the seed drew, as the seed's report
@@ -93,7 +123,9 @@ func (c *cluster) add(h *host) {
 			disk.Wipe()
 		}
 	}
-	h.ctx, h.cancel = h.newContext()
+	if h.proc == nil { // a process gets its context when it boots
+		h.ctx, h.cancel = h.newContext()
+	}
 	c.hosts = append(c.hosts, h)
 	c.byName[h.name] = h
 }

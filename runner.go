@@ -256,6 +256,7 @@ type runner struct {
 	sim    *Simulation
 	opts   Options
 	coros  sim.Coroutines // the goroutines of finished seeds' tasks, for the next seeds'
+	hosts  []hostPlan     // the seeds' hosts, laid out once
 	report *Report
 	start  time.Time
 	takeMu sync.Mutex    // makes handing out a seed and its stop rules one step
@@ -317,7 +318,7 @@ func newRunner(s *Simulation, opts Options) *runner {
 		opts.ReplayCommand = func(seed uint64) string { return rt(seed, tl) }
 	}
 	r := &runner{sim: s, opts: opts, start: time.Now(), pending: make(map[uint64]outcome),
-		firsts: make(map[uint64]firstRun),
+		firsts: make(map[uint64]firstRun), hosts: planHosts(s),
 		report: newReport(s, opts)}
 	r.limit.Store(math.MaxUint64)
 	r.blocked.Store(math.MaxUint64)
@@ -638,7 +639,7 @@ func (r *runner) cover(asserts []assert.Result) bool {
 
 // seedOptions are the options of a seed run without output.
 func (r *runner) seedOptions() seedOptions {
-	return seedOptions{coros: &r.coros, bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
+	return seedOptions{coros: &r.coros, hosts: r.hosts, bugs: r.opts.Bugs, logFilter: "off", watchdog: r.opts.Watchdog,
 		cryptoFromOS: r.opts.CryptoRandFromOS, timeline: r.opts.Timeline, entropy: r.opts.Entropy, faults: r.opts.Faults,
 		checkTimeout: r.opts.CheckTimeout, keepFiles: r.opts.Artifacts != ""}
 }

@@ -69,6 +69,8 @@ type seedOptions struct {
 	setup func(w *sim.World)
 	// coros, when set, holds the goroutines of earlier seeds' tasks.
 	coros *sim.Coroutines
+	// hosts, when set, is planHosts of the simulation, made once per run.
+	hosts []hostPlan
 }
 
 // runSeed runs one seed of s, which must be valid.
@@ -95,7 +97,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 		o.setup(w)
 	}
 	drawn := s.Chaos.Draw(w.ConfigRand())
-	c := newCluster(w, s, drawn)
+	c := newCluster(w, s, drawn, o.hosts)
 	c.bugs = o.bugs
 	if !drawn.Buggify {
 		chaos.Heal(w)

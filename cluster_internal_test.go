@@ -1,0 +1,81 @@
+package orrery
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/orrerysim/orrery/chaos"
+	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/sim"
+)
+
+// TestPlanHosts: the hosts a run lays out once are named, numbered and
+// addressed as each seed built them, processes first.
+func TestPlanHosts(t *testing.T) {
+	main := func(env.Env) error { return nil }
+	drv := func() Driver { return Funcs{} }
+	tests := []struct {
+		name  string
+		procs []Process
+		wls   []Workload
+		want  []string // name@addr#instance, p or w
+	}{
+		{"one of each", []Process{{Name: "db", Main: main}}, []Workload{{Name: "cl", New: drv}},
+			[]string{"db@10.0.1.1#0p", "cl@10.0.0.1#0w"}},
+		{"counts", []Process{{Name: "kv", Count: 3, Main: main}, {Name: "lb", Main: main}},
+			[]Workload{{Name: "cl", Count: 2, New: drv}},
+			[]string{"kv-1@10.0.1.1#0p", "kv-2@10.0.1.2#1p", "kv-3@10.0.1.3#2p", "lb@10.0.1.4#0p",
+				"cl-1@10.0.0.1#0w", "cl-2@10.0.0.2#1w"}},
+		{"workloads only", nil, []Workload{{Name: "cl", Count: 2, New: drv}},
+			[]string{"cl-1@10.0.0.1#0w", "cl-2@10.0.0.2#1w"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Simulation{Name: "plan", Processes: tt.procs, Workloads: tt.wls}
+			plan := planHosts(s)
+			if len(plan) != len(tt.want) {
+				t.Fatalf("%d hosts, want %d", len(plan), len(tt.want))
+			}
+			for i, p := range plan {
+				if got := planString(p.name, p.addr, p.instance, p.proc != nil); got != tt.want[i] {
+					t.Errorf("host %d: %s, want %s", i, got, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestNewClusterFromPlan: a cluster built from a run's plan has the hosts
+// of one that lays them out itself, each with a driver of its own.
+func TestNewClusterFromPlan(t *testing.T) {
+	s := &Simulation{Name: "plan",
+		Processes: []Process{{Name: "kv", Count: 2, Tags: []string{"store"}, Main: func(env.Env) error { return nil }}},
+		Workloads: []Workload{{Name: "cl", Count: 2, Tags: []string{"client"}, New: func() Driver { return &Funcs{} }}}}
+	plan := planHosts(s)
+	a := newCluster(sim.New(sim.Config{Seed: 1}), s, chaos.Drawn{}, nil)
+	b := newCluster(sim.New(sim.Config{Seed: 1}), s, chaos.Drawn{}, plan)
+	if len(a.hosts) != len(b.hosts) {
+		t.Fatalf("%d hosts from the plan, want %d", len(b.hosts), len(a.hosts))
+	}
+	for i, h := range b.hosts {
+		g := a.hosts[i]
+		if h.info().Name != g.info().Name || h.addr != g.addr || h.instance != g.instance || h.index != i ||
+			h.proc != g.proc || len(h.tags) != len(g.tags) || (h.driver == nil) != (g.driver == nil) {
+			t.Errorf("host %d: %+v, want %+v", i, h.info(), g.info())
+		}
+		if h.driver != nil && h.driver == a.hosts[i].driver {
+			t.Errorf("host %d shares its driver with another seed's", i)
+		}
+		if b.byName[h.name] != h {
+			t.Errorf("host %d: byName[%q] is not it", i, h.name)
+		}
+	}
+}
+
+func planString(name string, addr netip.Addr, instance int, proc bool) string {
+	kind := "w"
+	if proc {
+		kind = "p"
+	}
+	return name + "@" + addr.String() + "#" + string(rune('0'+instance)) + kind
+}

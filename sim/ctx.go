@@ -459,6 +459,20 @@ func WithCancel(parent context.Context) (context.Context, context.CancelFunc) {
 // WithTimeout returns a context that expires after d of logical time. Never
 // use context.WithTimeout in simulated code: it counts real time.
 func WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if p := quickParent(parent); p != nil {
+		// What slowTimeout does then, in this frame: d > 0 and now+d
+		// within a Duration give quickDeadline's at.
+		w := p.w
+		if at := w.now + d; d > 0 && at > w.now {
+			c := w.quickDeadline(p, at, at, nil, 0)
+			return c, c.cancelFunc()
+		}
+	}
+	return slowTimeout(parent, d)
+}
+
+// slowTimeout is WithTimeout in every case.
+func slowTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	w := mustWorld(parent, "sim.WithTimeout")
 	if d > math.MaxInt64-w.now { // beyond a Duration: Deadline reports the time itself
 		return WithDeadline(parent, w.Time().Add(d))
@@ -501,11 +515,20 @@ func trueDeadline(ctx context.Context) (time.Duration, bool) {
 // not in the event queue (see deadlines); one on a host's clock waits
 // there for clock to read due (clock nil: the World's clock).
 func (w *World) withDeadline(parent context.Context, at, shownAt time.Duration, clock *HostClock, due time.Duration) (*simCtx, context.CancelFunc) {
-	if p, ok := parent.(*simCtx); ok && p.w == w && p.errc == errNone && p.bits&(hasDL|dlAbove) == 0 && at > w.now {
+	if p := quickParent(parent); p != nil && p.w == w && at > w.now {
 		c := w.quickDeadline(p, at, shownAt, clock, due)
 		return c, c.cancelFunc()
 	}
 	return w.slowDeadline(parent, at, shownAt, clock, due)
+}
+
+// quickParent returns parent if it is a context of ours that quickDeadline
+// takes as a parent: live, with no deadline on it or above; nil otherwise.
+func quickParent(parent context.Context) *simCtx {
+	if p, ok := parent.(*simCtx); ok && p.errc == errNone && p.bits&(hasDL|dlAbove) == 0 {
+		return p
+	}
+	return nil
 }
 
 // slowDeadline is withDeadline in every case.

@@ -358,6 +358,29 @@ func (c *HostClock) TickFunc(ctx context.Context, period time.Duration, f func()
 // WithTimeout returns a context that expires when the clock has counted d.
 // Its Deadline is the wall reading now plus d.
 func (c *HostClock) WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if p := quickParent(parent); p != nil && p.w == c.w && c.ppm == 0 {
+		// What slowTimeout does on a clock that does not drift, under a
+		// parent that quickDeadline takes, in this frame: Mono is c.mono
+		// plus the true time since c.base, and TrueAt of a reading d ahead
+		// is d ahead of now.
+		w := c.w
+		mono := c.mono + (w.now - c.base)
+		wall, at := mono+c.step, w.now+d
+		// slowTimeout's tests: d positive, and no reading or time beyond
+		// a Duration.
+		if d > 0 && at > w.now && mono+d > mono && wall+d > wall && (wall < mono) == (c.step < 0) {
+			sc := w.quickDeadline(p, at, wall+d, c, mono+d)
+			if c.tracked {
+				c.track(clockWait{seq: w.seq, due: mono + d, ctx: sc})
+			}
+			return sc, sc.cancelFunc()
+		}
+	}
+	return c.slowTimeout(parent, d)
+}
+
+// slowTimeout is WithTimeout in every case.
+func (c *HostClock) slowTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	mono := c.Mono()
 	wall := mono + c.step // Now is Epoch plus wall
 	if d <= 0 || mono > math.MaxInt64-d || (wall < mono) != (c.step < 0) || wall > math.MaxInt64-d {

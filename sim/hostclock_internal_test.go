@@ -117,3 +117,112 @@ func TestEpochPlus(t *testing.T) {
 		}
 	}
 }
+
+// TestWithTimeoutAsSlowTimeout checks that WithTimeout's short paths, on
+// the World's clock and on a host's that does not drift, give the context
+// the general path gives: the same Deadline, error, true deadline, the
+// same wait in the deadline heap and on the clock's list, at every kind
+// of clock (an offset, a step back or ahead, a clock that drifted and no
+// longer does, readings near the end of a Duration) and of timeout (none,
+// negative, beyond a Duration).
+func TestWithTimeoutAsSlowTimeout(t *testing.T) {
+	clocks := []struct {
+		name  string
+		clock func(w *World) *HostClock // nil: the World's clock
+	}{
+		{"world", func(*World) *HostClock { return nil }},
+		{"true time", func(w *World) *HostClock { return NewHostClock(w, "h", 0, 0) }},
+		{"offset", func(w *World) *HostClock { return NewHostClock(w, "h", 3*time.Hour, 0) }},
+		{"negative offset", func(w *World) *HostClock { return NewHostClock(w, "h", -time.Hour, 0) }},
+		{"stepped back", func(w *World) *HostClock {
+			c := NewHostClock(w, "h", time.Second, 0)
+			c.Step(-time.Minute)
+			return c
+		}},
+		{"stepped ahead", func(w *World) *HostClock {
+			c := NewHostClock(w, "h", 0, 0)
+			c.Step(time.Hour)
+			return c
+		}},
+		{"drifted once", func(w *World) *HostClock {
+			c := NewHostClock(w, "h", time.Millisecond, 250)
+			c.SetDrift(0)
+			return c
+		}},
+		{"drifting", func(w *World) *HostClock { return NewHostClock(w, "h", 0, -300) }},
+		{"reading near the end", func(w *World) *HostClock { return NewHostClock(w, "h", math.MaxInt64-2*time.Hour, 0) }},
+		{"wall near the end", func(w *World) *HostClock {
+			c := NewHostClock(w, "h", 0, 0)
+			c.Step(math.MaxInt64 - 2*time.Hour)
+			return c
+		}},
+		{"wall beyond the end", func(w *World) *HostClock {
+			c := NewHostClock(w, "h", time.Hour, 0)
+			c.Step(math.MaxInt64 - time.Minute)
+			return c
+		}},
+		{"true time near the end", func(w *World) *HostClock { return NewHostClock(w, "h", math.MinInt64/2, 0) }},
+	}
+	timeouts := []time.Duration{1, time.Second, 3 * time.Hour, 0, -time.Second, math.MaxInt64, math.MaxInt64 - time.Second}
+	for _, tc := range clocks {
+		for _, d := range timeouts {
+			if tc.name == "drifting" && d > math.MaxInt64/2 {
+				continue // TrueAt's search does not end on a slow clock
+			}
+			t.Run(fmt.Sprintf("%s/%d", tc.name, d), func(t *testing.T) {
+				w := New(Config{})
+				c := tc.clock(w)
+				w.Spawn("requester", func(ctx context.Context) {
+					Sleep(ctx, time.Second)
+					quick, qcancel := WithTimeout(ctx, d)
+					slow, scancel := slowTimeout(ctx, d)
+					if c != nil {
+						quick, qcancel = c.WithTimeout(ctx, d)
+						slow, scancel = c.slowTimeout(ctx, d)
+					}
+					sameTimeout(t, quick.(*simCtx), slow.(*simCtx), c)
+					qcancel()
+					scancel()
+				})
+				if err := w.Run(); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	}
+}
+
+// sameTimeout reports where two contexts made at the same instant with the
+// same timeout differ.
+func sameTimeout(t *testing.T, quick, slow *simCtx, c *HostClock) {
+	t.Helper()
+	qd, qok := quick.Deadline()
+	sd, sok := slow.Deadline()
+	if qd != sd || qok != sok || quick.Err() != slow.Err() || quick.deadline != slow.deadline || quick.bits != slow.bits {
+		t.Errorf("quick: %v %v %v at %d bits %b; general: %v %v %v at %d bits %b",
+			qd, qok, quick.Err(), quick.deadline, quick.bits, sd, sok, slow.Err(), slow.deadline, slow.bits)
+	}
+	if (quick.dl == 0) != (slow.dl == 0) {
+		t.Fatalf("pending deadlines: quick %v, general %v", quick.dl != 0, slow.dl != 0)
+	}
+	if quick.dl != 0 {
+		qk, sk := quick.w.deadlines.keys[quick.dl-1], slow.w.deadlines.keys[slow.dl-1]
+		if qk.at != sk.at || qk.clock != sk.clock || qk.due != sk.due || qk.seq+1 != sk.seq {
+			t.Errorf("deadline keys: quick %+v, general %+v", qk, sk)
+		}
+	}
+	if c != nil && len(c.waits) > 0 {
+		var qw, sw int
+		for _, cw := range c.waits {
+			if cw.ctx == quick {
+				qw++
+			}
+			if cw.ctx == slow {
+				sw++
+			}
+		}
+		if qw != sw {
+			t.Errorf("waits on the clock's list: quick %d, general %d", qw, sw)
+		}
+	}
+}

@@ -103,8 +103,7 @@ func (c *cluster) add(h *host) {
 	h.c = c
 	h.index = len(c.hosts)
 	nh := c.net.AddHost(h.name, h.addr)
-	disk := c.disks.Disk(h.name)
-	h.net, h.disk = nh, disk
+	h.net = nh
 	h.clock = c.newClock(h.name)
 	nh.SetClock(h.clock) // socket deadlines are times of the host's clock
 	h.sim = sim.NewHost(c.w, h.name, h.clock)
@@ -116,11 +115,13 @@ func (c *cluster) add(h *host) {
 		nh.Crash(mode)
 		switch kind {
 		case Graceful:
-			disk.CloseFiles()
+			if h.disk != nil { // a disk never made has no file open
+				h.disk.CloseFiles()
+			}
 		case Crash:
-			disk.Crash()
+			h.ownDisk().Crash()
 		case CrashWipe:
-			disk.Wipe()
+			h.ownDisk().Wipe()
 		}
 	}
 	if h.proc == nil { // a process gets its context when it boots
@@ -128,6 +129,15 @@ func (c *cluster) add(h *host) {
 	}
 	c.hosts = append(c.hosts, h)
 	c.byName[h.name] = h
+}
+
+// ownDisk returns h's disk, made on first use: most hosts of most
+// simulations never touch theirs, and a disk is four allocations.
+func (h *host) ownDisk() *disksim.Disk {
+	if h.disk == nil {
+		h.disk = h.c.disks.Disk(h.name)
+	}
+	return h.disk
 }
 
 func clusterOf(ctx context.Context) *cluster {

@@ -79,3 +79,42 @@ func planString(name string, addr netip.Addr, instance int, proc bool) string {
 	}
 	return name + "@" + addr.String() + "#" + string(rune('0'+instance)) + kind
 }
+
+// TestDiskMadeOnFirstUse: a host's disk is made when its code first asks
+// for it, or when a crash must take it down, which records the fault as
+// it did when every host had one from the start.
+func TestDiskMadeOnFirstUse(t *testing.T) {
+	s := &Simulation{Name: "disks",
+		Processes: []Process{{Name: "kv", Count: 3, Main: func(env.Env) error { return nil }}}}
+	w := sim.New(sim.Config{Seed: 1})
+	c := newCluster(w, s, chaos.Drawn{}, nil)
+	for _, h := range c.hosts {
+		if h.disk != nil {
+			t.Fatalf("%s has a disk before using one", h.name)
+		}
+	}
+	used, graceful, crashed := c.hosts[0], c.hosts[1], c.hosts[2]
+	if d := used.Disk(); d != used.Disk() || used.disk == nil {
+		t.Errorf("Disk gave %p then %p", d, used.Disk())
+	}
+	graceful.crash(Graceful)
+	if graceful.disk != nil {
+		t.Errorf("a graceful shutdown made %s a disk", graceful.name)
+	}
+	crashed.crash(Crash)
+	if crashed.disk == nil {
+		t.Errorf("a crash left %s without a disk", crashed.name)
+	}
+	if got := faultCount(w, "DiskCrash"); got != 1 {
+		t.Errorf("%d DiskCrash faults recorded, want 1", got)
+	}
+}
+
+func faultCount(w *sim.World, name string) int {
+	for _, f := range w.Faults() {
+		if f.Name == name {
+			return f.Count
+		}
+	}
+	return 0
+}

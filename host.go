@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/sim"
 	"github.com/orrerysim/orrery/simenv"
@@ -34,7 +35,7 @@ type host struct {
 	crash     func(kind RebootKind) // takes the host's sockets (and disk) down
 
 	net  env.Network
-	disk env.Disk
+	disk *disksim.Disk // made on first use (ownDisk)
 
 	clock     *sim.HostClock // the host's own clock, which survives its reboots
 	sim       *sim.Host      // the engine's host: its tasks, its clock, its pauses
@@ -110,7 +111,7 @@ func (h *host) Runtime() env.Runtime { return simenv.Runtime{} }
 func (h *host) Net() env.Network { return h.net }
 
 // Disk is the host's disk, which survives its reboots.
-func (h *host) Disk() env.Disk { return h.disk }
+func (h *host) Disk() env.Disk { return h.ownDisk() }
 
 // Go starts a task of this host. A process's tasks are daemons (the run
 // does not wait for servers) and die with the process; a workload's tasks

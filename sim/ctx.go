@@ -129,31 +129,54 @@ func (c *simCtx) ownTask() *Task {
 // A context with a deadline is never a task's own.
 func (c *simCtx) by() *Task { return c.task }
 
-// cancelNow cancels c, as its CancelFunc does. Most often c is a context
-// with a deadline, made by WithTimeout for a request and cancelled when
-// the request is done: live, linked to its parent, nobody waiting on its
-// Done, no child. Then it does what cancel does without its tests.
-func (c *simCtx) cancelNow() {
-	if c.errc != errNone || c.done != nil || c.kids != 0 || c.bits&linked == 0 {
-		c.cancel(context.Canceled, nil)
-		return
+// cancelFor returns c's CancelFunc as an ordinary closure, whose code is
+// the canceler's (see canceler): it cancels c, as cancel does. Most often c
+// is a context with a deadline, made by WithTimeout for a request and
+// cancelled when the request is done: live, linked to its parent, nobody
+// waiting on its Done, no child. Then it does what cancel does without its
+// tests, in the closure's frame; c is never a task's own context, which
+// cancel would wake.
+func cancelFor(c *simCtx) func() {
+	return func() {
+		p, ok := c.parent.(*simCtx)
+		if !ok || c.errc != errNone || c.done != nil || c.kids != 0 || c.bits&linked == 0 {
+			c.cancel(context.Canceled, nil)
+			return
+		}
+		w := c.w
+		d := &w.deadlines
+		if dl := int(c.dl); dl != len(d.keys) || p.kids == 0 {
+			c.cancelLinked(p) // a deadline not the last key, or none
+			return
+		}
+		c.errc = errCanceled
+		if dl := int(c.dl); dl != 0 { // removeDeadline of the last key
+			c.dl = 0
+			keys := d.keys[:dl]
+			keys[dl-1].c, keys[dl-1].clock = nil, nil
+			d.keys = keys[:dl-1]
+		}
+		i := int(c.foreignIdx)
+		c.foreignIdx, c.bits = -1, c.bits&^linked
+		l := &d.kids.lists[p.kids-1]
+		if kids := *l; i == len(kids)-1 && p.bits&released == 0 {
+			kids[i].c = nil // removeChild of the last child, most often
+			*l = kids[:i]
+			return
+		}
+		p.removeChild(i)
 	}
-	p, ok := c.parent.(*simCtx)
-	if !ok || c.ownTask() != nil {
-		c.cancel(context.Canceled, nil)
-		return
-	}
+}
+
+// cancelLinked is the CancelFunc of c, a live context linked to its
+// parent p, childless, nobody waiting on its Done: what cancel does then.
+func (c *simCtx) cancelLinked(p *simCtx) {
 	c.errc = errCanceled
 	if c.dl != 0 {
 		c.w.removeDeadline(c)
 	}
 	i := c.foreignIdx
 	c.foreignIdx, c.bits = -1, c.bits&^linked
-	if l := c.w.deadlines.kidsOf(p); l != nil && int(i) == len(*l)-1 && p.bits&released == 0 {
-		(*l)[i].c = nil // removeChild of the last child, most often
-		*l = (*l)[:i]
-		return
-	}
 	p.removeChild(int(i))
 }
 
@@ -161,8 +184,8 @@ func (c *simCtx) cancelNow() {
 // making a context with a deadline allocates nothing but its share of a
 // chunk (newDeadlineCtx). A func value points to a closure whose first word
 // is the code to call and whose next words are the values it captured: the
-// closure of the method value c.cancelNow is the code of cancelNow's
-// wrapper followed by the receiver c, which is canceler's layout.
+// closure cancelFor returns is the code of its function literal followed
+// by the context it captured, which is canceler's layout.
 // cancelCode is that code, or 0 where the layout is not what the probe at
 // start-up found, and cancelFunc then allocates an ordinary closure.
 type canceler struct {
@@ -172,11 +195,11 @@ type canceler struct {
 
 var cancelCode = probeCancelCode()
 
-// probeCancelCode returns the code of the method value's closure after
-// checking, on a context of its own, that calling a canceler made with it
-// cancels that context; 0 otherwise.
+// probeCancelCode returns the code of cancelFor's closure after checking,
+// on a context of its own, that calling a canceler made with it cancels
+// that context; 0 otherwise.
 func probeCancelCode() (code uintptr) {
-	f := (&simCtx{}).cancelNow
+	f := cancelFor(&simCtx{})
 	code = **(**uintptr)(unsafe.Pointer(&f))
 	probe := &simCtx{foreignIdx: -1}
 	probe.canceler = canceler{code, probe}
@@ -193,7 +216,7 @@ func probeCancelCode() (code uintptr) {
 // cancelFunc returns c's CancelFunc: a func value pointing to c.canceler.
 func (c *simCtx) cancelFunc() context.CancelFunc {
 	if cancelCode == 0 {
-		return c.cancelNow
+		return cancelFor(c)
 	}
 	c.canceler = canceler{cancelCode, c}
 	p := &c.canceler
@@ -555,20 +578,46 @@ func (w *World) slowDeadline(parent context.Context, at, shownAt time.Duration, 
 
 // quickDeadline is withDeadline in the common case, without its tests:
 // the parent p is ours, live, with no deadline above or on it, and at is
-// to come. It does what newDeadlineCtx, attach and withDeadline do then.
+// to come. It does what newDeadlineCtx, attach and withDeadline do then;
+// where room must be made first (a new chunk of contexts, a first child
+// of p or one beyond its list's capacity, a larger heap), roomyDeadline
+// does it. Its one call, rare, ends it, so that nothing is kept aside
+// around it on the way most take.
 func (w *World) quickDeadline(p *simCtx, at, shownAt time.Duration, clock *HostClock, due time.Duration) *simCtx {
 	d := &w.deadlines
+	if d.used >= len(w.ctxSpare) || p.kids == 0 || len(d.keys) == cap(d.keys) {
+		return w.roomyDeadline(p, at, shownAt, clock, due)
+	}
+	l := &d.kids.lists[p.kids-1]
+	n := len(*l)
+	if n == cap(*l) {
+		return w.roomyDeadline(p, at, shownAt, clock, due)
+	}
+	c := &w.ctxSpare[d.used] // takeDeadlineCtx
+	d.used++
+	c.w, c.parent, c.task = w, p, w.current
+	c.deadline, c.shownAt, c.bits = at, shownAt, hasDL|linked
+	*l = (*l)[:n+1] // addChild
+	(*l)[n].c = c
+	c.foreignIdx = int32(n)
+	m := len(d.keys) // addDeadline
+	d.keys = d.keys[:m+1]
+	w.seq++
+	k := &d.keys[m]
+	k.at, k.seq, k.cause, k.c, k.clock, k.due = at, w.seq, w.cur, c, clock, due
+	c.dl = int32(m + 1)
+	if m > 0 && k.before(&d.keys[(m-1)/2]) {
+		d.up(m)
+	}
+	return c
+}
+
+// roomyDeadline is quickDeadline where room must be made.
+func (w *World) roomyDeadline(p *simCtx, at, shownAt time.Duration, clock *HostClock, due time.Duration) *simCtx {
 	c := w.takeDeadlineCtx()
 	c.w, c.parent, c.task = w, p, w.current
 	c.deadline, c.shownAt, c.bits = at, shownAt, hasDL|linked
-	if l := d.kidsOf(p); l != nil && len(*l) < cap(*l) { // addChild, most often
-		n := len(*l)
-		*l = (*l)[:n+1]
-		(*l)[n].c = c
-		c.foreignIdx = int32(n)
-	} else {
-		c.foreignIdx = int32(p.addChild(ctxChild{c: c}))
-	}
+	c.foreignIdx = int32(p.addChild(ctxChild{c: c}))
 	w.addDeadline(c, at, clock, due)
 	return c
 }

@@ -120,3 +120,99 @@ func TestQuickPathsAsGeneral(t *testing.T) {
 		})
 	}
 }
+
+// TestQuickDeadlineMakesRoom checks quickDeadline and the CancelFunc's
+// short path where room must be made or the context is not the last: a
+// new chunk of contexts, a parent's first child and a full list of
+// children, a full heap, a deadline earlier than those pending, and
+// contexts cancelled in another order than they were made. Each quick
+// context is compared with one the general path made beside it, and the
+// heap and the parent's children are checked after every step.
+func TestQuickDeadlineMakesRoom(t *testing.T) {
+	w := New(Config{})
+	clock := NewHostClock(w, "h", time.Second, 0)
+	w.Spawn("requester", func(ctx context.Context) {
+		p := ctx.(*simCtx)
+		type pair struct {
+			quick, slow      *simCtx
+			qcancel, scancel func()
+		}
+		var live []pair
+		for r := range 3 * ctxChunk {
+			at := w.now + time.Duration(r%7+1)*time.Millisecond
+			var hc *HostClock
+			if r%2 == 1 {
+				hc = clock
+			}
+			q := w.quickDeadline(p, at, at+1, hc, at+2)
+			s, scancel := w.slowDeadline(ctx, at, at+1, hc, at+2)
+			live = append(live, pair{q, s, q.cancelFunc(), scancel})
+			if q.errc != s.errc || q.bits != s.bits || q.deadline != s.deadline || q.shownAt != s.shownAt ||
+				q.task != s.task || q.parent != s.parent || q.kids != s.kids || w.deadlines.keys[q.dl-1].clock != hc {
+				t.Fatalf("round %d: quick %+v, general %+v", r, *q, *s)
+			}
+			checkDeadlineHeap(t, w, p)
+			if r%3 == 2 { // cancel one made before, not the last
+				i := (r * 5) % len(live)
+				live[i].qcancel()
+				live[i].scancel()
+				if live[i].quick.Err() != context.Canceled || live[i].quick.foreignIdx != -1 || live[i].quick.dl != 0 {
+					t.Fatalf("round %d: a cancelled context: %+v", r, *live[i].quick)
+				}
+				live = append(live[:i], live[i+1:]...)
+				checkDeadlineHeap(t, w, p)
+			}
+			if r%11 == 10 { // cancel them all, the newest first: p's list is empty, its slot kept
+				for i := len(live) - 1; i >= 0; i-- {
+					live[i].qcancel()
+					live[i].scancel()
+				}
+				live = live[:0]
+				checkDeadlineHeap(t, w, p)
+			}
+		}
+		for _, l := range live {
+			l.scancel()
+			l.qcancel()
+		}
+		if len(w.deadlines.keys) != 0 || len(p.children()) != 0 {
+			t.Errorf("%d deadlines and %d children left", len(w.deadlines.keys), len(p.children()))
+		}
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkDeadlineHeap fails t unless the deadline heap is ordered and each
+// key's context knows its index, and every child of p knows its own.
+func checkDeadlineHeap(t *testing.T, w *World, p *simCtx) {
+	t.Helper()
+	keys := w.deadlines.keys
+	for i := range keys {
+		if int(keys[i].c.dl) != i+1 {
+			t.Fatalf("key %d: its context's dl is %d", i, keys[i].c.dl)
+		}
+		if i > 0 && keys[i].before(&keys[(i-1)/2]) {
+			t.Fatalf("key %d comes before its parent", i)
+		}
+	}
+	for i, e := range p.children() {
+		if e.c != nil && int(e.c.foreignIdx) != i {
+			t.Fatalf("child %d: its foreignIdx is %d", i, e.c.foreignIdx)
+		}
+	}
+	// Nothing left beyond the lengths for the collector to keep.
+	for _, k := range keys[len(keys):cap(keys)] {
+		if k.c != nil || k.clock != nil {
+			t.Fatal("a removed deadline key still points to its context or clock")
+		}
+	}
+	if kids := p.children(); kids != nil {
+		for _, e := range kids[len(kids):cap(kids)] {
+			if e != (ctxChild{}) {
+				t.Fatal("a removed child is still in its parent's list")
+			}
+		}
+	}
+}

@@ -42,14 +42,6 @@ func (c *simCtx) addChild(e ctxChild) int {
 	return len(*l) - 1
 }
 
-// kidsOf returns the list of p's children, nil if p has no slot.
-func (d *deadlines) kidsOf(p *simCtx) *[]ctxChild {
-	if p.kids == 0 {
-		return nil
-	}
-	return &d.kids.lists[p.kids-1]
-}
-
 // dropKids frees c's slot, which must hold no child.
 func (c *simCtx) dropKids() {
 	if c.kids == 0 {

@@ -53,7 +53,7 @@ func newCluster(w *sim.World, s *Simulation, drawn chaos.Drawn, plan []hostPlan)
 	c.hosts = make([]*host, 0, len(plan))
 	for i := range plan {
 		p, h := &plan[i], &hosts[i]
-		h.name, h.instance, h.addr, h.proc = p.name, p.instance, p.addr, p.proc
+		h.name, h.instance, h.addr, h.proc, h.plan = p.name, p.instance, p.addr, p.proc, p
 		if p.proc != nil {
 			h.tags = p.proc.Tags
 		} else {
@@ -71,7 +71,14 @@ type hostPlan struct {
 	instance int
 	proc     *Process  // nil for a workload
 	wl       *Workload // nil for a process
+	// tasks are the full names of the tasks the cluster itself starts on
+	// the host (clusterTasks), which spawn would otherwise make each time.
+	tasks [len(clusterTasks)]string
 }
+
+// clusterTasks are the names of the tasks the cluster itself starts on a
+// host: a process's main, a workload's phases.
+var clusterTasks = [...]string{"main", "setup", "run", "check"}
 
 // planHosts lays out the hosts of s, processes first, then workloads, in
 // declaration order: once per run, as it is the same for every seed.
@@ -90,7 +97,28 @@ func planHosts(s *Simulation) []hostPlan {
 			plan = append(plan, hostPlan{name: name, instance: j, addr: hostAddr(0, len(plan)-procs), wl: wl})
 		}
 	}
+	for i := range plan {
+		p := &plan[i]
+		for j, task := range clusterTasks {
+			if (j == 0) == (p.proc != nil) { // main for a process, the phases for a workload
+				p.tasks[j] = p.name + "/" + task
+			}
+		}
+	}
 	return plan
+}
+
+// taskName is the full name of h's task called name, as the trace shows
+// it: h's name, a slash and name.
+func (h *host) taskName(name string) string {
+	if h.plan != nil {
+		for i, task := range clusterTasks {
+			if task == name && h.plan.tasks[i] != "" {
+				return h.plan.tasks[i]
+			}
+		}
+	}
+	return h.name + "/" + name
 }
 
 // drawnString prints the fault mix the seed drew, as the seed's report

@@ -3,6 +3,7 @@ package orrery
 import (
 	"net/netip"
 	"testing"
+	"unsafe"
 
 	"github.com/orrerysim/orrery/chaos"
 	"github.com/orrerysim/orrery/env"
@@ -117,4 +118,40 @@ func faultCount(w *sim.World, name string) int {
 		}
 	}
 	return 0
+}
+
+// TestTaskNames: a host's tasks are named host/task, the cluster's own
+// (a process's main, a workload's phases) once per run: two seeds' hosts
+// share the string.
+func TestTaskNames(t *testing.T) {
+	s := &Simulation{Name: "tasks",
+		Processes: []Process{{Name: "kv", Main: func(env.Env) error { return nil }}},
+		Workloads: []Workload{{Name: "cl", Count: 2, New: func() Driver { return Funcs{} }}}}
+	plan := planHosts(s)
+	a := newCluster(sim.New(sim.Config{Seed: 1}), s, chaos.Drawn{}, plan)
+	b := newCluster(sim.New(sim.Config{Seed: 2}), s, chaos.Drawn{}, plan)
+	tests := []struct {
+		host   int
+		name   string
+		want   string
+		shared bool
+	}{
+		{0, "main", "kv/main", true},
+		{0, "setup", "kv/setup", false}, // a process has no phases: no name kept
+		{0, "gc", "kv/gc", false},
+		{2, "setup", "cl-2/setup", true},
+		{2, "run", "cl-2/run", true},
+		{2, "check", "cl-2/check", true},
+		{2, "main", "cl-2/main", false},
+		{2, "worker", "cl-2/worker", false},
+	}
+	for _, tt := range tests {
+		x, y := a.hosts[tt.host].taskName(tt.name), b.hosts[tt.host].taskName(tt.name)
+		if x != tt.want || y != tt.want {
+			t.Errorf("task %q of host %d is named %q and %q, want %q", tt.name, tt.host, x, y, tt.want)
+		}
+		if shared := unsafe.StringData(x) == unsafe.StringData(y); shared != tt.shared {
+			t.Errorf("task %q of host %d: the seeds share its name: %v, want %v", tt.name, tt.host, shared, tt.shared)
+		}
+	}
 }

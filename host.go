@@ -19,10 +19,11 @@ type host struct {
 	name     string
 	addr     netip.Addr
 	tags     []string
-	proc     *Process // nil for a workload
-	driver   Driver   // nil for a process
-	index    int      // position among all hosts, for process ids in the trace
-	instance int      // position among its Process's or Workload's instances, from 0
+	proc     *Process  // nil for a workload
+	driver   Driver    // nil for a process
+	index    int       // position among all hosts, for process ids in the trace
+	instance int       // position among its Process's or Workload's instances, from 0
+	plan     *hostPlan // what the run laid out of it
 
 	ctx    context.Context // cancelled when the host is asked to shut down
 	cancel context.CancelFunc
@@ -121,7 +122,7 @@ func (h *host) Go(name string, fn func(ctx context.Context)) {
 }
 
 func (h *host) spawn(name string, fn func(ctx context.Context)) *sim.Task {
-	full := h.name + "/" + name
+	full := h.taskName(name)
 	var t *sim.Task
 	if h.proc != nil {
 		t = sim.GoDaemon(h.ctx, full, fn)

@@ -135,28 +135,31 @@ func (c *cluster) add(h *host) {
 	h.clock = c.newClock(h.name)
 	nh.SetClock(h.clock) // socket deadlines are times of the host's clock
 	h.sim = sim.NewHost(c.w, h.name, h.clock)
-	h.crash = func(kind RebootKind) {
-		mode := netsim.CrashReset
-		if kind != Graceful && c.w.Rand().Bool(0.5) {
-			mode = netsim.CrashHalfOpen
-		}
-		nh.Crash(mode)
-		switch kind {
-		case Graceful:
-			if h.disk != nil { // a disk never made has no file open
-				h.disk.CloseFiles()
-			}
-		case Crash:
-			h.ownDisk().Crash()
-		case CrashWipe:
-			h.ownDisk().Wipe()
-		}
-	}
 	if h.proc == nil { // a process gets its context when it boots
 		h.ctx, h.cancel = h.newContext()
 	}
 	c.hosts = append(c.hosts, h)
 	c.byName[h.name] = h
+}
+
+// crash takes h's sockets down, and its disk as kind says: a method, not
+// a closure made for every host of every seed.
+func (h *host) crash(kind RebootKind) {
+	mode := netsim.CrashReset
+	if kind != Graceful && h.c.w.Rand().Bool(0.5) {
+		mode = netsim.CrashHalfOpen
+	}
+	h.net.Crash(mode)
+	switch kind {
+	case Graceful:
+		if h.disk != nil { // a disk never made has no file open
+			h.disk.CloseFiles()
+		}
+	case Crash:
+		h.ownDisk().Crash()
+	case CrashWipe:
+		h.ownDisk().Wipe()
+	}
 }
 
 // ownDisk returns h's disk, made on first use: most hosts of most

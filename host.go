@@ -9,6 +9,7 @@ import (
 
 	"github.com/orrerysim/orrery/disksim"
 	"github.com/orrerysim/orrery/env"
+	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
 	"github.com/orrerysim/orrery/simenv"
 )
@@ -31,11 +32,10 @@ type host struct {
 	up     bool
 	boots  int
 
-	forceKill sim.EventRef          // pending ProcessForceKill of a graceful shutdown
-	restart   sim.EventRef          // pending ProcessRestart
-	crash     func(kind RebootKind) // takes the host's sockets (and disk) down
+	forceKill sim.EventRef // pending ProcessForceKill of a graceful shutdown
+	restart   sim.EventRef // pending ProcessRestart
 
-	net  env.Network
+	net  *netsim.Host
 	disk *disksim.Disk // made on first use (ownDisk)
 
 	clock     *sim.HostClock // the host's own clock, which survives its reboots

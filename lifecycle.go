@@ -199,9 +199,7 @@ func (c *cluster) kill(h *host, kind RebootKind) {
 	}
 	h.tasks = nil
 	h.up = false
-	if h.crash != nil {
-		h.crash(kind)
-	}
+	h.crash(kind)
 }
 
 // lifecycle handles the process events of a cluster.

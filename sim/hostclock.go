@@ -241,17 +241,30 @@ func epochPlus(d time.Duration) time.Time {
 }
 
 // TrueAt returns the earliest true time, not before now, at which the
-// monotonic reading is at least m: the inverse of MonoAt.
+// monotonic reading is at least m: the inverse of MonoAt. When that time
+// is beyond what a Duration holds, it returns math.MaxInt64: never.
 func (c *HostClock) TrueAt(m time.Duration) time.Duration {
 	now := c.w.now
 	dm := m - c.mono
 	if m <= c.MonoAt(now) {
 		return now
 	}
+	if dm < 0 { // m - c.mono overflowed: further than a Duration holds
+		return math.MaxInt64
+	}
 	if c.ppm == 0 { // most clocks: no drift, no search
+		if c.base > math.MaxInt64-dm {
+			return math.MaxInt64
+		}
 		return max(c.base+dm, now)
 	}
-	dt := time.Duration(float64(dm) * 1e6 / float64(1e6+c.ppm))
+	est := float64(dm) * 1e6 / float64(1e6+c.ppm)
+	if est >= float64(math.MaxInt64-c.base)-1e9 {
+		// Beyond a Duration, or too near its end for the search below,
+		// which steps from an estimate that float64 rounds to 1 us there.
+		return math.MaxInt64
+	}
+	dt := time.Duration(est)
 	for drifted(dt, c.ppm) < dm {
 		dt++
 	}

@@ -166,9 +166,6 @@ func TestWithTimeoutAsSlowTimeout(t *testing.T) {
 	timeouts := []time.Duration{1, time.Second, 3 * time.Hour, 0, -time.Second, math.MaxInt64, math.MaxInt64 - time.Second}
 	for _, tc := range clocks {
 		for _, d := range timeouts {
-			if tc.name == "drifting" && d > math.MaxInt64/2 {
-				continue // TrueAt's search does not end on a slow clock
-			}
 			t.Run(fmt.Sprintf("%s/%d", tc.name, d), func(t *testing.T) {
 				w := New(Config{})
 				c := tc.clock(w)
@@ -223,6 +220,40 @@ func sameTimeout(t *testing.T, quick, slow *simCtx, c *HostClock) {
 		}
 		if qw != sw {
 			t.Errorf("waits on the clock's list: quick %d, general %d", qw, sw)
+		}
+	}
+}
+
+// TestTrueAtFarAhead: TrueAt ends and answers right for readings up to
+// the end of a Duration, on clocks that drift either way or not at all,
+// ahead of or behind true time; where the time is beyond a Duration, or
+// within a second of its end, the answer is math.MaxInt64 (never). Its
+// search once ran for ever on a slow clock asked for a reading near the
+// end (a timeout of math.MaxInt64).
+func TestTrueAtFarAhead(t *testing.T) {
+	readings := []time.Duration{time.Second, 3 * time.Hour, math.MaxInt64 / 2, math.MaxInt64 - time.Hour, math.MaxInt64 - time.Second, math.MaxInt64}
+	for _, ppm := range []int64{0, -300, 300, -MaxDriftPPM, MaxDriftPPM} {
+		for _, offset := range []time.Duration{0, time.Hour, -time.Hour, math.MinInt64 / 2} {
+			w := New(Config{})
+			w.now = time.Minute
+			c := NewHostClock(w, "h", offset, ppm)
+			for _, ahead := range readings {
+				m := c.Mono() + ahead
+				if m < c.Mono() {
+					m = math.MaxInt64
+				}
+				at := c.TrueAt(m)
+				if at == math.MaxInt64 {
+					if ahead <= math.MaxInt64/4 { // at most twice as far in true time
+						t.Errorf("ppm %d offset %v: TrueAt(%d) = never, %v ahead", ppm, offset, m, ahead)
+					}
+					continue
+				}
+				if at < w.now || c.MonoAt(at) < m || (at > w.now && c.MonoAt(at-1) >= m) {
+					t.Errorf("ppm %d offset %v: TrueAt(%d) = %d, reading %d there and %d a nanosecond before",
+						ppm, offset, m, at, c.MonoAt(at), c.MonoAt(at-1))
+				}
+			}
 		}
 	}
 }

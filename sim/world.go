@@ -86,7 +86,8 @@ type World struct {
 	heartbeat   atomic.Uint64 // steps started, for the watchdog: written by beat alone
 	runG        atomic.Uint64 // the goroutine identity (getg) of current's coroutine, 0 when none runs: written by setCurrent alone
 
-	values map[any]any // per-run state of packages built on the engine
+	values   []keyValue  // per-run state of packages built on the engine (a handful: a scan beats a hash)
+	valueMap map[any]any // the same, once there are more than maxScannedValues
 
 	hash    uint64
 	vhash   uint64       // log records below Info, when built (VerboseHash)
@@ -177,15 +178,49 @@ func (w *World) AddInvariant(name string, check func() error) {
 // Value returns what SetValue stored under key, or nil. Packages built on
 // the engine (assertions, fault injectors) keep their per-run state here;
 // use an unexported key type, as with context values.
-func (w *World) Value(key any) any { return w.values[key] }
-
-// SetValue stores v under key for the rest of the run.
-func (w *World) SetValue(key, v any) {
-	if w.values == nil {
-		w.values = make(map[any]any)
+func (w *World) Value(key any) any {
+	if w.valueMap != nil {
+		return w.valueMap[key]
 	}
-	w.values[key] = v
+	for i := range w.values {
+		if w.values[i].key == key {
+			return w.values[i].v
+		}
+	}
+	return nil
 }
+
+// SetValue stores v under key for the rest of the run. Like a context
+// value's, key must be comparable; it panics if not.
+func (w *World) SetValue(key, v any) {
+	if w.valueMap != nil {
+		w.valueMap[key] = v
+		return
+	}
+	for i := range w.values {
+		if w.values[i].key == key {
+			w.values[i].v = v
+			return
+		}
+	}
+	if len(w.values) < maxScannedValues {
+		w.values = append(w.values, keyValue{key, v})
+		return
+	}
+	w.valueMap = make(map[any]any, 2*maxScannedValues)
+	for _, kv := range w.values {
+		w.valueMap[kv.key] = kv.v
+	}
+	w.valueMap[key] = v
+	w.values = nil
+}
+
+// maxScannedValues is how many values a World keeps in a slice, which
+// Value scans, before it moves them to a map.
+const maxScannedValues = 16
+
+// keyValue is one of a World's values.
+type keyValue struct{ key, v any }
 
 // Schedule queues an event with op and id to be handled by h after delay d
 // of logical time. It panics if d is negative or op is not a valid Op.

@@ -593,3 +593,28 @@ func TestWorldFromTwoGoroutines(t *testing.T) {
 		t.Errorf("Step from a second goroutine: panic %v, want one naming the mistake", p)
 	}
 }
+
+// TestWorldValues: a World's values are found by key, replaced, and kept
+// whether a few (scanned) or many (a map) are stored.
+func TestWorldValues(t *testing.T) {
+	type key struct{ i int }
+	for _, n := range []int{1, 16, 17, 40} {
+		w := sim.New(sim.Config{})
+		for i := range n {
+			w.SetValue(key{i}, i)
+		}
+		w.SetValue(key{0}, "replaced")
+		for i := range n {
+			want := any(i)
+			if i == 0 {
+				want = "replaced"
+			}
+			if got := w.Value(key{i}); got != want {
+				t.Errorf("%d values: Value(key{%d}) = %v, want %v", n, i, got, want)
+			}
+		}
+		if got := w.Value(key{n}); got != nil {
+			t.Errorf("%d values: Value of a key never set = %v, want nil", n, got)
+		}
+	}
+}

@@ -5,9 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"unsafe"
-	"weak"
 
 	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/sim"
@@ -24,7 +22,6 @@ type registryKey struct{}
 // assertion's identity, wherever it is called from.
 type registry struct {
 	w       *sim.World
-	self    *weak.Pointer[registry] // what lastRegistry holds when it is r: apart from r, which it must not keep alive
 	entries map[string]*entry
 	recent  [recentSlots]*entry             // entries by their message's address: see lookup
 	onHit   func(msg, bucket string)        // see OnFirstHit
@@ -80,30 +77,13 @@ type bucket struct {
 	hits  uint64
 }
 
-// lastRegistry is the registry registryOf returned last, which the next
-// call, most often from the same World, compares by its World instead of
-// looking it up among the World's values. Worlds run on several
-// goroutines at once each replace it in turn. It is a weak pointer, so
-// that it does not keep a finished World and all it holds from being
-// collected.
-var lastRegistry atomic.Pointer[weak.Pointer[registry]]
-
+// registryOf returns w's registry, made on first use.
 func registryOf(w *sim.World) *registry {
-	if last := lastRegistry.Load(); last != nil {
-		if r := last.Value(); r != nil && r.w == w {
-			return r
-		}
+	if r, ok := w.Value(registryKey{}).(*registry); ok {
+		return r
 	}
-	r, ok := w.Value(registryKey{}).(*registry)
-	if !ok {
-		r = &registry{w: w, entries: make(map[string]*entry)}
-		w.SetValue(registryKey{}, r)
-	}
-	if r.self == nil {
-		self := weak.Make(r)
-		r.self = &self
-	}
-	lastRegistry.Store(r.self)
+	r := &registry{w: w, entries: make(map[string]*entry)}
+	w.SetValue(registryKey{}, r)
 	return r
 }
 

@@ -203,6 +203,7 @@ func (w *World) SetValue(key, v any) {
 			return
 		}
 	}
+	mustCompare(key)
 	if len(w.values) < maxScannedValues {
 		w.values = append(w.values, keyValue{key, v})
 		return
@@ -214,6 +215,12 @@ func (w *World) SetValue(key, v any) {
 	w.valueMap[key] = v
 	w.values = nil
 }
+
+// mustCompare panics if key cannot be compared, as a map's key would:
+// comparing it with itself does. (A NaN key compares unequal, and passes.)
+//
+//go:noinline
+func mustCompare(key any) { _ = key == key }
 
 // maxScannedValues is how many values a World keeps in a slice, which
 // Value scans, before it moves them to a map.

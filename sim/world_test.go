@@ -618,3 +618,15 @@ func TestWorldValues(t *testing.T) {
 		}
 	}
 }
+
+// TestSetValueUncomparableKey: a key that cannot be compared panics at
+// once, as a map's would, and not only when a key of its type is there.
+func TestSetValueUncomparableKey(t *testing.T) {
+	w := sim.New(sim.Config{})
+	defer func() {
+		if recover() == nil {
+			t.Error("SetValue with a slice as its key did not panic")
+		}
+	}()
+	w.SetValue([]int{1}, 1)
+}

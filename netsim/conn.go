@@ -47,7 +47,7 @@ type connExtra struct {
 	cutUntil      time.Duration    // when the longest cut ends
 	clogUntil     [2]time.Duration // by pipe: when the longest clog ends
 	readClogUntil [2]time.Duration
-	addrText      [2]string // by pipe: its addrs, once a trace asked for them
+	text          [2]pipeText // by pipe: what the trace says of it, once it asked
 }
 
 // extra returns c's connExtra, made on first use.

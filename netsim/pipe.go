@@ -167,38 +167,80 @@ func (c *conn) HandleEvent(ev *sim.Event) {
 
 // DescribeEvent gives the bytes and the addresses of the direction.
 func (c *conn) DescribeEvent(ev *sim.Event) (string, string) {
-	name, detail := c.AppendEventDetail(nil, ev)
-	return name, string(detail)
+	name, detail, b := c.AppendEventDetail(nil, ev)
+	if detail == "" {
+		detail = string(b)
+	}
+	return name, detail
 }
 
-// AppendEventDetail is DescribeEvent appending the detail to b, which the
-// trace of every event asks for without an allocation.
-func (c *conn) AppendEventDetail(b []byte, ev *sim.Event) (string, []byte) {
+// AppendEventDetail is DescribeEvent for the trace of every event, which
+// asks for it without an allocation: the detail is a string the pipe
+// keeps (see pipeText), or when it has none that fits, appended to b.
+func (c *conn) AppendEventDetail(b []byte, ev *sim.Event) (string, string, []byte) {
 	p := &c.pipe[ev.Arg&1]
 	switch ev.Op {
 	case sim.OpDataDelivery:
-		b = strconv.AppendInt(append(b, "bytes="...), ev.Arg>>1, 10)
+		d, b := p.bytesDetail(b, ev.Arg>>1)
+		return "", d, b
 	case sim.OpProcessSendBuffer:
 		if p.unsent() == 0 && p.finQueued {
-			b = append(b, "fin"...)
-		} else {
-			b = strconv.AppendInt(append(b, "bytes="...), int64(p.unsent()), 10)
+			return "", "", append(append(b, "fin "...), p.addrs()...)
 		}
+		d, b := p.bytesDetail(b, int64(p.unsent()))
+		return "", d, b
 	case sim.OpConnectionReady:
-		return c.hostNames(), append(b, p.addrs()...)
-	default:
-		return "", append(b, p.addrs()...)
+		return c.hostNames(), p.addrs(), b
 	}
-	return "", append(append(b, ' '), p.addrs()...)
+	return "", p.addrs(), b
+}
+
+// pipeText is what the trace says of a pipe, kept once asked for: its
+// addresses, and the detail of its events that moved a count of bytes,
+// made when two such events in a row moved the same count (as a
+// connection's requests and replies mostly do), for at most maxBytesTexts
+// counts in all.
+type pipeText struct {
+	addrs string // "10.0.0.1:40001->10.0.1.1:7000"
+	bytes string // "bytes=64 10.0.0.1:40001->10.0.1.1:7000", or ""
+	n     int64  // the count that bytes says
+	last  int64  // the count of the pipe's last such event
+	made  int    // how many bytes strings were made
+}
+
+// maxBytesTexts is the most counts a pipe keeps the detail of, one after
+// another: a pipe whose counts keep changing appends them instead.
+const maxBytesTexts = 8
+
+// text returns p's pipeText, its addresses made on first use (those of a
+// connection never change).
+func (p *pipe) text() *pipeText {
+	t := &p.c.extra().text[p.dir]
+	if t.addrs == "" {
+		c := p.c
+		t.addrs = c.addr[p.dir].String() + "->" + c.addr[1-p.dir].String()
+	}
+	return t
 }
 
 // addrs is "10.0.0.1:40001->10.0.1.1:7000", the direction of p.
-func (p *pipe) addrs() string {
-	x, c := p.c.extra(), p.c
-	if x.addrText[p.dir] == "" { // the addresses of a connection never change
-		x.addrText[p.dir] = c.addr[p.dir].String() + "->" + c.addr[1-p.dir].String()
+func (p *pipe) addrs() string { return p.text().addrs }
+
+// bytesDetail is "bytes=n " and p's addresses: the string p keeps when it
+// says n, or else appended to b.
+func (p *pipe) bytesDetail(b []byte, n int64) (string, []byte) {
+	t := p.text()
+	switch {
+	case n == t.n && t.bytes != "":
+		t.last = n
+		return t.bytes, b
+	case n == t.last && t.made < maxBytesTexts:
+		t.made++
+		t.n, t.bytes = n, "bytes="+strconv.FormatInt(n, 10)+" "+t.addrs
+		return t.bytes, b
 	}
-	return x.addrText[p.dir]
+	t.last = n
+	return "", append(append(strconv.AppendInt(append(b, "bytes="...), n, 10), ' '), t.addrs...)
 }
 
 // hostNames is "client-1->bank", for ConnectionReady lines.

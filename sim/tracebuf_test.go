@@ -139,16 +139,23 @@ func TestTraceQueuedRecords(t *testing.T) {
 }
 
 // detailed is a handler that appends its events' details, as the network's
-// connections do: the tracer has it append them to the JSON queue's bytes.
+// connections do: the tracer has it append them to the JSON queue's bytes,
+// except every third, which it returns as a string of its own.
 type detailed struct{}
 
 func (detailed) HandleEvent(*sim.Event) {}
 func (d detailed) DescribeEvent(ev *sim.Event) (string, string) {
-	name, b := d.AppendEventDetail(nil, ev)
-	return name, string(b)
+	name, detail, b := d.AppendEventDetail(nil, ev)
+	if detail == "" {
+		detail = string(b)
+	}
+	return name, detail
 }
-func (detailed) AppendEventDetail(b []byte, ev *sim.Event) (string, []byte) {
-	return "d", append(b, detailOf(ev.Arg)...)
+func (detailed) AppendEventDetail(b []byte, ev *sim.Event) (string, string, []byte) {
+	if ev.Arg%3 == 1 {
+		return "d", detailOf(ev.Arg), b
+	}
+	return "d", "", append(b, detailOf(ev.Arg)...)
 }
 
 // detailOf is the detail of the event with arg i: from none to 70 KB.

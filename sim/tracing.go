@@ -126,11 +126,12 @@ type tracer struct {
 }
 
 // detailAppender is a Handler whose events a trace describes often: it
-// appends the detail that DescribeEvent returns to b, and the tracer writes
+// returns the detail that DescribeEvent returns as a string it keeps, or
+// when that is empty, appended to b, which it returns; the tracer writes
 // it from there, allocating nothing. The name it returns is the same as
 // DescribeEvent's.
 type detailAppender interface {
-	AppendEventDetail(b []byte, ev *Event) (name string, detail []byte)
+	AppendEventDetail(b []byte, ev *Event) (name, detail string, nb []byte)
 }
 
 // hostOf records that task id runs on h.
@@ -436,9 +437,9 @@ func (tr *tracer) event(ev *Event) {
 	}
 }
 
-// appendDetail returns the name and the detail of ev, the detail appended
-// to q's bytes, or when q is nil to the tracer's, valid until the next
-// event.
+// appendDetail returns the name and the detail of ev: a string of d's,
+// or the detail appended to q's bytes, or when q is nil to the tracer's,
+// valid until the next event.
 func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (string, string) {
 	b := tr.detail[:0]
 	if q != nil {
@@ -447,13 +448,16 @@ func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (strin
 	n := len(b)
 	tr.busy = true
 	defer func() { tr.busy = false }() // the handler may panic
-	name, b := d.AppendEventDetail(b, ev)
+	name, detail, b := d.AppendEventDetail(b, ev)
 	if q != nil {
 		q.strs = b
 	} else {
 		tr.detail = b
 	}
-	return name, bytesString(b[n:])
+	if detail == "" {
+		detail = bytesString(b[n:])
+	}
+	return name, detail
 }
 
 // bytesString returns b's bytes as a string, which is valid while they

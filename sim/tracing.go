@@ -370,16 +370,25 @@ func (tr *tracer) flush() {
 // showsKind reports whether the text trace shows events of kind k,
 // remembered for each kind: an event's line asks it.
 func (tr *tracer) showsKind(k Kind) bool {
-	if int(k) >= len(tr.kindShown) {
-		return tr.filter.Enabled(k.Package(), trace.LevelTrace)
+	if int(k) < len(tr.kindShown) && tr.kindShown[k] != 0 {
+		return tr.kindShown[k] == 2
 	}
-	if tr.kindShown[k] == 0 {
+	return tr.learnKind(k)
+}
+
+// learnKind is showsKind for a kind not asked about before, kept out of
+// line so that showsKind is inlined.
+//
+//go:noinline
+func (tr *tracer) learnKind(k Kind) bool {
+	shown := tr.filter.Enabled(k.Package(), trace.LevelTrace)
+	if int(k) < len(tr.kindShown) {
 		tr.kindShown[k] = 1
-		if tr.filter.Enabled(k.Package(), trace.LevelTrace) {
+		if shown {
 			tr.kindShown[k] = 2
 		}
 	}
-	return tr.kindShown[k] == 2
+	return shown
 }
 
 // showsApp reports whether the text trace shows log records at level,

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/orrerysim/orrery/trace"
@@ -20,5 +21,30 @@ func TestJSONQueueDropShrinks(t *testing.T) {
 	q.drop()
 	if cap(q.attrs) != queueAttrs || cap(q.strs) != queueBytes || len(q.attrs) != 0 || len(q.strs) != 0 {
 		t.Fatalf("a grown queue dropped: room for %d attributes and %d bytes, want %d and %d", cap(q.attrs), cap(q.strs), queueAttrs, queueBytes)
+	}
+}
+
+// TestShowsKind: whether the text trace shows a kind's events, remembered
+// after the first time it is asked, is what the filter says, for every
+// kind and a kind beyond the named ones, asked in either order.
+func TestShowsKind(t *testing.T) {
+	kinds := []Kind{kindNone, KindTimer, KindNetwork, KindStorage, KindProcessRestart, Kind(len(kindNames) + 3)}
+	for _, filter := range []string{"trace", "info", "netsim=trace,info", "sim=trace,netsim=info", "process=trace,disksim=trace,warn"} {
+		f, err := trace.ParseFilter(filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		backward := slices.Clone(kinds)
+		slices.Reverse(backward)
+		for _, order := range [][]Kind{kinds, backward} {
+			tr := tracer{filter: f}
+			for range 2 {
+				for _, k := range order {
+					if got, want := tr.showsKind(k), f.Enabled(k.Package(), trace.LevelTrace); got != want {
+						t.Errorf("%s: showsKind(%v) = %v, want %v", filter, k, got, want)
+					}
+				}
+			}
+		}
 	}
 }

@@ -70,21 +70,21 @@ func Append(b []byte, s string) []byte {
 }
 
 // copy8 copies s, of eight bytes or more, to d, eight bytes at a time and
-// the last eight again, as long as they need no escape: it reports whether
-// none did.
+// the last eight again, and reports whether none of them needs an escape.
+// It copies them all before it tells: the bytes that need an escape are
+// rare, and one test at the end costs less than one for every word.
 func copy8(d []byte, s string) bool {
 	d = d[:len(s)]
 	last := len(s) - 8
+	var bad uint64
 	for i := 0; i < last; i += 8 {
 		x := load8(s[i : i+8])
-		if !plain8(x) {
-			return false
-		}
+		bad |= escapes8(x)
 		binary.LittleEndian.PutUint64(d[i:i+8], x)
 	}
 	x := load8(s[last:])
 	binary.LittleEndian.PutUint64(d[last:], x)
-	return plain8(x)
+	return (bad|escapes8(x))&highs == 0
 }
 
 func load8(s string) uint64 {
@@ -156,9 +156,14 @@ const (
 
 // plain8 reports whether the 8 bytes of x are all ASCII that stands for
 // itself in a JSON string: no control byte, quote, backslash or non-ASCII.
-func plain8(x uint64) bool {
-	below := (x - ones*0x20) &^ x // a byte under 0x20 sets its high bit
+func plain8(x uint64) bool { return escapes8(x)&highs == 0 }
+
+// escapes8 has the high bit of a byte set (of the first such byte, and
+// perhaps of later ones) when a byte of x needs an escape in a JSON
+// string: a control byte, a quote, a backslash or a byte of non-ASCII.
+func escapes8(x uint64) uint64 {
+	below := x - ones*0x20 // a byte under 0x20 sets its high bit (x's own high bit is or'ed in anyway)
 	quote, slash := x^(ones*'"'), x^(ones*'\\')
 	zero := (quote-ones)&^quote | (slash-ones)&^slash // a byte that was '"' or '\\'
-	return (below|zero|x)&highs == 0
+	return below | zero | x
 }

@@ -118,3 +118,21 @@ func referenceQuote(b []byte, s string, html bool) []byte {
 	}
 	return append(b, '"')
 }
+
+// TestAppendWords: a byte that needs an escape, or one at the edge of
+// those that do not, in any word of a string of eight bytes or more
+// (and in the last one, that overlaps), is quoted as the byte-at-a-time
+// reference quotes it.
+func TestAppendWords(t *testing.T) {
+	for n := 8; n <= 25; n++ {
+		for at := range n {
+			for _, c := range []byte{0x00, 0x1f, ' ', '"', '\\', '~', 0x7f, 0x80, 0xff} {
+				b := []byte(strings.Repeat("abcdefgh", 4)[:n])
+				b[at] = c
+				if got, want := Append(nil, string(b)), referenceQuote(nil, string(b), false); string(got) != string(want) {
+					t.Fatalf("quoted %q as %s, want %s", b, got, want)
+				}
+			}
+		}
+	}
+}

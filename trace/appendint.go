@@ -119,3 +119,19 @@ func appendInt(b []byte, v int64) []byte {
 	}
 	return appendUint(b, uint64(v))
 }
+
+// pairs holds the two digits of 0 to 99 as little-endian words, pairs[v]
+// the digits of v; indexed by a byte, it needs no bounds check.
+var pairs = func() (t [256]uint16) {
+	for i := range 100 {
+		t[i] = uint16(digitPairs[2*i]) | uint16(digitPairs[2*i+1])<<8
+	}
+	return t
+}()
+
+// digits4 is v, under 10,000, as four digits with leading zeros: a
+// little-endian word whose first byte is the first digit.
+func digits4(v uint64) uint64 {
+	q := v / 100
+	return uint64(pairs[uint8(q)]) | uint64(pairs[uint8(v-q*100)])<<16
+}

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"encoding/binary"
 	"log/slog"
 	"strconv"
 	"time"
@@ -50,11 +51,15 @@ func AppendSeconds(b []byte, d time.Duration) []byte {
 	// As unsigned, the divisions are a multiply each.
 	us := uint64(d) / uint64(time.Microsecond)
 	s := us / 1e6
-	frac := us - s*1e6
 	b = appendUint(b, s)
+	return binary.LittleEndian.AppendUint64(b, fractionWord(us-s*1e6))
+}
+
+// fractionWord is ".123456s" for frac 123,456 (under 1,000,000), as a
+// little-endian word.
+func fractionWord(frac uint64) uint64 {
 	q := frac / 100
-	hi, mid, lo := 2*(q/100), 2*(q%100), 2*(frac-q*100)
-	return append(b, '.', digitPairs[hi], digitPairs[hi+1], digitPairs[mid], digitPairs[mid+1], digitPairs[lo], digitPairs[lo+1], 's')
+	return '.' | digits4(q)<<8 | uint64(pairs[uint8(frac-q*100)])<<40 | 's'<<56
 }
 
 // appendMinSeconds is AppendSeconds for math.MinInt64 after its sign, as

@@ -130,3 +130,16 @@ func FuzzAppendQuote(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendSecondsEveryFraction: the six decimals, written as one word,
+// are those the digit-at-a-time formatting wrote, for every fraction of
+// a second in microseconds.
+func TestAppendSecondsEveryFraction(t *testing.T) {
+	b := make([]byte, 0, 32)
+	for us := range time.Duration(1e6) {
+		d := 7*time.Second + us*time.Microsecond + 999
+		if got, want := AppendSeconds(b[:0], d), referenceSeconds(nil, d); string(got) != string(want) {
+			t.Fatalf("AppendSeconds(%d) = %s, want %s", d, got, want)
+		}
+	}
+}

@@ -83,10 +83,11 @@ type JSONEncoder struct {
 	heads  [64]jsonHead
 	known  [128]knownString
 	shapes [16]jsonShape
-	// at is the time of the last record, its digits t[:tn]: a step's
-	// records share it.
+	// at is the time of the last record, and t[:tn] the opening of its
+	// records up to their seq, `{"t":1234,"seq":`: a step's records
+	// share it.
 	at time.Duration
-	t  [20]byte
+	t  [32]byte
 	tn int
 }
 
@@ -152,27 +153,20 @@ type jsonHead struct {
 // AppendJSON does.
 func (e *JSONEncoder) Append(b []byte, r *Record) []byte {
 	if r.At != e.at || e.tn == 0 {
-		e.at, e.tn = r.At, len(appendInt(e.t[:0], int64(r.At)))
+		e.at, e.tn = r.At, len(append(appendInt(append(e.t[:0], `{"t":`...), int64(r.At)), `,"seq":`...))
 	}
-	b = append(append(b, `{"t":`...), e.t[:e.tn]...)
-	b = append(b, `,"seq":`...)
+	b = append(b, e.t[:e.tn]...)
 	b = appendUint(b, r.Seq)
 	b = append(b, `,"rng":`...)
 	b = appendUint(b, r.RNG)
-	return e.appendTail(append(b, e.head(r)...), r)
-}
-
-// head returns the encoded head of r: the remembered one if its fields
-// are r's, else a new one that takes its slot. The slot is chosen by
-// where the strings of kind and op lie, which for the constants an
-// engine writes is one place each, so that comparing the fields mostly
-// compares their pointers.
-func (e *JSONEncoder) head(r *Record) []byte {
-	i := e.headSlot(r)
-	if h := &e.heads[i]; h.holds(r) {
-		return h.b
+	i := e.headSlot(r) // see headMiss
+	h := &e.heads[i]
+	if !h.holds(r) {
+		if h = &e.heads[nextSlot(i)]; !h.holds(r) {
+			h = e.headMiss(i, r)
+		}
 	}
-	return e.headMiss(i, r)
+	return e.appendTail(append(b, h.b...), r)
 }
 
 // headSlot is the slot where the head of r is looked for first.
@@ -186,17 +180,18 @@ func (h *jsonHead) holds(r *Record) bool {
 	return h.b != nil && h.level == r.Level && same(h.kind, r.Kind) && same(h.op, r.Op) && same(h.obj, r.Obj)
 }
 
-// headMiss returns the head of r when its slot i holds another: as
-// knownMiss does, from the slot next to it, or encoded anew in slot i.
-func (e *JSONEncoder) headMiss(i uintptr, r *Record) []byte {
+// headMiss returns the head of r, encoded anew, when neither its slot i,
+// where it is looked for first, nor the slot next to it holds it: in slot
+// i, after the head there has moved to the next one, as in knownMiss. The
+// slot is chosen by where the strings of kind and op lie, which for the
+// constants an engine writes is one place each, so that comparing the
+// fields mostly compares their pointers.
+func (e *JSONEncoder) headMiss(i uintptr, r *Record) *jsonHead {
 	h, alt := &e.heads[i], &e.heads[nextSlot(i)]
-	if alt.holds(r) {
-		return alt.b
-	}
 	*h, *alt = *alt, *h
 	h.level, h.kind, h.op, h.obj = r.Level, r.Kind, r.Op, r.Obj
 	h.b = appendJSONHead(h.b[:0], r)
-	return h.b
+	return h
 }
 
 // appendStringField appends key (`,"op":`) and v, unless v is empty.

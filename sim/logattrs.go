@@ -2,7 +2,10 @@ package sim
 
 import (
 	"log/slog"
+	"reflect"
+	"slices"
 	"strconv"
+	"time"
 	"unsafe"
 
 	"github.com/orrerysim/orrery/trace"
@@ -18,6 +21,7 @@ import (
 type attrFormatter struct {
 	attrs []trace.Attr
 	buf   []byte
+	plain bool // add has met only attributes of a shape (see attrShape)
 }
 
 // reset starts a record whose attributes are appended to attrs, and its
@@ -34,6 +38,7 @@ func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 	if k == slog.KindLogValuer {
 		v = v.Resolve()
 		k = v.Kind()
+		f.plain = false
 	}
 	h = mix(hashString(h, a.Key), uint64(k))
 	if k == slog.KindInt64 && a.Key != "" { // the usual number, formatted and hashed at once
@@ -51,6 +56,7 @@ func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 		return mix(h, uint64(n))
 	}
 	if k == slog.KindGroup {
+		f.plain = false
 		p := prefix
 		if a.Key != "" {
 			p += a.Key + "."
@@ -59,6 +65,9 @@ func (f *attrFormatter) add(h uint64, prefix string, a slog.Attr) uint64 {
 			h = f.add(h, p, g)
 		}
 		return h
+	}
+	if k != slog.KindString || a.Key == "" {
+		f.plain = false
 	}
 	if a.Key != "" {
 		f.format(prefix, a.Key, v, k)
@@ -225,4 +234,254 @@ func (e *attrOrder) apply(a []trace.Attr) {
 			i = s
 		}
 	}
+}
+
+// maxShape is the most attributes of a record whose shape attrShapes
+// keeps.
+const maxShape = 8
+
+// maxKeyWords is the most words that hashString folds for the key of a
+// shape: keys of at most maxShapeKey bytes (its length, its whole words,
+// and the last, of fewer than eight bytes).
+const (
+	maxKeyWords = 5
+	maxShapeKey = 8*(maxKeyWords-1) - 1
+)
+
+// attrShapes remembers the shapes of recent kinds of log record, by
+// message: a record of a shape it knows has its attributes hashed,
+// formatted and put in their sorted places in one pass (addShaped)
+// instead of formatted by add and sorted after. A message is learned the
+// second time it comes to its pair of slots while it is one of the last
+// two to come there, so that messages made anew for each record cost a
+// look, and not learning, and leave the shapes learned as they are.
+type attrShapes struct {
+	e    [shapeSlots]*attrShape
+	seen [shapeSlots]string // the messages that came to each pair of slots last and are not learned
+	hits int                // records formatted by their shape, for tests
+}
+
+// shapeSlots is how many shapes attrShapes keeps at most: a message is
+// kept in one of a pair of slots, chosen by where its string lies.
+const shapeSlots = 32
+
+// attrShape is what the log records of one call site share: the message,
+// and the keys of their attributes in the order they come, each of an
+// Int64 or a String and at most maxShapeKey bytes. The message and keys
+// are compared by address and length: the shape keeps their strings,
+// whose bytes cannot change nor their memory be reused meanwhile.
+type attrShape struct {
+	msg   string
+	n     int // the attributes; 0: the message's records are not of a shape; -1: not learned yet
+	keys  [maxShape]string
+	words [maxShape][maxKeyWords]uint64 // what hashString folds for each key
+	nw    [maxShape]uint8
+	dst   [maxShape]uint8 // the place of the i-th attribute once sorted
+}
+
+// sameString reports whether a and b are the same non-empty string, at
+// the same address.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && len(a) > 0 && unsafe.StringData(a) == unsafe.StringData(b)
+}
+
+// find returns the shape of the records of msg, or nil when it knows
+// none. A shape it returns not learned yet is to be learned from the
+// record (attrShape.learn).
+func (s *attrShapes) find(msg string) *attrShape {
+	p := uintptr(unsafe.Pointer(unsafe.StringData(msg)))
+	i := (p ^ p>>4 ^ p>>9 ^ uintptr(len(msg))) % shapeSlots
+	if e := s.e[i]; e != nil && sameString(e.msg, msg) {
+		return e
+	}
+	if e := s.e[i^1]; e != nil && sameString(e.msg, msg) {
+		return e
+	}
+	return s.miss(i, msg)
+}
+
+// miss is find for msg, of slot i, when neither slot of its pair holds
+// its shape: it notes msg as seen in slot i, the message seen there moved
+// to the other slot; or when msg was seen already, it returns a shape not
+// learned yet for it in slot i, the shape there moved to the other slot.
+func (s *attrShapes) miss(i uintptr, msg string) *attrShape {
+	switch {
+	case sameString(s.seen[i], msg):
+		s.seen[i] = ""
+	case sameString(s.seen[i^1], msg):
+		s.seen[i^1] = ""
+	default:
+		s.seen[i], s.seen[i^1] = msg, s.seen[i]
+		return nil
+	}
+	e := s.e[i^1]
+	if e == nil {
+		e = new(attrShape)
+	}
+	s.e[i], s.e[i^1] = e, s.e[i]
+	e.msg, e.n = msg, -1
+	return e
+}
+
+// learn makes e the shape of a record whose attributes, formatted by add
+// in the order they came, are a, when ok says add met only attributes a
+// shape may have; else it notes that the message's records have none.
+func (e *attrShape) learn(a []trace.Attr, ok bool) {
+	e.n = 0
+	if !ok || len(a) == 0 || len(a) > maxShape {
+		return
+	}
+	var src [maxShape]uint8
+	for i := range a {
+		if len(a[i].Key) > maxShapeKey {
+			return
+		}
+		e.keys[i], src[i] = a[i].Key, uint8(i)
+		e.nw[i] = uint8(stringWords(&e.words[i], a[i].Key))
+	}
+	for i := 1; i < len(a); i++ { // a stable insertion sort, as sortAttrs sorts
+		for j := i; j > 0 && keyLess(a[src[j]].Key, a[src[j-1]].Key); j-- {
+			src[j], src[j-1] = src[j-1], src[j]
+		}
+	}
+	for place, i := range src[:len(a)] {
+		e.dst[i] = uint8(place)
+	}
+	e.n = len(a)
+}
+
+// stringWords sets w to the words that hashString folds for s, of at most
+// maxShapeKey bytes, and returns how many.
+func stringWords(w *[maxKeyWords]uint64, s string) int {
+	w[0] = uint64(len(s))
+	n, t := 1, s
+	for ; len(t) >= 8; t = t[8:] {
+		w[n] = load8(t)
+		n++
+	}
+	switch m := len(t); {
+	case m == 0:
+		w[n] = 0
+	case len(s) >= 8:
+		w[n] = load8(s[len(s)-8:]) >> (64 - 8*m)
+	case m >= 4:
+		w[n] = uint64(load4(t)) | uint64(load4(t[m-4:]))>>(8*(8-m))<<32
+	default:
+		w[n] = uint64(t[0]) | uint64(t[m/2])<<(8*(m/2)) | uint64(t[m-1])<<(8*(m-1))
+	}
+	return n + 1
+}
+
+// addShaped adds sr's attributes, which are of shape s, as add adds them
+// and in their sorted places, and returns h with them folded in and true;
+// or, when they are not of s after all, h and false, having added
+// nothing.
+func (f *attrFormatter) addShaped(h uint64, sr *slog.Record, s *attrShape) (uint64, bool) {
+	front, back := recordAttrs(sr)
+	if len(front)+len(back) != s.n {
+		return h, false
+	}
+	base := len(f.attrs)
+	f.attrs = slices.Grow(f.attrs, s.n)
+	at := f.attrs[base : base+s.n]
+	hs, ok := f.putShaped(h, s, front, 0, at)
+	if ok && len(back) > 0 {
+		hs, ok = f.putShaped(hs, s, back, len(front), at)
+	}
+	if !ok {
+		return h, false
+	}
+	f.attrs = f.attrs[:base+s.n]
+	return hs, true
+}
+
+// putShaped formats as, the attributes of a record of shape s from the
+// i0-th on, into their places in at, and returns h with them folded in
+// and true; or false, having added no bytes to f's, when one is not of s.
+func (f *attrFormatter) putShaped(h uint64, s *attrShape, as []slog.Attr, i0 int, at []trace.Attr) (uint64, bool) {
+	buf := f.buf
+	for j := range as {
+		a, i := &as[j], i0+j
+		if !sameString(a.Key, s.keys[i]) {
+			return h, false
+		}
+		h = s.hashKey(h, i)
+		switch k := a.Value.Kind(); k {
+		case slog.KindInt64:
+			n, nb := int64Of(a.Value), len(buf)
+			switch {
+			case uint64(n) < 10:
+				buf = append(buf, byte('0'+n))
+			case uint64(n) < 100:
+				buf = append(buf, byte('0'+n/10), byte('0'+n%10))
+			default:
+				buf = appendInt(buf, n)
+			}
+			at[s.dst[i]] = trace.Attr{Key: a.Key, Value: unsafe.String(&buf[nb], len(buf)-nb)}
+			h = mix(mix(h, uint64(k)), uint64(n))
+		case slog.KindString:
+			v := a.Value.String()
+			at[s.dst[i]] = trace.Attr{Key: a.Key, Value: v}
+			h = hashString(mix(h, uint64(k)), v)
+		default:
+			return h, false
+		}
+	}
+	f.buf = buf
+	return h, true
+}
+
+// hashKey folds the key of s's i-th attribute into h, as hashString does:
+// two words to five.
+func (s *attrShape) hashKey(h uint64, i int) uint64 {
+	w, n := &s.words[i], s.nw[i]
+	h = mix(mix(h, w[0]), w[1])
+	if n > 2 {
+		h = mix(h, w[2])
+		if n > 3 {
+			h = mix(h, w[3])
+			if n > 4 {
+				h = mix(h, w[4])
+			}
+		}
+	}
+	return h
+}
+
+// slogRecord is slog.Record as laid out, for recordAttrs.
+type slogRecord struct {
+	Time    time.Time
+	Message string
+	Level   slog.Level
+	PC      uintptr
+	front   [5]slog.Attr
+	nFront  int
+	back    []slog.Attr
+}
+
+// recordLaidOut says whether slog.Record is laid out as slogRecord: its
+// fields the same, at the same offsets. Records are of a shape only then.
+var recordLaidOut = sameLayout(reflect.TypeFor[slog.Record](), reflect.TypeFor[slogRecord]())
+
+// sameLayout reports whether structs a and b have the same fields (names,
+// types, offsets) and size.
+func sameLayout(a, b reflect.Type) bool {
+	if a.Size() != b.Size() || a.NumField() != b.NumField() {
+		return false
+	}
+	for i := range a.NumField() {
+		fa, fb := a.Field(i), b.Field(i)
+		if fa.Name != fb.Name || fa.Type != fb.Type || fa.Offset != fb.Offset {
+			return false
+		}
+	}
+	return true
+}
+
+// recordAttrs returns sr's attributes, read in place: those slog keeps in
+// the record, and the rest. slog.Record must be laid out as slogRecord
+// (recordLaidOut).
+func recordAttrs(sr *slog.Record) (front, back []slog.Attr) {
+	r := (*slogRecord)(unsafe.Pointer(sr))
+	return r.front[:r.nFront], r.back
 }

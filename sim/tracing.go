@@ -114,6 +114,7 @@ type tracer struct {
 	// or, without JSON, the World's attrBuf.
 	attrFmt attrFormatter
 	orders  *attrOrders // how the attributes of recent log records were sorted; made at the first
+	shapes  *attrShapes // the shapes of recent log records; made at the first
 	// scratch is the record being written when no JSON is: with JSON,
 	// records are built in the queue (see slot).
 	scratch trace.Record
@@ -680,26 +681,7 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	} else { // into buffers reused by the next record
 		f.reset(w.attrBuf[:0], f.buf[:0])
 	}
-	start := len(f.attrs)
-	if len(h.attrs) > 0 { // seldom: an empty append still costs a call
-		f.attrs = append(f.attrs, h.attrs...)
-	}
-	tr.busy = true
-	sr.Attrs(func(a slog.Attr) bool {
-		hv = f.add(hv, h.prefix, a)
-		return true
-	})
-	if h.clock != nil && h.clock.Skewed() {
-		ca, _ := h.clockAttr()
-		hv = f.add(hv, h.prefix, ca)
-	}
-	tr.busy = false
-	end := len(f.attrs)
-	r.Attrs = f.attrs[start:end:end]
-	if tr.orders == nil {
-		tr.orders = new(attrOrders)
-	}
-	tr.orders.sort(r.Attrs)
+	hv, r.Attrs = h.attrsOf(tr, sr, hv)
 	if q != nil {
 		q.attrs, q.strs = f.attrs, f.buf
 		f.attrs, f.buf = nil, nil
@@ -714,6 +696,51 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 		tr.writeAside()
 	}
 	return hv
+}
+
+// attrsOf formats sr's attributes with the tracer's attrFormatter, sorted
+// by key, and returns hv with them folded in, and them. A record of a
+// shape that the tracer knows, of a handler that adds nothing to it, is
+// formatted by addShaped; the others by add, and sorted after.
+func (h *logHandler) attrsOf(tr *tracer, sr *slog.Record, hv uint64) (uint64, []trace.Attr) {
+	f := &tr.attrFmt
+	start := len(f.attrs)
+	var s *attrShape
+	if recordLaidOut && len(h.attrs) == 0 && h.prefix == "" && (h.clock == nil || !h.clock.Skewed()) {
+		if tr.shapes == nil {
+			tr.shapes = new(attrShapes)
+		}
+		if s = tr.shapes.find(sr.Message); s != nil && s.n > 0 {
+			if hs, ok := f.addShaped(hv, sr, s); ok {
+				tr.shapes.hits++
+				return hs, f.attrs[start:len(f.attrs):len(f.attrs)]
+			}
+		}
+	}
+	if len(h.attrs) > 0 { // seldom: an empty append still costs a call
+		f.attrs = append(f.attrs, h.attrs...)
+	}
+	f.plain = true
+	tr.busy = true
+	sr.Attrs(func(a slog.Attr) bool {
+		hv = f.add(hv, h.prefix, a)
+		return true
+	})
+	if h.clock != nil && h.clock.Skewed() {
+		ca, _ := h.clockAttr()
+		hv = f.add(hv, h.prefix, ca)
+	}
+	tr.busy = false
+	end := len(f.attrs)
+	a := f.attrs[start:end:end]
+	if s != nil { // a shape learned is not learned again when a record fails it
+		s.learn(a, f.plain && s.n < 0)
+	}
+	if tr.orders == nil {
+		tr.orders = new(attrOrders)
+	}
+	tr.orders.sort(a)
+	return hv, a
 }
 
 // writeAside is write for a record logged while another is being built:

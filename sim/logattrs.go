@@ -398,6 +398,7 @@ func (f *attrFormatter) addShaped(h uint64, sr *slog.Record, s *attrShape) (uint
 // putShaped formats as, the attributes of a record of shape s from the
 // i0-th on, into their places in at, and returns h with them folded in
 // and true; or false, having added no bytes to f's, when one is not of s.
+// It folds the key's words as hashKey does, inlined.
 func (f *attrFormatter) putShaped(h uint64, s *attrShape, as []slog.Attr, i0 int, at []trace.Attr) (uint64, bool) {
 	buf := f.buf
 	for j := range as {
@@ -405,7 +406,15 @@ func (f *attrFormatter) putShaped(h uint64, s *attrShape, as []slog.Attr, i0 int
 		if !sameString(a.Key, s.keys[i]) {
 			return h, false
 		}
-		h = s.hashKey(h, i)
+		w := &s.words[i]
+		if h = mix(mix(h, w[0]), w[1]); s.nw[i] > 2 {
+			if h = mix(h, w[2]); s.nw[i] > 3 {
+				if h = mix(h, w[3]); s.nw[i] > 4 {
+					h = mix(h, w[4])
+				}
+			}
+		}
+		var v string
 		switch k := a.Value.Kind(); k {
 		case slog.KindInt64:
 			n, nb := int64Of(a.Value), len(buf)
@@ -417,22 +426,21 @@ func (f *attrFormatter) putShaped(h uint64, s *attrShape, as []slog.Attr, i0 int
 			default:
 				buf = appendInt(buf, n)
 			}
-			at[s.dst[i]] = trace.Attr{Key: a.Key, Value: unsafe.String(&buf[nb], len(buf)-nb)}
-			h = mix(mix(h, uint64(k)), uint64(n))
+			v, h = unsafe.String(&buf[nb], len(buf)-nb), mix(mix(h, uint64(k)), uint64(n))
 		case slog.KindString:
-			v := a.Value.String()
-			at[s.dst[i]] = trace.Attr{Key: a.Key, Value: v}
+			v = a.Value.String()
 			h = hashString(mix(h, uint64(k)), v)
 		default:
 			return h, false
 		}
+		at[s.dst[i]] = trace.Attr{Key: a.Key, Value: v}
 	}
 	f.buf = buf
 	return h, true
 }
 
-// hashKey folds the key of s's i-th attribute into h, as hashString does:
-// two words to five.
+// hashKey folds the key of s's i-th attribute into h, as hashString does
+// and putShaped does inline: two words to five.
 func (s *attrShape) hashKey(h uint64, i int) uint64 {
 	w, n := &s.words[i], s.nw[i]
 	h = mix(mix(h, w[0]), w[1])

@@ -52,7 +52,9 @@ func (e *JSONEncoder) appendTail(b []byte, r *Record) []byte {
 	if r.Name != "" {
 		b = e.appendKnown(append(b, `,"name":`...), r.Name)
 	}
-	b = appendStringField(b, `,"detail":`, r.Detail)
+	if r.Detail != "" {
+		b = e.appendDetail(b, r.Detail)
+	}
 	b = append(b, `,"cause":`...)
 	b = appendUint(b, r.Cause)
 	if r.Infra { // in pieces of 16 bytes or fewer, which are copied without a call
@@ -72,17 +74,18 @@ func (e *JSONEncoder) appendTail(b []byte, r *Record) []byte {
 
 // JSONEncoder encodes records as AppendJSON does, and remembers the
 // encoded level, kind, op and obj of the records it has written, and the
-// quoted form of their short names, task names, messages and attribute
-// keys: a run's thousands of records repeat a few dozen of each, which it
-// then copies instead of quoting anew. It keeps the strings of those
+// quoted form of their short names, task names, messages, attribute keys
+// and details: a run's thousands of records repeat a few dozen of each,
+// which it then copies instead of quoting anew. It keeps the strings of those
 // fields, which Go's strings being immutable makes safe: those fields
 // must not be strings made with package unsafe over bytes that are
 // written again (a record's detail and attribute values may be). The
 // zero value is ready to use; an encoder is not safe for concurrent use.
 type JSONEncoder struct {
-	heads  [64]jsonHead
-	known  [128]knownString
-	shapes [16]jsonShape
+	heads   [64]jsonHead
+	known   [128]knownString
+	shapes  [16]jsonShape
+	details [32]jsonDetail
 	// at is the time of the last record, and t[:tn] the opening of its
 	// records up to their seq, `{"t":1234,"seq":`: a step's records
 	// share it.
@@ -141,6 +144,36 @@ func (e *JSONEncoder) knownMiss(i uintptr, s string) *knownString {
 // slots, in which an entry that another entry displaced from slot i is
 // kept.
 func nextSlot(i uintptr) uintptr { return i ^ 1 }
+
+// jsonDetail is a detail that an encoder quoted, a copy of its bytes
+// (src), and the field it made of it, `,"detail":"…"`. A record's detail
+// may be a string over bytes that are written again (see JSONEncoder), so
+// the encoder compares a detail's bytes, not only where they lie, with
+// those of the one it quoted; where they lie chooses the slot, which for
+// a detail a writer keeps and repeats (a connection's "bytes=64 ...") is
+// one place.
+type jsonDetail struct {
+	src, q []byte
+}
+
+// maxDetail is the length of the longest detail an encoder keeps quoted.
+const maxDetail = 128
+
+// appendDetail appends the field `,"detail":` of the detail s, which is
+// not empty, copied from e's cache when e has quoted the same bytes in
+// s's slot before.
+func (e *JSONEncoder) appendDetail(b []byte, s string) []byte {
+	if e == nil || len(s) > maxDetail {
+		return appendJSONString(append(b, `,"detail":`...), s)
+	}
+	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	d := &e.details[(p>>3^p>>10^uintptr(len(s)))%uintptr(len(e.details))]
+	if string(d.src) != s || d.q == nil {
+		d.src = append(d.src[:0], s...)
+		d.q = appendJSONString(append(d.q[:0], `,"detail":`...), s)
+	}
+	return append(b, d.q...)
+}
 
 // jsonHead is the encoded head of the records with these fields.
 type jsonHead struct {

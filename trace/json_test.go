@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestJSONEncoder: an encoder writes what AppendJSON writes, whether it
@@ -35,6 +36,37 @@ func TestJSONEncoder(t *testing.T) {
 			if got, want := string(e.Append([]byte("x"), &recs[i])), "x"+string(AppendJSON(nil, &recs[i])); got != want {
 				t.Errorf("round %d, record %d: Append =\n%s\nwant\n%s", round, i, got, want)
 			}
+		}
+	}
+}
+
+// TestJSONEncoderDetails: details an encoder keeps quoted come out as
+// AppendJSON writes them: repeated in one place, equal in other places,
+// other bytes written in the place of one quoted before (as a record's
+// detail may be a string over bytes written again), needing escapes,
+// longer than it keeps, and more than it has slots for.
+func TestJSONEncoderDetails(t *testing.T) {
+	buf := []byte("bytes=23 10.0.0.2:55337->10.0.1.1:7000")
+	over := unsafe.String(&buf[0], len(buf))
+	kept := "bytes=21 10.0.1.1:7000->10.0.0.2:55337"
+	details := []func() string{
+		func() string { return kept },
+		func() string { return strings.Clone(kept) },
+		func() string { return over },
+		func() string { buf[6] = '2' + buf[6]%8; return over }, // the same place, other bytes
+		func() string { return "a \"quoted\"\n\xff detail" },
+		func() string { return strings.Repeat("d", maxDetail+1) },
+		func() string { return "" },
+	}
+	var e JSONEncoder
+	for i := range 3 * len(e.details) {
+		d := details[i%len(details)]()
+		if i%5 == 4 {
+			d = fmt.Sprintf("bytes=%d 10.0.0.1:1->10.0.0.2:2", i)
+		}
+		r := Record{At: time.Duration(i), Seq: uint64(i), Level: LevelTrace, Kind: "Network", Op: "DataDelivery", Obj: "conn", ID: 3, Detail: d}
+		if got, want := string(e.Append(nil, &r)), string(AppendJSON(nil, &r)); got != want {
+			t.Fatalf("record %d: Append =\n%s\nwant\n%s", i, got, want)
 		}
 	}
 }

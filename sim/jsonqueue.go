@@ -52,7 +52,7 @@ func (q *jsonQueue) add(r *trace.Record) bool {
 	}
 	q.recs = append(q.recs, *r)
 	c := &q.recs[len(q.recs)-1]
-	c.Detail = q.keep(r.Detail)
+	c.Detail, c.DetailKept = q.keep(r.Detail), false
 	if len(r.Attrs) > 0 {
 		start := len(q.attrs)
 		for _, a := range r.Attrs {

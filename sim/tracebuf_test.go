@@ -318,3 +318,57 @@ func jsonLogLines(t *testing.T, out io.Reader) map[string]int {
 		}
 	}
 }
+
+// TestTraceRecordDetailCopied: the detail of a record another package
+// writes is copied into the JSON queue's bytes, which the records after
+// the queue's next encoding reuse (here each small detail lies where the
+// one before lay, a detail too large for the rest of the queue's room
+// having the queue encoded between them); said kept
+// (trace.Record.DetailKept) or not, each line has its own detail, as
+// encoded alone.
+func TestTraceRecordDetailCopied(t *testing.T) {
+	var out bytes.Buffer
+	w := sim.New(sim.Config{Seed: 1, Trace: &out})
+	big := strings.Repeat("x", 40<<10)
+	detail := func(i int) string {
+		if i%2 == 1 {
+			return big
+		}
+		return fmt.Sprintf("bit=%d", i/2%7)
+	}
+	const n = 600
+	w.Spawn("faulty", func(ctx context.Context) {
+		for i := range n {
+			w.Record("chaos", trace.Record{Level: slog.LevelInfo, Kind: trace.KindFault, Op: "flip",
+				Detail: detail(i), DetailKept: i/2%3 != 0})
+		}
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	rd := trace.NewReader(&out)
+	faults := 0
+	for {
+		r, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := lines[rd.Line()-1], string(trace.AppendJSON(nil, &r)); got != want {
+			t.Fatalf("line %d is\n%.200s\nnot as encoded alone\n%.200s", rd.Line(), got, want)
+		}
+		if r.Kind != trace.KindFault {
+			continue
+		}
+		if want := detail(faults); r.Detail != want {
+			t.Fatalf("line %d: fault %d has detail %.20q, want %.20q", rd.Line(), faults, r.Detail, want)
+		}
+		faults++
+	}
+	if faults != n {
+		t.Fatalf("%d faults, want %d", faults, n)
+	}
+}

@@ -127,7 +127,8 @@ type tracer struct {
 }
 
 // detailAppender is a Handler whose events a trace describes often: it
-// returns the detail that DescribeEvent returns as a string it keeps, or
+// returns the detail that DescribeEvent returns as a string it keeps,
+// whose bytes never change (see trace.Record.DetailKept), or
 // when that is empty, appended to b, which it returns; the tracer writes
 // it from there, allocating nothing. The name it returns is the same as
 // DescribeEvent's.
@@ -426,10 +427,11 @@ func (tr *tracer) event(ev *Event) {
 	r, q := tr.slot() // not on the stack of the task that runs the loop, which stays small
 	r.At, r.Seq, r.Level, r.Kind, r.Op, r.Obj = ev.At, ev.Seq, trace.LevelTrace, op.Kind().String(), op.String(), op.Obj()
 	r.ID, r.Cause, r.Infra, r.Task = ev.ID, ev.Cause, op.Infra(), uint64(ev.By)
+	kept := false
 	if appends {
-		name, detail = tr.appendDetail(d, ev, q)
+		name, detail, kept = tr.appendDetail(d, ev, q)
 	}
-	r.Name, r.Detail = name, detail
+	r.Name, r.Detail, r.DetailKept = name, detail, kept
 	if op == OpShutdown {
 		r.Obj = ""
 	}
@@ -448,9 +450,9 @@ func (tr *tracer) event(ev *Event) {
 }
 
 // appendDetail returns the name and the detail of ev: a string of d's,
-// or the detail appended to q's bytes, or when q is nil to the tracer's,
-// valid until the next event.
-func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (string, string) {
+// which it keeps and never changes (kept), or the detail appended to q's
+// bytes, or when q is nil to the tracer's, valid until the next event.
+func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (name, detail string, kept bool) {
 	b := tr.detail[:0]
 	if q != nil {
 		b = q.strs
@@ -458,16 +460,16 @@ func (tr *tracer) appendDetail(d detailAppender, ev *Event, q *jsonQueue) (strin
 	n := len(b)
 	tr.busy = true
 	defer func() { tr.busy = false }() // the handler may panic
-	name, detail, b := d.AppendEventDetail(b, ev)
+	name, detail, b = d.AppendEventDetail(b, ev)
 	if q != nil {
 		q.strs = b
 	} else {
 		tr.detail = b
 	}
 	if detail == "" {
-		detail = bytesString(b[n:])
+		return name, bytesString(b[n:]), false
 	}
-	return name, detail
+	return name, detail, true
 }
 
 // bytesString returns b's bytes as a string, which is valid while they

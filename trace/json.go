@@ -53,7 +53,7 @@ func (e *JSONEncoder) appendTail(b []byte, r *Record) []byte {
 		b = e.appendKnown(append(b, `,"name":`...), r.Name)
 	}
 	if r.Detail != "" {
-		b = e.appendDetail(b, r.Detail)
+		b = e.appendDetail(b, r)
 	}
 	b = append(b, `,"cause":`...)
 	b = appendUint(b, r.Cause)
@@ -146,31 +146,41 @@ func (e *JSONEncoder) knownMiss(i uintptr, s string) *knownString {
 func nextSlot(i uintptr) uintptr { return i ^ 1 }
 
 // jsonDetail is a detail that an encoder quoted, a copy of its bytes
-// (src), and the field it made of it, `,"detail":"…"`. A record's detail
-// may be a string over bytes that are written again (see JSONEncoder), so
-// the encoder compares a detail's bytes, not only where they lie, with
-// those of the one it quoted; where they lie chooses the slot, which for
-// a detail a writer keeps and repeats (a connection's "bytes=64 ...") is
-// one place.
+// (src), and the field it made of it, `,"detail":"…"`; and when the
+// detail's record said it was kept (Record.DetailKept), the detail itself
+// (kept). A record's detail may be a string over bytes that are written
+// again (see JSONEncoder), so the encoder compares a detail's bytes, not
+// only where they lie, with those of the one it quoted, unless both are
+// kept; where they lie chooses the slot, which for a detail a writer keeps
+// and repeats (a connection's "bytes=64 ...") is one place.
 type jsonDetail struct {
 	src, q []byte
+	kept   string
 }
 
 // maxDetail is the length of the longest detail an encoder keeps quoted.
 const maxDetail = 128
 
-// appendDetail appends the field `,"detail":` of the detail s, which is
-// not empty, copied from e's cache when e has quoted the same bytes in
-// s's slot before.
-func (e *JSONEncoder) appendDetail(b []byte, s string) []byte {
+// appendDetail appends the field `,"detail":` of r's detail, which is not
+// empty, copied from e's cache when e has quoted the same bytes in the
+// detail's slot before: for a kept detail, the same string.
+func (e *JSONEncoder) appendDetail(b []byte, r *Record) []byte {
+	s := r.Detail
 	if e == nil || len(s) > maxDetail {
 		return appendJSONString(append(b, `,"detail":`...), s)
 	}
 	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
 	d := &e.details[(p>>3^p>>10^uintptr(len(s)))%uintptr(len(e.details))]
+	if r.DetailKept && len(d.kept) == len(s) && unsafe.StringData(d.kept) == unsafe.StringData(s) {
+		return append(b, d.q...)
+	}
 	if string(d.src) != s || d.q == nil {
 		d.src = append(d.src[:0], s...)
 		d.q = appendJSONString(append(d.q[:0], `,"detail":`...), s)
+		d.kept = ""
+	}
+	if r.DetailKept {
+		d.kept = s
 	}
 	return append(b, d.q...)
 }

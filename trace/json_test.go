@@ -49,24 +49,53 @@ func TestJSONEncoderDetails(t *testing.T) {
 	buf := []byte("bytes=23 10.0.0.2:55337->10.0.1.1:7000")
 	over := unsafe.String(&buf[0], len(buf))
 	kept := "bytes=21 10.0.1.1:7000->10.0.0.2:55337"
-	details := []func() string{
-		func() string { return kept },
-		func() string { return strings.Clone(kept) },
-		func() string { return over },
-		func() string { buf[6] = '2' + buf[6]%8; return over }, // the same place, other bytes
-		func() string { return "a \"quoted\"\n\xff detail" },
-		func() string { return strings.Repeat("d", maxDetail+1) },
-		func() string { return "" },
+	details := []struct {
+		detail func() string
+		kept   bool // said kept (Record.DetailKept) on every other round
+	}{
+		{func() string { return kept }, true},
+		{func() string { return strings.Clone(kept) }, true}, // the same bytes, another place
+		{func() string { return strings.Clone(kept) }, false},
+		{func() string { return over }, false},
+		{func() string { buf[6] = '2' + buf[6]%8; return over }, false}, // the same place, other bytes
+		{func() string { return kept }, false},
+		{func() string { return "a \"quoted\"\n\xff detail" }, true},
+		{func() string { return strings.Repeat("d", maxDetail+1) }, true},
+		{func() string { return "" }, false},
 	}
 	var e JSONEncoder
 	for i := range 3 * len(e.details) {
-		d := details[i%len(details)]()
+		dt := details[i%len(details)]
+		d, keptNow := dt.detail(), dt.kept && i/len(details)%2 == 0
 		if i%5 == 4 {
-			d = fmt.Sprintf("bytes=%d 10.0.0.1:1->10.0.0.2:2", i)
+			d, keptNow = fmt.Sprintf("bytes=%d 10.0.0.1:1->10.0.0.2:2", i), i%2 == 0
 		}
-		r := Record{At: time.Duration(i), Seq: uint64(i), Level: LevelTrace, Kind: "Network", Op: "DataDelivery", Obj: "conn", ID: 3, Detail: d}
+		r := Record{At: time.Duration(i), Seq: uint64(i), Level: LevelTrace, Kind: "Network", Op: "DataDelivery", Obj: "conn", ID: 3, Detail: d, DetailKept: keptNow}
 		if got, want := string(e.Append(nil, &r)), string(AppendJSON(nil, &r)); got != want {
-			t.Fatalf("record %d: Append =\n%s\nwant\n%s", i, got, want)
+			t.Fatalf("record %d (kept %v): Append =\n%s\nwant\n%s", i, keptNow, got, want)
+		}
+	}
+}
+
+// TestJSONEncoderKeptDetail: a detail said kept (Record.DetailKept) is
+// found by where it lies, its bytes not compared: bytes changed under it,
+// against that rule, still give the form quoted before, while a detail not
+// said kept is compared and quoted anew.
+func TestJSONEncoderKeptDetail(t *testing.T) {
+	for _, kept := range []bool{true, false} {
+		buf := []byte("bytes=64 10.0.0.1:1->10.0.0.2:2")
+		d := unsafe.String(&buf[0], len(buf))
+		var e JSONEncoder
+		r := Record{Level: LevelTrace, Kind: "Network", Op: "DataDelivery", Obj: "conn", Detail: d, DetailKept: kept}
+		first := string(e.Append(nil, &r))
+		buf[6] = '9'
+		got := string(e.Append(nil, &r))
+		want := strings.Replace(first, "bytes=64", "bytes=94", 1)
+		if kept {
+			want = first
+		}
+		if got != want {
+			t.Errorf("kept %v: after the bytes changed, Append =\n%s\nwant\n%s", kept, got, want)
 		}
 	}
 }

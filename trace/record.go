@@ -34,13 +34,18 @@ type Record struct {
 	Name  string        // the object's name: a task name, a path, a process
 	// Detail is the rest of the event's description, already formatted:
 	// "bytes=64 10.0.0.1:40001->10.0.1.1:7000".
-	Detail   string
-	Cause    uint64 // seq of the event being processed when this event was scheduled
-	Infra    bool   // the event maintains the simulation rather than doing application work
-	Task     uint64 // the task that scheduled the event, or that wrote the log
-	TaskName string // that task's name
-	Msg      string // the log message
-	Attrs    []Attr // log attributes, sorted by key
+	Detail string
+	Cause  uint64 // seq of the event being processed when this event was scheduled
+	Infra  bool   // the event maintains the simulation rather than doing application work
+	// DetailKept says that Detail is a string its writer keeps, whose bytes
+	// never change (not one made with package unsafe over bytes written
+	// again): a JSONEncoder then finds its quoted form by where it lies,
+	// without comparing its bytes. Readers leave it false.
+	DetailKept bool
+	Task       uint64 // the task that scheduled the event, or that wrote the log
+	TaskName   string // that task's name
+	Msg        string // the log message
+	Attrs      []Attr // log attributes, sorted by key
 }
 
 // Attr is one key=value attribute of a log record, already formatted.

@@ -69,13 +69,12 @@ func (q *jsonQueue) full() bool {
 	return len(q.recs) == cap(q.recs) || cap(q.attrs)-len(q.attrs) < slotAttrs || cap(q.strs)-len(q.strs) < slotBytes
 }
 
-// next queues a zero record, which the caller fills in place, and returns
-// it. The queue must not be full.
+// next queues a record, which the caller fills in place, every field of
+// it: it holds what the record queued there before held. It returns it.
+// The queue must not be full.
 func (q *jsonQueue) next() *trace.Record {
 	q.recs = q.recs[:len(q.recs)+1]
-	r := &q.recs[len(q.recs)-1]
-	*r = trace.Record{}
-	return r
+	return &q.recs[len(q.recs)-1]
 }
 
 // keepAttrs returns a copy of attrs in the queue's attributes (their

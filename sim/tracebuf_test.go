@@ -372,3 +372,42 @@ func TestTraceRecordDetailCopied(t *testing.T) {
 		t.Fatalf("%d faults, want %d", faults, n)
 	}
 }
+
+// TestTraceEventsOverLogs: an event's record is built where the queue held
+// an earlier record, a log line's with a task name, a message and
+// attributes: the event's line has none of them.
+func TestTraceEventsOverLogs(t *testing.T) {
+	var out bytes.Buffer
+	w := sim.New(sim.Config{Seed: 1, Trace: &out})
+	w.Spawn("logger", func(ctx context.Context) {
+		for i := range 2000 {
+			sim.Logger(ctx).Info("line", "i", i)
+			if i%3 == 0 {
+				sim.Sleep(ctx, time.Millisecond)
+			}
+		}
+	})
+	if err := w.Run(); err != nil {
+		t.Fatal(err)
+	}
+	rd := trace.NewReader(&out)
+	events := 0
+	for {
+		r, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.IsEvent() {
+			events++
+			if r.TaskName != "" || r.Msg != "" || len(r.Attrs) > 0 {
+				t.Fatalf("line %d: event %s %s has a task name %q, a message %q, attributes %v", rd.Line(), r.Kind, r.Op, r.TaskName, r.Msg, r.Attrs)
+			}
+		}
+	}
+	if events < 600 {
+		t.Fatalf("%d events, want 600 or more", events)
+	}
+}

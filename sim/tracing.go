@@ -282,13 +282,12 @@ func (tr *tracer) writeAside() {
 // and the queue that holds it: a new record at the end of the JSON queue
 // (encoding the queue first when it is full), which is then queued without
 // a copy, or when no JSON is written, the tracer's scratch record and nil.
-// The caller fills the record and hands it to put; the strings it makes
-// for it go into the queue's bytes (see jsonQueue).
+// The caller sets every field of the record, which holds an earlier
+// record's, and hands it to put; the strings it makes for it go into the
+// queue's bytes (see jsonQueue).
 func (tr *tracer) slot() (*trace.Record, *jsonQueue) {
 	if tr.json == nil || tr.err != nil {
-		r := &tr.scratch
-		*r = trace.Record{}
-		return r, nil
+		return &tr.scratch, nil
 	}
 	if tr.jq == nil { // a record after the run's end
 		tr.jq = getJSONQueue()
@@ -425,8 +424,10 @@ func (tr *tracer) event(ev *Event) {
 	}
 	held := tr.held()
 	r, q := tr.slot() // not on the stack of the task that runs the loop, which stays small
+	// Every field is set, without zeroing the record first.
 	r.At, r.Seq, r.Level, r.Kind, r.Op, r.Obj = ev.At, ev.Seq, trace.LevelTrace, op.Kind().String(), op.String(), op.Obj()
 	r.ID, r.Cause, r.Infra, r.Task = ev.ID, ev.Cause, op.Infra(), uint64(ev.By)
+	r.TaskName, r.Msg, r.Attrs = "", "", nil
 	kept := false
 	if appends {
 		name, detail, kept = tr.appendDetail(d, ev, q)
@@ -675,6 +676,7 @@ func (h *logHandler) write(sr *slog.Record, hv uint64) uint64 {
 	}
 	held := tr.held()
 	r, q := tr.slot()
+	*r = trace.Record{}
 	r.Level, r.Kind, r.Msg = sr.Level, trace.KindLog, sr.Message
 	w.stamp(r)
 	f := &tr.attrFmt

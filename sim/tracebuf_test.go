@@ -106,33 +106,21 @@ func TestTraceQueuedRecords(t *testing.T) {
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(out.String(), "\n")
-	rd := trace.NewReader(&out)
 	i := 0
-	for {
-		r, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := lines[rd.Line()-1], string(trace.AppendJSON(nil, &r)); got != want {
-			t.Fatalf("line %d is\n%.200s\nnot as encoded alone\n%.200s", rd.Line(), got, want)
-		}
+	eachEncodedAlone(t, &out, func(line int, r *trace.Record) {
 		if r.Kind != trace.KindLog {
-			continue
+			return
 		}
 		switch want := map[int]string{700: "big", 900: "many"}[i]; {
 		case want == "big" && (r.Msg != want || len(r.Attrs) != 1 || r.Attrs[0].Value != big):
-			t.Fatalf("line %d: record %d is %q with %d attributes, want the big one", rd.Line(), i, r.Msg, len(r.Attrs))
+			t.Fatalf("line %d: record %d is %q with %d attributes, want the big one", line, i, r.Msg, len(r.Attrs))
 		case want == "many" && (r.Msg != want || len(r.Attrs) != len(many) || r.Attrs[2999].Value != "2999"):
-			t.Fatalf("line %d: record %d is %q with %d attributes, want 3000", rd.Line(), i, r.Msg, len(r.Attrs))
+			t.Fatalf("line %d: record %d is %q with %d attributes, want 3000", line, i, r.Msg, len(r.Attrs))
 		case want == "" && (r.Msg != "line" || fmt.Sprint(r.Attrs) != fmt.Sprint([]trace.Attr{{Key: "i", Value: fmt.Sprint(i)}, {Key: "sq", Value: fmt.Sprint(i * i)}})):
-			t.Fatalf("line %d: record %d is %q %v", rd.Line(), i, r.Msg, r.Attrs)
+			t.Fatalf("line %d: record %d is %q %v", line, i, r.Msg, r.Attrs)
 		}
 		i++
-	}
+	})
 	if i != 1500 {
 		t.Fatalf("%d log records, want 1500", i)
 	}
@@ -346,28 +334,16 @@ func TestTraceRecordDetailCopied(t *testing.T) {
 	if err := w.Run(); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(out.String(), "\n")
-	rd := trace.NewReader(&out)
 	faults := 0
-	for {
-		r, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := lines[rd.Line()-1], string(trace.AppendJSON(nil, &r)); got != want {
-			t.Fatalf("line %d is\n%.200s\nnot as encoded alone\n%.200s", rd.Line(), got, want)
-		}
+	eachEncodedAlone(t, &out, func(line int, r *trace.Record) {
 		if r.Kind != trace.KindFault {
-			continue
+			return
 		}
 		if want := detail(faults); r.Detail != want {
-			t.Fatalf("line %d: fault %d has detail %.20q, want %.20q", rd.Line(), faults, r.Detail, want)
+			t.Fatalf("line %d: fault %d has detail %.20q, want %.20q", line, faults, r.Detail, want)
 		}
 		faults++
-	}
+	})
 	if faults != n {
 		t.Fatalf("%d faults, want %d", faults, n)
 	}
@@ -409,5 +385,27 @@ func TestTraceEventsOverLogs(t *testing.T) {
 	}
 	if events < 600 {
 		t.Fatalf("%d events, want 600 or more", events)
+	}
+}
+
+// eachEncodedAlone reads the JSON Lines trace in out, checks that each
+// line is what AppendJSON writes for its record alone, and calls f with
+// the line's number and its record.
+func eachEncodedAlone(t *testing.T, out *bytes.Buffer, f func(line int, r *trace.Record)) {
+	t.Helper()
+	lines := strings.Split(out.String(), "\n")
+	rd := trace.NewReader(out)
+	for {
+		r, err := rd.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := lines[rd.Line()-1], string(trace.AppendJSON(nil, &r)); got != want {
+			t.Fatalf("line %d is\n%.200s\nnot as encoded alone\n%.200s", rd.Line(), got, want)
+		}
+		f(rd.Line(), &r)
 	}
 }

@@ -93,3 +93,48 @@ func TestShareCoroutinesBeyondIdle(t *testing.T) {
 	p.Close()
 	waitGoroutines(t, before)
 }
+
+// TestShareCoroutinesOfTornDownTasks: the tasks that a run's end does
+// not wake (a server's read without a deadline, a sleep on a context that
+// is not cancelled) end in its teardown, and a World that shares
+// Coroutines leaves it their goroutines too: a second run of such tasks
+// starts no goroutine. Before, each run ended them and the next started
+// as many anew.
+func TestShareCoroutinesOfTornDownTasks(t *testing.T) {
+	const n = 300
+	before := runtime.NumGoroutine()
+	var p sim.Coroutines
+	run := func() map[int]bool {
+		w := sim.New(sim.Config{Seed: 5})
+		w.ShareCoroutines(&p)
+		ran := make(map[int]bool)
+		for range n {
+			w.SpawnDaemon("server", func(ctx context.Context) {
+				ran[goroutineID()] = true
+				// Still asleep when the run ends, and not woken by its end:
+				// the teardown ends the task.
+				sim.Sleep(context.WithoutCancel(ctx), time.Hour)
+			})
+		}
+		w.Spawn("client", func(ctx context.Context) {
+			ran[goroutineID()] = true
+			sim.Sleep(ctx, time.Second)
+		})
+		if err := w.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return ran
+	}
+	first, second := run(), run()
+	started := 0
+	for g := range second {
+		if !first[g] {
+			started++
+		}
+	}
+	if started > 0 || len(second) != n+1 {
+		t.Errorf("the second run's %d tasks ran on %d goroutines, %d of them not the first run's; want %d, none", n+1, len(second), started, n+1)
+	}
+	p.Close()
+	waitGoroutines(t, before)
+}

@@ -393,10 +393,13 @@ func (c *coro) unregister() { coroutines.Delete(c.g) }
 
 // release returns a finished task's coroutine to the pool, unless its
 // goroutine ended. When the pool is full, the World's Coroutines keeps it
-// if it can, for this run's later tasks or the next run's.
+// if it can, for this run's later tasks or the next run's. A task that
+// ends in the run's teardown leaves its coroutine to the next run's tasks
+// too, if the World shares a Coroutines, and else ends it: the pool is
+// ended with the run.
 func (w *World) release(t *Task) {
 	c := t.coro
-	if t.goexited || c.task != nil || w.tearingDown {
+	if t.goexited || c.task != nil || w.tearingDown && w.coros == nil {
 		c.stop()
 		return
 	}

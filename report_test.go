@@ -412,3 +412,43 @@ func TestReplayDoesNotJudgeCoverage(t *testing.T) {
 		})
 	}
 }
+
+// TestMissedNumericSaysHowNear: a numeric Sometimes that never held fails
+// the run with its evaluation nearest to holding and the seed that came
+// nearest, which, replayed, comes as near again.
+func TestMissedNumericSaysHowNear(t *testing.T) {
+	s := orrery.Simulation{
+		Name:      "shallow",
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error { return nil }}},
+		Workloads: []orrery.Workload{{Name: "w", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				for range 3 {
+					assert.SometimesGreaterThan(e.Context(), e.Rand().IntN(100), 100, "a deep queue")
+				}
+				return nil
+			}}
+		}}},
+	}
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := rep.Missing()
+	if len(missing) != 1 || missing[0].Closest == "" || missing[0].Gap < 1 || missing[0].ClosestSeed == 0 {
+		t.Fatalf("missing %+v: want the deep queue, its nearest evaluation and seed", missing)
+	}
+	m := missing[0]
+	var b strings.Builder
+	rep.WriteTable(&b)
+	want := fmt.Sprintf("never held in 20 seeds: 60 evaluations, the nearest %s (seed %#x)", m.Closest, m.ClosestSeed)
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("table does not say %q:\n%s", want, b.String())
+	}
+	again, err := orrery.Run(s, orrery.Options{Replay: []uint64{m.ClosestSeed}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := again.Asserts[0]; r.Closest != m.Closest || r.Gap != m.Gap {
+		t.Errorf("replayed seed %#x: nearest %q (gap %v), want %q (gap %v)", m.ClosestSeed, r.Closest, r.Gap, m.Closest, m.Gap)
+	}
+}

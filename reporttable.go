@@ -122,14 +122,19 @@ func assertName(a assert.Result) string {
 }
 
 // writeMissing explains the assertions that fail the run for never
-// holding.
+// holding: a numeric one that was evaluated with how near it came, and
+// the seed that came nearest, to replay.
 func (r *Report) writeMissing(w io.Writer) {
 	for _, m := range r.Missing() {
 		at := ""
 		if m.Location != "" {
 			at = " at " + m.Location
 		}
-		fmt.Fprintf(w, "FAIL\t%s %q%s never held in %d seeds: the run did not reach that path\n", m.Kind, cell(m.Message), at, r.Seeds)
+		why := "the run did not reach that path"
+		if m.Closest != "" {
+			why = fmt.Sprintf("%d evaluations, the nearest %s (seed %#x)", m.Evaluated, cell(m.Closest), m.ClosestSeed)
+		}
+		fmt.Fprintf(w, "FAIL\t%s %q%s never held in %d seeds: %s\n", m.Kind, cell(m.Message), at, r.Seeds, why)
 	}
 }
 

@@ -146,13 +146,17 @@ func (res *seedResult) check(c *cluster, o seedOptions) {
 }
 
 // seedAsserts returns the assertions of w's run, each failed one marked
-// with the seed whose details it keeps, so that merging many seeds keeps
-// those of the lowest (see assert.Merge).
+// with the seed whose details it keeps, and each that came near holding
+// with the seed that came so near, so that merging many seeds keeps those
+// of the lowest (see assert.Merge).
 func seedAsserts(w *sim.World) []assert.Result {
 	rs := assert.Results(w)
 	for i := range rs {
 		if rs[i].Failed {
 			rs[i].Seed = w.Seed()
+		}
+		if rs[i].Closest != "" {
+			rs[i].ClosestSeed = w.Seed()
 		}
 	}
 	return rs

@@ -89,6 +89,9 @@ func compare[T cmp.Ordered](w *sim.World, o *op, ok bool, left, right T, msg str
 	if e.mark != nil {
 		observeMark(e.mark, o, ok, left, right, msg)
 	}
+	if !ok && o.kind == KindSometimes && e.passed == 0 {
+		observeClosest(e, o, left, right)
+	}
 	if !e.observe(ok) {
 		return
 	}

@@ -69,6 +69,9 @@ type entry struct {
 	// mark is a numeric assertion's watermark while OnWatermark's
 	// function is set, nil otherwise.
 	mark *watermark
+	// closest is a numeric Sometimes form's evaluation nearest to holding
+	// while it has not held, nil before one.
+	closest *closest
 }
 
 // bucket counts the evaluations of a SometimesEach with one value.

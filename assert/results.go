@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -37,6 +38,18 @@ type Result struct {
 	// it 0, and a runner of many seeds sets it before merging. The JSON
 	// form writes it as a hex string.
 	Seed uint64
+	// Closest is, for a numeric Sometimes form (SometimesGreaterThan ...)
+	// that never held, its evaluation nearest to holding, as the trace
+	// writes attributes: "left=7 right=10". Gap is how far that was from
+	// holding (right - left for the GreaterThan forms, left - right for
+	// the LessThan ones; 0 when a strict form missed by being equal), and
+	// ClosestSeed the seed that came nearest (set as Seed is; the lowest
+	// of those as near). A run that misses such an assertion then says
+	// how near it came and which seed to replay to see it. All three are
+	// empty once the assertion held, and for other kinds.
+	Closest     string  `json:",omitempty"`
+	Gap         float64 `json:",omitempty"`
+	ClosestSeed uint64
 }
 
 // MarshalJSON writes the result with its seed as a hex string, or without
@@ -45,10 +58,14 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result
 	v := struct {
 		plain
-		Seed string `json:",omitempty"`
+		Seed        string `json:",omitempty"`
+		ClosestSeed string `json:",omitempty"`
 	}{plain: plain(r)}
 	if r.Failed {
 		v.Seed = fmt.Sprintf("%#x", r.Seed)
+	}
+	if r.Closest != "" {
+		v.ClosestSeed = fmt.Sprintf("%#x", r.ClosestSeed)
 	}
 	return json.Marshal(v)
 }
@@ -58,24 +75,35 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	type plain Result
 	v := struct {
 		*plain
-		Seed string `json:",omitempty"`
+		Seed        string `json:",omitempty"`
+		ClosestSeed string `json:",omitempty"`
 	}{plain: (*plain)(r)}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
 		return err
 	}
-	r.Seed = 0
-	if v.Seed == "" {
-		return nil
+	var err error
+	if r.Seed, err = parseSeed(v.Seed); err != nil {
+		return fmt.Errorf("assertion %q: seed %q: %w", r.Message, v.Seed, err)
 	}
-	digits, ok := strings.CutPrefix(v.Seed, "0x")
+	if r.ClosestSeed, err = parseSeed(v.ClosestSeed); err != nil {
+		return fmt.Errorf("assertion %q: closest seed %q: %w", r.Message, v.ClosestSeed, err)
+	}
+	return nil
+}
+
+// parseSeed reads a seed that MarshalJSON wrote, "" as 0.
+func parseSeed(s string) (uint64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	digits, ok := strings.CutPrefix(s, "0x")
 	seed, err := strconv.ParseUint(digits, 16, 64)
 	if !ok || err != nil {
-		return fmt.Errorf("assertion %q: seed %q: want a 64-bit hex string such as \"0x2a\"", r.Message, v.Seed)
+		return 0, errors.New(`want a 64-bit hex string such as "0x2a"`)
 	}
-	r.Seed = seed
-	return nil
+	return seed, nil
 }
 
 // String gives one line for a report:
@@ -89,6 +117,10 @@ func (r Result) String() string {
 	fmt.Fprintf(&b, " passed %d of %d", r.Passed, r.Evaluated)
 	if r.Failed {
 		b.WriteString(" FAILED")
+	}
+	if r.Closest != "" {
+		b.WriteString(", nearest ")
+		b.WriteString(r.Closest)
 	}
 	if r.Location != "" {
 		b.WriteString(" at ")
@@ -125,6 +157,7 @@ func Results(w *sim.World) []Result {
 func (e *entry) appendResults(out []Result, msg string) []Result {
 	r := Result{Message: msg, Kind: e.kind, Location: e.location, Evaluated: e.evaluated,
 		Passed: e.passed, Failed: e.failed, Details: e.details}
+	e.setClosest(&r)
 	if e.kind != KindSometimesEach {
 		return append(out, r)
 	}
@@ -184,6 +217,7 @@ func (m *Result) add(r Result) {
 	if m.Kind == 0 || (r.Kind != 0 && r.Kind < m.Kind) {
 		m.Kind = r.Kind
 	}
+	m.addClosest(r)
 }
 
 // dropPlaceholders removes the never-evaluated rows of SometimesEach

@@ -163,6 +163,8 @@ func TestResultString(t *testing.T) {
 			`Always "no loss" passed 2 of 3 FAILED: i=2`},
 		{assert.Result{Message: "leader", Bucket: "n2", Kind: assert.KindSometimesEach, Evaluated: 1, Passed: 1},
 			`SometimesEach "leader" [n2] passed 1 of 1`},
+		{assert.Result{Message: "queue fills", Kind: assert.KindSometimes, Location: "q.go:9", Evaluated: 5, Closest: "left=7 right=10", Gap: 3},
+			`Sometimes "queue fills" passed 0 of 5, nearest left=7 right=10 at q.go:9`},
 	}
 	for _, tc := range tests {
 		if got := tc.r.String(); got != tc.want {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -107,6 +108,50 @@ func TestCryptoRandFromOS(t *testing.T) {
 		want := `likely culprit: task "server/main" on host server read crypto/rand`
 		if f.Kind != "nondeterminism" || !strings.Contains(f.Message, want) {
 			t.Errorf("seed %#x: the finding does not say %q:\n%s", f.Seed, want, f.Message)
+		}
+	}
+}
+
+// TestCryptoRandCounted: the report counts the seeds' reads of crypto/rand
+// and says where they came from; shards merged count as the whole run.
+func TestCryptoRandCounted(t *testing.T) {
+	whole, err := orrery.Run(nonces(), orrery.Options{Seeds: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Per seed, the server's key is one read of 16 bytes, and each of the
+	// clients' six rand.Int calls one read or more.
+	if c := whole.CryptoRand; c.Reads < 4*7 || c.Bytes < 4*(16+6) || c.FromOS {
+		t.Fatalf("counted %+v, want at least 28 reads and 88 bytes, from the seed", c)
+	}
+	var shards []*orrery.Report
+	for i := range 2 {
+		rep, err := orrery.Run(nonces(), orrery.Options{Seeds: 4, Shard: orrery.Shard{Index: i, Count: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, rep)
+	}
+	merged, err := orrery.MergeReports(shards...)
+	if err != nil || merged.CryptoRand != whole.CryptoRand {
+		t.Errorf("merged shards counted %+v (%v), the whole run %+v", merged.CryptoRand, err, whole.CryptoRand)
+	}
+	for _, tc := range []struct {
+		fromOS bool
+		want   string
+	}{
+		{false, "from the seed\n"},
+		{true, "from the operating system: these seeds do not replay\n"},
+	} {
+		rep, err := orrery.Run(nonces(), orrery.Options{Seeds: 2, CryptoRandFromOS: tc.fromOS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		rep.WriteTable(&b)
+		want := fmt.Sprintf("randomness  %d crypto/rand reads, %d bytes, %s", rep.CryptoRand.Reads, rep.CryptoRand.Bytes, tc.want)
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the table does not say %q:\n%s", want, b.String())
 		}
 	}
 }

@@ -60,14 +60,20 @@ type Report struct {
 	// Stopped says why the run ended ("seeds", "budget", "covered",
 	// "fail-fast", "blocked" when a seed blocked outside the simulation,
 	// or "interrupted" by Options.Stop: then the report is not Complete).
-	Stopped  string           `json:"stopped"`
-	SimTime  time.Duration    `json:"sim_time_ns"`
-	Events   uint64           `json:"events"`
-	Wall     time.Duration    `json:"wall_ns"` // real time, all workers
-	CPU      time.Duration    `json:"cpu_ns"`  // real time summed over seeds
-	Faults   []sim.FaultCount `json:"faults,omitempty"`
-	Asserts  []assert.Result  `json:"assertions,omitempty"`
-	Complete bool             `json:"complete"` // false while a run is in progress, or when it was interrupted
+	Stopped string           `json:"stopped"`
+	SimTime time.Duration    `json:"sim_time_ns"`
+	Events  uint64           `json:"events"`
+	Wall    time.Duration    `json:"wall_ns"` // real time, all workers
+	CPU     time.Duration    `json:"cpu_ns"`  // real time summed over seeds
+	Faults  []sim.FaultCount `json:"faults,omitempty"`
+	Asserts []assert.Result  `json:"assertions,omitempty"`
+	// CryptoRand counts the reads of crypto/rand.Reader that the seeds'
+	// tasks made (a library's keys, nonces, election timeouts) and the
+	// bytes they were served: from the seed, unless the run served them
+	// from the operating system (Options.CryptoRandFromOS), when its seeds
+	// do not replay.
+	CryptoRand CryptoRandCount `json:"crypto_rand,omitzero"`
+	Complete   bool            `json:"complete"` // false while a run is in progress, or when it was interrupted
 	// Replayed is true for a run of given seeds (Options.Replay): what
 	// they did not reach says nothing of the run's coverage, so Missing
 	// is empty.
@@ -80,6 +86,15 @@ type Report struct {
 	Explore *ExploreStats `json:"explore,omitempty"`
 
 	from string // the file the report was read from, for messages
+}
+
+// CryptoRandCount is what a run's tasks read from crypto/rand.Reader.
+type CryptoRandCount struct {
+	Reads uint64 `json:"reads"`
+	Bytes uint64 `json:"bytes"`
+	// FromOS is set when the run served the reads from the operating
+	// system (Options.CryptoRandFromOS), not from the seed.
+	FromOS bool `json:"from_os,omitempty"`
 }
 
 // SeedFailure is one failing seed of a report: what failed, where in the
@@ -153,7 +168,7 @@ func newReport(s *Simulation, opts Options) *Report {
 	}
 	return &Report{Format: ReportFormat, Simulation: s.Name, Shard: opts.Shard.String(),
 		Bugs: slices.Compact(bugs), Swarm: s.Chaos.Swarm, Requested: requested, FirstSeed: opts.FirstSeed,
-		Config: configOf(s), Replayed: len(opts.Replay) > 0}
+		Config: configOf(s), Replayed: len(opts.Replay) > 0, CryptoRand: CryptoRandCount{FromOS: opts.CryptoRandFromOS}}
 }
 
 // configOf fingerprints the options of s that change what its seeds do.
@@ -227,6 +242,8 @@ func (r *Report) add(res seedResult, replay string) {
 	r.CPU += res.Wall
 	r.Faults = mergeFaults(r.Faults, res.Faults)
 	r.Asserts = assert.Merge(r.Asserts, res.Asserts)
+	r.CryptoRand.Reads += res.CryptoReads
+	r.CryptoRand.Bytes += res.CryptoBytes
 	if f := res.Failure; f != nil {
 		r.Failed++
 		r.Failures = append(r.Failures, seedFailure(res, replay))

@@ -109,6 +109,9 @@ func (r *Report) absorb(o *Report) {
 	r.CPU += o.CPU
 	r.Faults = mergeFaults(r.Faults, o.Faults)
 	r.Asserts = assert.Merge(r.Asserts, o.Asserts)
+	r.CryptoRand.Reads += o.CryptoRand.Reads
+	r.CryptoRand.Bytes += o.CryptoRand.Bytes
+	r.CryptoRand.FromOS = r.CryptoRand.FromOS || o.CryptoRand.FromOS
 	slices.SortStableFunc(r.Failures, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 	slices.SortStableFunc(r.Unknowns, func(a, b SeedFailure) int { return cmp.Compare(a.Seed, b.Seed) })
 }

@@ -66,6 +66,7 @@ func (r *Report) WriteTableWith(w io.Writer, h TableHints) error {
 	fmt.Fprintf(tw, "wall time\t%v (%v summed over seeds)\n", r.Wall.Round(time.Microsecond), r.CPU.Round(time.Microsecond))
 	fmt.Fprintf(tw, "speed-up\t%sx real time (per core: %sx)\n", times(r.Speedup()), times(r.SpeedupPerCore()))
 	r.writeFaults(tw)
+	r.writeCryptoRand(tw)
 	r.writeAsserts(tw)
 	r.writeFailures(tw, h)
 	r.writeUnknowns(tw)
@@ -93,6 +94,21 @@ func (r *Report) writeFaults(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\n", label, f.Name, f.Count)
 	}
+}
+
+// writeCryptoRand says how much the seeds' tasks read from crypto/rand,
+// if anything, and where it came from: code that draws keys or timeouts
+// from it replays only while it comes from the seed.
+func (r *Report) writeCryptoRand(w io.Writer) {
+	c := r.CryptoRand
+	if c.Reads == 0 {
+		return
+	}
+	from := "from the seed"
+	if c.FromOS {
+		from = "from the operating system: these seeds do not replay"
+	}
+	fmt.Fprintf(w, "randomness\t%d crypto/rand reads, %d bytes, %s\n", c.Reads, c.Bytes, from)
 }
 
 func (r *Report) writeAsserts(w io.Writer) {

@@ -29,7 +29,10 @@ type seedResult struct {
 	TraceHash uint64
 	Faults    []sim.FaultCount
 	Asserts   []assert.Result
-	Wall      time.Duration // real time the seed took
+	// CryptoReads and CryptoBytes are the reads of crypto/rand.Reader the
+	// seed's tasks made, and the bytes they were served.
+	CryptoReads, CryptoBytes uint64
+	Wall                     time.Duration // real time the seed took
 	// VerboseHash covers the log records below Info, built when the
 	// seed ran verbose (the determinism check's pairs).
 	VerboseHash uint64
@@ -112,6 +115,7 @@ func runSeed(s *Simulation, seed uint64, o seedOptions) seedResult {
 	res := seedResult{Seed: seed, SimTime: w.Now(), Events: w.Seq(),
 		RNGCalls: w.RNGCalls(), TraceHash: w.TraceHash(), VerboseHash: w.VerboseHash(), Faults: w.Faults(),
 		Asserts: seedAsserts(w), Wall: time.Since(start)}
+	res.CryptoReads, res.CryptoBytes = w.CryptoRandReads()
 	if s.Chaos.Swarm {
 		res.Chaos = c.drawnString()
 	}

@@ -24,6 +24,13 @@ type Config struct {
 	// BindMin and BindMax bound the time Listen and ListenPacket take
 	// (default 10-100 µs).
 	BindMin, BindMax time.Duration
+	// ReceiveWindow is how many bytes of each direction of a connection
+	// may be unread by the receiver, arrived or on their way, before the
+	// sender stops sending; zero means 128 KiB, Linux's default. A writer
+	// blocks once the window and its 64 KiB send buffer are full, so a
+	// peer that does not read stops it, and two peers that both write more
+	// than that before reading deadlock, as they do over TCP.
+	ReceiveWindow int
 	// Faults are the injected faults; the zero value is none.
 	Faults Faults
 }
@@ -37,6 +44,9 @@ func (c Config) Validate() error {
 		if r.min < 0 || r.max < 0 || (r.max > 0 && r.max < r.min) {
 			return fmt.Errorf("netsim: %s latency %v-%v: negative, or max below min", r.name, r.min, r.max)
 		}
+	}
+	if c.ReceiveWindow < 0 {
+		return fmt.Errorf("netsim: receive window %d: negative", c.ReceiveWindow)
 	}
 	if err := c.Latency.validate(); err != nil {
 		return err

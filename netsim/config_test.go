@@ -29,6 +29,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative probability", netsim.Config{Faults: netsim.Faults{CutP: -0.1}}, "cut -0.1"},
 		{"clog backwards", netsim.Config{Faults: netsim.Faults{ClogMin: time.Second, ClogMax: ms}}, "Clog"},
 		{"negative interval", netsim.Config{Faults: netsim.Faults{ChaosInterval: -ms}}, "ChaosInterval"},
+		{"negative receive window", netsim.Config{ReceiveWindow: -1}, "receive window -1"},
 		{"bad slow network", netsim.Config{Faults: netsim.Faults{Latency: netsim.Latency{Max: -1}}}, "negative latency"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

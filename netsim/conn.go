@@ -17,6 +17,15 @@ const sendBufferSize = 64 << 10
 // maxChunk is the most a ProcessSendBuffer moves onto the wire at once.
 const maxChunk = 64 << 10
 
+// defaultReceiveWindow is the receive window of each direction of a
+// connection when Config.ReceiveWindow is zero: 128 KiB, Linux's default
+// receive buffer (the middle value of net.ipv4.tcp_rmem). A peer that does
+// not read stops the writer once this window and the writer's send buffer
+// are full, as on a real network; without a window a simulated writer
+// never blocks, and a protocol whose two peers both write before they
+// read, which deadlocks on TCP, would pass every seed.
+const defaultReceiveWindow = 128 << 10
+
 // conn is one connection: its two endpoints and a pipe in each direction,
 // allocated together (newConn), as they live and die together. What a
 // connection rarely needs (its faults' ends, its trace text) and an end's
@@ -112,6 +121,8 @@ type pipe struct {
 	// arrived bytes (the receive buffer, readable), then the onWire bytes
 	// on their way, then the send buffer's. One queue for the three, so
 	// that a byte is copied in by Write and out by Read, and never between.
+	// The arrived and onWire bytes together stay within the network's
+	// receive window (room), the send buffer's within sendBufferSize.
 	buf                  byteQueue
 	arrived, onWire      int
 	last                 time.Duration // arrival of the last chunk or FIN sent
@@ -154,12 +165,19 @@ func (e *endpoint) Read(p []byte) (int, error) {
 		case in.arrived > 0: // the faults of a read are drawn in this frame
 			n := e.c.n
 			if !n.ioFaults {
-				return in.read(p), nil
+				k := in.read(p)
+				if in.stalled() { // the room read freed reopens the window
+					in.kick()
+				}
+				return k, nil
 			}
 			if !e.c.stable && n.fault(n.cfg.Faults.PartialP) {
 				p = e.partialRead(in, p)
 			}
 			k := in.read(p)
+			if in.stalled() {
+				in.kick()
+			}
 			if n.mayCloseAtRandom(e.c) && n.w.Rand().Bool(n.cfg.Faults.RandomCloseP) {
 				n.randomClose(e.c)
 			}
@@ -208,7 +226,7 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	for written < len(p) {
 		room := sendBufferSize - out.unsent()
 		if room == 0 {
-			if err := waitOn(e.host, &out.writers, "conn write (send buffer full)", &e.deadlines().write); err != nil {
+			if err := waitOn(e.host, &out.writers, out.writeWait(), &e.deadlines().write); err != nil {
 				return written, e.err("write", err)
 			}
 		} else {
@@ -243,6 +261,16 @@ func (e *endpoint) Write(p []byte) (int, error) {
 	return written, nil
 }
 
+// writeWait is what a writer waits on when the send buffer is full, for
+// the deadlock report: whether the peer's receive window is full too says
+// that the peer is not reading, not that the network is slow.
+func (p *pipe) writeWait() string {
+	if p.room() <= 0 {
+		return "conn write (send buffer full, peer's receive window full)"
+	}
+	return "conn write (send buffer full)"
+}
+
 // writeErr says why nothing more can be written, if so.
 func (e *endpoint) writeErr(out *pipe) error {
 	switch {
@@ -273,6 +301,7 @@ func (e *endpoint) Close() error {
 	if !e.reset {
 		out.finQueued = true
 		out.kick()
+		e.rx().discard()
 	}
 	out.writers.WakeAll()
 	e.rx().readers.WakeAll()

@@ -11,8 +11,17 @@
 //
 // A write appends to the connection's send buffer (64 KiB; a larger write
 // waits for room); a ProcessSendBuffer event moves the buffered bytes onto
-// the wire, and a DataDelivery event puts them in the peer's receive buffer
-// after a latency, in order. Close sends a FIN after every earlier byte
+// the wire, as many as the peer's receive window has room for, and a
+// DataDelivery event puts them in the peer's receive buffer after a
+// latency, in order. The receive window (Config.ReceiveWindow, 128 KiB by
+// default, as Linux's) counts the bytes the peer has not read yet, arrived
+// or on their way: a peer that does not read stops the data once its
+// window is full, and the writer once its send buffer is full too, as over
+// TCP. Two peers that both write more than the two hold before reading
+// deadlock, as they would on a real network, and the deadlock report says
+// that each waits in "conn write (send buffer full, peer's receive window
+// full)". A read that frees room reopens the window at once (a real window
+// update takes a trip back). Close sends a FIN after every earlier byte
 // (FinDelivery, then io.EOF for the reader); an abort (SetLinger(0), Kill)
 // or a crash resets the connection at once (ErrConnectionReset for the
 // peer). Dialing an address nobody listens on is refused

@@ -277,6 +277,7 @@ func (n *Network) halfOpen(c *conn, h *Host) {
 		e := &c.end[i]
 		if e.host == h {
 			e.gone, e.reset = true, true
+			e.rx().discard()
 			e.wakeAll()
 		}
 	}

@@ -25,6 +25,7 @@ type Network struct {
 	byName map[string]*Host
 
 	nextID        uint64  // connection and socket ids, shared so that traces never mix them up
+	window        int     // Config.ReceiveWindow, resolved
 	lat           Latency // Config.Latency, resolved
 	faultLat      Latency // Faults.Latency, resolved, if set
 	slow          bool    // faultLat applies
@@ -51,6 +52,7 @@ func New(w *sim.World, cfg Config) *Network {
 		lat: cfg.Latency.resolved(), faultLat: cfg.Faults.Latency.resolved(), slow: cfg.Faults.Latency != Latency{},
 		pairExtra: map[[2]netip.Addr]time.Duration{}, blocked: map[[2]netip.Addr]int{}}
 	n.closeCooldown = cmp.Or(cfg.Faults.RandomCloseCooldown, 5*time.Second)
+	n.window = cmp.Or(cfg.ReceiveWindow, defaultReceiveWindow)
 	n.armFaults()
 	return n
 }

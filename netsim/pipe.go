@@ -7,13 +7,11 @@ import (
 	"github.com/orrerysim/orrery/sim"
 )
 
-// kick schedules a ProcessSendBuffer unless one is pending or the pipe is
-// blocked (it is kicked again when the block lifts).
+// kick schedules a ProcessSendBuffer unless one is pending, the pipe is
+// blocked (it is kicked again when the block lifts) or it has nothing it
+// may send.
 func (p *pipe) kick() {
-	if p.pumping || p.blocked() {
-		return
-	}
-	if p.unsent() == 0 && (!p.finQueued || p.finSent) {
+	if p.pumping || p.blocked() || !p.canSend() {
 		return
 	}
 	p.pumping = true
@@ -36,15 +34,33 @@ func (p *pipe) blocked() bool {
 	return c.n.blockedPair(c.addr[p.dir].Addr(), c.addr[1-p.dir].Addr())
 }
 
-// pump is ProcessSendBuffer: it moves a chunk onto the wire, to arrive
-// after the latency and after every chunk before it.
+// canSend reports whether a ProcessSendBuffer would send something: data
+// that the peer's receive window has room for, or the FIN once every byte
+// was sent. A pipe with data and no room stalls until the peer's Read
+// frees some and kicks it (or its Close or crash discards what it holds).
+func (p *pipe) canSend() bool {
+	if p.unsent() > 0 {
+		return p.room() > 0
+	}
+	return p.finQueued && !p.finSent
+}
+
+// room is how many more bytes the peer's receive window takes: the bytes
+// it has not read, arrived or on their way, count against it. (The window
+// opens as soon as the peer reads, without the latency of a real window
+// update: the simulation keeps one latency per chunk.)
+func (p *pipe) room() int { return p.c.n.window - p.arrived - p.onWire }
+
+// pump is ProcessSendBuffer: it moves a chunk onto the wire, as much as
+// the peer's receive window has room for, to arrive after the latency and
+// after every chunk before it.
 func (p *pipe) pump() {
 	p.pumping = false
 	if p.blocked() {
 		return
 	}
 	c, n := p.c, p.c.n
-	if k := p.unsent(); k > 0 {
+	if k := min(p.unsent(), p.room()); k > 0 {
 		k = min(k, maxChunk)
 		if n.ioFaults && !c.stable && n.fault(n.cfg.Faults.PartialP) {
 			if short := min(k, 1+n.w.Rand().IntN(1000)); n.inject(c, "PartialWrite", "bytes="+strconv.Itoa(short)) {
@@ -56,7 +72,7 @@ func (p *pipe) pump() {
 		p.writers.WakeAll()
 	}
 	if p.unsent() > 0 {
-		p.kick()
+		p.kick() // nothing when the window is full: the peer's read kicks it
 		return
 	}
 	if p.finQueued && !p.finSent {
@@ -91,7 +107,9 @@ func (p *pipe) arrival() time.Duration {
 func (p *pipe) unsent() int { return p.buf.len() - p.arrived - p.onWire }
 
 // read copies arrived bytes into b. It is front and skip in one: the k
-// bytes it takes are arrived ones, so none of skip's bounds apply.
+// bytes it takes are arrived ones, so none of skip's bounds apply. Read
+// then kicks the pipe if it stalled (see stalled): kicking here would make
+// read too large to inline into Read, whose hot path it is.
 func (p *pipe) read(b []byte) int {
 	q := &p.buf
 	k := copy(b, q.buf[q.head:q.head+p.arrived])
@@ -102,11 +120,33 @@ func (p *pipe) read(b []byte) int {
 	return k
 }
 
+// stalled reports whether the pipe has data unsent and no
+// ProcessSendBuffer pending: the receive window or a block (a clog, a cut,
+// a partition) holds it. A read that frees room in the window then kicks
+// it, and kick tells the two apart.
+func (p *pipe) stalled() bool { return !p.pumping && p.unsent() > 0 }
+
 // drop discards k bytes of the wire, and the arrived ones before them,
-// which nobody will read: the receiver is gone.
+// which nobody will read: the receiver is gone. When the writer is not
+// (a half-open connection, whose writes succeed), the data behind them
+// goes on, to be dropped too, as the room they leave in the window allows.
 func (p *pipe) drop(k int) {
 	p.buf.skip(p.arrived + k)
 	p.arrived, p.onWire = 0, max(p.onWire-k, 0)
+	if !p.c.end[p.dir&1].reset {
+		p.kick()
+	}
+}
+
+// discard drops the arrived bytes of a pipe whose reader closed or is
+// gone, which nobody will read (closing a socket frees its receive
+// buffer), and kicks a pipe that the window stalled: its next chunk then
+// meets the end that will not read it (deliverNowhere), as it would have
+// without a window.
+func (p *pipe) discard() {
+	p.buf.skip(p.arrived)
+	p.arrived = 0
+	p.kick()
 }
 
 // deliverNowhere is DataDelivery of k bytes to the end to, which is reset,

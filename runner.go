@@ -96,6 +96,8 @@ type Options struct {
 	// Watchdog is how long, in real time, one step of a seed may take
 	// before the seed fails as blocked outside the simulation (see
 	// sim.Config.Watchdog): zero means 10 seconds, negative turns it off.
+	// A task parked on a Go channel, a sync lock or time.Sleep fails it
+	// after one second.
 	// A seed that blocks stops the run in seed order, as FailFast does:
 	// the seeds after it would most likely wait out the limit too.
 	Watchdog time.Duration

@@ -137,7 +137,7 @@ func (s *simSet) find(name string) (orrery.Simulation, error) {
 type seedFlags struct {
 	Bug          []string      `help:"Switch on a planted bug of the simulation (repeatable)."`
 	Swarm        bool          `help:"Swarm testing: each seed switches every fault family the simulation declares on or off and draws its level."`
-	Watchdog     time.Duration `help:"Real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s; negative: off)."`
+	Watchdog     time.Duration `help:"Real time one step of a seed may take before its task is reported as blocked outside the simulation (default 10s; negative: off; a task parked on a Go channel, a sync lock or time.Sleep: a quarter of it, at most 1s)."`
 	CheckTimeout time.Duration `help:"Real time each whole-seed check (linearizability) may take; a seed whose check runs out is unknown, not passed (default 1m)."`
 	Artifacts    string        `help:"Write each failing seed's trace, report entry and check files (porcupine's page) into DIR/<seed>/." placeholder:"DIR"`
 	Trace        string        `help:"Write the JSON Lines trace (of the replayed seed, or of the first failing one) to this file." type:"path"`

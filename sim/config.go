@@ -48,8 +48,11 @@ type Config struct {
 	LivelockPolls int
 	// Watchdog is how long, in real time, one step may take before Run
 	// reports the running task as blocked outside the simulation (on a raw
-	// channel, a real lock, real I/O). Zero means 10 seconds; negative
-	// turns the watchdog off.
+	// channel, a real lock, real I/O, a busy loop). Zero means 10 seconds;
+	// negative turns the watchdog off. A task that the Go runtime has
+	// parked in a wait no task can end (a Go channel, a lock of package
+	// sync, time.Sleep) is reported sooner: after a quarter of Watchdog or
+	// one second, whichever is shorter.
 	Watchdog time.Duration
 	// MaxDrift bounds how far the drifted clock (World.Drifted) runs ahead
 	// of logical time. Zero means 100 ms.

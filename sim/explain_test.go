@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orrerysim/orrery/internal/watchdog"
 	"github.com/orrerysim/orrery/sim"
 )
 
@@ -345,14 +346,18 @@ func TestInvariantFailureSeq(t *testing.T) {
 
 // TestWatchdogNamesTaskAndStack blocks a task outside the simulation in
 // the ways users do, and checks that the failure says so, names the task
-// and shows the user's frame.
+// and shows the user's frame; and that a task parked by the Go runtime in
+// a wait fails once the loop has stood still for watchdog.HurryAfter, not
+// the whole timeout, which a busy loop still gets.
 func TestWatchdogNamesTaskAndStack(t *testing.T) {
+	const timeout = 2 * time.Second
 	tests := []struct {
 		name  string
 		block func(release <-chan struct{}, stop *atomic.Bool)
 		state string
 	}{
 		{"real channel", func(release <-chan struct{}, _ *atomic.Bool) { <-release }, "chan receive"},
+		{"time.Sleep", func(release <-chan struct{}, _ *atomic.Bool) { time.Sleep(time.Hour) }, "sleep"},
 		{"sync.Mutex", func(release <-chan struct{}, _ *atomic.Bool) {
 			var mu sync.Mutex
 			mu.Lock()
@@ -369,17 +374,27 @@ func TestWatchdogNamesTaskAndStack(t *testing.T) {
 			release := make(chan struct{})
 			var stop atomic.Bool
 			t.Cleanup(func() { close(release); stop.Store(true) })
-			f := runFailure(t, sim.Config{Seed: 1, Watchdog: 200 * time.Millisecond}, func(w *sim.World) {
+			start := time.Now()
+			f := runFailure(t, sim.Config{Seed: 1, Watchdog: timeout}, func(w *sim.World) {
 				w.Spawn("h/fine", func(ctx context.Context) { sim.Sleep(ctx, time.Hour) })
 				w.Spawn("h/stuck", func(ctx context.Context) {
 					sim.Sleep(ctx, time.Second)
 					tt.block(release, &stop)
 				})
 			})
+			took := time.Since(start)
 			if f.Kind != sim.FailBlocked || f.TaskName != "h/stuck" {
 				t.Fatalf("failure %v in %q, want blocked in h/stuck:\n%s", f.Kind, f.TaskName, f.Report())
 			}
-			for _, s := range []string{"did not yield for 200ms of real time", "outside the simulation",
+			if soon := watchdog.Soon(timeout); tt.state == "running" && took < timeout ||
+				tt.state != "running" && (took < soon || took >= timeout) {
+				t.Errorf("failed after %v of real time; the timeout is %v, a wait's %v", took, timeout, soon)
+			}
+			limit := "did not yield for 2s of real time"
+			if tt.state != "running" {
+				limit = "has waited more than 500ms of real time"
+			}
+			for _, s := range []string{limit, "outside the simulation",
 				"(" + tt.state + " at sim/explain_test.go:", "a busy loop"} {
 				if !strings.Contains(f.Message, s) {
 					t.Errorf("message lacks %q: %s", s, f.Message)

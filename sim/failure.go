@@ -204,6 +204,20 @@ func (w *World) failStuck(kind FailureKind, format string, args ...any) {
 	w.record(&Failure{Kind: kind, Message: fmt.Sprintf(format, args...), Parked: w.parkedTasks(w.taskStacks())})
 }
 
+// failDeadlock fails the run for a deadlock, naming the goroutines that
+// tasks started with go statements, if any, as the likely cause.
+func (w *World) failDeadlock() {
+	if w.failure != nil {
+		return
+	}
+	msg := fmt.Sprintf("no event queued and no task runnable, but %d non-daemon tasks have not returned", w.nonDaemon)
+	if gos := w.goStatements(); len(gos) > 0 {
+		msg += fmt.Sprintf("; they may wait for goroutines started with a go statement, which run outside "+
+			"the simulation (use env.Env.Go or sim.Go): %s", strings.Join(gos, "; "))
+	}
+	w.failStuck(FailDeadlock, "%s", msg)
+}
+
 // parkedTasks lists the parked tasks in ID order, with what each waits on
 // and, when stacks has its goroutine, where.
 func (w *World) parkedTasks(stacks map[*Task][]callsite.Frame) []ParkedTask {

@@ -188,7 +188,7 @@ func (w *World) nextBefore() bool {
 	dl, hasDL := w.nextDeadline()
 	if w.queue.len() == 0 && !hasDL {
 		if w.nonDaemon > 0 {
-			w.failStuck(FailDeadlock, "no event queued and no task runnable, but %d non-daemon tasks have not returned", w.nonDaemon)
+			w.failDeadlock()
 		}
 		return false
 	}

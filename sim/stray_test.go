@@ -2,7 +2,9 @@ package sim_test
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +78,48 @@ func TestStrayGoroutine(t *testing.T) {
 			waitGoroutines(t, before)
 		})
 	}
+}
+
+// TestDeadlockNamesGoStatements: a task that starts a goroutine with a go
+// statement and parks until the goroutine signals deadlocks when the
+// goroutine has not called into the simulation yet (it runs on its own
+// thread, in real time); the deadlock names the go statement, which is
+// the cause, and the task that ran it.
+func TestDeadlockNamesGoStatements(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	f := runFailure(t, sim.Config{Seed: 1}, func(w *sim.World) {
+		w.Spawn("h/main", func(ctx context.Context) {
+			var done sim.WaitGroup
+			done.Add(1)
+			go func() { // the cause
+				<-release
+				done.Done()
+			}()
+			done.Wait(ctx)
+		})
+	})
+	want := `go statement, which run outside the simulation (use env.Env.Go or sim.Go): task 1 "h/main" started one at sim/stray_test.go:`
+	if f.Kind != sim.FailDeadlock || !strings.Contains(f.Message, want) {
+		t.Fatalf("failure %v: %s\nwant a deadlock that says %q", f.Kind, f.Message, want)
+	}
+	if line := f.Message[strings.LastIndex(f.Message, ":")+1:]; !strings.Contains(goLine(t), ":"+line) {
+		t.Errorf("the go statement is at line %s, want %s", line, goLine(t))
+	}
+}
+
+// goLine returns "sim/stray_test.go:N", where N is the line of the go
+// statement marked "the cause" in this file.
+func goLine(t *testing.T) string {
+	src, err := os.ReadFile("stray_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(l, "go func() { // the cause") {
+			return "sim/stray_test.go:" + strconv.Itoa(i+1)
+		}
+	}
+	t.Fatal("no go statement marked")
+	return ""
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/orrerysim/orrery/internal/callsite"
@@ -22,8 +23,10 @@ func (w *World) loopWatched() {
 		w.loop(nil, false)
 	}()
 	// A stray goroutine caught while the loop does not move is most likely
-	// what the running task waits for: no need to wait the whole timeout.
-	hurry := func() bool { return w.strays.Load() != nil }
+	// what the running task waits for, and a task parked by the runtime in
+	// a wait (a Go channel, a sync.Mutex, time.Sleep) waits for something
+	// no task can give it: no need to wait the whole timeout.
+	hurry := func() bool { return w.strays.Load() != nil || w.waitsOutside() }
 	stop := watchdog.Watch(&w.heartbeat, w.cfg.Watchdog, hurry, func() { close(stuck) })
 	select {
 	case <-done:
@@ -32,6 +35,36 @@ func (w *World) loopWatched() {
 		stop()
 		w.failBlocked()
 	}
+}
+
+// waitsOutside reports whether the running task's goroutine is parked by
+// the runtime in a wait that only code outside the simulation can end (see
+// outsideWaits). It dumps every goroutine, so it is asked only once the
+// loop has stood still for a while (watchdog.HurryAfter). The heartbeat
+// load orders the read of current after the loop's last write of it.
+func (w *World) waitsOutside() bool {
+	w.heartbeat.Load()
+	t := w.current
+	if t == nil {
+		return false
+	}
+	state, _ := goroutineOf(t)
+	state, _, _ = strings.Cut(state, ",") // "chan receive, 2 minutes"
+	return outsideWaits[state]
+}
+
+// outsideWaits are the states in which the runtime parks a goroutine that
+// waits on a Go channel, a lock of package sync or time.Sleep, as a
+// goroutine dump names them. A task in one of them waits for another
+// goroutine or for real time; a task of the simulation runs alone, so
+// nothing of the simulation can end the wait. A task that computes, or is
+// in a system call (real I/O), is in none of them, and gets the whole
+// timeout.
+var outsideWaits = map[string]bool{
+	"chan receive": true, "chan send": true, "chan receive (nil chan)": true, "chan send (nil chan)": true,
+	"select": true, "select (no cases)": true, "sleep": true, "sync.Mutex.Lock": true,
+	"sync.RWMutex.Lock": true, "sync.RWMutex.RLock": true, "sync.Cond.Wait": true,
+	"sync.WaitGroup.Wait": true, "semacquire": true,
 }
 
 // failBlocked reports the task the loop is waiting on, or the stray
@@ -64,8 +97,9 @@ func (w *World) failBlocked() {
 	w.setCurrent(nil)
 }
 
-// blockedFailure describes task t, which has not yielded for timeout of
-// real time, from its goroutine's stack: what the goroutine is doing
+// blockedFailure describes task t, which has not yielded within the
+// watchdog's timeout, or is parked in a wait outside the simulation since
+// watchdog.Soon(timeout), from its goroutine's stack: what the goroutine is doing
 // ("chan receive", "sync.Mutex.Lock", "running") and where in the user's
 // code.
 func blockedFailure(t *Task, timeout time.Duration) *Failure {
@@ -79,11 +113,17 @@ func blockedFailure(t *Task, timeout time.Duration) *Failure {
 	if where != "" {
 		at = " at " + where
 	}
+	// The message names the limit, not the time measured, which differs
+	// from run to run: a failure goes into the trace.
+	limit := fmt.Sprintf("did not yield for %v", timeout)
+	if wait, _, _ := strings.Cut(state, ","); outsideWaits[wait] {
+		limit = fmt.Sprintf("has waited more than %v", watchdog.Soon(timeout))
+	}
 	return &Failure{Kind: FailBlocked, Task: t.id, TaskName: t.name, Where: where, Stack: callsite.Format(frames),
-		Message: fmt.Sprintf("did not yield for %v of real time: it is stuck in code outside the simulation "+
+		Message: fmt.Sprintf("%s of real time: it is stuck in code outside the simulation "+
 			"(%s%s): a Go channel, a sync.Mutex, real I/O, time.Sleep or a busy loop; "+
 			"use the simulation's primitives (env.Go, env.Chan, env.Mutex, the Env's Clock) instead",
-			timeout, state, at)}
+			limit, state, at)}
 }
 
 // blockingFrames keeps the user's frames of a blocked goroutine's stack and,

@@ -6,6 +6,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/orrerysim/orrery"
@@ -28,7 +29,12 @@ func main() {
 				if ready := os.Getenv("SLOWSIM_READY"); ready != "" {
 					_ = os.WriteFile(ready, nil, 0o644) //orrery:allow a signal to the test, outside the simulated state
 				}
-				time.Sleep(pause) // real time: the seed is slow, not the simulation
+				// Real time: the seed is slow, not the simulation. It
+				// computes, as a slow step would: a task parked in
+				// time.Sleep for long fails as blocked.
+				for start := time.Now(); time.Since(start) < pause; {
+					runtime.Gosched()
+				}
 				return nil
 			}}
 		}}},

@@ -1,0 +1,98 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/orrerysim/orrery/internal/callsite"
+	"github.com/orrerysim/orrery/internal/watchdog"
+)
+
+// goStatements returns, from a dump of all goroutines, where each live
+// goroutine that a task of w started with a go statement was started, in
+// the order of the tasks' IDs then of the places: such a goroutine runs
+// outside the simulation, and a task that waits for it (on a Go channel,
+// or on a primitive of the simulation that the goroutine would signal)
+// waits on something the run cannot see. A deadlock names them, for the
+// goroutine may not have called into the simulation (where it would be
+// caught as a stray) before every task parked.
+func (w *World) goStatements() []string {
+	if len(w.tasks) == 0 || len(w.tasks) > maxDumpTasks {
+		return nil
+	}
+	dump := watchdog.Goroutines()
+	starters := w.taskGoroutines(dump)
+	type started struct {
+		by    TaskID
+		where string
+	}
+	var out []started
+	for _, g := range dump {
+		fn, by, where := goCreator(g)
+		if t := starters[by]; t != nil && !strings.HasPrefix(fn, "iter.Pull") {
+			out = append(out, started{t.id, fmt.Sprintf("task %d %q started one at %s", t.id, t.name, where)})
+		}
+	}
+	slices.SortFunc(out, func(a, b started) int {
+		if a.by != b.by {
+			return int(a.by) - int(b.by)
+		}
+		return strings.Compare(a.where, b.where)
+	})
+	var lines []string
+	for _, s := range out {
+		lines = append(lines, s.where)
+	}
+	return slices.Compact(lines)
+}
+
+// taskGoroutines returns the tasks of w by the ID of their goroutine in
+// dump ("23" of "goroutine 23 [chan receive]:"), found by the receiver of
+// their body frame.
+func (w *World) taskGoroutines(dump []string) map[string]*Task {
+	byPtr := make(map[string]*Task, len(w.tasks))
+	for _, t := range w.tasks {
+		byPtr[fmt.Sprintf("%p", t)] = t
+	}
+	out := make(map[string]*Task)
+	for _, g := range dump {
+		if !strings.Contains(g, bodyFunc) {
+			continue
+		}
+		_, frames, args := callsite.ParseGoroutine(g)
+		for i, f := range frames {
+			if f.Function == bodyFunc {
+				if t := byPtr[firstArg(args[i])]; t != nil {
+					out[goroutineID(g)] = t
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// goroutineID returns the ID of a dump's goroutine, "23" of
+// "goroutine 23 [chan receive]:".
+func goroutineID(g string) string {
+	id, _, _ := strings.Cut(strings.TrimPrefix(g, "goroutine "), " ")
+	return id
+}
+
+// goCreator reads the "created by" lines of a dump's goroutine: the
+// function whose go statement started it, the ID of the goroutine that ran
+// it, and where the statement is ("dir/file.go:12"); empty strings for a
+// goroutine the dump gives no creator.
+func goCreator(g string) (fn, by, where string) {
+	_, after, ok := strings.Cut(g, "\ncreated by ")
+	if !ok {
+		return "", "", ""
+	}
+	line, rest, _ := strings.Cut(after, "\n")
+	fn, by, _ = strings.Cut(line, " in goroutine ")
+	if _, frames, _ := callsite.ParseGoroutine("creator(...)\n" + rest); len(frames) > 0 {
+		where = frames[0].Location()
+	}
+	return fn, by, where
+}

@@ -260,7 +260,11 @@ type stateEntry struct {
 
 // Publish makes v visible to invariants under key, replacing what was
 // there. Outside a simulation it does nothing, so it can stay in code that
-// ships. Publish nil to withdraw a key (a crashed process's state).
+// ships. Publish nil to withdraw a key. What a process published stays
+// published when it goes down, though its memory is gone: an invariant
+// over a process's state skips the processes that are down
+// (Lookup(ctx, name) reports HostInfo.Up), and a process publishes again
+// on each boot, which replaces the value of the boot before.
 func Publish(ctx context.Context, key string, v any) {
 	c := clusterOf(ctx)
 	if c == nil {

@@ -26,7 +26,7 @@ func (c *cluster) conduct(ctx context.Context) {
 		return
 	}
 	logInfo(log, "orrery: setup phase")
-	if !c.phase(ctx, "setup", Driver.Setup) {
+	if !c.driversMade() || !c.phase(ctx, "setup", Driver.Setup) {
 		return
 	}
 	if c.sim.Chaos.Swarm {
@@ -51,6 +51,19 @@ func (c *cluster) conduct(ctx context.Context) {
 	c.heal()
 	logInfo(log, "orrery: check phase")
 	c.phase(ctx, "check", Driver.Check)
+}
+
+// driversMade fails the seed if a workload's New returned no Driver, which
+// would otherwise leave the workload out without a word, and reports
+// whether every one did.
+func (c *cluster) driversMade() bool {
+	for _, h := range c.hosts {
+		if h.proc == nil && h.driver == nil {
+			c.w.Fail(sim.FailWorkload, fmt.Sprintf("%s: Workload.New returned a nil Driver", h.name))
+			return false
+		}
+	}
+	return true
 }
 
 // phase runs one Driver method of every workload as a task of its host and

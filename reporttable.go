@@ -194,7 +194,7 @@ func (f SeedFailure) oneLine() string {
 	if multi {
 		s += fmt.Sprintf(" (%d more lines)", strings.Count(rest, "\n")+1)
 	}
-	if f.Where != "" {
+	if f.Where != "" && !strings.Contains(msg, " at "+f.Where) { // an assertion's says where
 		s += " at " + f.Where
 	}
 	return s

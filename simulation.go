@@ -71,7 +71,15 @@ type Process struct {
 	Count int
 	// Tags group hosts for lookups (HostsWithTag) and fault targeting.
 	Tags []string
-	// Main is the process's entry point, as main is a binary's.
+	// Main is the process's entry point, as main is a binary's. It runs
+	// on every boot with fresh memory and the disk that survived. A Main
+	// that returns nil ends the process: it stays down until a reboot (a
+	// fault, or Reboot). One that returns an error, unless its process is
+	// being shut down, is logged ("orrery: process exited", ERROR) and
+	// restarted after the restart delay, as a supervisor would restart a
+	// binary that exits with an error: it does not fail the seed, so a
+	// workload or an invariant that needs the process up should check it
+	// (Lookup's HostInfo.Up).
 	Main func(e env.Env) error
 }
 
@@ -88,7 +96,8 @@ type Workload struct {
 	Name  string
 	Count int
 	Tags  []string
-	// New returns the driver of one instance for one seed.
+	// New returns the driver of one instance for one seed; a nil Driver
+	// fails the seed.
 	New func() Driver
 }
 

@@ -206,3 +206,20 @@ func TestOutsideASimulation(t *testing.T) {
 		t.Error("lookup outside a simulation")
 	}
 }
+
+// TestNilDriverFailsTheSeed: a workload whose New returns no Driver fails
+// the seed, naming the workload, instead of being left out.
+func TestNilDriverFailsTheSeed(t *testing.T) {
+	s := orrery.Simulation{
+		Name:      "nil-driver",
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error { return nil }}},
+		Workloads: []orrery.Workload{{Name: "client", New: func() orrery.Driver { return nil }}},
+	}
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed != 2 || !strings.Contains(rep.Failures[0].Message, "client: Workload.New returned a nil Driver") {
+		t.Fatalf("%d of 2 seeds failed; failures %+v", rep.Failed, rep.Failures)
+	}
+}

@@ -180,13 +180,35 @@ func scanCauses(r io.Reader, seq uint64) (map[uint64]uint64, *Record, error) {
 			causes[rec.Seq] = rec.Cause
 		}
 		if seq != 0 && rec.Seq == seq {
-			return causes, nil, nil
+			return causes, failureAt(rd, seq), nil
 		}
 	}
 	if seq != 0 {
 		return nil, nil, fmt.Errorf("why seq=%d: %w", seq, ErrNoSuchSeq)
 	}
 	return causes, fail.rec, fail.check(causes)
+}
+
+// failureAt reads on from the event seq to the next event and returns the
+// failure record written while seq was processed, if any: a "why" of the
+// event a failure names (the command a failing seed prints) shows the
+// failure too. An unreadable record ends the search: the chain is read
+// again in the second pass, which reports it.
+func failureAt(rd *Reader, seq uint64) *Record {
+	var fail failurePick
+	for {
+		rec, err := rd.Next()
+		if err != nil || rec.IsEvent() {
+			break
+		}
+		if rec.Seq == seq {
+			fail.consider(&rec, rd.Line())
+		}
+	}
+	if !fail.strong {
+		return nil
+	}
+	return fail.rec
 }
 
 // failurePick finds the failure record of a trace.
@@ -357,8 +379,11 @@ func (p *printer) end(ch Chain) {
 }
 
 func (p *printer) header(ch Chain) {
-	n := strconv.Itoa(len(ch.Links) + ch.Omitted)
-	p.line("why seq=" + strconv.FormatUint(ch.Seq, 10) + ": " + n + " events on the chain")
+	n, events := len(ch.Links)+ch.Omitted, " events"
+	if n == 1 {
+		events = " event"
+	}
+	p.line("why seq=" + strconv.FormatUint(ch.Seq, 10) + ": " + strconv.Itoa(n) + events + " on the chain")
 	if ch.Failure != nil {
 		p.record("failure: ", ch.Failure)
 	}

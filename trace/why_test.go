@@ -263,3 +263,45 @@ func TestWhyCapsLongChains(t *testing.T) {
 		}
 	}
 }
+
+// TestWhyOfTheFailingSeq: a why of the seq that a failure names, as a
+// failing seed prints it, shows the failure as a why of the failure does;
+// a why of another event shows none, not even a later failure.
+func TestWhyOfTheFailingSeq(t *testing.T) {
+	for _, tc := range []struct {
+		seq  uint64
+		want string
+	}{
+		{7, "failure: invariant conservation violated"},
+		{5, ""},
+		{8, ""}, // an error at seq 8, not a failure
+	} {
+		ch, err := Why(strings.NewReader(jsonl(scenario)), tc.seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if ch.Failure != nil {
+			got = ch.Failure.Msg
+		}
+		if got != tc.want {
+			t.Errorf("why seq=%d: failure %q, want %q", tc.seq, got, tc.want)
+		}
+	}
+}
+
+// TestWhyCountsOneEvent: the header of a chain of one event says so in the
+// singular.
+func TestWhyCountsOneEvent(t *testing.T) {
+	ch, err := Why(strings.NewReader(jsonl(scenario)), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := ch.Format(&out); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(out.String(), "\n"); first != "why seq=3: 1 event on the chain" {
+		t.Errorf("header %q", first)
+	}
+}

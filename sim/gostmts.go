@@ -48,28 +48,10 @@ func (w *World) goStatements() []string {
 }
 
 // taskGoroutines returns the tasks of w by the ID of their goroutine in
-// dump ("23" of "goroutine 23 [chan receive]:"), found by the receiver of
-// their body frame.
+// dump ("23" of "goroutine 23 [chan receive]:").
 func (w *World) taskGoroutines(dump []string) map[string]*Task {
-	byPtr := make(map[string]*Task, len(w.tasks))
-	for _, t := range w.tasks {
-		byPtr[fmt.Sprintf("%p", t)] = t
-	}
 	out := make(map[string]*Task)
-	for _, g := range dump {
-		if !strings.Contains(g, bodyFunc) {
-			continue
-		}
-		_, frames, args := callsite.ParseGoroutine(g)
-		for i, f := range frames {
-			if f.Function == bodyFunc {
-				if t := byPtr[firstArg(args[i])]; t != nil {
-					out[goroutineID(g)] = t
-				}
-				break
-			}
-		}
-	}
+	w.eachTaskGoroutine(dump, func(t *Task, g string, _ []callsite.Frame) { out[goroutineID(g)] = t })
 	return out
 }
 

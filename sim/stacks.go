@@ -47,24 +47,36 @@ func (w *World) taskStacks() map[*Task][]callsite.Frame {
 	if len(w.tasks) == 0 || len(w.tasks) > maxDumpTasks {
 		return nil
 	}
+	stacks := make(map[*Task][]callsite.Frame)
+	w.eachTaskGoroutine(watchdog.Goroutines(), func(t *Task, _ string, frames []callsite.Frame) {
+		stacks[t] = frames
+	})
+	return stacks
+}
+
+// eachTaskGoroutine calls fn for each goroutine of dump that runs a task
+// of w, with the task, the goroutine's text and its frames above the
+// task's body. Tasks are matched by the receiver of their body frame; the
+// pointer is not kept.
+func (w *World) eachTaskGoroutine(dump []string, fn func(t *Task, g string, frames []callsite.Frame)) {
 	byPtr := make(map[string]*Task, len(w.tasks))
 	for _, t := range w.tasks {
 		byPtr[fmt.Sprintf("%p", t)] = t
 	}
-	stacks := make(map[*Task][]callsite.Frame)
-	for _, g := range watchdog.Goroutines() {
+	for _, g := range dump {
+		if !strings.Contains(g, bodyFunc) {
+			continue
+		}
 		_, frames, args := callsite.ParseGoroutine(g)
 		for i, f := range frames {
-			if f.Function != bodyFunc {
-				continue
+			if f.Function == bodyFunc {
+				if t := byPtr[firstArg(args[i])]; t != nil {
+					fn(t, g, frames[:i])
+				}
+				break
 			}
-			if t := byPtr[firstArg(args[i])]; t != nil {
-				stacks[t] = frames[:i]
-			}
-			break
 		}
 	}
-	return stacks
 }
 
 // goroutineOf returns the state and the frames of t's goroutine, from a

@@ -320,3 +320,39 @@ func windowRun(seed uint64) (uint64, string) {
 	}
 	return w.TraceHash(), outcome.String()
 }
+
+// Two peers that both send 1 MiB before reading deadlock, as over TCP:
+// each peer's 128 KiB receive window and each writer's 64 KiB send buffer
+// fill, and the deadlock report says what each writer waits for.
+func ExampleConfig_receiveWindow() {
+	w := sim.New(sim.Config{Seed: 1})
+	n := netsim.New(w, netsim.Config{}) // ReceiveWindow zero: 128 KiB
+	a := n.AddHost("a", mustAddr("10.0.0.1"))
+	b := n.AddHost("b", mustAddr("10.0.0.2"))
+	exchange := func(c net.Conn) {
+		c.Write(make([]byte, mib))
+		io.ReadFull(c, make([]byte, mib))
+	}
+	w.Spawn("b/server", func(ctx context.Context) {
+		l, _ := b.Listen(ctx, ":7000")
+		if c, err := l.Accept(); err == nil {
+			exchange(c)
+		}
+	})
+	w.Spawn("a/client", func(ctx context.Context) {
+		if c, err := a.Dial(ctx, "b:7000"); err == nil {
+			exchange(c)
+		}
+	})
+	var f *sim.Failure
+	if errors.As(w.Run(), &f) {
+		fmt.Println(f.Kind)
+		for _, p := range f.Parked {
+			fmt.Printf("%s: %s\n", p.Name, p.Waiting)
+		}
+	}
+	// Output:
+	// deadlock
+	// b/server: conn write (send buffer full, peer's receive window full)
+	// a/client: conn write (send buffer full, peer's receive window full)
+}

@@ -11,15 +11,17 @@ import (
 // Crash resolves every pending write by the crash model and closes every
 // open file: synced data survives; each unsynced write is dropped, kept or
 // torn at sector granularity; namespace changes not made durable by
-// SyncDir are undone.
+// SyncDir are undone. After its DiskCrash fault, the trace says what the
+// crash did to each file with unsynced writes, a record each (see
+// UnsyncedWritesOp).
 //
 // The crash's effect on the disk is one fault, DiskCrash, that the fault
 // filter (sim.World.SetFaultFilter) may suppress: a suppressed crash still
 // draws the fate of every pending write, then leaves the disk as a
-// process's exit does (CloseFiles): every file closed, nothing lost, the
-// unsynced writes still pending, to be synced or lost later. While a
-// filter is set, each write the crash tears is a fault of its own too,
-// TornWrite (see Faults).
+// process's exit does (CloseFiles): every file closed, nothing lost (and
+// no UnsyncedWrites record), the unsynced writes still pending, to be
+// synced or lost later. While a filter is set, each write the crash tears
+// is a fault of its own too, TornWrite (see Faults).
 func (d *Disk) Crash() { d.crash(nil) }
 
 // CrashKeeping crashes the disk keeping exactly the pending writes whose
@@ -67,6 +69,7 @@ func (d *Disk) crash(keep *uint64) {
 		return
 	}
 	d.settle(nil, fates)
+	d.recordFates(fates)
 	for _, ino := range inos {
 		ino.pending = nil
 		ino.data = ino.durable.snapshot()
@@ -117,21 +120,24 @@ func (d *Disk) tearDraws(wr write) []bool {
 // sync happened (f is the file of a failed sync, nil at a crash). While a
 // fault filter is set, each torn write (some of its pieces kept, some
 // lost) first asks it as a TornWrite fault of its own; one it suppresses
-// is applied whole.
+// is applied whole, and its fate becomes kept, so that the fates say what
+// reached the disk.
 func (d *Disk) settle(f *file, fates []fate) {
 	filtered := d.s.w.FaultFilterSet()
-	for _, ft := range fates {
+	for i := range fates {
+		ft := &fates[i]
 		switch {
 		case ft.keep:
 			ft.ino.durable.apply(ft.wr)
 		case ft.torn != nil:
 			if kept := count(ft.torn); kept > 0 && kept < len(ft.torn) {
-				if filtered && !d.injectTear(f, ft, kept) {
+				if filtered && !d.injectTear(f, *ft, kept) {
 					ft.ino.durable.apply(ft.wr)
+					ft.keep, ft.torn = true, nil
 					continue
 				}
 			}
-			d.tear(ft)
+			d.tear(*ft)
 		}
 	}
 }

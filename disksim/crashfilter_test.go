@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"slices"
 	"testing"
@@ -44,7 +45,14 @@ func keepOps(all []trace.Record, ops []string) []sim.FaultID {
 // faults, it first runs with every fault kept, to learn their names.
 func filtered(t *testing.T, seed uint64, cfg disksim.Config, f filter, body func(ctx context.Context, d *disksim.Disk) error) *sim.World {
 	t.Helper()
-	w := sim.New(sim.Config{Seed: seed})
+	return filteredTraced(t, seed, cfg, f, nil, body)
+}
+
+// filteredTraced is filtered writing the run's JSON trace to tr, if not
+// nil.
+func filteredTraced(t *testing.T, seed uint64, cfg disksim.Config, f filter, tr io.Writer, body func(ctx context.Context, d *disksim.Disk) error) *sim.World {
+	t.Helper()
+	w := sim.New(sim.Config{Seed: seed, Trace: tr})
 	switch {
 	case f.set && f.ops == nil:
 		w.SetFaultFilter(nil)
@@ -170,7 +178,8 @@ func syncFailRun(t *testing.T, f filter) syncFailResult {
 
 // TestFaultFilterSuppressesDiskCrash: a crash or a wipe the fault filter
 // suppresses draws what a kept one draws, then leaves the disk as a
-// process's exit does: nothing lost, the unsynced writes still pending.
+// process's exit does: nothing lost, the unsynced writes still pending,
+// and no UnsyncedWrites record says otherwise.
 func TestFaultFilterSuppressesDiskCrash(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
@@ -179,13 +188,14 @@ func TestFaultFilterSuppressesDiskCrash(t *testing.T) {
 		lost       bool // the unsynced file is gone
 		fault      string
 		suppressed string
+		reports    int // UnsyncedWrites records
 	}{
-		{"crash, no filter", (*disksim.Disk).Crash, noFilter, true, "DiskCrash", ""},
-		{"crash kept", (*disksim.Disk).Crash, keepAll, true, "DiskCrash", ""},
-		{"crash suppressed", (*disksim.Disk).Crash, keepNone, false, "DiskCrash", "true"},
-		{"wipe, no filter", (*disksim.Disk).Wipe, noFilter, true, "DiskWipe", ""},
-		{"wipe kept", (*disksim.Disk).Wipe, keepAll, true, "DiskWipe", ""},
-		{"wipe suppressed", (*disksim.Disk).Wipe, keepNone, false, "DiskWipe", "true"},
+		{"crash, no filter", (*disksim.Disk).Crash, noFilter, true, "DiskCrash", "", 1},
+		{"crash kept", (*disksim.Disk).Crash, keepAll, true, "DiskCrash", "", 1},
+		{"crash suppressed", (*disksim.Disk).Crash, keepNone, false, "DiskCrash", "true", 0},
+		{"wipe, no filter", (*disksim.Disk).Wipe, noFilter, true, "DiskWipe", "", 0},
+		{"wipe kept", (*disksim.Disk).Wipe, keepAll, true, "DiskWipe", "", 0},
+		{"wipe suppressed", (*disksim.Disk).Wipe, keepNone, false, "DiskWipe", "true", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := crashRun(t, tc.crash, noFilter)
@@ -210,6 +220,9 @@ func TestFaultFilterSuppressesDiskCrash(t *testing.T) {
 			if n := faultCount(got.w, tc.fault); n != map[bool]int{true: 1}[tc.lost] {
 				t.Errorf("%d %s faults counted", n, tc.fault)
 			}
+			if rs := unsyncedRecords(t, got.trace); len(rs) != tc.reports {
+				t.Errorf("%d UnsyncedWrites records, want %d: %+v", len(rs), tc.reports, rs)
+			}
 		})
 	}
 }
@@ -224,13 +237,15 @@ type crashResult struct {
 	rng     [2]uint64 // RNG count before and after the crash
 	data    []byte    // the file, read after the crash
 	readErr error
+	trace   []byte // the run's JSON trace
 }
 
 // crashRun writes crashData to a new file without syncing it or its
 // directory, crashes the disk with crash and reads the file back.
 func crashRun(t *testing.T, crash func(*disksim.Disk), f filter) crashResult {
 	var res crashResult
-	res.w = filtered(t, 7, disksim.Config{}, f, func(ctx context.Context, d *disksim.Disk) error {
+	var tr bytes.Buffer
+	res.w = filteredTraced(t, 7, disksim.Config{}, f, &tr, func(ctx context.Context, d *disksim.Disk) error {
 		if _, err := writeFile(ctx, d, "new", crashData, false); err != nil {
 			return err
 		}
@@ -241,5 +256,6 @@ func crashRun(t *testing.T, crash func(*disksim.Disk), f filter) crashResult {
 		res.data, res.readErr = readAll(ctx, d, "new")
 		return nil
 	})
+	res.trace = tr.Bytes()
 	return res
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -356,6 +357,52 @@ func TestHealEndsThrottling(t *testing.T) {
 			}
 			if slow := took > 10*time.Millisecond; slow != tt.slow {
 				t.Errorf("create, write and sync after %s took %v; want them throttled: %v", tt.name, took, tt.slow)
+			}
+		})
+	}
+}
+
+// TestEmptyWritesChangeNothing: a write of no bytes leaves a file as it
+// was, as on a regular file, before and after a crash: it is not a pending
+// truncate to 0, nor does it extend the file at an offset beyond its end.
+func TestEmptyWritesChangeNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		write func(f env.File) error
+	}{
+		{"write", func(f env.File) error { _, err := f.Write(nil); return err }},
+		{"write at the end", func(f env.File) error { _, err := f.WriteAt([]byte{}, 100); return err }},
+		{"write beyond the end", func(f env.File) error { _, err := f.WriteAt(nil, 500); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for seed := range uint64(8) {
+				run(t, seed, disksim.Config{}, func(ctx context.Context, d *disksim.Disk) error {
+					f, err := d.Create(ctx, "f")
+					if err != nil {
+						return err
+					}
+					if err := f.Truncate(100); err != nil {
+						return err
+					}
+					if err := f.Sync(); err != nil {
+						return err
+					}
+					if err := d.SyncDir(ctx, "."); err != nil {
+						return err
+					}
+					if err := tc.write(f); err != nil {
+						return err
+					}
+					if n, err := f.Size(); err != nil || n != 100 {
+						return fmt.Errorf("size %d (%v) after the empty write, want 100", n, err)
+					}
+					d.Crash()
+					data, err := readAll(ctx, d, "f")
+					if err != nil || len(data) != 100 {
+						return fmt.Errorf("%d bytes (%v) after the crash, want 100", len(data), err)
+					}
+					return nil
+				})
 			}
 		})
 	}

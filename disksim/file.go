@@ -117,8 +117,13 @@ func (f *file) writeAt(p []byte, off int64) (int, error) {
 }
 
 // store applies a write to the file's cache and records it as pending,
-// applying the write faults.
+// applying the write faults. A write of no bytes changes nothing, as on a
+// regular file: not the size, even at an offset beyond it (a pending write
+// of no data would read as a truncate to 0).
 func (d *Disk) store(f *file, p []byte, off int64) {
+	if len(p) == 0 {
+		return
+	}
 	ft, r := &d.s.cfg.Faults, d.s.w.Rand()
 	ino := f.ino
 	if d.fault(ft.PhantomWriteP) && d.inject("PhantomWrite", f, "off="+itoa64(off)+" bytes="+itoa(len(p))) {

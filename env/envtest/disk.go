@@ -42,6 +42,26 @@ var Disk = []Case{
 		}
 		return d.SyncDir(ctx, "dir")
 	}},
+	{"an empty write changes nothing", func(ctx context.Context, e env.Env) error {
+		f, err := e.Disk().Create(ctx, "empty.txt")
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := f.Truncate(100); err != nil {
+			return err
+		}
+		if _, err := f.Write(nil); err != nil {
+			return err
+		}
+		if _, err := f.WriteAt(nil, 500); err != nil {
+			return err
+		}
+		if n, err := f.Size(); err != nil || n != 100 {
+			return fail("Size after empty writes")
+		}
+		return nil
+	}},
 	{"names", func(ctx context.Context, e env.Env) error {
 		d := e.Disk()
 		for _, n := range []string{"n/b", "n/a", "n/c"} {

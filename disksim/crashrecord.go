@@ -39,8 +39,14 @@ import (
 //	WARN [db#1] disk crash: unsynced writes disk=backup dropped=1 file=1 kept=0 path=wal.log size=3223->2948 torn=0 unsynced=1 writes="off=2948 len=275 dropped"
 const UnsyncedWritesOp = "UnsyncedWrites"
 
-// unsyncedWritesMsg is the message of an UnsyncedWrites record.
-const unsyncedWritesMsg = "disk crash: unsynced writes"
+// The messages of UnsyncedWrites records: a crash's, and a failed sync's
+// (SyncFail), which resolves the writes it was to make durable as a crash
+// would; the file's size after is then what reached the disk, while the
+// process still reads its cache.
+const (
+	unsyncedWritesMsg = "disk crash: unsynced writes"
+	syncFailedMsg     = "failed sync: unsynced writes"
+)
 
 // maxListedWrites is how many writes a record lists one by one; it counts
 // the rest by fate.
@@ -81,9 +87,36 @@ func (d *Disk) recordFates(fates []fate) {
 		for n < len(fates) && fates[n].ino == fates[0].ino {
 			n++
 		}
-		d.recordFile(fates[:n], live[fates[0].ino], durable[fates[0].ino])
+		ino := fates[0].ino
+		path := cmp.Or(live[ino], durable[ino])
+		d.recordFile(unsyncedWritesMsg, fates[:n], path, d.sizeAfterCrash(ino, path, durable[ino]))
 		fates = fates[n:]
 	}
+}
+
+// recordSyncFail writes the UnsyncedWrites record of a failed sync of f,
+// whose settled fates are those of the writes it was to make durable: the
+// size after is the size on the disk.
+func (d *Disk) recordSyncFail(f *file, fates []fate) {
+	if len(fates) == 0 {
+		return
+	}
+	path := cmp.Or(pathsOf(d.names)[f.ino], f.name)
+	d.recordFile(syncFailedMsg, fates, path, itoa64(f.ino.durable.size))
+}
+
+// sizeAfterCrash is the size of ino after a crash, path being its path
+// before and durable after it ("" for none): "gone" for a file whose name
+// was never made durable (SyncDir), "2948 at old.log" for one whose rename
+// was not.
+func (d *Disk) sizeAfterCrash(ino *inode, path, durable string) string {
+	switch {
+	case durable == "":
+		return "gone"
+	case d.durableNames[path] != ino:
+		return itoa64(ino.durable.size) + " at " + durable
+	}
+	return itoa64(ino.durable.size)
 }
 
 // pathsOf maps each file of a namespace to its path, the least one for a
@@ -99,19 +132,11 @@ func pathsOf(names map[string]*inode) map[*inode]string {
 	return out
 }
 
-// recordFile writes the UnsyncedWrites record of one file's fates, live
-// and durable being its paths before and after the crash ("" for none).
-func (d *Disk) recordFile(fates []fate, live, durable string) {
+// recordFile writes the UnsyncedWrites record of one file's fates, with
+// message msg: path is the file's path, after its size after the fates.
+func (d *Disk) recordFile(msg string, fates []fate, path, after string) {
 	ino := fates[0].ino
-	path := cmp.Or(live, durable)
 	writes, tally := describeFates(fates)
-	after := itoa64(ino.durable.size)
-	switch {
-	case durable == "": // its name was never made durable
-		after = "gone"
-	case d.durableNames[path] != ino:
-		after += " at " + durable // renamed, the rename not durable
-	}
 	attrs := []trace.Attr{
 		{Key: "disk", Value: d.owner},
 		{Key: "file", Value: strconv.FormatUint(ino.id, 10)},
@@ -125,7 +150,7 @@ func (d *Disk) recordFile(fates []fate, live, durable string) {
 	}
 	slices.SortFunc(attrs, func(a, b trace.Attr) int { return strings.Compare(a.Key, b.Key) })
 	d.s.w.Record("disksim", trace.Record{Level: slog.LevelWarn, Kind: trace.KindLog, Op: UnsyncedWritesOp,
-		Obj: "file", ID: ino.id, Name: d.owner + ":" + path, Msg: unsyncedWritesMsg, Attrs: attrs})
+		Obj: "file", ID: ino.id, Name: d.owner + ":" + path, Msg: msg, Attrs: attrs})
 }
 
 // describeFates lists the first maxListedWrites of fates, "off=2948

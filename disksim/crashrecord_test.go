@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/orrerysim/orrery/disksim"
@@ -402,5 +403,50 @@ func TestCrashRecordNamesTheDurablePath(t *testing.T) {
 	}
 	if want := []string{"wal.log 150->150 at wal.tmp", "new.log 10->gone"}; !slices.Equal(got, want) {
 		t.Errorf("records say %q, want %q", got, want)
+	}
+}
+
+// TestSyncFailRecordsUnsyncedWrites: a failed sync resolves the writes it
+// was to make durable as a crash would, and writes the UnsyncedWrites
+// record of what reached the disk: the size after it is the size a crash
+// then leaves.
+func TestSyncFailRecordsUnsyncedWrites(t *testing.T) {
+	cfg := disksim.Config{Faults: disksim.Faults{SyncFailP: 1}}
+	for seed := range uint64(8) {
+		var tr bytes.Buffer
+		var after []byte
+		filteredTraced(t, seed, cfg, filter{}, &tr, func(ctx context.Context, d *disksim.Disk) error {
+			fl, err := d.Create(ctx, "wal.log")
+			if err != nil {
+				return err
+			}
+			for i := range 3 {
+				if _, err := fl.Write(bytes.Repeat([]byte{byte('a' + i)}, 1000)); err != nil {
+					return err
+				}
+			}
+			if err := fl.Sync(); !errors.Is(err, syscall.EIO) {
+				return fmt.Errorf("sync: %v, want EIO", err)
+			}
+			d.SyncDir(ctx, ".")
+			d.Crash()
+			after, err = readAll(ctx, d, "wal.log")
+			return err
+		})
+		var fails []trace.Record
+		for _, r := range unsyncedRecords(t, tr.Bytes()) {
+			if r.Msg == "failed sync: unsynced writes" {
+				fails = append(fails, r)
+			}
+		}
+		if len(fails) != 1 {
+			t.Fatalf("seed %d: %d records of the failed sync, want 1", seed, len(fails))
+		}
+		want := map[string]string{"path": "wal.log", "unsynced": "3", "size": "3000->" + strconv.Itoa(len(after))}
+		for _, a := range fails[0].Attrs {
+			if w, ok := want[a.Key]; ok && a.Value != w {
+				t.Errorf("seed %d: %s=%s, want %s", seed, a.Key, a.Value, w)
+			}
+		}
 	}
 }

@@ -168,6 +168,7 @@ func (d *Disk) completeSync(f *file, k int) error {
 		}
 		if d.inject("SyncFail", f, "writes="+strconv.Itoa(k)) {
 			d.settle(f, fates)
+			d.recordSyncFail(f, fates)
 			ino.pending = ino.pending[k:]
 			return errEIO
 		}

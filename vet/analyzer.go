@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -41,7 +42,9 @@ func isExempt(path string) bool {
 var Analyzer = &analysis.Analyzer{
 	Name: "orrery",
 	Doc: "report code that escapes the simulation\n\n" +
-		"In packages that use env.Env (or carry an //orrery:simulated comment), " +
+		"In packages that use env.Env (or carry an //orrery:simulated comment), and in " +
+		"the functions of test files that the simulation calls (those that take an env.Env " +
+		"or an *orrery.State or return an orrery.Driver, and what they call), " +
 		"report wall-clock time, go statements, Go channels and select, blocking " +
 		"sync locks, global math/rand, crypto/rand.Prime, os file and net calls, and " +
 		"map iteration whose order reaches the outside, naming the env " +
@@ -50,6 +53,9 @@ var Analyzer = &analysis.Analyzer{
 	URL:      "https://pkg.go.dev/github.com/orrerysim/orrery/vet",
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
+	// The result says whether the package held simulated code, so that
+	// orrery vet can tell a clean run from one that checked nothing.
+	ResultType: reflect.TypeFor[bool](),
 }
 
 // checker holds one pass's state: the lines each file allows, and the
@@ -77,11 +83,11 @@ type allow struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	if isExempt(pass.Pkg.Path()) {
-		return nil, nil
+		return false, nil
 	}
 	c := &checker{pass: pass, allows: map[*token.File]map[int]*allow{}}
 	if !c.findChecked() {
-		return nil, nil
+		return false, nil
 	}
 	var allows []*allow
 	for _, f := range pass.Files {
@@ -101,62 +107,34 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, d := range c.diags {
 		pass.Report(d)
 	}
-	return nil, nil
+	return true, nil
 }
 
 // findChecked decides what the pass checks and reports whether that is
 // anything. A package is simulated if a file other than a test is marked
 // //orrery:simulated or uses env.Env in a function signature or a struct;
 // then its files other than tests are checked throughout. A test file is
-// checked throughout if it is marked itself, and otherwise only in the
-// bodies of the functions that take an env.Env (processes and workloads
-// written in a test), not in the harness around them.
+// checked throughout if it is marked itself, and otherwise only where it
+// holds simulated code (see testRegions), not in the harness around it.
 func (c *checker) findChecked() bool {
 	c.whole = map[*token.File]bool{}
-	c.regions = map[*token.File][]region{}
 	simulated := false
 	for _, f := range c.pass.Files {
 		if !c.isTestFile(f) && (hasMarker(f) || usesEnv(c.pass.TypesInfo, f)) {
 			simulated = true
 		}
 	}
-	some := false
+	var tests []*ast.File
 	for _, f := range c.pass.Files {
-		tf := c.pass.Fset.File(f.Pos())
 		switch {
 		case c.isTestFile(f) && !hasMarker(f):
-			c.regions[tf] = envFuncBodies(c.pass.TypesInfo, f)
-			some = some || len(c.regions[tf]) > 0
+			tests = append(tests, f)
 		case simulated || hasMarker(f):
-			c.whole[tf] = true
-			some = true
+			c.whole[c.pass.Fset.File(f.Pos())] = true
 		}
 	}
-	return some
-}
-
-// envFuncBodies returns the bodies of the functions and function literals
-// of f whose signature mentions env.Env.
-func envFuncBodies(info *types.Info, f *ast.File) []region {
-	var out []region
-	ast.Inspect(f, func(n ast.Node) bool {
-		var ft *ast.FuncType
-		var body *ast.BlockStmt
-		switch n := n.(type) {
-		case *ast.FuncDecl:
-			ft, body = n.Type, n.Body
-		case *ast.FuncLit:
-			ft, body = n.Type, n.Body
-		default:
-			return true
-		}
-		if body == nil || !funcTypeUsesEnv(info, ft) {
-			return true
-		}
-		out = append(out, region{body.Pos(), body.End()})
-		return false // the body is checked whole
-	})
-	return out
+	c.regions = c.testRegions(tests)
+	return len(c.whole) > 0 || len(c.regions) > 0
 }
 
 // checked reports whether the analyzer checks the code at pos.
@@ -189,40 +167,43 @@ func usesEnv(info *types.Info, f *ast.File) bool {
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncType:
-			found = funcTypeUsesEnv(info, n)
+			found = funcTypeMentions(info, n, isEnv)
 		case *ast.StructType:
-			found = fieldsUseEnv(info, n.Fields)
+			found = fieldsMention(info, n.Fields, isEnv)
 		}
 		return !found
 	})
 	return found
 }
 
-// funcTypeUsesEnv reports whether a parameter or result of ft is an
-// env.Env.
-func funcTypeUsesEnv(info *types.Info, ft *ast.FuncType) bool {
-	return fieldsUseEnv(info, ft.Params) || fieldsUseEnv(info, ft.Results)
+// funcTypeMentions reports whether the type of a parameter or result of
+// ft is one that match accepts (see mentions).
+func funcTypeMentions(info *types.Info, ft *ast.FuncType, match func(*types.Named) bool) bool {
+	return fieldsMention(info, ft.Params, match) || fieldsMention(info, ft.Results, match)
 }
 
-func fieldsUseEnv(info *types.Info, fl *ast.FieldList) bool {
+func fieldsMention(info *types.Info, fl *ast.FieldList, match func(*types.Named) bool) bool {
 	if fl == nil {
 		return false
 	}
 	for _, field := range fl.List {
-		if mentionsEnv(info.TypeOf(field.Type)) {
+		if mentions(info.TypeOf(field.Type), match) {
 			return true
 		}
 	}
 	return false
 }
 
-// mentionsEnv reports whether t is env.Env, or a pointer, slice, array or
-// map of it.
-func mentionsEnv(t types.Type) bool {
+// isEnv reports whether n is env.Env.
+func isEnv(n *types.Named) bool { return isNamed(n, EnvPath, "Env") }
+
+// mentions reports whether t is a named type that match accepts, or a
+// pointer, slice, array or map of one.
+func mentions(t types.Type, match func(*types.Named) bool) bool {
 	for t != nil {
 		switch u := types.Unalias(t).(type) {
 		case *types.Named:
-			return isNamed(u, EnvPath, "Env")
+			return match(u)
 		case *types.Pointer:
 			t = u.Elem()
 		case *types.Slice:

@@ -6,13 +6,28 @@
 // as a blocked task, a stall or a determinism mismatch, long after the
 // line that caused them.
 //
-// Only simulated code is checked: the packages that use env.Env in a
-// function signature or a struct, or carry an //orrery:simulated comment in
-// any file. In a _test.go file, only the bodies of the functions that take
-// an env.Env are (the processes and workloads a test defines, not the
-// harness around them), unless the file itself is marked. Every report
-// names the env equivalent. A line that
-// must stay as it is carries a comment saying why:
+// Only simulated code is checked, that is the code the simulation runs:
+//
+//   - every file of a package that uses env.Env in a function signature or
+//     a struct, or carries an //orrery:simulated comment in any file;
+//   - in a _test.go file (of any package, and of its external _test
+//     package), the bodies of the functions that take or return an
+//     env.Env, an *orrery.State or an orrery.Driver (the processes,
+//     workloads, invariants and a workload's New that a test defines), and
+//     of the package's functions and methods that they call or refer to,
+//     transitively. The harness around them (Test functions and what only
+//     they call) is not checked, unless the file is marked
+//     //orrery:simulated.
+//
+// Anything else is not checked, by design: the analyzer cannot tell code
+// that runs in production or in a test harness, where the wall clock and
+// goroutines are right, from code that runs in a simulation. So time.Now in
+// a package that uses neither env.Env nor orrery's types is not reported,
+// and orrery vet, finding nothing to check, says so. Mark such a package
+// //orrery:simulated if a simulation runs its code.
+//
+// Every report names the env equivalent. A line that must stay as it is
+// carries a comment saying why:
 //
 //	mu.Lock() //orrery:allow the critical section never blocks
 //

@@ -32,19 +32,34 @@ func Run(dir string, patterns ...string) ([]Finding, error) {
 
 // analyze is Run with cfg's directory and overlay.
 func analyze(cfg *packages.Config, patterns ...string) ([]Finding, error) {
+	o, err := check(cfg, patterns...)
+	return o.findings, err
+}
+
+// outcome is what a run of the analyzer found, and whether any package it
+// loaded held simulated code: a run that checked nothing is clean too.
+type outcome struct {
+	findings  []Finding
+	simulated bool
+}
+
+// check loads the packages that patterns name, with their tests (the
+// package's _test.go files and its external _test package, as go vet
+// does), and runs Analyzer on them.
+func check(cfg *packages.Config, patterns ...string) (outcome, error) {
 	// The analyzer keeps no facts, so dependencies come from export data:
 	// only the packages named are parsed and type-checked from source.
 	cfg.Mode, cfg.Tests = packages.LoadSyntax|packages.NeedModule, true
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		return nil, fmt.Errorf("load packages: %w", err)
+		return outcome{}, fmt.Errorf("load packages: %w", err)
 	}
 	if err := loadErrors(pkgs); err != nil {
-		return nil, err
+		return outcome{}, err
 	}
 	graph, err := driver.Analyze([]*analysis.Analyzer{Analyzer}, pkgs, nil)
 	if err != nil {
-		return nil, fmt.Errorf("analyze: %w", err)
+		return outcome{}, fmt.Errorf("analyze: %w", err)
 	}
 	return findings(graph, cfg.Dir)
 }
@@ -64,17 +79,20 @@ func loadErrors(pkgs []*packages.Package) error {
 	return fmt.Errorf("load packages: %w", errors.Join(errs...))
 }
 
-func findings(graph *driver.Graph, dir string) ([]Finding, error) {
+// findings collects the reports of every package of graph, once each: a
+// package and its test variant share files, which are analyzed in both.
+func findings(graph *driver.Graph, dir string) (outcome, error) {
 	base, err := filepath.Abs(cmp.Or(dir, "."))
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", dir, err)
+		return outcome{}, fmt.Errorf("resolve %s: %w", dir, err)
 	}
 	seen := map[Finding]bool{}
-	var out []Finding
+	var o outcome
 	for _, act := range graph.Roots {
 		if act.Err != nil {
-			return nil, fmt.Errorf("analyze %s: %w", act.Package.PkgPath, act.Err)
+			return outcome{}, fmt.Errorf("analyze %s: %w", act.Package.PkgPath, act.Err)
 		}
+		o.simulated = o.simulated || act.Result == true
 		for _, d := range act.Diagnostics {
 			p := act.Package.Fset.Position(d.Pos)
 			if rel, err := filepath.Rel(base, p.Filename); err == nil && !strings.HasPrefix(rel, "..") {
@@ -83,12 +101,12 @@ func findings(graph *driver.Graph, dir string) ([]Finding, error) {
 			f := Finding{Pos: p.String(), Message: d.Message}
 			if !seen[f] {
 				seen[f] = true
-				out = append(out, f)
+				o.findings = append(o.findings, f)
 			}
 		}
 	}
-	slices.SortFunc(out, compareFindings)
-	return out, nil
+	slices.SortFunc(o.findings, compareFindings)
+	return o, nil
 }
 
 // compareFindings orders findings by file, then line and column as
@@ -116,7 +134,9 @@ func splitPos(pos string) (file string, line, col int) {
 // the simulation in the packages (default ./...) and their tests, one
 // finding a line on stdout. It returns the exit code: 0 when clean, 1 when
 // there are findings, 2 when the packages cannot be loaded or the
-// arguments are wrong.
+// arguments are wrong. When none of the packages holds simulated code (see
+// the package doc), it exits 0 and says so on stderr: there was nothing
+// to check.
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("orrery vet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -133,17 +153,29 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
 	}
-	found, err := Run("", patterns...)
+	o, err := check(&packages.Config{}, patterns...)
 	if err != nil {
 		fmt.Fprintf(stderr, "orrery vet: %v\n", err)
 		return 2
 	}
-	for _, f := range found {
+	return report(o, stdout, stderr)
+}
+
+// report prints the findings of o and returns the exit code.
+func report(o outcome, stdout, stderr io.Writer) int {
+	for _, f := range o.findings {
 		fmt.Fprintln(stdout, f)
 	}
-	if len(found) > 0 {
-		fmt.Fprintf(stderr, "orrery vet: %d finding(s)\n", len(found))
+	switch {
+	case len(o.findings) > 0:
+		fmt.Fprintf(stderr, "orrery vet: %d finding(s)\n", len(o.findings))
 		return 1
+	case !o.simulated:
+		fmt.Fprintln(stderr, noSimulatedCode)
 	}
 	return 0
 }
+
+// noSimulatedCode is what orrery vet says when it checked nothing.
+const noSimulatedCode = "orrery vet: nothing to check: no package uses env.Env or is marked " +
+	"//orrery:simulated (see go doc github.com/orrerysim/orrery/vet)"

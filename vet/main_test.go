@@ -22,6 +22,12 @@ func TestMainCommand(t *testing.T) {
 		stderrRx string // a substring stderr must contain
 	}{
 		{"findings", []string{"./testdata/sample"}, 1, "sample.golden", "orrery vet: 10 finding(s)"},
+		// The simulated code of a package's tests and of its external test
+		// package is checked too, each finding reported once although the
+		// package and its test variant share sim.go.
+		{"tests", []string{"./testdata/kv"}, 1, "kv.golden", "orrery vet: 5 finding(s)"},
+		// A package that is not simulated is not checked, and Main says so.
+		{"not simulated", []string{"./testdata/src/plain"}, 0, "", "orrery vet: nothing to check: no package uses env.Env"},
 		{"clean", []string{"../examples/..."}, 0, "", ""},
 		{"no such package", []string{"./testdata/nosuch"}, 2, "", "orrery vet: load packages: "},
 		{"bad flag", []string{"-nosuch"}, 2, "", "usage: orrery vet [packages]"},

@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -101,18 +100,6 @@ func (c *addedCmd) Run(e *cli.Env) error {
 		return cli.ExitStatus(code)
 	}
 	return nil
-}
-
-// programName is how the replay commands this program prints invoke it:
-// its file name, or "go run ./path" when it was started by go run.
-func programName() string {
-	exe := os.Args[0]
-	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
-		if bi, ok := debug.ReadBuildInfo(); ok && strings.HasPrefix(bi.Path, bi.Main.Path) {
-			return "go run ." + strings.TrimPrefix(bi.Path, bi.Main.Path)
-		}
-	}
-	return filepath.Base(exe)
 }
 
 // simSet is the simulations a program holds.

@@ -14,7 +14,7 @@ import (
 // do not link the analyzer and go/types.
 var vetCmd = cli.Command{
 	Name: "vet",
-	Help: "Report code that escapes the simulation in the packages given (default ./...): orrery vet ./...",
+	Help: "Report code that escapes the simulation in the packages given (default ./...).",
 	Run:  vet.Main,
 }
 

@@ -14,10 +14,7 @@ func TestVet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds orrery and loads packages")
 	}
-	bin := filepath.Join(t.TempDir(), "orrery")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildOrrery(t)
 	tests := []struct {
 		pkg  string
 		code int

@@ -175,14 +175,14 @@ func (e *Env) parse(c *cli, args []string, opts []kong.Option) (kctx *kong.Conte
 	}()
 	kctx, err = p.Parse(args)
 	if err != nil {
-		return nil, exitBad, usageError(err)
+		return nil, exitBad, usageError(p.Model.Name, err)
 	}
 	return kctx, exitOK, nil
 }
 
 // usageError says which command the error is about and where to find its
-// usage.
-func usageError(err error) error {
+// usage: prog is how the program was invoked (kong.Name).
+func usageError(prog string, err error) error {
 	var pe *kong.ParseError
 	path := ""
 	if errors.As(err, &pe) && pe.Context != nil {
@@ -190,11 +190,11 @@ func usageError(err error) error {
 	}
 	switch {
 	case path == "":
-		return fmt.Errorf("usage: %w (see orrery --help)", err)
+		return fmt.Errorf("usage: %w (see %s --help)", err, prog)
 	case strings.HasPrefix(err.Error(), path+": "): // kong names the command of a Validate error
-		return fmt.Errorf("%w (see orrery %s --help)", err, path)
+		return fmt.Errorf("%w (see %s %s --help)", err, prog, path)
 	}
-	return fmt.Errorf("%s: %w (see orrery %s --help)", path, err, path)
+	return fmt.Errorf("%s: %w (see %s %s --help)", path, err, prog, path)
 }
 
 // commandPath is the commands of kctx that were parsed: "trace show".

@@ -10,23 +10,40 @@
 //
 //	ORRERY_SEEDS=1000 go test ./...
 //
-// The settings: ORRERY_SEEDS (how many seeds, default 100),
-// ORRERY_FIRST_SEED (the seed number to start at, default 0), ORRERY_SEED
-// (replay one seed, 0x2a or 42), ORRERY_TIMELINE (with ORRERY_SEED, the
-// timeline of it that the explorer printed), ORRERY_TRACE (the JSON Lines trace of the
-// replayed or first failing seed), ORRERY_CHECK_DETERMINISM (run every seed
-// twice), ORRERY_PARALLEL (seeds at once), ORRERY_BUG (planted bugs,
-// comma-separated), ORRERY_SWARM (swarm testing), ORRERY_CATALOG (a source
-// directory whose assertions must all be reached), ORRERY_REPORT (the JSON
-// report), ORRERY_WATCHDOG (the real time a step may take),
-// ORRERY_CRYPTO_RAND_FROM_OS (crypto/rand from the operating system, not
-// the seed, to see what depends on it), ORRERY_FAULTS (with ORRERY_SEED,
-// the injected faults that may happen, as Shrink prints them),
-// ORRERY_SHRINK (how long to shrink the first failing seed's faults, 10s
-// by default, 0 for not at all) and ORRERY_LOG
-// (what the text trace of a replayed seed on standard error shows:
-// ORRERY_SEED=42 ORRERY_LOG=trace go test -run TestBank). A value that
-// does not parse fails the test.
+// The settings (ORRERY_CHECK_TIMEOUT is the flag
+// -orrery.check-timeout, and so on):
+//
+//   - ORRERY_SEEDS: how many seeds, default 100.
+//   - ORRERY_FIRST_SEED: the seed number to start at, default 0.
+//   - ORRERY_SEED: replay one seed, 0x2a or 42.
+//   - ORRERY_TIMELINE: with ORRERY_SEED, the timeline of it that the
+//     explorer printed.
+//   - ORRERY_FAULTS: with ORRERY_SEED, the injected faults that may happen,
+//     as Shrink prints them.
+//   - ORRERY_TRACE: the JSON Lines trace of the replayed or first failing
+//     seed.
+//   - ORRERY_CHECK_DETERMINISM: run every seed twice.
+//   - ORRERY_CRYPTO_RAND_FROM_OS: crypto/rand from the operating system,
+//     not the seed, to see what depends on it.
+//   - ORRERY_PARALLEL: seeds at once, default GOMAXPROCS.
+//   - ORRERY_BUG: planted bugs, comma-separated.
+//   - ORRERY_SWARM: swarm testing.
+//   - ORRERY_CATALOG: a source directory whose assertions must all be
+//     reached.
+//   - ORRERY_REPORT: the JSON report.
+//   - ORRERY_WATCHDOG: the real time a step may take, default 10s.
+//   - ORRERY_CHECK_TIMEOUT: the real time each whole-seed check
+//     (linearizability) may take, default 1m; a seed whose check runs out
+//     is unknown, not passed.
+//   - ORRERY_SHRINK: how long to shrink the first failing seed's faults,
+//     default 10s, 0 for not at all.
+//   - ORRERY_ARTIFACTS: a directory that keeps each failing seed's trace,
+//     report entry and check files (porcupine's page), in
+//     DIR/<package>/<test>/<seed>/.
+//   - ORRERY_LOG: what the text trace of a replayed seed on standard error
+//     shows (ORRERY_SEED=42 ORRERY_LOG=trace go test -run TestBank).
+//
+// A value that does not parse fails the test.
 //
 // Flags are registered on the go test command line when this package is
 // imported, which only test code does: the code that ships (orrery.Publish,

@@ -76,8 +76,16 @@
 // network, map order that decides what happens next; each report names
 // the env equivalent (see package vet; cmd/orrery-vet runs the same
 // analyzer under go vet -vettool). Exit 0 when clean, 1 with findings.
-// Only this command links the analyzer: a simulation binary of your own
-// built on cli.Main does not.
+// It checks simulated code only: the packages that use env.Env (or carry
+// an //orrery:simulated comment) and, in test files, the processes,
+// workloads and invariants and what they call. In packages with neither
+// it reports nothing and says that it found nothing to check. Only this
+// command links the analyzer: a simulation binary of your own built on
+// cli.Main does not.
+//
+// Usage lines, and the replay commands that run prints, name the program
+// as it was invoked: orrery when installed, go tool orrery when run as a
+// tool of your module, go run ./cmd/orrery from Orrery's repository.
 //
 // # Colour
 //

@@ -25,13 +25,13 @@ type Network struct {
 	byName map[string]*Host
 
 	nextID        uint64  // connection and socket ids, shared so that traces never mix them up
-	window        int     // Config.ReceiveWindow, resolved
 	lat           Latency // Config.Latency, resolved
 	faultLat      Latency // Faults.Latency, resolved, if set
 	slow          bool    // faultLat applies
 	pairExtra     map[[2]netip.Addr]time.Duration
 	blocked       map[[2]netip.Addr]int // ordered pairs cut off by partitions, counted
 	partitioned   bool                  // len(blocked) > 0, which every chunk sent checks
+	window        int                   // Config.ReceiveWindow, resolved; beside partitioned, which kick reads too
 	epoch         int                   // Heal's count: partitions of an earlier epoch are gone
 	lastClose     time.Duration         // the last random close, for its cooldown
 	closeCooldown time.Duration         // Faults.RandomCloseCooldown, resolved

@@ -3,6 +3,9 @@ package orrery
 import (
 	"fmt"
 	"io"
+	"log/slog"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/orrerysim/orrery/sim"
@@ -165,11 +168,17 @@ func culprit(res trace.DiffResult, xa, xb *taskIndex) string {
 		return endedEarly(res, xa, xb)
 	}
 	ra, rb := &res.A.Records[0], &res.B.Records[0]
+	if s, ok := failedDifferently(ra, rb); ok {
+		return s
+	}
 	a, b := suspectOf(ra, xa), suspectOf(rb, xb)
 	switch {
 	case a.what == "crypto/rand read" && b.what == a.what && a.id == b.id:
 		return fmt.Sprintf("likely culprit: %s read crypto/rand, and the runs drew different bytes "+
 			"(from=os: the capture of crypto/rand is off)\n", a)
+	case ra.Kind == trace.KindAssert && rb.Kind == ra.Kind && ra.Op == rb.Op && ra.Name == rb.Name && a.id == b.id:
+		return fmt.Sprintf("likely culprit: the assertion %s %q of %s recorded different details in each run: %s\n",
+			ra.Op, ra.Name, a, builtOutside("a detail"))
 	case a.what == "log" && b.what == "log" && a.id == b.id:
 		return fmt.Sprintf("likely culprit: the application log of %s differs: "+
 			"its output depends on something outside the seed (%s)\n", a, outsideSeed)
@@ -197,4 +206,150 @@ func endedEarly(res trace.DiffResult, xa, xb *taskIndex) string {
 	s := suspectOf(&on.Records[0], x)
 	return fmt.Sprintf("likely culprit: one run ended where the other goes on with the %s of %s "+
 		"(a task or timer exists in one run only)\n", s.what, s)
+}
+
+// ending is how one run of a seed ended, for a finding that compares two:
+// passed (failure nil) or failed, in the simulation or by a seed check.
+type ending struct {
+	failure *sim.Failure
+	check   bool // failure is a SeedCheck's
+}
+
+// String says how the run ended: "passed", or "failed with: <message>".
+func (e ending) String() string { return e.describe(false, false) }
+
+// describe says how the run ended, with the kind of its failure and
+// where it happened when asked: what tells it from the other run's.
+func (e ending) describe(kind, where bool) string {
+	if e.failure == nil {
+		return "passed"
+	}
+	s := "failed"
+	if where {
+		s += " " + e.point()
+	}
+	s += " with: "
+	if kind {
+		s += e.kind() + ": "
+	}
+	return s + e.failure.Message
+}
+
+// source names what failed a run, from its failure: the seed check, the
+// invariant, the assertion, the workload or the task that panicked.
+func (e ending) source() string {
+	if e.failure == nil {
+		return ""
+	}
+	return failureSource(e.kind(), e.failure.TaskName, e.failure.Message)
+}
+
+// kind is the failure's kind as a report names it: "check" for a seed
+// check.
+func (e ending) kind() string {
+	if e.check {
+		return "check"
+	}
+	return e.failure.Kind.String()
+}
+
+// failureSource names what made a failure of kind, with message msg, of
+// the task taskName (if any): the formats of the messages are those of
+// sim (invariants), assert, phases.go (workloads) and seedcheck.go.
+func failureSource(kind, taskName, msg string) string {
+	switch kind {
+	case "check":
+		if name, _, ok := strings.Cut(strings.TrimPrefix(msg, "check "), ": "); ok {
+			return fmt.Sprintf("the seed check %q", name)
+		}
+	case "invariant": // invariant "name": error
+		if name, err := strconv.QuotedPrefix(strings.TrimPrefix(msg, "invariant ")); err == nil {
+			return "the invariant " + name
+		}
+	case "assertion": // Always "message" failed at file:line: details
+		op, rest, _ := strings.Cut(msg, " ")
+		if text, err := strconv.QuotedPrefix(rest); err == nil {
+			return fmt.Sprintf("the assertion %s %s", op, text)
+		}
+	case "workload": // host: phase: error
+		if host, rest, ok := strings.Cut(msg, ": "); ok {
+			phase, _, _ := strings.Cut(rest, ": ")
+			return fmt.Sprintf("the %s phase of the workload on host %s", phase, host)
+		}
+	case "panic":
+		if taskName != "" {
+			return fmt.Sprintf("the panic of task %q", taskName)
+		}
+	}
+	return "the " + kind + " failure"
+}
+
+// builtOutside says what makes what (a failure's message, an assertion's
+// details) differ between two runs of one execution.
+func builtOutside(what string) string {
+	return what + " built from map iteration order, pointer values, the wall clock or state kept between runs " +
+		"differs from run to run (iterating over a map and reporting the first bad entry is the classic case: " +
+		"range over the sorted keys; orrery vet flags such a loop)"
+}
+
+// endingCulprit names the likely source of a difference between two runs
+// that made the same trace and ended differently: what failed, from the
+// failures themselves.
+func endingCulprit(a, b ending) string {
+	sa, sb := a.source(), b.source()
+	switch {
+	case a.failure == nil || b.failure == nil:
+		return fmt.Sprintf("likely culprit: %s failed in one run only: what it reads depends on something outside the seed (%s)\n",
+			sa+sb, outsideSeed)
+	case sa != sb:
+		return fmt.Sprintf("likely culprit: %s failed in one run where %s failed in the other: "+
+			"what they read depends on something outside the seed (%s)\n", sa, sb, outsideSeed)
+	case a.failure.Message != b.failure.Message:
+		return fmt.Sprintf("likely culprit: %s failed with a different message in each run: %s\n", sa, builtOutside("a message"))
+	}
+	return fmt.Sprintf("likely culprit: %s failed at a different point in each run (%s and %s): "+
+		"when it fails depends on something outside the seed (%s)\n", sa, a.point(), b.point(), outsideSeed)
+}
+
+// point is where in the run it failed: at a seq and time, or after
+// the run for a seed check.
+func (e ending) point() string {
+	if e.check {
+		return "after the run"
+	}
+	return fmt.Sprintf("at seq %d, t=%.6fs", e.failure.Seq, e.failure.At.Seconds())
+}
+
+// failureLine is the record of a failure in a trace (sim's tracer writes
+// "failure: " and Failure.Error): its kind, task and message.
+var failureLine = regexp.MustCompile(`(?s)^failure: (\w+) at t=\S+ seq=\d+ rng=\d+(?: in task \d+ ("(?:[^"\\]|\\.)*"))?: (.*) \(seed 0x[0-9a-f]+\)$`)
+
+// failureOf reads the failure a trace record reports, if it is one.
+func failureOf(r *trace.Record) (*sim.Failure, bool) {
+	if r.Kind != trace.KindLog || r.Level != slog.LevelError {
+		return nil, false
+	}
+	m := failureLine.FindStringSubmatch(r.Msg)
+	if m == nil {
+		return nil, false
+	}
+	f := &sim.Failure{At: r.At, Seq: r.Seq, Message: m[3]}
+	f.TaskName, _ = strconv.Unquote(m[2])
+	for k := sim.FailureKind(1); !strings.HasPrefix(k.String(), "FailureKind("); k++ {
+		if k.String() == m[1] {
+			f.Kind = k
+		}
+	}
+	return f, true
+}
+
+// failedDifferently is the culprit when the first records that differ
+// are the failures of both runs: the traces are the same up to them.
+func failedDifferently(a, b *trace.Record) (string, bool) {
+	fa, okA := failureOf(a)
+	fb, okB := failureOf(b)
+	if !okA || !okB {
+		return "", false
+	}
+	return endingCulprit(ending{failure: fa}, ending{failure: fb}), true
 }

@@ -2,6 +2,7 @@ package orrery
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -63,6 +64,15 @@ func TestCulpritNamesTaskHostAndKind(t *testing.T) {
 		{"unknown task", trace.Record{Seq: 9, Kind: "Storage", Op: "SyncComplete", Obj: "file", ID: 4, Name: "cache:x", Task: 11, At: 1},
 			trace.Record{Seq: 9, Kind: "Storage", Op: "SyncComplete", Obj: "file", ID: 4, Name: "cache:x", Task: 11, At: 2},
 			`task #11 on host cache: its Storage event SyncComplete differs`},
+		{"failure message", failureRecord(`invariant at t=0.000000s seq=9 rng=3: invariant "no bad key": key a is bad`),
+			failureRecord(`invariant at t=0.000000s seq=9 rng=3: invariant "no bad key": key b is bad`),
+			`the invariant "no bad key" failed with a different message in each run: a message built from map iteration order`},
+		{"failures of two sources", failureRecord(`invariant at t=0.000000s seq=9 rng=3: invariant "no bad key": key a is bad`),
+			failureRecord(`panic at t=0.000000s seq=9 rng=3 in task 3 "web/conn": panic: kaboom`),
+			`the invariant "no bad key" failed in one run where the panic of task "web/conn" failed in the other`},
+		{"assertion details", trace.Record{Seq: 9, Kind: "Assert", Op: "Always", Name: "sorted", Task: 3, TaskName: "web/conn", Attrs: []trace.Attr{{Key: "first", Value: "a"}}},
+			trace.Record{Seq: 9, Kind: "Assert", Op: "Always", Name: "sorted", Task: 3, TaskName: "web/conn", Attrs: []trace.Attr{{Key: "first", Value: "b"}}},
+			`the assertion Always "sorted" of task "web/conn" on host web recorded different details in each run: a detail built from map iteration order`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +83,12 @@ func TestCulpritNamesTaskHostAndKind(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failureRecord is the record of a failure in a trace, as sim's tracer
+// writes it: "failure: " and the failure's one-line summary.
+func failureRecord(summary string) trace.Record {
+	return trace.Record{Seq: 9, Kind: trace.KindLog, Level: slog.LevelError, Msg: "failure: " + summary + " (seed 0x1)"}
 }
 
 func TestCulpritOneRunEndedEarly(t *testing.T) {

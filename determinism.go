@@ -3,6 +3,7 @@ package orrery
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -35,17 +36,53 @@ func (r *runner) runOne(seed uint64) outcome {
 	o2.noChecks, o2.verbose = true, true
 	again := runSeed(r.sim, seed, o2)
 	res.Wall += again.Wall
-	if res.TraceHash == again.TraceHash && res.VerboseHash == again.VerboseHash && sameFailure(simFailure(res), again.Failure) {
+	first := ending{failure: simFailure(res)}
+	second := ending{failure: again.Failure}
+	same := res.TraceHash == again.TraceHash && res.VerboseHash == again.VerboseHash
+	switch {
+	case same && sameFailure(first.failure, second.failure):
 		return outcome{res: res}
+	case same:
+		return outcome{res: res, nondet: endedDifferently(seed, res.TraceHash, res.Chaos, [2]string{"run 1", "run 2"}, first, second)}
 	}
-	head := fmt.Sprintf("two runs of the seed gave trace hashes %#x and %#x", res.TraceHash, again.TraceHash)
-	if res.VerboseHash != again.VerboseHash {
-		head += fmt.Sprintf(" and logged different records below Info (verbose hashes %#x and %#x)", res.VerboseHash, again.VerboseHash)
-	}
-	if first := simFailure(res); !sameFailure(first, again.Failure) {
-		head += fmt.Sprintf("; the first %s, the second %s", ranAs(first), ranAs(again.Failure))
+	head := "two runs of the seed " + hashesDiffer(res, again)
+	if !sameFailure(first.failure, second.failure) {
+		head += fmt.Sprintf("; the first %s, the second %s", ranAs(first.failure), ranAs(second.failure))
 	}
 	return outcome{res: res, nondet: r.nondeterminism(seed, head, res.Chaos)}
+}
+
+// hashesDiffer says how the hashes of two runs of a seed differ: their
+// trace hashes, their verbose hashes or both.
+func hashesDiffer(a, b seedResult) string {
+	verbose := fmt.Sprintf("logged different records below Info (verbose hashes %#x and %#x)", a.VerboseHash, b.VerboseHash)
+	switch {
+	case a.TraceHash == b.TraceHash:
+		return fmt.Sprintf("gave the same trace hash %#x but %s", a.TraceHash, verbose)
+	case a.VerboseHash == b.VerboseHash:
+		return fmt.Sprintf("gave trace hashes %#x and %#x", a.TraceHash, b.TraceHash)
+	}
+	return fmt.Sprintf("gave trace hashes %#x and %#x and %s", a.TraceHash, b.TraceHash, verbose)
+}
+
+// endedDifferently is the finding of a seed whose two runs made the same
+// trace, by its hash, yet ended differently: the difference is in the
+// failure itself (its message, most often), so the finding shows both
+// ends and names what failed, and traced runs would show nothing more.
+// names are what the finding calls the two runs.
+func endedDifferently(seed, hash uint64, chaos string, names [2]string, a, b ending) *SeedFailure {
+	f := &SeedFailure{Seed: seed, Kind: "nondeterminism", Chaos: chaos}
+	kind, where := false, true
+	if a.failure != nil && b.failure != nil {
+		kind = a.kind() != b.kind()
+		where = a.point() != b.point()
+	}
+	f.Message = fmt.Sprintf("two runs of the seed ended differently: %s %s; %s %s (same trace hash %#x: the difference is in the failure itself)\n%s",
+		names[0], a.describe(kind, where), names[1], b.describe(kind, where), hash, strings.TrimRight(endingCulprit(a, b), "\n"))
+	if ended := cmp.Or(a.failure, b.failure); ended != nil {
+		f.At, f.Seq = ended.At, ended.Seq
+	}
+	return f
 }
 
 // simFailure is how the simulation itself ended a seed: a failure of its
@@ -214,12 +251,19 @@ func (r *runner) traceFirstFailure() {
 	o.trace = r.trace
 	again := runSeed(r.sim, first.Seed, o)
 	was, ok := r.firsts[first.Seed]
-	if !ok || (was.hash == again.TraceHash && sameFailure(was.failure, again.Failure)) {
+	then := ending{failure: again.Failure, check: again.Kind == "check"}
+	if !ok || (was.hash == again.TraceHash && sameFailure(was.failure, then.failure)) {
 		return // a nondeterminism finding already, or the same failure
 	}
-	head := fmt.Sprintf("the first run %s, the run again to trace it %s; trace hashes %#x and %#x",
-		ranAs(was.failure), ranAs(again.Failure), was.hash, again.TraceHash)
-	f := r.nondeterminism(first.Seed, head, first.Chaos)
+	names := [2]string{"the first run", "the run again to trace it"}
+	var f *SeedFailure
+	if was.hash == again.TraceHash {
+		f = endedDifferently(first.Seed, was.hash, first.Chaos, names, ending{failure: was.failure, check: was.check}, then)
+	} else {
+		head := fmt.Sprintf("the first run %s, the run again to trace it %s; trace hashes %#x and %#x",
+			ranAs(was.failure), ranAs(again.Failure), was.hash, again.TraceHash)
+		f = r.nondeterminism(first.Seed, head, first.Chaos)
+	}
 	f.Replay = first.Replay
 	*first = *f
 }

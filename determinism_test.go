@@ -1,7 +1,12 @@
 package orrery_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -9,6 +14,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/assert"
 	"github.com/orrerysim/orrery/env"
 )
 
@@ -38,7 +44,8 @@ func leakSim(act func(e env.Env, n int) error) orrery.Simulation {
 
 // TestCulpritNamesTheTask: for every kind of record that can be the first
 // to differ, the determinism check names the task that made it, its host
-// and the kind of the record.
+// and the kind of the record. A debug record that differs leaves the
+// trace hashes equal: the finding says so, and gives the verbose hashes.
 func TestCulpritNamesTheTask(t *testing.T) {
 	tests := []struct {
 		kind string
@@ -94,6 +101,9 @@ func TestCulpritNamesTheTask(t *testing.T) {
 			if msg := rep.Failures[0].Message; !strings.Contains(msg, tt.want) ||
 				(tt.kind == "debug log") != strings.Contains(msg, "logged different records below Info") {
 				t.Errorf("the finding does not say %q:\n%s", tt.want, msg)
+			}
+			if a, b, ok := twoHashes(rep.Failures[0].Message); ok && a == b {
+				t.Errorf("the finding gives trace hashes %s and %s as if they differed:\n%s", a, b, rep.Failures[0].Message)
 			}
 		})
 	}
@@ -155,5 +165,144 @@ func TestDeterminismCheckWithAProcessLock(t *testing.T) {
 	msg := rep.Failures[0].Message
 	if !strings.Contains(msg, `likely culprit: the application log of task "srv/main"`) || strings.Contains(msg, "blocked") {
 		t.Errorf("the finding does not name the log that differs:\n%s", msg)
+	}
+}
+
+// badKeys is an invariant as a user wrote one: it ranges over a map of
+// keys, more than one of them bad, and reports the first bad key it meets,
+// which map order decides anew on every run.
+func badKeys(st *orrery.State) error {
+	m := map[string]bool{"a": true, "b": true, "c": true, "d": true, "e": true, "f": true, "g": true, "h": true, "ok": false}
+	for k, bad := range m {
+		if bad {
+			return fmt.Errorf("key %s is bad", k)
+		}
+	}
+	return nil
+}
+
+// TestCheckDeterminismFailureMessageFromMapOrder: two runs of a seed that
+// make the same trace and fail with different messages (the first bad key
+// of a map) are a finding that says the runs ended differently, shows both
+// messages, and names the invariant, not "the engine's setup"; it never
+// gives one trace hash twice as if the two differed.
+func TestCheckDeterminismFailureMessageFromMapOrder(t *testing.T) {
+	s := counter()
+	s.Invariants = []orrery.Invariant{{Name: "no bad key", Check: badKeys}}
+	// The two runs of a seed meet the same bad key first about one time in
+	// eight: with ten seeds, those of every seed agree about one time in
+	// 10^9 (see TestCheckDeterminismNamesTheCulprit).
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 10, CheckDeterminism: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range rep.Failures {
+		if f.Kind != "nondeterminism" {
+			continue
+		}
+		found++
+		msg := f.Message
+		want := regexp.MustCompile(`^two runs of the seed ended differently: ` +
+			`run 1 failed with: invariant "no bad key": key (\w) is bad; run 2 failed with: invariant "no bad key": key (\w) is bad ` +
+			`\(same trace hash 0x[0-9a-f]+: the difference is in the failure itself\)\n` +
+			`likely culprit: the invariant "no bad key" failed with a different message in each run: a message built from map iteration order`)
+		m := want.FindStringSubmatch(msg)
+		if m == nil || m[1] == m[2] || strings.Contains(msg, "engine's setup") {
+			t.Errorf("finding of seed %#x:\n%s\nwant it to match %s", f.Seed, msg, want)
+		}
+	}
+	if found == 0 {
+		t.Fatalf("no seed's runs differed: %+v", rep.Failures)
+	}
+}
+
+// failRuns counts the runs of the simulations of
+// TestEndedDifferentlyNamesWhatFailed: something no seed decides.
+var failRuns atomic.Int64
+
+// runLetter is a letter that changes from one call to the next, in a
+// failure's message: a number would not do, the shrinker ignores them.
+func runLetter() string { return string(rune('a' + failRuns.Add(1)%26)) }
+
+// endedHead starts a finding of runs whose traces are the same.
+const endedHead = "two runs of the seed ended differently: "
+
+// TestEndedDifferentlyNamesWhatFailed: for every source of a failure, two
+// runs of a seed that make the same trace and end differently are a
+// finding that shows how each ended and names the source: the invariant,
+// the assertion, the workload, the task that panicked, the seed check.
+// A failed assertion writes its details into the trace: its runs differ
+// there, and the finding names it from its trace records.
+// The seed checks are compared when the first failing seed runs again to
+// write its trace (the determinism check runs them once).
+func TestEndedDifferentlyNamesWhatFailed(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(s *orrery.Simulation)
+		traced bool // compared when run again for the trace
+		want   []string
+	}{
+		{"invariant", func(s *orrery.Simulation) {
+			s.Invariants = []orrery.Invariant{{Name: "lettered", Check: func(*orrery.State) error {
+				return errors.New("letter " + runLetter())
+			}}}
+		}, false, []string{endedHead, `run 1 failed with: invariant "lettered": letter `, `; run 2 failed with: invariant "lettered": letter `,
+			`likely culprit: the invariant "lettered" failed with a different message in each run`}},
+		{"assertion", func(s *orrery.Simulation) {
+			s.Workloads[0].New = func() orrery.Driver {
+				return orrery.Funcs{RunFunc: func(e env.Env) error {
+					assert.Always(e.Context(), false, "the letter holds", "letter", runLetter())
+					return nil
+				}}
+			}
+		}, false, []string{`two runs of the seed gave trace hashes`, // its details are in the trace
+			`likely culprit: the assertion Always "the letter holds" of task "adder/run" on host adder recorded different details in each run`}},
+		{"panic", func(s *orrery.Simulation) {
+			s.Workloads[0].New = func() orrery.Driver {
+				return orrery.Funcs{RunFunc: func(e env.Env) error { panic("letter " + runLetter()) }}
+			}
+		}, false, []string{endedHead, `run 1 failed with: panic: letter `,
+			`likely culprit: the panic of task "adder/run" failed with a different message in each run`}},
+		{"seed check", func(s *orrery.Simulation) {
+			s.SeedChecks = []orrery.SeedCheck{{Name: "lettered", Check: func(context.Context) error {
+				return errors.New("letter " + runLetter())
+			}}}
+		}, true, []string{endedHead, `the first run failed with: check lettered: letter `, `; the run again to trace it failed with: check lettered: letter `,
+			`likely culprit: the seed check "lettered" failed with a different message in each run`}},
+		{"seed check once", func(s *orrery.Simulation) {
+			s.SeedChecks = []orrery.SeedCheck{{Name: "once", Check: func(context.Context) error {
+				if failRuns.Add(1)%2 == 1 {
+					return errors.New("odd run")
+				}
+				return nil
+			}}}
+		}, true, []string{endedHead, `the first run failed after the run with: check once: odd run; the run again to trace it passed (same trace hash 0x`,
+			`likely culprit: the seed check "once" failed in one run only`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			failRuns.Store(0)
+			s := counter()
+			s.Workloads[0].Count = 1
+			tt.change(&s)
+			opts := orrery.Options{Seeds: 1, CheckDeterminism: !tt.traced}
+			if tt.traced {
+				opts.Trace = io.Discard
+			}
+			rep, err := orrery.Run(s, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Failures) != 1 || rep.Failures[0].Kind != "nondeterminism" {
+				t.Fatalf("want one nondeterminism finding, got %+v", rep.Failures)
+			}
+			msg := rep.Failures[0].Message
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("the finding does not say %q:\n%s", w, msg)
+				}
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -83,14 +84,20 @@ func seedFails() orrery.Simulation {
 	return s
 }
 
+// TestCheckDeterminismChecksFailingSeeds: a seed whose runs fail
+// differently is a finding. When their traces differ, it gives both
+// hashes; when they are the same up to the failure (a message that counts
+// the runs), it says the runs ended differently, with both messages, and
+// never gives one hash twice as if the two differed.
 func TestCheckDeterminismChecksFailingSeeds(t *testing.T) {
 	for _, tt := range []struct {
 		sim  orrery.Simulation
-		want string
+		want []string
 	}{
-		{flaky(), "the first failed at seq"},
-		{flakyMessage(), "run 1"},
-		{mapOrder(), "likely culprit"},
+		{flaky(), []string{"two runs of the seed gave trace hashes", "the first failed at seq"}},
+		{flakyMessage(), []string{"two runs of the seed ended differently: run 1 failed with: adder: run: run 1; run 2 failed with: adder: run: run 2 (same trace hash 0x",
+			"likely culprit: the run phase of the workload on host adder failed with a different message in each run"}},
+		{mapOrder(), []string{"two runs of the seed gave trace hashes", "likely culprit"}},
 	} {
 		t.Run(tt.sim.Name, func(t *testing.T) {
 			rep, err := orrery.Run(tt.sim, orrery.Options{Seeds: 1, Parallel: 1, CheckDeterminism: true})
@@ -101,12 +108,28 @@ func TestCheckDeterminismChecksFailingSeeds(t *testing.T) {
 				t.Fatalf("%d failed, failures %+v; want one nondeterminism finding", rep.Failed, rep.Failures)
 			}
 			f := rep.Failures[0]
-			if f.Kind != "nondeterminism" || !strings.Contains(f.Message, "two runs of the seed gave trace hashes") ||
-				!strings.Contains(f.Message, tt.want) || f.Seed != orrery.SeedAt(0) {
-				t.Errorf("finding %s: %s, want nondeterminism naming both hashes and %q", f.Kind, f.Message, tt.want)
+			if f.Kind != "nondeterminism" || f.Seed != orrery.SeedAt(0) {
+				t.Errorf("finding %s of seed %#x, want nondeterminism of %#x", f.Kind, f.Seed, orrery.SeedAt(0))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(f.Message, w) {
+					t.Errorf("finding %s, want %q", f.Message, w)
+				}
+			}
+			if a, b, ok := twoHashes(f.Message); ok && a == b {
+				t.Errorf("finding gives trace hashes %s and %s as if they differed:\n%s", a, b, f.Message)
 			}
 		})
 	}
+}
+
+// twoHashes returns the two trace hashes a finding says differ.
+func twoHashes(msg string) (string, string, bool) {
+	m := regexp.MustCompile(`trace hashes (0x[0-9a-f]+) and (0x[0-9a-f]+)`).FindStringSubmatch(msg)
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
 }
 
 // TestAFirstFailureThatDoesNotRepeatIsAFinding runs a seed that fails,

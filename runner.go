@@ -287,6 +287,7 @@ type runner struct {
 type firstRun struct {
 	hash    uint64
 	failure *sim.Failure
+	check   bool // failure is a SeedCheck's
 }
 
 // outcome is a finished seed: its result and, when its runs differed, the
@@ -616,7 +617,7 @@ func (r *runner) fold(k uint64, o outcome) {
 	res := o.res
 	replay := r.opts.ReplayCommand(res.Seed)
 	if f := res.Failure; f != nil {
-		r.firsts[res.Seed] = firstRun{hash: res.TraceHash, failure: f}
+		r.firsts[res.Seed] = firstRun{hash: res.TraceHash, failure: f, check: res.Kind == "check"}
 	}
 	if o.nondet != nil {
 		res.Failure = nil

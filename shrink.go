@@ -154,6 +154,7 @@ func Shrink(s Simulation, seed uint64, opts ShrinkOptions) (*ShrinkResult, error
 		return nil, fmt.Errorf("shrink seed %#x: %w", seed, ErrNoFailure)
 	}
 	sh.want = failureKey(first.res)
+	sh.keep(first)
 	last := sh.search(first)
 	res := &ShrinkResult{Seed: seed, Timeline: opts.Timeline, Entropy: opts.Entropy, Failure: first.res.Failure.Message, Injected: len(first.faults),
 		Runs: sh.runs, Wall: time.Since(start), Partial: sh.partial}
@@ -188,12 +189,34 @@ func (sh *shrinker) confirm(ids []sim.FaultID) error {
 	if r.res.Failure != nil && failureKey(r.res) == sh.want {
 		return nil
 	}
-	got := "passed"
-	if r.res.Failure != nil {
-		got = "failed otherwise: " + r.res.Failure.Message
+	got := ending{failure: r.res.Failure, check: r.res.Kind == "check"}
+	if other, ok := sh.sameTrace(r, ids); ok {
+		return fmt.Errorf("%w: replayed alone with faults %q it %s, where a run of the same trace (hash %#x) %s: "+
+			"the difference is in the failure itself; %s", ErrNotReproducible, FormatFaults(ids), got, r.res.TraceHash,
+			other, strings.TrimSuffix(endingCulprit(got, other), "\n"))
+	}
+	how := "passed"
+	if got.failure != nil {
+		how = "failed otherwise: " + got.failure.Message
 	}
 	return fmt.Errorf("%w: replayed alone with faults %q it %s; its outcome depends on something outside the seed, "+
-		"such as state shared between seeds (see Workload)", ErrNotReproducible, FormatFaults(ids), got)
+		"such as state shared between seeds (see Workload)", ErrNotReproducible, FormatFaults(ids), how)
+}
+
+// sameTrace returns how another run of the seed that made the same trace
+// as r, by its hash, ended otherwise than r: one that failed the way the
+// search wants, or one more with the faults ids. Such runs differ in
+// their failure alone.
+func (sh *shrinker) sameTrace(r shrinkRun, ids []sim.FaultID) (ending, bool) {
+	sh.mu.Lock()
+	other, ok := sh.wanted[r.res.TraceHash]
+	sh.mu.Unlock()
+	if !ok {
+		again := sh.run(ids)
+		other = ending{failure: again.res.Failure, check: again.res.Kind == "check"}
+		ok = again.res.TraceHash == r.res.TraceHash
+	}
+	return other, ok && !sameFailure(other.failure, r.res.Failure)
 }
 
 type shrinker struct {
@@ -202,7 +225,11 @@ type shrinker struct {
 	opts ShrinkOptions
 	want string
 	mu   sync.Mutex
-	runs int
+	// wanted holds, by trace hash, how runs that failed the way wanted
+	// ended: a run of the same trace that fails otherwise differs in its
+	// failure alone.
+	wanted map[uint64]ending
+	runs   int
 	// deadline ends the search (zero: none); partial says it did.
 	deadline time.Time
 	partial  bool
@@ -236,7 +263,21 @@ func (sh *shrinker) run(keep []sim.FaultID) shrinkRun {
 // fails reports whether the seed fails the same way with only keep.
 func (sh *shrinker) fails(keep []sim.FaultID) bool {
 	r := sh.run(keep)
-	return r.res.Failure != nil && failureKey(r.res) == sh.want
+	if r.res.Failure == nil || failureKey(r.res) != sh.want {
+		return false
+	}
+	sh.keep(r)
+	return true
+}
+
+// keep notes how r, a run that failed the way wanted, ended.
+func (sh *shrinker) keep(r shrinkRun) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.wanted == nil {
+		sh.wanted = map[uint64]ending{}
+	}
+	sh.wanted[r.res.TraceHash] = ending{failure: r.res.Failure, check: r.res.Kind == "check"}
 }
 
 var digits = regexp.MustCompile(`[0-9]+`)

@@ -1,6 +1,7 @@
 package orrery_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -267,5 +268,49 @@ func TestShrinkSharedState(t *testing.T) {
 	_, err := orrery.Shrink(s, 1, orrery.ShrinkOptions{})
 	if !errors.Is(err, orrery.ErrNotReproducible) || !strings.Contains(err.Error(), "replayed alone with faults \"none\" it passed") {
 		t.Errorf("Shrink of a seed whose outcome is shared: %v, want ErrNotReproducible saying the replay passed", err)
+	}
+}
+
+// TestShrinkFailureThatDiffersOnTheSameTrace: a seed whose failure's
+// message changes from run to run while its trace does not (here a letter
+// counted outside the seed; map order does the same) does not shrink, and
+// Shrink says why: a run of the same trace failed otherwise, the
+// difference is in the failure itself, and what failed. It does not blame
+// state shared between seeds.
+func TestShrinkFailureThatDiffersOnTheSameTrace(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(s *orrery.Simulation)
+		want   string
+	}{
+		{"invariant", func(s *orrery.Simulation) {
+			s.Invariants = []orrery.Invariant{{Name: "lettered", Check: func(*orrery.State) error {
+				return errors.New("letter " + runLetter())
+			}}}
+		}, `likely culprit: the invariant "lettered" failed with a different message in each run`},
+		{"seed check", func(s *orrery.Simulation) {
+			s.SeedChecks = []orrery.SeedCheck{{Name: "lettered", Check: func(context.Context) error {
+				return errors.New("letter " + runLetter())
+			}}}
+		}, `likely culprit: the seed check "lettered" failed with a different message in each run`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := counter()
+			tt.change(&s)
+			_, err := orrery.Shrink(s, 1, orrery.ShrinkOptions{})
+			if !errors.Is(err, orrery.ErrNotReproducible) {
+				t.Fatalf("Shrink: %v, want ErrNotReproducible", err)
+			}
+			for _, w := range []string{`replayed alone with faults "none" it failed with: `, "where a run of the same trace (hash 0x",
+				"the difference is in the failure itself", tt.want} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Shrink: %v\nwant it to say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "shared between seeds") {
+				t.Errorf("Shrink blames state shared between seeds: %v", err)
+			}
+		})
 	}
 }

@@ -76,6 +76,7 @@ func (c *Chan[T]) finishSend(ctx context.Context, wt *chanWaiter[T], r wakeReaso
 		panic("sim: send on closed Chan")
 	}
 	if done {
+		t.goOn() // an aborted sender's value was taken: it unwinds all the same
 		return nil
 	}
 	return t.interrupted(ctx, r)
@@ -122,6 +123,7 @@ func (c *Chan[T]) Recv(ctx context.Context) (v T, ok bool, err error) {
 	}
 	c.recycle(wt)
 	if done {
+		t.goOn() // an aborted receiver drops the value, as a crash would
 		return v, ok, nil
 	}
 	var zero T

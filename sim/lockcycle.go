@@ -15,6 +15,12 @@ type locker interface {
 	// describeWait says what a task parked with what waits on, with the
 	// holder: `mutex held by task 3 "bank/server"`.
 	describeWait(what string) string
+	// giveBack releases the lock handed to a waiter that was aborted
+	// before it ran, as what it waited for says (read or write).
+	giveBack(what string)
+	// quit undoes the wait of a waiter that got no lock: its context
+	// was done, or it unwinds after an abort.
+	quit(what string)
 }
 
 // runningTask returns the task running in ctx's World: the one that takes
@@ -37,17 +43,30 @@ func runningTaskSlow(ctx context.Context) *Task {
 // lockWait parks the running task in q until the lock l is handed to it.
 // A wait that closes a cycle of tasks waiting for each other's locks fails
 // the run at once: nothing could ever end it. what is "mutex", "rwmutex
-// read" or "rwmutex write".
-func lockWait(ctx context.Context, q *WaitQueue, l locker, what string) error {
+// read" or "rwmutex write". A task that gets no lock quits the wait (l.quit),
+// whether it returns an error or unwinds; an aborted task handed the lock
+// before it ran gives it back, then unwinds.
+func lockWait(ctx context.Context, q *WaitQueue, l locker, what string) (err error) {
 	t := mustTask(ctx, lockCall(what))
+	granted := false
+	defer func() {
+		if !granted {
+			l.quit(what)
+		}
+	}()
 	t.state = taskParked
 	t.waitingOn, t.waitLock = what, l
 	// A cycle needs a holder that waits for a lock too; most holders run.
 	if h := l.holderTask(); h != nil && h.lockHolder() != nil && ctx.Err() == nil && !t.aborted && !t.unwinding {
 		t.w.checkLockCycle(t)
 	}
-	err := t.block(q, ctx, "")
+	err = t.block(q, ctx, "")
 	t.waitLock = nil
+	granted = err == nil
+	if granted && t.aborted {
+		l.giveBack(what)
+		t.unwind()
+	}
 	return err
 }
 

@@ -40,6 +40,7 @@ func Select(ctx context.Context, cases ...Case) (int, error) {
 		c.finish(i == sel.chosen)
 	}
 	if sel.chosen >= 0 {
+		t.goOn()
 		return sel.chosen, nil
 	}
 	return -1, t.interrupted(ctx, r)

@@ -14,12 +14,19 @@ type WaitQueue struct {
 }
 
 // Wait parks the calling task until WakeOne or WakeAll picks it. It returns
-// nil when woken that way, the context's error if ctx is done first, and
-// ErrAborted if the task is aborted. what says what the task waits for, in
-// deadlock reports ("read conn 3").
+// nil when woken that way and the context's error if ctx is done first.
+// An aborted task does not return: it unwinds from here, whatever woke it,
+// and a simulated device that must undo something when its caller unwinds
+// does it in a deferred call. Called by a deferred call while the task
+// unwinds, it returns ErrAborted at once. what says what the task waits
+// for, in deadlock reports ("read conn 3").
 func (q *WaitQueue) Wait(ctx context.Context, what string) error {
 	t := mustTask(ctx, "sim.WaitQueue.Wait")
-	return t.block(q, ctx, what)
+	err := t.block(q, ctx, what)
+	if err == nil {
+		t.goOn()
+	}
+	return err
 }
 
 // WaitTask is Wait on the own context of t, which must be the running task
@@ -28,7 +35,11 @@ func (q *WaitQueue) Wait(ctx context.Context, what string) error {
 // frame between a task and its switch to another costs a mispredicted
 // return when it resumes.
 func (q *WaitQueue) WaitTask(t *Task, what string) error {
-	return t.block(q, t.ctx, what)
+	err := t.block(q, t.ctx, what)
+	if err == nil && t.aborted {
+		t.unwind()
+	}
+	return err
 }
 
 // WakeOne wakes the task that has waited longest and reports whether there
@@ -151,6 +162,10 @@ func (m *Mutex) unlockSlow() {
 
 func (m *Mutex) holderTask() *Task { return m.holder }
 
+func (m *Mutex) giveBack(string) { m.Unlock() }
+
+func (m *Mutex) quit(string) {}
+
 func (m *Mutex) describeWait(string) string { return "mutex" + heldBy(m.holderTask()) }
 
 // RWMutex is a reader/writer lock for simulated tasks. A waiting writer
@@ -192,14 +207,7 @@ func (m *RWMutex) Lock(ctx context.Context) error {
 		return nil
 	}
 	m.waitingWriters++
-	err := lockWait(ctx, &m.wq, m, "rwmutex write") // the waker sets writer for us
-	if err != nil {
-		m.waitingWriters--
-		if !m.writer && m.waitingWriters == 0 {
-			m.grantReaders()
-		}
-	}
-	return err
+	return lockWait(ctx, &m.wq, m, "rwmutex write") // the waker sets writer for us
 }
 
 // Unlock releases the write lock. It panics if it is not held.
@@ -230,6 +238,26 @@ func (m *RWMutex) grantWriter() {
 }
 
 func (m *RWMutex) holderTask() *Task { return m.holder }
+
+func (m *RWMutex) giveBack(what string) {
+	if what == "rwmutex read" {
+		m.RUnlock()
+	} else {
+		m.Unlock()
+	}
+}
+
+// quit stops counting a writer that gave up waiting: the readers it held
+// back go in.
+func (m *RWMutex) quit(what string) {
+	if what != "rwmutex write" {
+		return
+	}
+	m.waitingWriters--
+	if !m.writer && m.waitingWriters == 0 {
+		m.grantReaders()
+	}
+}
 
 func (m *RWMutex) describeWait(what string) string {
 	switch {

@@ -10,8 +10,9 @@ import (
 )
 
 // ErrAborted is returned by blocking calls of a task that was aborted (its
-// process crashed, or its run failed): the task is unwinding, its defers run,
-// and nothing may park any more.
+// process crashed, or its run failed) made by its deferred calls while its
+// stack unwinds: nothing may park any more. The task's own code never sees
+// it: the blocking call it was in when aborted unwinds instead of returning.
 var ErrAborted = errors.New("sim: task aborted")
 
 // abortPanic unwinds an aborted task's stack; the task body recovers it.
@@ -126,15 +127,25 @@ func (t *Task) String() string { return fmt.Sprintf("%d %q", t.id, t.name) }
 // context.Canceled; the task decides how to wind down.
 func (t *Task) Cancel() { t.ctx.cancel(context.Canceled, nil) }
 
-// Abort stops the task the way a crash does: the next time it would run, its
-// stack unwinds (its deferred calls run, and any blocking call they make
-// returns ErrAborted at once). A task that never started never runs.
+// Abort stops the task the way a crash does: nothing more of its code runs
+// but its deferred calls, as its stack unwinds, and any blocking call they
+// make returns ErrAborted at once. A task parked or runnable unwinds from
+// the blocking call it is in the next time it would run, whatever woke it
+// (what it waited for, its context or the abort): the call does not
+// return, what it was handed is dropped as a crash drops it, and a lock
+// handed to it is given back. A task that never started never runs.
+//
+// Abort of the running task (a task that crashes its own process) does
+// not return: the task unwinds from there, as runtime.Goexit would end
+// it. A caller with its own bookkeeping to finish aborts itself last.
 func (t *Task) Abort() {
 	if t.state == taskDone || t.aborted {
 		return
 	}
 	t.aborted = true
 	switch {
+	case t.state == taskRunning:
+		t.unwind()
 	case t.state == taskParked:
 		t.w.wake(t, wakeAbort)
 	case t.held: // a crash kills a paused process too
@@ -455,20 +466,31 @@ func (t *Task) park(what string, ctx context.Context) wakeReason {
 	t.state = taskParked
 	t.waitingOn = what
 	t.block(nil, ctx, "")
-	// A task woken by what it waited for and aborted before it ran keeps
-	// what it was given (a lock handed over, a value received): its next
-	// blocking call unwinds it, and its defers can give the thing back.
+	// A task woken by what it waited for and aborted before it ran gets
+	// wakeSignal: its caller finishes the call's bookkeeping, then
+	// unwinds it (goOn), dropping what it was given.
 	return t.wokeBy
 }
 
 // interrupted turns a wake-up that was not the awaited signal into the error
-// a blocking call returns. On the first abort it unwinds the stack instead.
+// a blocking call returns. An aborted task unwinds instead, whatever woke
+// it: a crash cancels the context of the tasks it aborts too, and they
+// must not take that for a cancellation to handle.
 func (t *Task) interrupted(ctx context.Context, r wakeReason) error {
-	if r == wakeAbort {
+	if r == wakeAbort || t.aborted {
 		t.unwind()
 		return ErrAborted
 	}
 	return ctx.Err()
+}
+
+// goOn ends a blocking call that got what it waited for: an aborted task
+// unwinds instead of returning into its code. Callers call it after the
+// call's own bookkeeping (a waiter withdrawn, a lock given back).
+func (t *Task) goOn() {
+	if t.aborted {
+		t.unwind()
+	}
 }
 
 // unwind starts unwinding an aborted task, once.
@@ -495,13 +517,13 @@ func (t *Task) check(ctx context.Context) error {
 			return nil
 		}
 		t.yieldNow()
-		return c.Err()
+		return t.interrupted(ctx, wakeCtx) // aborted while it yielded: unwinds
 	}
 	if done := ctx.Done(); done != nil {
 		select {
 		case <-done:
 			t.yieldNow()
-			return ctx.Err()
+			return t.interrupted(ctx, wakeCtx)
 		default:
 		}
 	}

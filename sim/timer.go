@@ -61,6 +61,7 @@ func sleep(ctx context.Context, d time.Duration, clock *HostClock) error {
 		}
 		r := t.wokeBy
 		if r == wakeSignal {
+			t.goOn()
 			if clock == nil || clock.Mono() >= due { // always, unless retiming went wrong
 				return nil
 			}

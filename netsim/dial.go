@@ -167,6 +167,7 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	}
 	c := newConn(n, h, netip.AddrPortFrom(h.addr, port), remote)
 	h.holdPort(c)
+	defer abandonUnready(c)
 	if n.fault(n.cfg.Faults.ConnectFailP) {
 		if injected, err := n.dialFault(ctx, c); injected {
 			return nil, dialError(c, err)
@@ -175,7 +176,6 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 	n.w.Schedule(n.w.Rand().Duration(n.cfg.connectBounds()), sim.OpConnectionReady, c.id, 0, c)
 	for !c.ready && c.dialErr == nil {
 		if err := c.dialers.Wait(ctx, h.dialWait(address)); err != nil {
-			c.abandoned = true
 			return nil, dialError(c, err)
 		}
 	}
@@ -183,6 +183,16 @@ func (h *Host) Dial(ctx context.Context, address string) (net.Conn, error) {
 		return nil, dialError(c, c.dialErr)
 	}
 	return &c.end[0], nil
+}
+
+// abandonUnready abandons a connection whose dial ended without it: an
+// error, or the dialing task unwinding from its wait after a crash, which
+// returns from nothing. It never connects later, and frees its port.
+func abandonUnready(c *conn) {
+	if !c.ready {
+		c.abandoned = true
+		c.end[0].host.releasePort(c)
+	}
 }
 
 // dialWait returns "dial "+address, what a dialing task waits for (a

@@ -3,8 +3,10 @@ package netsim_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/orrerysim/orrery/netsim"
 	"github.com/orrerysim/orrery/sim"
@@ -49,4 +51,35 @@ func TestParkedTasksSayWhatTheyWaitOn(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("not listed as parked: %v\n%s", want, f.Report())
 	}
+}
+
+// TestAbortedDialNeverConnects: a dialing task aborted while it waits for
+// the connection (its process crashed) unwinds without a connection, and
+// the connection it started never reaches the listener.
+func TestAbortedDialNeverConnects(t *testing.T) {
+	x := newWorld(t, 1, netsim.Config{})
+	var ln net.Listener
+	dialer := x.w.Spawn("dialer", func(ctx context.Context) {
+		sim.Sleep(ctx, time.Millisecond) // the server listens
+		x.client.Dial(ctx, "10.0.1.1:80")
+		t.Error("the aborted dialer went on")
+	})
+	x.run(t, map[string]func(ctx context.Context) error{
+		"server": func(ctx context.Context) error {
+			var err error
+			if ln, err = x.server.Listen(ctx, ":80"); err != nil {
+				return err
+			}
+			ln.(interface{ SetDeadline(time.Time) error }).SetDeadline(sim.Epoch.Add(time.Minute))
+			if c, err := ln.Accept(); err == nil {
+				return fmt.Errorf("accepted %v from the aborted dialer", c.RemoteAddr())
+			}
+			return nil
+		},
+		"killer": func(ctx context.Context) error {
+			sim.Sleep(ctx, time.Millisecond+time.Microsecond) // the dialer waits
+			dialer.Abort()
+			return nil
+		},
+	})
 }

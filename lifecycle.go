@@ -28,15 +28,20 @@ type RebootKind uint8
 
 // The kinds of reboot, from the gentlest.
 const (
-	// Graceful cancels the process's Context; after a grace period (2 to
-	// 5 s unless Simulation.Lifecycle says otherwise) its remaining tasks
-	// are aborted (ProcessForceKill), and after a restart delay (1 to
-	// 10 s by default) it boots again (ProcessRestart).
+	// Graceful cancels the process's Context: its blocking calls return
+	// the context's error, and its code winds down, as a process does on
+	// SIGTERM, and Main returns. After a grace period (2 to 5 s unless
+	// Simulation.Lifecycle says otherwise) the tasks still left are
+	// aborted as a Crash aborts them (ProcessForceKill), and after a
+	// restart delay (1 to 10 s by default) it boots again
+	// (ProcessRestart).
 	Graceful RebootKind = iota + 1
-	// Crash aborts every task at once (their defers run, their blocking
-	// calls fail), resets or half-opens its connections and resolves its
-	// unsynced writes by the disk's crash model; it boots again after the
-	// restart delay.
+	// Crash aborts every task at once: nothing more of the boot runs
+	// but the tasks' deferred calls, as each unwinds from the blocking
+	// call it is in (the call does not return, not even an error). It
+	// resets or half-opens the process's connections and resolves its
+	// unsynced writes by the disk's crash model; the process boots again
+	// after the restart delay.
 	Crash
 	// CrashWipe is a crash that also deletes the process's disk.
 	CrashWipe
@@ -114,8 +119,13 @@ var ErrDown = errors.New("the process is already down")
 // Reboot takes the process called name down the way kind says and boots it
 // again later. It is the manual control for tests and fault injectors.
 //
-// Reboot returns at once. A crash kills the process now; Graceful cancels
-// its Context now and kills what is left after a grace period of 2 to 5 s.
+// Reboot returns at once. A crash kills the process now: no code of it
+// runs any more but its tasks' deferred calls, as each task unwinds from
+// the blocking call it is in (see Process). A task that crashes its own
+// process does not return from Reboot: it unwinds from there, as
+// runtime.Goexit would end it. Graceful cancels the process's Context now
+// (Reboot returns, even to the process itself, which winds down) and kills
+// what is left after a grace period of 2 to 5 s.
 // After the kill it stays down for a restart delay of 1 to 10 s drawn from
 // the seed, then boots again with a fresh Main (Simulation.Lifecycle sets
 // both bounds). Until then (from the moment
@@ -167,8 +177,11 @@ func (c *cluster) reboot(h *host, kind RebootKind) {
 	case Graceful:
 		h.forceKill = c.schedule(0, sim.OpProcessGracefulShutdown, h)
 	default:
-		c.kill(h, kind)
+		self := c.kill(h, kind)
 		c.scheduleRestart(h)
+		if self != nil {
+			self.Abort() // a process crashing itself: does not return
+		}
 	}
 }
 
@@ -188,18 +201,28 @@ func (c *cluster) scheduleRestart(h *host) {
 }
 
 // kill stops every task of h's boot, crashes its network and disk, and
-// marks it down.
-func (c *cluster) kill(h *host, kind RebootKind) {
+// marks it down. The tasks are aborted before the boot's context is
+// cancelled, so that none of them is woken by the cancellation as if it
+// could handle it: each unwinds from the call it is in, running only its
+// defers. The running task, when it is one of h's (a process crashing
+// itself), is left for the caller to abort once it has finished its own
+// bookkeeping, and returned.
+func (c *cluster) kill(h *host, kind RebootKind) (self *sim.Task) {
 	h.sim.Resume() // a crash ends a pause; the next boot is not paused
-	h.cancel()
+	cur := c.w.Current()
 	for _, t := range h.tasks {
-		if !t.Done() {
+		switch {
+		case t == cur:
+			self = t
+		case !t.Done():
 			t.Abort()
 		}
 	}
+	h.cancel()
 	h.tasks = nil
 	h.up = false
 	h.crash(kind)
+	return self
 }
 
 // lifecycle handles the process events of a cluster.

@@ -64,6 +64,15 @@ type Simulation struct {
 // times. Main runs on every boot with fresh memory (whatever it allocates)
 // and the host's surviving disk; it should serve until e.Context() is
 // cancelled. A process may be crashed and rebooted at any time.
+//
+// A crash (Crash, CrashWipe, and the kill that ends a Graceful reboot's
+// grace period) runs nothing more of the boot but its deferred calls:
+// every task of it unwinds from the blocking call it is in, which does not
+// return (not even with an error), and a task that crashes its own
+// process unwinds from Reboot. The deferred calls' own blocking calls fail
+// at once with sim.ErrAborted. A Graceful reboot instead cancels
+// e.Context(): blocking calls return the context's error, and Main should
+// wind down and return before the grace period ends.
 type Process struct {
 	// Name names the hosts: "kv" with Count 3 gives kv-1, kv-2 and kv-3;
 	// with Count 1 (or 0), just kv.

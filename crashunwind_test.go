@@ -56,9 +56,11 @@ var parkers = []struct {
 }
 
 // parkedTask counts what a process's task parked in a blocking call ran
-// after the call: with a crash, nothing but its defers.
+// after the call: with a crash, nothing but its defers. deferErr is what
+// a blocking call made by the defer returned.
 type parkedTask struct {
 	after, deferred int
+	deferErr        error
 }
 
 // parkedSim has one process whose first boot starts a task that parks in
@@ -72,7 +74,10 @@ func parkedSim(p *parkedTask, kind orrery.RebootKind, park func(context.Context,
 		Processes: []orrery.Process{{Name: "srv", Main: func(e env.Env) error {
 			if boots++; boots == 1 {
 				e.Go("worker", func(ctx context.Context) {
-					defer func() { p.deferred++ }()
+					defer func() {
+						p.deferred++
+						p.deferErr = e.Clock().Sleep(ctx, time.Second)
+					}()
 					err := park(ctx, e, ready)
 					p.after++ // a crash's victim never gets here
 					e.Log().Info("the blocking call failed, going on", "err", err)
@@ -98,7 +103,8 @@ func parkedSim(p *parkedTask, kind orrery.RebootKind, park func(context.Context,
 // TestCrashRunsNothingOfTheTaskButItsDefers checks that a task parked in a
 // blocking call when its process crashes (or is force-killed at the end of
 // a graceful shutdown it ignored) does not return from the call: no
-// statement after it runs, its defers do. A task woken by a graceful
+// statement after it runs, its defers do, and their blocking calls fail
+// with sim.ErrAborted. A task woken by a graceful
 // shutdown's cancellation goes on, as the shutdown means it to.
 func TestCrashRunsNothingOfTheTaskButItsDefers(t *testing.T) {
 	for _, pk := range parkers {
@@ -121,6 +127,9 @@ func TestCrashRunsNothingOfTheTaskButItsDefers(t *testing.T) {
 				}
 				if hit := reached(rep, "the parked task went on"); hit != uint64(wantAfter) {
 					t.Errorf("the Reachable after the call was evaluated %d times, want %d", hit, wantAfter)
+				}
+				if unwound := wantAfter == 0; unwound != errors.Is(p.deferErr, sim.ErrAborted) {
+					t.Errorf("a sleep in the defer returned %v; want sim.ErrAborted: %v", p.deferErr, unwound)
 				}
 			})
 		}

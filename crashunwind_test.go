@@ -269,3 +269,35 @@ func faultCount(rep *orrery.Report, name string) int {
 	}
 	return 0
 }
+
+// TestRebootTagCrashesItsCallerLast: a process that crashes every process
+// of its tag, itself among them, takes the others down before itself, and
+// does not return.
+func TestRebootTagCrashesItsCallerLast(t *testing.T) {
+	boots := map[string]int{}
+	after := 0
+	s := orrery.Simulation{
+		Name: "tag-crash",
+		Processes: []orrery.Process{{Name: "p", Count: 3, Tags: []string{"grp"}, Main: func(e env.Env) error {
+			boots[e.Name()]++
+			if e.Name() == "p-2" && boots["p-2"] == 1 {
+				if err := e.Clock().Sleep(e.Context(), time.Second); err != nil {
+					return err
+				}
+				orrery.RebootTag(e.Context(), "grp", orrery.Crash)
+				after++
+			}
+			return env.WaitDone(e.Context(), e)
+		}}},
+		Workloads: []orrery.Workload{{Name: "idle", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error { return e.Clock().Sleep(e.Context(), 30*time.Second) }}
+		}}},
+	}
+	rep, err := orrery.Run(s, orrery.Options{Replay: []uint64{1}})
+	if err != nil || !rep.OK() {
+		t.Fatalf("run: %v %+v", err, rep.Failures)
+	}
+	if boots["p-1"] != 2 || boots["p-2"] != 2 || boots["p-3"] != 2 || after != 0 {
+		t.Errorf("boots %v, %d statements after RebootTag; want 2 boots each and none", boots, after)
+	}
+}

@@ -153,15 +153,43 @@ func Reboot(ctx context.Context, name string, kind RebootKind) error {
 }
 
 // RebootTag reboots every running process that carries tag and returns how
-// many it took down; processes already down (see ErrDown) are skipped.
+// many it took down; processes already down (see ErrDown) are skipped. A
+// process that carries tag and crashes itself so is taken down last: the
+// call does not return then (see Reboot).
 func RebootTag(ctx context.Context, tag string, kind RebootKind) int {
-	n := 0
+	own := ""
+	if c := clusterOf(ctx); c != nil {
+		own = c.running()
+	}
+	n, self := 0, false
 	for _, h := range HostsWithTag(ctx, tag) {
-		if h.Process && Reboot(ctx, h.Name, kind) == nil {
+		switch {
+		case !h.Process:
+		case h.Name == own:
+			self = true
+		case Reboot(ctx, h.Name, kind) == nil:
 			n++
 		}
 	}
+	if self && Reboot(ctx, own, kind) == nil { // returns for Graceful only
+		n++
+	}
 	return n
+}
+
+// running returns the name of the process whose task is running, "" when
+// the running task is none's.
+func (c *cluster) running() string {
+	cur := c.w.Current()
+	if cur == nil {
+		return ""
+	}
+	for _, h := range c.hosts {
+		if h.proc != nil && slices.Contains(h.tasks, cur) {
+			return h.name
+		}
+	}
+	return ""
 }
 
 // down reports whether h is down or going down: not running, or in the

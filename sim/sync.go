@@ -326,8 +326,8 @@ type Cond struct {
 func NewCond(l *Mutex) *Cond { return &Cond{L: l} }
 
 // Wait releases c.L, blocks until Signal or Broadcast, and reacquires c.L
-// before it returns, even when it returns the context's error. Only an
-// aborted task returns without the lock.
+// before it returns, even when it returns the context's error. An aborted
+// task does not return: it unwinds from Wait without the lock.
 func (c *Cond) Wait(ctx context.Context) error {
 	c.L.Unlock()
 	err := c.q.Wait(ctx, "cond")

@@ -460,3 +460,27 @@ func TestStrayGoroutineBehindABlockedTask(t *testing.T) {
 		t.Errorf("reported after %v: the watchdog waited its whole limit", took)
 	}
 }
+
+// TestPanickingInvariantIsNamed: an invariant that panics fails the run
+// with its name and the panic, not as a panic of the event before it; a
+// panic of an event handler still says it is the event's.
+func TestPanickingInvariantIsNamed(t *testing.T) {
+	f := runFailure(t, sim.Config{Seed: 1}, func(w *sim.World) {
+		var n any = 1
+		w.AddInvariant("fine", func() error { return nil })
+		w.AddInvariant("typed", func() error {
+			if w.Now() > 0 {
+				_ = n.(string) // the bug
+			}
+			return nil
+		})
+		w.Spawn("h/main", func(ctx context.Context) { sim.Sleep(ctx, time.Second) })
+	})
+	want := `invariant "typed" panicked after Timer: interface conversion: interface {} is int, not string`
+	if f.Kind != sim.FailPanic || !strings.Contains(f.Message, want) {
+		t.Fatalf("failure %v: %s\nwant a panic that says %q", f.Kind, f.Message, want)
+	}
+	if !strings.HasPrefix(f.Where, "sim/explain_test.go:") {
+		t.Errorf("where %q, want the invariant's line", f.Where)
+	}
+}

@@ -301,10 +301,16 @@ func (w *World) recoverPanic() { w.loopPanic(recover()) }
 // loopPanic fails the run for p, a panic of the engine's own code, if
 // it is not nil.
 func (w *World) loopPanic(p any) {
-	if p != nil {
-		w.setCurrent(nil)
-		w.failPanic(nil, fmt.Sprintf("panic while processing %v: %v", w.curOp, p))
+	if p == nil {
+		return
 	}
+	w.setCurrent(nil)
+	if i := w.checking; i > 0 {
+		w.checking = 0
+		w.failPanic(nil, fmt.Sprintf("invariant %q panicked after %v: %v", w.invariants[i-1].name, w.curOp, p))
+		return
+	}
+	w.failPanic(nil, fmt.Sprintf("panic while processing %v: %v", w.curOp, p))
 }
 
 // runReady runs the runnable tasks until none is left, in the loop's
@@ -429,11 +435,14 @@ func (w *World) checkInvariants() {
 		return
 	}
 	for i := range w.invariants {
+		w.checking = i + 1 // a panic names the invariant (loopPanic)
 		if err := w.invariants[i].check(); err != nil {
+			w.checking = 0
 			w.failInvariant(i, err)
 			return
 		}
 	}
+	w.checking = 0
 }
 
 // failInvariant fails the run for invariant i's error: out of line, so

@@ -69,6 +69,7 @@ type World struct {
 	oddCause map[*simCtx]error
 
 	invariants []invariant
+	checking   int // 1 + the index of the invariant being checked, 0 for none
 	failure    *Failure
 	finished   bool
 	shutdown   bool

@@ -124,6 +124,8 @@ func (r *Report) writeAsserts(w io.Writer) {
 			status = "FAILED"
 		case slices.ContainsFunc(missing, func(m assert.Result) bool { return m.Message == a.Message && m.Bucket == a.Bucket }):
 			status = "NEVER"
+		case r.Replayed && len(assert.Missing([]assert.Result{a})) > 0:
+			status = "not hit" // a replay does not judge coverage, nor says ok
 		}
 		fmt.Fprintf(w, "%s\t%s %s\t%d/%d\n", label, status, assertName(a), a.Passed, a.Evaluated)
 	}
@@ -147,8 +149,11 @@ func (r *Report) writeMissing(w io.Writer) {
 			at = " at " + m.Location
 		}
 		why := "the run did not reach that path"
-		if m.Closest != "" {
+		switch {
+		case m.Closest != "":
 			why = fmt.Sprintf("%d evaluations, the nearest %s (seed %#x)", m.Evaluated, cell(m.Closest), m.ClosestSeed)
+		case m.Evaluated > 0:
+			why = fmt.Sprintf("%d evaluations, its condition false in each", m.Evaluated)
 		}
 		fmt.Fprintf(w, "FAIL\t%s %q%s never held in %d seeds: %s\n", m.Kind, cell(m.Message), at, r.Seeds, why)
 	}

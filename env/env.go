@@ -118,7 +118,13 @@ type Network interface {
 	Listen(ctx context.Context, address string) (net.Listener, error)
 	// Dial connects a stream; it fails if nobody listens at address.
 	Dial(ctx context.Context, address string) (net.Conn, error)
-	// ListenPacket binds a datagram socket.
+	// ListenPacket binds a datagram socket at address (":9000", or
+	// "host:9000" for one of the host's own addresses). As a UDP socket
+	// of package net, its WriteTo takes a *net.UDPAddr and refuses other
+	// address types (EINVAL); to send to a host by name, resolve it with
+	// LookupHost and address it with
+	// net.UDPAddrFromAddrPort(netip.AddrPortFrom(addrs[0], 9000)).
+	// ReadFrom returns the sender's *net.UDPAddr, to answer to.
 	ListenPacket(ctx context.Context, address string) (net.PacketConn, error)
 	// LookupHost returns the addresses of a host name.
 	LookupHost(ctx context.Context, host string) ([]netip.Addr, error)

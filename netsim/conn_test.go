@@ -217,6 +217,9 @@ func TestDatagramBadInput(t *testing.T) {
 			if _, err := pc.WriteTo([]byte("x"), nil); err == nil {
 				return errors.New("wrote to no address")
 			}
+			if _, err := pc.WriteTo([]byte("x"), &net.TCPAddr{IP: net.IPv4(10, 0, 1, 1), Port: 5000}); !errors.Is(err, syscall.EINVAL) {
+				return errors.New("wrote to a TCP address: " + errString(err)) // as a UDP socket of package net refuses it
+			}
 			to := &net.UDPAddr{IP: net.IPv4(10, 0, 1, 1), Port: 5000}
 			if _, err := pc.WriteTo(make([]byte, 70_000), to); !errors.Is(err, syscall.EMSGSIZE) {
 				return errors.New("a 70 kB datagram: " + errString(err))

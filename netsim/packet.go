@@ -3,6 +3,7 @@ package netsim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -118,23 +119,23 @@ func (s *packetConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 // IPv4.
 const maxDatagram = 65507
 
-// destination resolves the address of WriteTo.
+// destination resolves the address of WriteTo: a *net.UDPAddr, as a
+// UDP socket of package net takes, which refuses any other type with
+// EINVAL; code that passed another here would fail in production.
 func (s *packetConn) destination(addr net.Addr) (netip.AddrPort, error) {
-	switch a := addr.(type) {
-	case nil:
+	a, ok := addr.(*net.UDPAddr)
+	switch {
+	case addr == nil || (ok && a == nil):
 		return netip.AddrPort{}, errors.New("no destination address")
-	case *net.UDPAddr:
-		if a == nil {
-			return netip.AddrPort{}, errors.New("no destination address")
-		}
-		ap := a.AddrPort()
-		ip := ap.Addr().Unmap()
-		if !ip.IsValid() || ip.IsUnspecified() {
-			ip = s.h.addr // as the kernel does: the host itself
-		}
-		return netip.AddrPortFrom(ip, ap.Port()), nil
+	case !ok:
+		return netip.AddrPort{}, fmt.Errorf("destination %v is a %T, not a *net.UDPAddr: %w", addr, addr, syscall.EINVAL)
 	}
-	return s.h.parseAddr(addr.String())
+	ap := a.AddrPort()
+	ip := ap.Addr().Unmap()
+	if !ip.IsValid() || ip.IsUnspecified() {
+		ip = s.h.addr // as the kernel does: the host itself
+	}
+	return netip.AddrPortFrom(ip, ap.Port()), nil
 }
 
 // arrival is when a datagram sent now to `to` arrives: in order after the

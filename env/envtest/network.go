@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/orrerysim/orrery/env"
@@ -167,6 +168,10 @@ func datagramReadPastDeadline(ctx context.Context, e env.Env) error {
 	}
 	defer a.Close()
 	defer b.Close()
+	tcp := &net.TCPAddr{IP: b.LocalAddr().(*net.UDPAddr).IP, Port: b.LocalAddr().(*net.UDPAddr).Port}
+	if _, err := a.WriteTo([]byte("dgram"), tcp); !errors.Is(err, syscall.EINVAL) {
+		return fail("a datagram written to a TCP address: " + errString(err))
+	}
 	if _, err := a.WriteTo([]byte("dgram"), b.LocalAddr()); err != nil {
 		return err
 	}

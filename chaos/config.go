@@ -137,6 +137,10 @@ type Drawn struct {
 	Pause     Pauses
 	Net       netsim.Faults
 	Disk      disksim.Faults
+
+	// pauseOff is set when swarm drew the declared pauses off, which
+	// String says, as it says every other declared family's state.
+	pauseOff bool
 }
 
 // Draw returns the configuration of one seed. In swarm mode each declared
@@ -157,6 +161,7 @@ func (c Config) Draw(r *sim.Rand) Drawn {
 		d.Attrition = Attrition{}
 	}
 	d.Pause = c.Pause.swarm(r) // last: no draw at all when undeclared
+	d.pauseOff = c.Pause.Enabled() && !d.Pause.Enabled()
 	return d
 }
 
@@ -173,6 +178,8 @@ func (d Drawn) String() string {
 	}
 	if d.Pause.Enabled() {
 		fmt.Fprintf(&b, " pause=on(%s)", d.Pause)
+	} else if d.pauseOff {
+		b.WriteString(" pause=off")
 	}
 	return b.String()
 }

@@ -18,6 +18,11 @@ func TestSwarmDrawsPausesOnlyWhenDeclared(t *testing.T) {
 		on := 0
 		for _, d := range draws(c, 200) {
 			if !d.Pause.Enabled() {
+				// Declared and drawn off, the mix says so, as it does of
+				// the other families; undeclared, it says nothing of them.
+				if off := strings.Contains(d.String(), " pause=off"); off != declared {
+					t.Fatalf("pauses declared %v, drawn off: the mix says %q", declared, d)
+				}
 				continue
 			}
 			on++

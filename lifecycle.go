@@ -34,7 +34,9 @@ const (
 	// Simulation.Lifecycle says otherwise) the tasks still left are
 	// aborted as a Crash aborts them (ProcessForceKill), and after a
 	// restart delay (1 to 10 s by default) it boots again
-	// (ProcessRestart).
+	// (ProcessRestart). The grace period runs its whole length even when
+	// Main returns early: the process is down from Main's return, and the
+	// restart delay counts from the force kill.
 	Graceful RebootKind = iota + 1
 	// Crash aborts every task at once: nothing more of the boot runs
 	// but the tasks' deferred calls, as each unwinds from the blocking

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/orrerysim/orrery/internal/callsite"
 	"github.com/orrerysim/orrery/internal/watchdog"
@@ -34,6 +35,11 @@ func (w *World) goStatements() []string {
 			out = append(out, started{t.id, fmt.Sprintf("task %d %q started one at %s", t.id, t.name, where)})
 		}
 	}
+	for by, t := range starters { // any order: sorted below
+		if where, ok := stoppedGoroutines.LoadAndDelete(by); ok {
+			out = append(out, started{t.id, fmt.Sprintf("task %d %q started one at %s", t.id, t.name, where)})
+		}
+	}
 	slices.SortFunc(out, func(a, b started) int {
 		if a.by != b.by {
 			return int(a.by) - int(b.by)
@@ -46,6 +52,11 @@ func (w *World) goStatements() []string {
 	}
 	return slices.Compact(lines)
 }
+
+// stoppedGoroutines holds, by the ID of the goroutine that started them,
+// where the goroutines that notInSimulation stopped were started: such a
+// goroutine is gone before a deadlock's dump, which names it from here.
+var stoppedGoroutines sync.Map
 
 // taskGoroutines returns the tasks of w by the ID of their goroutine in
 // dump ("23" of "goroutine 23 [chan receive]:").

@@ -123,3 +123,28 @@ func goLine(t *testing.T) string {
 	t.Fatal("no go statement marked")
 	return ""
 }
+
+// TestWrongContextInAGoroutineStopsIt: a goroutine that a task started
+// with a go statement and that calls into the simulation with a context of
+// no simulation is stopped, not let panic, which would end the whole test
+// binary; the task waiting for it deadlocks, and the deadlock names the go
+// statement whether or not the goroutine has stopped by then.
+func TestWrongContextInAGoroutineStopsIt(t *testing.T) {
+	for seed := range uint64(5) {
+		f := runFailure(t, sim.Config{Seed: seed}, func(w *sim.World) {
+			w.Spawn("h/main", func(ctx context.Context) {
+				var done sim.WaitGroup
+				done.Add(1)
+				go func() { // the wrong context
+					sim.Sleep(context.Background(), time.Second)
+					done.Done()
+				}()
+				done.Wait(ctx)
+			})
+		})
+		want := `task 1 "h/main" started one at sim/stray_test.go:`
+		if f.Kind != sim.FailDeadlock || !strings.Contains(f.Message, want) {
+			t.Fatalf("seed %d: failure %v: %s\nwant a deadlock that says %q", seed, f.Kind, f.Message, want)
+		}
+	}
+}

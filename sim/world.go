@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -448,19 +451,46 @@ func (w *World) removeTask(t *Task) {
 	t.joiners.WakeAll()
 }
 
-// mustWorld returns the World that ctx belongs to, or panics with the fix.
+// mustWorld returns the World that ctx belongs to, or panics with the fix
+// (see notInSimulation).
 func mustWorld(ctx context.Context, call string) *World {
 	if c, ok := ctx.(*simCtx); ok {
 		return c.w
 	}
-	if ctx == nil {
-		panic(call + ": nil context; pass the ctx your task received")
+	var w *World
+	if ctx != nil {
+		w, _ = ctx.Value(worldKey{}).(*World)
 	}
-	w, _ := ctx.Value(worldKey{}).(*World)
 	if w == nil {
-		panic(call + ": the context does not come from a simulation; pass the ctx your task received (or one derived from it)")
+		notInSimulation(ctx, call)
 	}
 	return w
+}
+
+// notInSimulation panics with the fix for a call whose context belongs to
+// no simulation: in a task, the panic fails the task's seed. A goroutine
+// that a go statement of the user's started (in a task, handed
+// context.Background()) is no task: its panic would end the whole program,
+// every other seed and test with it. It prints the fix on standard error
+// and stops instead; a task that waits for it deadlocks, and the deadlock
+// names the go statement (goStatements).
+func notInSimulation(ctx context.Context, call string) {
+	msg := call + ": the context does not come from a simulation; pass the ctx your task received (or one derived from it)"
+	if ctx == nil {
+		msg = call + ": nil context; pass the ctx your task received"
+	}
+	if _, task := coroutines.Load(getg()); task {
+		panic(msg)
+	}
+	buf := make([]byte, 8<<10)
+	fn, by, where := goCreator(string(buf[:runtime.Stack(buf, false)]))
+	if fn == "" || strings.HasPrefix(fn, "testing.") || !strings.Contains(fn, ".") {
+		panic(msg) // a test's own goroutine, or main's: its panic is its failure
+	}
+	stoppedGoroutines.Store(by, where)
+	fmt.Fprintf(os.Stderr, "orrery: %s; in a goroutine started at %s (its go statement), not a task: "+
+		"the goroutine is stopped; start it with env.Env.Go or sim.Go\n", msg, where)
+	runtime.Goexit()
 }
 
 // mustTask returns the running task, or panics with the fix when the caller

@@ -34,9 +34,10 @@ const (
 	// Simulation.Lifecycle says otherwise) the tasks still left are
 	// aborted as a Crash aborts them (ProcessForceKill), and after a
 	// restart delay (1 to 10 s by default) it boots again
-	// (ProcessRestart). The grace period runs its whole length even when
-	// Main returns early: the process is down from Main's return, and the
-	// restart delay counts from the force kill.
+	// (ProcessRestart). A Main that returns in the grace period ends its
+	// process then, as a binary's main does: what it left running is
+	// aborted at once, nothing waits out the grace period, and the
+	// restart delay counts from Main's return.
 	Graceful RebootKind = iota + 1
 	// Crash aborts every task at once: nothing more of the boot runs
 	// but the tasks' deferred calls, as each unwinds from the blocking

@@ -109,21 +109,29 @@ func TestGracefulShutdownCancelsThenRestarts(t *testing.T) {
 	}
 }
 
+// TestRebootTraceLines: a graceful reboot's events are in the trace; the
+// force kill only when Main does not return in the grace period: a Main
+// that returns ends its process then, and the restart delay counts from
+// its return.
 func TestRebootTraceLines(t *testing.T) {
-	var log bootLog
-	var trace strings.Builder
-	_, err := orrery.Run(rebootSim(&log, orrery.Graceful, false), orrery.Options{Replay: []uint64{3}, Log: &trace, LogFilter: "trace"})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	for _, want := range []string{"ProcessGracefulShutdown{proc=1 \"srv\"}", "ProcessForceKill{proc=1 \"srv\"}", "ProcessRestart{proc=1 \"srv\"} cause=", "Fault{proc=1 Reboot \"srv\" kind=graceful}"} {
-		if !strings.Contains(trace.String(), want) {
-			t.Errorf("trace lacks %q", want)
+	for _, ignoreCancel := range []bool{false, true} {
+		var log bootLog
+		var trace strings.Builder
+		_, err := orrery.Run(rebootSim(&log, orrery.Graceful, ignoreCancel), orrery.Options{Replay: []uint64{3}, Log: &trace, LogFilter: "trace"})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !strings.Contains(trace.String(), "infra") {
-		t.Error("ProcessRestart is not marked infra")
+		for _, want := range []string{"ProcessGracefulShutdown{proc=1 \"srv\"}", "ProcessRestart{proc=1 \"srv\"} cause=", "Fault{proc=1 Reboot \"srv\" kind=graceful}"} {
+			if !strings.Contains(trace.String(), want) {
+				t.Errorf("Main ignores the cancellation %v: trace lacks %q", ignoreCancel, want)
+			}
+		}
+		if killed := strings.Contains(trace.String(), "ProcessForceKill{proc=1 \"srv\"}"); killed != ignoreCancel {
+			t.Errorf("Main ignores the cancellation %v: force kill in the trace %v", ignoreCancel, killed)
+		}
+		if !strings.Contains(trace.String(), "infra") {
+			t.Error("ProcessRestart is not marked infra")
+		}
 	}
 }
 

@@ -117,11 +117,25 @@ func (c *cluster) boot(h *host) {
 			return
 		}
 		h.up = false
-		if err != nil && h.ctx.Err() == nil {
+		switch {
+		case err != nil && h.ctx.Err() == nil:
 			// A process that fails is restarted, as a supervisor would.
 			c.w.Logger().Error("orrery: process exited", "host", h.name, "err", err.Error())
 			c.kill(h, Graceful)
 			c.scheduleRestart(h)
+		case h.ctx.Err() != nil && h.forceKill.Seq() != 0:
+			c.exitedInGrace(h)
 		}
 	})
+}
+
+// exitedInGrace ends the graceful shutdown of h, whose Main has returned
+// in the grace period: the process exited, as a binary does when main
+// returns, and what it left running ends with it; the restart delay counts
+// from now, not from the end of a grace period nothing waits out.
+func (c *cluster) exitedInGrace(h *host) {
+	c.w.Cancel(h.forceKill)
+	h.forceKill = sim.EventRef{}
+	c.kill(h, Graceful)
+	c.scheduleRestart(h)
 }

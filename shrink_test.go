@@ -152,7 +152,7 @@ func ExampleShrink() {
 	}
 	fmt.Println(r.Replay)
 	// Output:
-	// client-3: check: counter apples: the store holds 8, but a client read 21
+	// client-1: check: counter apples: the store holds 8, but a client read 12
 	// Reboot:store#1  Reboot of store at t=3.642336s: kind=graceful
 	// orrery.Run(sim, orrery.Options{Replay: []uint64{0x1d0b14e4db018fed}, Faults: []sim.FaultID{{Op: "Reboot", Target: "store", N: 1}}, Bugs: []string{"optimistic-write"}})
 }

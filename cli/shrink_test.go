@@ -37,7 +37,7 @@ func TestShrinkCommand(t *testing.T) {
 		}
 	}
 	out, code = run("replay", "counter", "--seed", "0x1d0b14e4db018fed", "--bug", counterex.BugOptimisticWrite, "--faults", "Reboot:store#1", "--log", "warn")
-	if code == 0 || !strings.Contains(out, "the store holds 8, but a client read 21") {
+	if code == 0 || !strings.Contains(out, "the store holds 8, but a client read 12") {
 		t.Errorf("replay --faults Reboot:store#1: exit %d, want the failure:\n%s", code, out)
 	}
 	if !strings.Contains(out, "fault=Reboot:store#1\n") || !strings.Contains(out, "fault=PartialWrite:10.0.0.3->10.0.1.2#1 suppressed=true") {

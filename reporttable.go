@@ -3,6 +3,7 @@ package orrery
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -25,6 +26,11 @@ type TableHints struct {
 	// failed seed check that kept none ("--artifacts DIR"); "" says
 	// nothing.
 	KeepArtifacts string
+	// WhyKept returns the command that explains event seq of a failing
+	// seed whose trace the run kept among its artifacts, at trace (as
+	// Report.Failures lists it), which is there already: no replay is
+	// needed. Nil: the table prints Why's commands instead.
+	WhyKept func(replay, trace string, seq uint64) string
 }
 
 // cliHints are the hints of the orrery command line (run, replay, report
@@ -40,6 +46,13 @@ var cliHints = TableHints{
 		return replay + " --trace " + file, fmt.Sprintf("%s trace why %s %d", prog, file, seq)
 	},
 	KeepArtifacts: "--artifacts DIR (Options.Artifacts)",
+	WhyKept: func(replay, trace string, seq uint64) string {
+		prog, _, ok := strings.Cut(replay, " replay ")
+		if !ok { // the Go API
+			prog = "orrery"
+		}
+		return fmt.Sprintf("%s trace why %s %d", prog, trace, seq)
+	},
 }
 
 // WriteTable writes the summary people read at the end of a run: the
@@ -239,9 +252,23 @@ func writeDetail(w io.Writer, f SeedFailure, h TableHints) {
 		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
 		return
 	}
+	if kept := f.keptTrace(); kept != "" && h.WhyKept != nil {
+		fmt.Fprintf(w, "\treplay: %s\n", f.Replay)
+		fmt.Fprintf(w, "\twhy: %s\n", h.WhyKept(f.Replay, kept, f.Seq))
+		return
+	}
 	replay, why := h.Why(f.Replay, fmt.Sprintf("%#x.jsonl", f.Seed), f.Seq)
 	fmt.Fprintf(w, "\treplay: %s\n", replay)
 	fmt.Fprintf(w, "\twhy: %s\n", why)
+}
+
+// keptTrace returns the path of the trace among the seed's artifacts, or
+// "" when the run kept none.
+func (f SeedFailure) keptTrace() string {
+	if len(f.Artifacts) > 1 && slices.Contains(f.Artifacts[1:], traceArtifact) {
+		return filepath.Join(f.Artifacts[0], traceArtifact)
+	}
+	return ""
 }
 
 // position says when the seed failed, and in which task; for an invariant,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/orrerysim/orrery"
+	"github.com/orrerysim/orrery/env"
 	"github.com/orrerysim/orrery/internal/testsims"
 	"github.com/orrerysim/orrery/sim"
 )
@@ -316,6 +317,52 @@ func TestSeedCheckOncePerDeterminismPair(t *testing.T) {
 	for _, f := range rep.Failures {
 		if f.Kind != "check" {
 			t.Errorf("seed %#x: kind %q (%s), want check", f.Seed, f.Kind, f.Message)
+		}
+	}
+}
+
+// TestWhyReadsTheKeptTrace: with the artifacts kept, a failure's why
+// command reads the trace kept for the seed, which is there already, and
+// its replay command writes none.
+func TestWhyReadsTheKeptTrace(t *testing.T) {
+	dir := t.TempDir()
+	s := orrery.Simulation{
+		Name:      "broken",
+		Processes: []orrery.Process{{Name: "idle", Main: func(e env.Env) error { return nil }}},
+		Workloads: []orrery.Workload{{Name: "w", New: func() orrery.Driver {
+			return orrery.Funcs{RunFunc: func(e env.Env) error {
+				e.Clock().Sleep(e.Context(), time.Millisecond)
+				orrery.Publish(e.Context(), "broken", true)
+				return e.Clock().Sleep(e.Context(), time.Millisecond)
+			}}
+		}}},
+		Invariants: []orrery.Invariant{{Name: "whole", Check: func(s *orrery.State) error {
+			if _, broken := s.Get("broken"); broken {
+				return errors.New("broken")
+			}
+			return nil
+		}}},
+	}
+	rep, err := orrery.Run(s, orrery.Options{Seeds: 1, Artifacts: dir})
+	if err != nil || rep.Failed != 1 {
+		t.Fatalf("%v, %d failed", err, rep.Failed)
+	}
+	f := rep.Failures[0]
+	kept := filepath.Join(dir, fmt.Sprintf("%#x", f.Seed), "trace.jsonl")
+	if _, err := os.Stat(kept); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ replay, why string }{
+		{f.Replay, fmt.Sprintf("orrery trace why %s %d", kept, f.Seq)},
+		{"sims replay broken --seed 0x1", fmt.Sprintf("sims trace why %s %d", kept, f.Seq)},
+	} {
+		rep.Failures[0].Replay = tc.replay
+		var b strings.Builder
+		rep.WriteTable(&b)
+		for _, want := range []string{"replay: " + tc.replay + "\n", "why: " + tc.why + "\n"} {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("the table does not say %q:\n%s", want, b.String())
+			}
 		}
 	}
 }

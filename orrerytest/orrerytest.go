@@ -225,6 +225,12 @@ func hints(pkg, test string) orrery.TableHints {
 				fmt.Sprintf("go tool orrery trace why %s %d", path.Join(pkg, filepath.ToSlash(written)), seq)
 		},
 		KeepArtifacts: "ORRERY_ARTIFACTS=DIR",
+		WhyKept: func(_, trace string, seq uint64) string {
+			if !filepath.IsAbs(trace) { // relative to the package's directory
+				trace = path.Join(pkg, filepath.ToSlash(trace))
+			}
+			return fmt.Sprintf("go tool orrery trace why %s %d", trace, seq)
+		},
 	}
 }
 

@@ -137,3 +137,19 @@ func TestGoTestWhyNamesTheTraceFromTheRoot(t *testing.T) {
 		t.Errorf("replay %q\nwhy %q", replay, why)
 	}
 }
+
+// TestGoTestWhyReadsTheKeptTrace: a trace kept among the artifacts
+// (ORRERY_ARTIFACTS) is there already: the why command names it from the
+// module's root, under the package's directory when the setting was
+// relative, as is when it was absolute.
+func TestGoTestWhyReadsTheKeptTrace(t *testing.T) {
+	h := hints("./kv", "TestKV")
+	for _, tc := range []struct{ kept, want string }{
+		{filepath.Join("art", "kv", "TestKV", "0x2a", "trace.jsonl"), "go tool orrery trace why kv/art/kv/TestKV/0x2a/trace.jsonl 84"},
+		{"/tmp/art/kv/TestKV/0x2a/trace.jsonl", "go tool orrery trace why /tmp/art/kv/TestKV/0x2a/trace.jsonl 84"},
+	} {
+		if got := h.WhyKept("ORRERY_SEED=0x2a go test -run '^TestKV$' ./kv", tc.kept, 84); got != tc.want {
+			t.Errorf("kept at %s: why %q, want %q", tc.kept, got, tc.want)
+		}
+	}
+}

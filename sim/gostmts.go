@@ -56,7 +56,59 @@ func (w *World) goStatements() []string {
 // stoppedGoroutines holds, by the ID of the goroutine that started them,
 // where the goroutines that notInSimulation stopped were started: such a
 // goroutine is gone before a deadlock's dump, which names it from here.
-var stoppedGoroutines sync.Map
+var stoppedGoroutines = strayRecord{max: maxStoppedGoroutines}
+
+// maxStoppedGoroutines bounds stoppedGoroutines: an entry is taken back
+// only by a deadlock of its starter's World, and a program whose tasks keep
+// starting stray goroutines in runs that end well must not grow without
+// end. The oldest entries go first; a deadlock names its own, which are
+// recent.
+const maxStoppedGoroutines = 1024
+
+// strayRecord is a map of at most max entries that forgets the oldest
+// first, safe for concurrent use (worlds run in parallel).
+type strayRecord struct {
+	mu    sync.Mutex
+	max   int
+	where map[string]string
+	order []string // keys, oldest first; may hold keys already taken
+}
+
+// Store records where a goroutine that by started was started.
+func (r *strayRecord) Store(by, where string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.where == nil {
+		r.where = make(map[string]string)
+	}
+	if _, ok := r.where[by]; !ok {
+		r.order = append(r.order, by)
+	}
+	r.where[by] = where
+	for len(r.where) > r.max {
+		delete(r.where, r.order[0])
+		r.order = r.order[1:]
+	}
+	if len(r.order) > 2*r.max { // keys taken by LoadAndDelete
+		r.order = slices.DeleteFunc(r.order, func(k string) bool { _, ok := r.where[k]; return !ok })
+	}
+}
+
+// LoadAndDelete takes back the entry of by, if any.
+func (r *strayRecord) LoadAndDelete(by string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	where, ok := r.where[by]
+	delete(r.where, by)
+	return where, ok
+}
+
+// Len returns how many entries r holds.
+func (r *strayRecord) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.where)
+}
 
 // taskGoroutines returns the tasks of w by the ID of their goroutine in
 // dump ("23" of "goroutine 23 [chan receive]:").

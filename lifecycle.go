@@ -126,7 +126,9 @@ var ErrDown = errors.New("the process is already down")
 // runs any more but its tasks' deferred calls, as each task unwinds from
 // the blocking call it is in (see Process). A task that crashes its own
 // process does not return from Reboot: it unwinds from there, as
-// runtime.Goexit would end it. Graceful cancels the process's Context now
+// runtime.Goexit would end it, unless a panic of its own unwinds it
+// already (Reboot in a deferred call of the panic): Reboot then returns,
+// the panic goes on and fails the seed. Graceful cancels the process's Context now
 // (Reboot returns, even to the process itself, which winds down) and kills
 // what is left after a grace period of 2 to 5 s.
 // After the kill it stays down for a restart delay of 1 to 10 s drawn from

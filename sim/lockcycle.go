@@ -66,6 +66,7 @@ func lockWait(ctx context.Context, q *WaitQueue, l locker, what string) (err err
 	if granted && t.aborted {
 		l.giveBack(what)
 		t.unwind()
+		return ErrAborted
 	}
 	return err
 }

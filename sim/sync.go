@@ -38,6 +38,7 @@ func (q *WaitQueue) WaitTask(t *Task, what string) error {
 	err := t.block(q, t.ctx, what)
 	if err == nil && t.aborted {
 		t.unwind()
+		return ErrAborted
 	}
 	return err
 }

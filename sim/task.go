@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"time"
 	"unsafe"
 )
@@ -137,7 +138,8 @@ func (t *Task) Cancel() { t.ctx.cancel(context.Canceled, nil) }
 //
 // Abort of the running task (a task that crashes its own process) does
 // not return: the task unwinds from there, as runtime.Goexit would end
-// it. A caller with its own bookkeeping to finish aborts itself last.
+// it, unless a panic of the task's own unwinds it already (see unwind). A
+// caller with its own bookkeeping to finish aborts itself last.
 func (t *Task) Abort() {
 	if t.state == taskDone || t.aborted {
 		return
@@ -322,6 +324,10 @@ type coro struct {
 	ctxIdx  int32      // index in w.ctxWaiters, -1 if not there
 
 	waitForeign bool // waitDone is not one of our contexts'
+	// inPanic: its task was aborted in a deferred call run by a panic of
+	// its own, which unwinds it instead (see unwind); exit reports the
+	// panic and clears it. Here and not in Task, which it would grow.
+	inPanic bool
 
 	idx  int // its task's index in w.tasks
 	task *Task
@@ -442,12 +448,16 @@ func (t *Task) exit() {
 		return // the watchdog gave up on the run: nothing may be touched
 	}
 	t.state = taskDone
+	inPanic := t.inPanic
+	t.inPanic = false
 	switch {
 	case p == nil && t.returned:
 	case p == nil:
 		t.goexited = true
 		t.w.failPanic(t, "the task called runtime.Goexit (t.Fatal or t.FailNow inside a simulated task?); "+
 			"return an error or panic instead")
+	case inPanic && !isAbort(p):
+		t.w.failPanic(t, fmt.Sprintf("panic: %v (a deferred call crashed the task's process while the panic unwound)", p))
 	case isAbort(p) || t.unwinding:
 	default:
 		t.w.failPanic(t, fmt.Sprintf("panic: %v", p))
@@ -493,11 +503,38 @@ func (t *Task) goOn() {
 	}
 }
 
-// unwind starts unwinding an aborted task, once.
+// unwind starts unwinding an aborted task, once. A task aborted in a
+// deferred call that a panic of its own runs (a defer that crashes its own
+// process, or waits until another task crashes it) is unwinding already:
+// panicking again would put the abort in the place of the user's panic,
+// which the seed must fail with. unwind then returns, the aborted call
+// returns ErrAborted to the deferred call, and the panic goes on.
 func (t *Task) unwind() {
-	if !t.unwinding {
-		t.unwinding = true
-		panic(abortPanic{})
+	if t.unwinding {
+		return
+	}
+	t.unwinding = true
+	if panicking() {
+		t.inPanic = true
+		return
+	}
+	panic(abortPanic{})
+}
+
+// panicking reports whether the calling goroutine runs a deferred call of
+// a panic: runtime.gopanic is on its stack. It costs a walk of the stack,
+// once for each aborted task.
+func panicking() bool {
+	var pcs [128]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs[:])])
+	for {
+		f, more := frames.Next()
+		if f.Function == "runtime.gopanic" {
+			return true
+		}
+		if !more {
+			return false
+		}
 	}
 }
 
@@ -505,12 +542,16 @@ func (t *Task) unwind() {
 // is unwinding or ctx is done. A failing check yields first, so that a task
 // looping on a failing call is seen as a livelock instead of hanging.
 func (t *Task) check(ctx context.Context) error {
+	if t.aborted {
+		t.unwind() // returns when a panic of the task's own unwinds it
+	}
 	if t.unwinding {
+		if t.inPanic && !panicking() { // the task recovered its panic
+			t.inPanic = false
+			panic(abortPanic{})
+		}
 		t.yieldNow()
 		return ErrAborted
-	}
-	if t.aborted {
-		t.unwind()
 	}
 	if c, ok := ctx.(*simCtx); ok { // without a select
 		if c.errc == errNone {

@@ -49,7 +49,12 @@ type Server struct {
 	Portable bool
 }
 
-// Serve serves h on l with a Server of no timeouts.
+// Serve serves h on l until the host shuts down, with a Server of no
+// timeouts: it is (&Server{Handler: h}).Serve(e, l), as http.Serve is
+// to http.Server. It returns http.ErrServerClosed when e.Context() is done,
+// which a process's Main may return as it is (a process being shut down
+// logs no error). A service that must bound slow or stalled clients wants
+// a Server with ReadHeaderTimeout and the other timeouts instead.
 func Serve(e env.Env, l net.Listener, h http.Handler) error {
 	s := &Server{Handler: h}
 	return s.Serve(e, l)

@@ -1,17 +1,19 @@
 // Package html turns an Orrery trace into one self-contained HTML page for
 // people to explore: the "orrery trace html" tool.
 //
-// The page has one swimlane per task or process, with the records as marks
-// on a horizontal axis of logical time (or, with a button, of record order)
-// that zooms with the wheel and pans by dragging:
+// The page has one swimlane per host (process or workload), with the
+// records as marks on a horizontal axis of logical time (or, with a button,
+// of record order) that zooms with the wheel and pans by dragging:
 //
-//   - a log line sits on the lane of the task that wrote it; an event on
-//     the lane of the task, process or file it is about ("bank/client-2"),
-//     or of the nameless object it is about ("conn=3"). Lanes are sorted by
-//     name, so tasks of one prefix ("bank/") sit together;
+//   - a log line sits on the lane of the host whose task wrote it
+//     ("bank" for "bank/conn"); an event on the lane of the host of the
+//     task, process or file it is about, a network event on the host it
+//     happens at (the sender's for ProcessSendBuffer, the receiver's for a
+//     delivery), an event of an object the trace never ties to a host on a
+//     lane of its own ("conn=3"), and what belongs to no host on "world";
 //   - an event whose cause (the event being processed when it was
 //     scheduled) is on another lane is drawn as an arrow from the cause: the
-//     messages between tasks;
+//     messages between hosts;
 //   - faults are red diamonds, process events (kinds "Process...") purple
 //     triangles, records at level ERROR red dots;
 //   - the failure (the last ERROR log whose message starts with
